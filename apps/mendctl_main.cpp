@@ -1,0 +1,2 @@
+// Placeholder: wiring comes with its component.
+int main() { return 0; }

@@ -1,0 +1,89 @@
+#pragma once
+// The task engine: every state change of a task is one Store transaction, and
+// what it means for agents is pushed right after the commit.
+//
+// Threading: not thread-safe; the server calls it from one strand.
+// Errors: not_found (unknown task/host/dispatch), conflict (action not allowed
+// now, e.g. task already finished), invalid_input, unavailable (store busy).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "engine/agent_push.hpp"
+#include "engine/engine_metrics.hpp"
+#include "proto/agent_messages.hpp"
+#include "store/store.hpp"
+
+namespace mend {
+
+struct EngineOptions {
+  // Ibex marks a host timeout this long after timeout_s has passed.
+  int64_t timeout_grace_ms = 3000;
+  // Tasks whose last action is older than this are cancelled (Ibex: two weeks).
+  int64_t stale_task_ms = 14LL * 24 * 3600 * 1000;
+};
+
+// What the agent's result did, for the caller to log and acknowledge.
+enum class ResultOutcome {
+  applied,    // committed: status and output recorded
+  duplicate,  // this dispatch already had its result: nothing changed
+  stale,      // not the host's current dispatch (a redo superseded it): ignored
+};
+
+struct TaskView {
+  Task task;
+  std::vector<HostRun> hosts;
+};
+
+class Engine {
+ public:
+  Engine(Store& store, const Clock& clock, AgentPush& push, EngineMetrics& metrics,
+         EngineOptions options = {});
+
+  // Creates a task (spec already validated) with its hosts and action in one
+  // transaction and dispatches its first batch if its action is start.
+  Result<int64_t> create_task(const TaskSpec& spec);
+
+  // Ibex task actions. conflict when the task is done.
+  Result<void> task_action(int64_t task_id, TaskAction action);
+  // Ibex per-host actions: ignore, kill (running/timeout only), redo.
+  Result<void> host_action(int64_t task_id, const std::string& host, HostAction action);
+
+  // From the agent of `from_host`. A result for another host's dispatch is
+  // refused (invalid_input). Idempotent per dispatch.
+  Result<ResultOutcome> apply_result(const std::string& from_host, const proto::ResultMsg& result);
+  Result<void> apply_started(const std::string& from_host, const proto::Started& started);
+  Result<void> apply_output(const std::string& from_host, const proto::Output& output);
+
+  // Every assignment and kill the agent of `host` should have now (sent when it connects).
+  Result<std::vector<proto::Message>> pending_for_host(const std::string& host);
+
+  // Periodic housekeeping (the server calls it about once a second): host
+  // timeouts, the two-week cancel, and scheduling of any task that can move.
+  // Returns the number of tasks changed.
+  Result<int> tick();
+
+  Result<TaskView> view(int64_t task_id);
+
+ private:
+  // Loads the task and hosts in `tx`, applies the scheduling rules (batch,
+  // tolerance, pause list, done) and queues pushes for after the commit.
+  Result<void> schedule(StoreTx& tx, int64_t task_id);
+  Result<void> flush_pushes();
+
+  Store& store_;
+  const Clock& clock_;
+  AgentPush& push_;
+  EngineMetrics& metrics_;
+  EngineOptions options_;
+
+  struct PendingPush {
+    std::string host;
+    proto::Message message;
+  };
+  std::vector<PendingPush> pending_;  // filled inside a transaction, sent after commit
+};
+
+}  // namespace mend

@@ -1,0 +1,93 @@
+#pragma once
+// The native agent <-> server protocol: one JSON object per WebSocket text
+// frame, with a "type" field. The agent connects to ws://SERVER/api/v1/agent/ws
+// and sends Hello first; everything after that flows both ways.
+//
+//   agent  -> server: hello, started, output, result
+//   server -> agent : welcome, refused, assign, kill, ack
+//
+// All text fields are valid UTF-8 (the agent sanitises script output).
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace mend::proto {
+
+inline constexpr int kProtocolVersion = 1;
+inline constexpr const char* kAgentPath = "/api/v1/agent/ws";
+
+struct Hello {
+  std::string ident;
+  std::string token;
+  std::string agent_version;
+  int protocol = kProtocolVersion;
+};
+
+struct Welcome {
+  std::string server_version;
+};
+
+// Sent before the server closes a connection it will not serve.
+struct Refused {
+  std::string reason;
+};
+
+// Run this dispatch. The agent runs each dispatch_id at most once.
+struct Assign {
+  int64_t dispatch_id = 0;
+  int64_t task_id = 0;
+  std::string host;
+  std::string script;
+  std::string args;  // Ibex form: split on ",," and pass each as one argument
+  std::string account;
+  std::string stdin_text;
+  int timeout_s = 30;
+};
+
+// Kill the process group of this dispatch and report killed/killfailed.
+struct Kill {
+  int64_t dispatch_id = 0;
+  int64_t task_id = 0;
+};
+
+struct Started {
+  int64_t dispatch_id = 0;
+};
+
+// Live output while a script runs: the whole captured text so far (head and
+// tail within the agent's limit), at most once a second.
+struct Output {
+  int64_t dispatch_id = 0;
+  std::string stdout_text;
+  std::string stderr_text;
+};
+
+// Final result. status is one of success, failed, timeout, killed, killfailed,
+// lost. The agent keeps it in its spool and re-sends until acknowledged.
+struct ResultMsg {
+  int64_t dispatch_id = 0;
+  int64_t task_id = 0;
+  std::string status;
+  int exit_code = -1;
+  std::string stdout_text;
+  std::string stderr_text;
+  int64_t stdout_dropped = 0;  // bytes cut from the middle of stdout
+  int64_t stderr_dropped = 0;
+  std::string message;  // why, when the agent itself failed the host
+};
+
+// The server committed (or already had) the result of this dispatch.
+struct Ack {
+  int64_t dispatch_id = 0;
+};
+
+using Message = std::variant<Hello, Welcome, Refused, Assign, Kill, Started, Output, ResultMsg, Ack>;
+
+std::string encode(const Message& m);
+// Never throws. Errors: invalid_input for malformed JSON, unknown type, wrong field types.
+Result<Message> decode(std::string_view frame);
+
+}  // namespace mend::proto
