@@ -1,1 +1,411 @@
-// placeholder
+#include "engine/engine.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+
+#include "common/strings.hpp"
+
+namespace mend {
+
+namespace {
+
+Error task_not_found() { return make_error(ErrorCode::not_found, "no such task"); }
+Error host_not_found() { return make_error(ErrorCode::not_found, "no such host"); }
+Error task_finished() {
+  // Ibex's exact words: Nightingale shows them to the user.
+  return make_error(ErrorCode::conflict, "task already finished, no more action can do");
+}
+
+bool accepts_result(HostStatus s) {
+  // A late result (after the server marked the host timeout) still replaces
+  // status and output, as in Ibex; so does one for a host we marked lost.
+  return s == HostStatus::running || s == HostStatus::killing || s == HostStatus::timeout ||
+         s == HostStatus::lost;
+}
+
+std::optional<HostStatus> final_status_from_agent(std::string_view s) {
+  auto st = parse_host_status(s);
+  if (!st) return std::nullopt;
+  switch (*st) {
+    case HostStatus::success:
+    case HostStatus::failed:
+    case HostStatus::timeout:
+    case HostStatus::killed:
+    case HostStatus::killfailed:
+    case HostStatus::lost:
+      return st;
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
+Engine::Engine(Store& store, const Clock& clock, AgentPush& push, EngineMetrics& metrics,
+               EngineOptions options)
+    : store_(store), clock_(clock), push_(push), metrics_(metrics), options_(options) {}
+
+Result<void> Engine::commit(const Store::TxFn& fn) {
+  pending_.clear();
+  pending_logs_.clear();
+  auto r = store_.transact(fn);
+  if (!r.ok()) {
+    pending_.clear();
+    pending_logs_.clear();
+    return r;
+  }
+  for (const auto& line : pending_logs_) spdlog::info("{}", line);
+  pending_logs_.clear();
+  flush_pushes();
+  return ok();
+}
+
+void Engine::flush_pushes() {
+  auto pushes = std::move(pending_);
+  pending_.clear();
+  for (auto& p : pushes) {
+    if (auto* a = std::get_if<proto::Assign>(&p.message)) {
+      sent_us_[a->dispatch_id] = clock_.monotonic_us();
+      push_.push_assign(p.host, *a);
+    } else if (auto* k = std::get_if<proto::Kill>(&p.message)) {
+      push_.push_kill(p.host, *k);
+    }
+  }
+}
+
+void Engine::log_after_commit(std::string line) { pending_logs_.push_back(std::move(line)); }
+
+Result<int64_t> Engine::create_task(const TaskSpec& spec) {
+  int64_t id = 0;
+  MEND_TRY(commit([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(id, tx.insert_task(spec, clock_.now_ms()));
+    log_after_commit("task=" + std::to_string(id) + " created hosts=" + std::to_string(spec.hosts.size()) +
+                     " action=" + std::string(to_string(spec.action)) + " creator=" + spec.creator);
+    if (spec.action == TaskAction::start) return schedule(tx, id);
+    return ok();
+  }));
+  ++metrics_.tasks_created;
+  return id;
+}
+
+Result<void> Engine::dispatch_host(StoreTx& tx, const Task& task, HostRun& run) {
+  int64_t now = clock_.now_ms();
+  MEND_ASSIGN_OR_RETURN(Dispatch d, tx.insert_dispatch(task.id, run.host, now));
+  run.status = HostStatus::running;
+  run.dispatch_id = d.id;
+  run.dispatched_ms = now;
+  run.stdout_text.clear();
+  run.stderr_text.clear();
+  run.updated_ms = now;
+  MEND_TRY(tx.update_host(run));
+  proto::Assign a;
+  a.dispatch_id = d.id;
+  a.task_id = task.id;
+  a.host = run.host;
+  a.script = task.spec.script;
+  a.args = task.spec.args;
+  a.account = task.spec.account;
+  a.stdin_text = task.spec.stdin_text;
+  a.timeout_s = task.spec.timeout_s;
+  pending_.push_back({run.host, a});
+  ++metrics_.dispatches;
+  log_after_commit("task=" + std::to_string(task.id) + " host=" + run.host + " dispatched dispatch=" +
+                   std::to_string(d.id) + " attempt=" + std::to_string(d.attempt));
+  return ok();
+}
+
+Result<void> Engine::request_kill(StoreTx& tx, int64_t task_id, HostRun& run) {
+  run.status = HostStatus::killing;
+  run.updated_ms = clock_.now_ms();
+  MEND_TRY(tx.update_host(run));
+  if (run.dispatch_id != 0) {
+    MEND_TRY(tx.request_dispatch_kill(run.dispatch_id));
+    pending_.push_back({run.host, proto::Kill{run.dispatch_id, task_id}});
+    ++metrics_.kills_sent;
+  }
+  log_after_commit("task=" + std::to_string(task_id) + " host=" + run.host + " killing dispatch=" +
+                   std::to_string(run.dispatch_id));
+  return ok();
+}
+
+Result<void> Engine::schedule(StoreTx& tx, int64_t task_id) {
+  MEND_ASSIGN_OR_RETURN(std::optional<Task> found, tx.find_task(task_id));
+  if (!found) return task_not_found();
+  Task& task = *found;
+  if (task.done) return ok();
+  MEND_ASSIGN_OR_RETURN(std::vector<HostRun> hosts, tx.task_hosts(task_id));
+
+  // Tolerance: more failures than allowed pause the task.
+  int failures = static_cast<int>(
+      std::count_if(hosts.begin(), hosts.end(), [](const HostRun& h) { return counts_as_failure(h.status); }));
+  if (task.action == TaskAction::start && failures > task.spec.tolerance) {
+    task.action = TaskAction::pause;
+    MEND_TRY(tx.set_action(task_id, TaskAction::pause, clock_.now_ms()));
+    log_after_commit("task=" + std::to_string(task_id) + " paused: " + std::to_string(failures) +
+                     " failures exceed tolerance " + std::to_string(task.spec.tolerance));
+  }
+
+  if (task.action == TaskAction::start) {
+    int busy = static_cast<int>(std::count_if(hosts.begin(), hosts.end(), [](const HostRun& h) {
+      return h.status == HostStatus::running || h.status == HostStatus::killing;
+    }));
+    int slots = task.spec.batch == 0 ? static_cast<int>(hosts.size()) : task.spec.batch - busy;
+    std::set<std::string> pause_hosts;
+    for (auto& p : split(task.spec.pause, ","))
+      if (!p.empty()) pause_hosts.insert(p);
+    for (auto& run : hosts) {
+      if (slots <= 0) break;
+      if (run.status != HostStatus::waiting) continue;
+      MEND_TRY(dispatch_host(tx, task, run));
+      --slots;
+      if (pause_hosts.count(run.host)) {
+        // Ibex: dispatching a host on the pause list dispatches no further host.
+        task.action = TaskAction::pause;
+        MEND_TRY(tx.set_action(task_id, TaskAction::pause, clock_.now_ms()));
+        log_after_commit("task=" + std::to_string(task_id) + " host=" + run.host + " paused: host on pause list");
+        break;
+      }
+    }
+  }
+
+  bool done = std::none_of(hosts.begin(), hosts.end(), [](const HostRun& h) { return is_unfinished(h.status); });
+  if (done) {
+    MEND_TRY(tx.set_done(task_id, true));
+    log_after_commit("task=" + std::to_string(task_id) + " done");
+  }
+  return ok();
+}
+
+Result<void> Engine::task_action(int64_t task_id, TaskAction action) {
+  return commit([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(std::optional<Task> task, tx.find_task(task_id));
+    if (!task) return task_not_found();
+    if (task->done) return task_finished();
+    int64_t now = clock_.now_ms();
+    MEND_TRY(tx.set_action(task_id, action, now));
+    log_after_commit("task=" + std::to_string(task_id) + " action=" + std::string(to_string(action)));
+    if (action == TaskAction::cancel || action == TaskAction::kill) {
+      MEND_ASSIGN_OR_RETURN(std::vector<HostRun> hosts, tx.task_hosts(task_id));
+      for (auto& run : hosts) {
+        if (run.status == HostStatus::waiting) {
+          run.status = HostStatus::cancelled;
+          run.updated_ms = now;
+          MEND_TRY(tx.update_host(run));
+        } else if (action == TaskAction::kill && run.status == HostStatus::running) {
+          MEND_TRY(request_kill(tx, task_id, run));
+        }
+      }
+    }
+    return schedule(tx, task_id);
+  });
+}
+
+Result<void> Engine::host_action(int64_t task_id, const std::string& host, HostAction action) {
+  return commit([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(std::optional<Task> task, tx.find_task(task_id));
+    if (!task) return task_not_found();
+    if (task->done) return task_finished();
+    MEND_ASSIGN_OR_RETURN(std::optional<HostRun> run, tx.find_host(task_id, host));
+    if (!run) return host_not_found();
+    int64_t now = clock_.now_ms();
+    log_after_commit("task=" + std::to_string(task_id) + " host=" + host + " host_action=" +
+                     std::string(to_string(action)));
+    switch (action) {
+      case HostAction::ignore:
+        run->status = HostStatus::ignored;
+        run->updated_ms = now;
+        MEND_TRY(tx.update_host(*run));
+        break;
+      case HostAction::kill:
+        if (run->status != HostStatus::running && run->status != HostStatus::timeout)
+          return make_error(ErrorCode::conflict, "host " + host + " is " + std::string(to_string(run->status)) +
+                                                     "; only a running or timed-out host can be killed");
+        MEND_TRY(request_kill(tx, task_id, *run));
+        break;
+      case HostAction::redo:
+        if (run->status == HostStatus::running || run->status == HostStatus::killing)
+          return make_error(ErrorCode::conflict,
+                            "host " + host + " is " + std::string(to_string(run->status)) + "; kill it before a redo");
+        if (run->dispatch_id != 0) {
+          // The previous attempt may still report (a timed-out script): its
+          // result must not count for the new attempt.
+          MEND_ASSIGN_OR_RETURN(std::optional<Dispatch> old, tx.find_dispatch(run->dispatch_id));
+          if (old && old->finished_ms == 0) MEND_TRY(tx.close_dispatch(old->id, "superseded", now));
+        }
+        MEND_TRY(dispatch_host(tx, *task, *run));
+        break;
+    }
+    return schedule(tx, task_id);
+  });
+}
+
+Result<ResultOutcome> Engine::apply_result(const std::string& from_host, const proto::ResultMsg& result) {
+  auto status = final_status_from_agent(result.status);
+  if (!status) return make_error(ErrorCode::invalid_input, "result status '" + result.status + "' is not a final status");
+  ResultOutcome outcome = ResultOutcome::applied;
+  MEND_TRY(commit([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(std::optional<Dispatch> d, tx.find_dispatch(result.dispatch_id));
+    if (!d) {
+      // Unknown here (a database restored from backup?): acknowledge so the
+      // agent stops re-sending, and record nothing.
+      outcome = ResultOutcome::stale;
+      return ok();
+    }
+    if (d->host != from_host)
+      return make_error(ErrorCode::invalid_input, "dispatch " + std::to_string(d->id) + " belongs to host " + d->host);
+    if (d->finished_ms != 0) {
+      outcome = ResultOutcome::duplicate;
+      return ok();
+    }
+    int64_t now = clock_.now_ms();
+    MEND_TRY(tx.close_dispatch(d->id, result.status, now));
+    MEND_ASSIGN_OR_RETURN(std::optional<HostRun> run, tx.find_host(d->task_id, d->host));
+    if (!run || run->dispatch_id != d->id) {
+      outcome = ResultOutcome::stale;
+      return ok();
+    }
+    if (accepts_result(run->status)) run->status = *status;
+    run->stdout_text = result.stdout_text;
+    run->stderr_text = result.stderr_text;
+    if (!result.message.empty()) {
+      if (!run->stderr_text.empty() && run->stderr_text.back() != '\n') run->stderr_text += '\n';
+      run->stderr_text += "mend-agent: " + result.message;
+    }
+    run->updated_ms = now;
+    MEND_TRY(tx.update_host(*run));
+    log_after_commit("task=" + std::to_string(d->task_id) + " host=" + d->host + " result=" + result.status +
+                     " dispatch=" + std::to_string(d->id) + " status=" + std::string(to_string(run->status)));
+    return schedule(tx, d->task_id);
+  }));
+  switch (outcome) {
+    case ResultOutcome::applied: ++metrics_.results_applied; break;
+    case ResultOutcome::duplicate: ++metrics_.results_duplicate; break;
+    case ResultOutcome::stale: ++metrics_.results_stale; break;
+  }
+  sent_us_.erase(result.dispatch_id);
+  return outcome;
+}
+
+Result<void> Engine::apply_started(const std::string& from_host, const proto::Started& started) {
+  auto sent = sent_us_.find(started.dispatch_id);
+  if (sent != sent_us_.end()) {
+    metrics_.dispatch_to_start.observe(static_cast<double>(clock_.monotonic_us() - sent->second) / 1e6);
+    sent_us_.erase(sent);
+  }
+  return commit([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(std::optional<Dispatch> d, tx.find_dispatch(started.dispatch_id));
+    if (!d) return ok();
+    if (d->host != from_host)
+      return make_error(ErrorCode::invalid_input, "dispatch " + std::to_string(d->id) + " belongs to host " + d->host);
+    if (d->started_ms == 0 && d->finished_ms == 0) MEND_TRY(tx.mark_dispatch_started(d->id, clock_.now_ms()));
+    log_after_commit("task=" + std::to_string(d->task_id) + " host=" + d->host + " started dispatch=" +
+                     std::to_string(d->id));
+    return ok();
+  });
+}
+
+Result<void> Engine::apply_output(const std::string& from_host, const proto::Output& output) {
+  return commit([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(std::optional<Dispatch> d, tx.find_dispatch(output.dispatch_id));
+    if (!d || d->finished_ms != 0) return ok();
+    if (d->host != from_host)
+      return make_error(ErrorCode::invalid_input, "dispatch " + std::to_string(d->id) + " belongs to host " + d->host);
+    MEND_ASSIGN_OR_RETURN(bool changed, tx.update_host_output(d->task_id, d->host, d->id, output.stdout_text,
+                                                             output.stderr_text, clock_.now_ms()));
+    (void)changed;
+    return ok();
+  });
+}
+
+Result<std::vector<proto::Message>> Engine::pending_for_host(const std::string& host) {
+  std::vector<proto::Message> out;
+  MEND_TRY(store_.read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(std::vector<OpenDispatch> open, tx.open_dispatches_for_host(host));
+    for (auto& od : open) {
+      MEND_ASSIGN_OR_RETURN(std::optional<HostRun> run, tx.find_host(od.dispatch.task_id, host));
+      if (!run || run->dispatch_id != od.dispatch.id) continue;
+      if (od.dispatch.kill_requested || run->status == HostStatus::killing) {
+        out.push_back(proto::Kill{od.dispatch.id, od.dispatch.task_id});
+      } else if (run->status == HostStatus::running) {
+        proto::Assign a;
+        a.dispatch_id = od.dispatch.id;
+        a.task_id = od.dispatch.task_id;
+        a.host = host;
+        a.script = od.script;
+        a.args = od.args;
+        a.account = od.account;
+        a.stdin_text = od.stdin_text;
+        a.timeout_s = od.timeout_s;
+        out.push_back(std::move(a));
+      }
+      // A host already marked timeout is not started late: if its agent ran
+      // the dispatch, the spooled result still arrives on its own.
+    }
+    return ok();
+  }));
+  for (auto& m : out)
+    if (auto* a = std::get_if<proto::Assign>(&m)) sent_us_.try_emplace(a->dispatch_id, clock_.monotonic_us());
+  return out;
+}
+
+Result<int> Engine::tick() {
+  std::vector<int64_t> ids;
+  MEND_TRY(store_.read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(ids, tx.unfinished_task_ids());
+    return ok();
+  }));
+  int changed = 0;
+  for (int64_t id : ids) {
+    // One transaction per task: a failure on one task does not hold up the others.
+    auto r = commit([&](StoreTx& tx) -> Result<void> {
+      MEND_ASSIGN_OR_RETURN(std::optional<Task> task, tx.find_task(id));
+      if (!task || task->done) return ok();
+      int64_t now = clock_.now_ms();
+      MEND_ASSIGN_OR_RETURN(std::vector<HostRun> hosts, tx.task_hosts(id));
+      bool touched = false;
+      if (now - task->action_updated_ms > options_.stale_task_ms && task->action != TaskAction::cancel) {
+        MEND_TRY(tx.set_action(id, TaskAction::cancel, now));
+        for (auto& run : hosts) {
+          if (run.status != HostStatus::waiting) continue;
+          run.status = HostStatus::cancelled;
+          run.updated_ms = now;
+          MEND_TRY(tx.update_host(run));
+        }
+        ++metrics_.stale_tasks_cancelled;
+        log_after_commit("task=" + std::to_string(id) + " cancelled: no action for two weeks");
+        touched = true;
+      }
+      for (auto& run : hosts) {
+        if (run.status != HostStatus::running) continue;
+        if (now - run.dispatched_ms <= task->spec.timeout_s * 1000LL + options_.timeout_grace_ms) continue;
+        run.status = HostStatus::timeout;
+        run.updated_ms = now;
+        MEND_TRY(tx.update_host(run));
+        ++metrics_.host_timeouts;
+        log_after_commit("task=" + std::to_string(id) + " host=" + run.host + " timeout dispatch=" +
+                         std::to_string(run.dispatch_id));
+        touched = true;
+      }
+      if (touched) ++changed;
+      return schedule(tx, id);
+    });
+    if (!r.ok()) spdlog::warn("task={} tick failed: {}", id, r.error().message);
+  }
+  return changed;
+}
+
+Result<TaskView> Engine::view(int64_t task_id) {
+  TaskView v;
+  MEND_TRY(store_.read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(std::optional<Task> task, tx.find_task(task_id));
+    if (!task) return task_not_found();
+    v.task = std::move(*task);
+    MEND_ASSIGN_OR_RETURN(v.hosts, tx.task_hosts(task_id));
+    return ok();
+  }));
+  return v;
+}
+
+}  // namespace mend

@@ -7,6 +7,7 @@
 // now, e.g. task already finished), invalid_input, unavailable (store busy).
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -71,7 +72,12 @@ class Engine {
   // Loads the task and hosts in `tx`, applies the scheduling rules (batch,
   // tolerance, pause list, done) and queues pushes for after the commit.
   Result<void> schedule(StoreTx& tx, int64_t task_id);
-  Result<void> flush_pushes();
+  Result<void> dispatch_host(StoreTx& tx, const Task& task, HostRun& run);
+  Result<void> request_kill(StoreTx& tx, int64_t task_id, HostRun& run);
+  // Runs fn in one transaction; on commit emits the queued log lines and pushes.
+  Result<void> commit(const Store::TxFn& fn);
+  void flush_pushes();
+  void log_after_commit(std::string line);
 
   Store& store_;
   const Clock& clock_;
@@ -83,7 +89,9 @@ class Engine {
     std::string host;
     proto::Message message;
   };
-  std::vector<PendingPush> pending_;  // filled inside a transaction, sent after commit
+  std::vector<PendingPush> pending_;       // filled inside a transaction, sent after commit
+  std::vector<std::string> pending_logs_;  // likewise: never log what did not commit
+  std::unordered_map<int64_t, int64_t> sent_us_;  // dispatch id -> monotonic send time
 };
 
 }  // namespace mend

@@ -1,0 +1,308 @@
+// State machine tests: a real SQLite store in memory, a fake clock, and a
+// recording push, so every scheduling rule is checked to the millisecond.
+#include "engine/engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include "testing/fake_clock.hpp"
+#include "testing/recording_agent_push.hpp"
+
+namespace mend {
+namespace {
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = open_store("sqlite::memory:");
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    store = std::move(s).value();
+    engine = std::make_unique<Engine>(*store, clock, push, metrics);
+  }
+
+  TaskSpec spec(std::vector<std::string> hosts, int batch = 0, int tolerance = 0) {
+    TaskSpec t;
+    t.title = "t FH: " + hosts.front();
+    t.account = "root";
+    t.script = "echo hi";
+    t.creator = "test";
+    t.batch = batch;
+    t.tolerance = tolerance;
+    t.timeout_s = 10;
+    t.hosts = std::move(hosts);
+    return t;
+  }
+
+  int64_t create(const TaskSpec& s) {
+    auto id = engine->create_task(s);
+    EXPECT_TRUE(id.ok()) << id.error().message;
+    return id.ok() ? *id : 0;
+  }
+
+  TaskView view(int64_t id) {
+    auto v = engine->view(id);
+    EXPECT_TRUE(v.ok());
+    return v.ok() ? *v : TaskView{};
+  }
+
+  std::string status_of(int64_t id, const std::string& host) {
+    for (auto& h : view(id).hosts)
+      if (h.host == host) return std::string(to_string(h.status));
+    return "<missing>";
+  }
+
+  proto::Assign assign_for(const std::string& host) {
+    auto all = push.assigns();
+    for (auto it = all.rbegin(); it != all.rend(); ++it)
+      if (it->host == host) return *it;
+    ADD_FAILURE() << "no assign for " << host;
+    return {};
+  }
+
+  ResultOutcome report(const std::string& host, const std::string& status, const std::string& out = "") {
+    proto::ResultMsg r;
+    r.dispatch_id = assign_for(host).dispatch_id;
+    r.status = status;
+    r.stdout_text = out;
+    auto o = engine->apply_result(host, r);
+    EXPECT_TRUE(o.ok()) << o.error().message;
+    return o.ok() ? *o : ResultOutcome::stale;
+  }
+
+  testing::FakeClock clock;
+  testing::RecordingAgentPush push;
+  EngineMetrics metrics;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<Engine> engine;
+};
+
+TEST_F(EngineTest, BatchZeroDispatchesEveryHostAtOnce) {
+  auto id = create(spec({"a", "b", "c"}));
+  EXPECT_EQ(push.assigns().size(), 3u);
+  EXPECT_EQ(status_of(id, "a"), "running");
+  EXPECT_EQ(status_of(id, "c"), "running");
+  EXPECT_EQ(assign_for("b").task_id, id);
+  EXPECT_EQ(assign_for("b").script, "echo hi");
+}
+
+TEST_F(EngineTest, BatchKeepsAtMostNRunningInHostOrder) {
+  auto id = create(spec({"a", "b", "c"}, 2));
+  ASSERT_EQ(push.assigns().size(), 2u);
+  EXPECT_EQ(push.assigns()[0].host, "a");
+  EXPECT_EQ(push.assigns()[1].host, "b");
+  EXPECT_EQ(status_of(id, "c"), "waiting");
+  EXPECT_EQ(report("b", "success"), ResultOutcome::applied);
+  EXPECT_EQ(status_of(id, "c"), "running");
+  EXPECT_FALSE(view(id).task.done);
+  report("a", "success");
+  report("c", "success");
+  EXPECT_TRUE(view(id).task.done);
+}
+
+TEST_F(EngineTest, FailuresBeyondTolerancePauseTheTask) {
+  auto id = create(spec({"a", "b", "c"}, 1, 0));
+  report("a", "failed");
+  EXPECT_EQ(view(id).task.action, TaskAction::pause);
+  EXPECT_EQ(status_of(id, "b"), "waiting");
+  ASSERT_TRUE(engine->task_action(id, TaskAction::start).ok());
+  // Still over tolerance: start re-pauses without dispatching, as Ibex does.
+  EXPECT_EQ(view(id).task.action, TaskAction::pause);
+  EXPECT_EQ(status_of(id, "b"), "waiting");
+}
+
+TEST_F(EngineTest, FailuresWithinToleranceKeepGoing) {
+  auto id = create(spec({"a", "b", "c"}, 1, 1));
+  report("a", "failed");
+  EXPECT_EQ(view(id).task.action, TaskAction::start);
+  EXPECT_EQ(status_of(id, "b"), "running");
+  report("b", "timeout");
+  EXPECT_EQ(view(id).task.action, TaskAction::pause);
+  EXPECT_EQ(status_of(id, "c"), "waiting");
+}
+
+TEST_F(EngineTest, PauseListStopsAfterThatHostAndStartResumes) {
+  auto s = spec({"a", "b", "c"});
+  s.pause = "b";
+  auto id = create(s);
+  EXPECT_EQ(status_of(id, "a"), "running");
+  EXPECT_EQ(status_of(id, "b"), "running");
+  EXPECT_EQ(status_of(id, "c"), "waiting");
+  EXPECT_EQ(view(id).task.action, TaskAction::pause);
+  ASSERT_TRUE(engine->task_action(id, TaskAction::start).ok());
+  EXPECT_EQ(status_of(id, "c"), "running");
+}
+
+TEST_F(EngineTest, CreatedPausedDispatchesNothing) {
+  auto s = spec({"a"});
+  s.action = TaskAction::pause;
+  auto id = create(s);
+  EXPECT_TRUE(push.assigns().empty());
+  ASSERT_TRUE(engine->task_action(id, TaskAction::start).ok());
+  EXPECT_EQ(status_of(id, "a"), "running");
+}
+
+TEST_F(EngineTest, PauseStopsNewDispatchesButRunningHostsGoOn) {
+  auto id = create(spec({"a", "b"}, 1));
+  ASSERT_TRUE(engine->task_action(id, TaskAction::pause).ok());
+  report("a", "success");
+  EXPECT_EQ(status_of(id, "a"), "success");
+  EXPECT_EQ(status_of(id, "b"), "waiting");
+}
+
+TEST_F(EngineTest, CancelCancelsWaitingHosts) {
+  auto id = create(spec({"a", "b", "c"}, 1));
+  ASSERT_TRUE(engine->task_action(id, TaskAction::cancel).ok());
+  EXPECT_EQ(status_of(id, "b"), "cancelled");
+  EXPECT_EQ(status_of(id, "a"), "running");
+  EXPECT_FALSE(view(id).task.done);
+  report("a", "success");
+  EXPECT_TRUE(view(id).task.done);
+}
+
+TEST_F(EngineTest, KillSendsKillToRunningAndCancelsWaiting) {
+  auto id = create(spec({"a", "b"}, 1));
+  ASSERT_TRUE(engine->task_action(id, TaskAction::kill).ok());
+  EXPECT_EQ(status_of(id, "a"), "killing");
+  EXPECT_EQ(status_of(id, "b"), "cancelled");
+  ASSERT_EQ(push.kills().size(), 1u);
+  EXPECT_EQ(push.kills()[0].dispatch_id, assign_for("a").dispatch_id);
+  report("a", "killed");
+  EXPECT_EQ(status_of(id, "a"), "killed");
+  EXPECT_TRUE(view(id).task.done);
+}
+
+TEST_F(EngineTest, ActionsOnAFinishedTaskAreRefusedWithIbexWords) {
+  auto id = create(spec({"a"}));
+  report("a", "success");
+  auto r = engine->task_action(id, TaskAction::start);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::conflict);
+  EXPECT_EQ(r.error().message, "task already finished, no more action can do");
+  EXPECT_FALSE(engine->host_action(id, "a", HostAction::redo).ok());
+}
+
+TEST_F(EngineTest, UnknownTaskAndHostAreNotFound) {
+  EXPECT_EQ(engine->task_action(999, TaskAction::start).error().code, ErrorCode::not_found);
+  auto id = create(spec({"a"}));
+  EXPECT_EQ(engine->host_action(id, "zz", HostAction::ignore).error().code, ErrorCode::not_found);
+}
+
+TEST_F(EngineTest, HostTimesOutThreeSecondsAfterItsTimeoutAndALateResultStillCounts) {
+  auto id = create(spec({"a"}));
+  clock.advance_ms(10'000 + 3'000);
+  ASSERT_TRUE(engine->tick().ok());
+  EXPECT_EQ(status_of(id, "a"), "running");
+  clock.advance_ms(1);
+  ASSERT_TRUE(engine->tick().ok());
+  EXPECT_EQ(status_of(id, "a"), "timeout");
+  EXPECT_TRUE(view(id).task.done);
+  EXPECT_EQ(metrics.host_timeouts, 1u);
+  EXPECT_EQ(report("a", "success", "late"), ResultOutcome::applied);
+  EXPECT_EQ(status_of(id, "a"), "success");
+  EXPECT_EQ(view(id).hosts[0].stdout_text, "late");
+}
+
+TEST_F(EngineTest, RepeatedResultIsANoOp) {
+  auto id = create(spec({"a"}));
+  EXPECT_EQ(report("a", "failed", "first"), ResultOutcome::applied);
+  EXPECT_EQ(report("a", "success", "second"), ResultOutcome::duplicate);
+  EXPECT_EQ(status_of(id, "a"), "failed");
+  EXPECT_EQ(view(id).hosts[0].stdout_text, "first");
+}
+
+TEST_F(EngineTest, ResultForAnotherHostsDispatchIsRefused) {
+  create(spec({"a", "b"}));
+  proto::ResultMsg r;
+  r.dispatch_id = assign_for("a").dispatch_id;
+  r.status = "success";
+  auto o = engine->apply_result("b", r);
+  ASSERT_FALSE(o.ok());
+  EXPECT_EQ(o.error().code, ErrorCode::invalid_input);
+}
+
+TEST_F(EngineTest, RedoRunsTheHostAgainWithANewDispatch) {
+  auto id = create(spec({"a", "b"}, 0, 5));
+  auto first = assign_for("a").dispatch_id;
+  report("a", "failed");
+  ASSERT_TRUE(engine->host_action(id, "a", HostAction::redo).ok());
+  EXPECT_EQ(status_of(id, "a"), "running");
+  auto second = assign_for("a").dispatch_id;
+  EXPECT_NE(first, second);
+  report("a", "success");
+  EXPECT_EQ(status_of(id, "a"), "success");
+}
+
+TEST_F(EngineTest, ResultOfASupersededAttemptChangesNothing) {
+  auto id = create(spec({"a", "b"}, 1, 5));
+  auto first = assign_for("a").dispatch_id;
+  clock.advance_ms(13'001);
+  ASSERT_TRUE(engine->tick().ok());  // a times out, b starts: the task is not done
+  ASSERT_TRUE(engine->host_action(id, "a", HostAction::redo).ok());
+  proto::ResultMsg late;
+  late.dispatch_id = first;
+  late.status = "success";
+  auto o = engine->apply_result("a", late);
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(*o, ResultOutcome::duplicate);  // closed as superseded by the redo
+  EXPECT_EQ(status_of(id, "a"), "running");
+}
+
+TEST_F(EngineTest, IgnoreAndHostKill) {
+  auto id = create(spec({"a", "b"}));
+  ASSERT_TRUE(engine->host_action(id, "a", HostAction::ignore).ok());
+  EXPECT_EQ(status_of(id, "a"), "ignored");
+  ASSERT_TRUE(engine->host_action(id, "b", HostAction::kill).ok());
+  EXPECT_EQ(status_of(id, "b"), "killing");
+  EXPECT_EQ(push.kills().size(), 1u);
+  auto again = engine->host_action(id, "b", HostAction::kill);
+  EXPECT_EQ(again.error().code, ErrorCode::conflict);
+  report("b", "killfailed");
+  EXPECT_EQ(status_of(id, "b"), "killfailed");
+  EXPECT_TRUE(view(id).task.done);
+}
+
+TEST_F(EngineTest, TasksIdleForTwoWeeksAreCancelled) {
+  auto id = create(spec({"a", "b"}, 1, 5));
+  clock.advance_ms(14LL * 24 * 3600 * 1000 + 1);
+  ASSERT_TRUE(engine->tick().ok());
+  EXPECT_EQ(view(id).task.action, TaskAction::cancel);
+  EXPECT_EQ(status_of(id, "b"), "cancelled");
+  EXPECT_EQ(metrics.stale_tasks_cancelled, 1u);
+}
+
+TEST_F(EngineTest, PendingForHostResendsAssignAndKill) {
+  auto id = create(spec({"a", "b"}));
+  ASSERT_TRUE(engine->host_action(id, "b", HostAction::kill).ok());
+  auto a = engine->pending_for_host("a");
+  ASSERT_TRUE(a.ok());
+  ASSERT_EQ(a->size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<proto::Assign>((*a)[0]));
+  auto b = engine->pending_for_host("b");
+  ASSERT_TRUE(b.ok());
+  ASSERT_EQ(b->size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<proto::Kill>((*b)[0]));
+  report("a", "success");
+  EXPECT_TRUE(engine->pending_for_host("a")->empty());
+}
+
+TEST_F(EngineTest, TimedOutHostIsNotStartedLateOnReconnect) {
+  create(spec({"a"}));
+  clock.advance_ms(13'001);
+  ASSERT_TRUE(engine->tick().ok());
+  EXPECT_TRUE(engine->pending_for_host("a")->empty());
+}
+
+TEST_F(EngineTest, LiveOutputIsStoredForTheCurrentDispatchOnly) {
+  auto id = create(spec({"a"}));
+  ASSERT_TRUE(engine->apply_output("a", {assign_for("a").dispatch_id, "partial", ""}).ok());
+  EXPECT_EQ(view(id).hosts[0].stdout_text, "partial");
+  EXPECT_EQ(status_of(id, "a"), "running");
+}
+
+TEST_F(EngineTest, StartedFeedsTheLatencyHistogram) {
+  create(spec({"a"}));
+  ASSERT_TRUE(engine->apply_started("a", {assign_for("a").dispatch_id}).ok());
+  EXPECT_EQ(metrics.dispatch_to_start.count, 1u);
+}
+
+}  // namespace
+}  // namespace mend

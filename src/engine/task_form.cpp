@@ -1,0 +1,83 @@
+#include "engine/task_form.hpp"
+
+#include <set>
+
+#include "common/strings.hpp"
+
+namespace mend {
+
+namespace {
+
+constexpr std::string_view kFullWidthComma = "\xEF\xBC\x8C";  // U+FF0C
+constexpr size_t kMaxHostLength = 255;
+
+Error invalid(std::string message) { return make_error(ErrorCode::invalid_input, std::move(message)); }
+
+bool has_control_chars(std::string_view s) {
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7f) return true;
+  return false;
+}
+
+// Ibex's cleanHosts: trim, drop empty and commented-out entries. Mend also
+// drops repeats (Ibex would fail on its primary key) and refuses idents that
+// could not be an agent's name.
+Result<std::vector<std::string>> clean_hosts(const std::vector<std::string>& raw) {
+  std::vector<std::string> hosts;
+  std::set<std::string> seen;
+  for (const auto& entry : raw) {
+    std::string h = trim(entry);
+    if (h.empty() || h[0] == '#') continue;
+    if (h.size() > kMaxHostLength) return invalid("arg(hosts) entry longer than 255 characters: " + h.substr(0, 40) + "...");
+    if (has_control_chars(h)) return invalid("arg(hosts) entry contains control characters");
+    if (seen.insert(h).second) hosts.push_back(std::move(h));
+  }
+  if (hosts.empty()) return invalid("arg(hosts) empty");
+  return hosts;
+}
+
+}  // namespace
+
+std::string title_with_host(const std::string& title, const std::string& host) {
+  std::string base = title;
+  auto i = base.find(" FH: ");
+  if (i != std::string::npos && i > 0) base.resize(i);
+  return base + " FH: " + host;
+}
+
+Result<TaskSpec> validate_task_form(const TaskForm& form) {
+  if (trim(form.title).empty()) return invalid("arg(title) is required");
+  if (trim(form.account).empty()) return invalid("arg(account) is required");
+  if (trim(form.script).empty()) return invalid("arg(script) is required");
+  if (trim(form.creator).empty()) return invalid("arg(creator) is required");
+  if (form.action.empty()) return invalid("arg(action) is required");
+  if (form.batch < 0) return invalid("arg(batch) should be nonnegative");
+  if (form.tolerance < 0) return invalid("arg(tolerance) should be nonnegative");
+  if (form.timeout < 0) return invalid("arg(timeout) should be nonnegative");
+  if (form.timeout > kMaxTimeoutSeconds) return invalid("arg(timeout) longer than five days");
+  if (form.batch > 1'000'000 || form.tolerance > 1'000'000)
+    return invalid("arg(batch) and arg(tolerance) must be at most 1000000");
+  auto action = parse_task_action(form.action);
+  if (!action || (*action != TaskAction::start && *action != TaskAction::pause))
+    return invalid("arg(action) must be start or pause, got '" + form.action + "'");
+
+  MEND_ASSIGN_OR_RETURN(std::vector<std::string> hosts, clean_hosts(form.hosts));
+
+  TaskSpec spec;
+  spec.title = title_with_host(form.title, hosts.front());
+  spec.account = trim(form.account);
+  spec.batch = static_cast<int>(form.batch);
+  spec.tolerance = static_cast<int>(form.tolerance);
+  spec.timeout_s = form.timeout == 0 ? kDefaultTimeoutSeconds : static_cast<int>(form.timeout);
+  spec.pause = replace_all(replace_all(form.pause, kFullWidthComma, ","), " ", "");
+  spec.script = form.script;
+  spec.args = replace_all(form.args, kFullWidthComma, ",");
+  spec.stdin_text = form.stdin_text;
+  spec.creator = form.creator;
+  spec.action = *action;
+  spec.alert_triggered = form.alert_triggered;
+  spec.hosts = std::move(hosts);
+  return spec;
+}
+
+}  // namespace mend

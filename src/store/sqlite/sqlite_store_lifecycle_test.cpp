@@ -1,0 +1,251 @@
+// SqliteStore as a whole: opening, migrations, transactions and locking.
+#include <gtest/gtest.h>
+
+#include "store/schema.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "store/sqlite/test_support.hpp"
+
+namespace mend::sqlite {
+namespace {
+
+using testing::make_spec;
+using testing::raw_sql;
+using testing::TempDir;
+
+std::unique_ptr<SqliteStore> open_ok(const std::string& path, ConnectionOptions options = {}) {
+  auto opened = SqliteStore::open(path, options);
+  EXPECT_TRUE(opened.ok()) << opened.error().message;
+  return opened.ok() ? std::move(opened).value() : nullptr;
+}
+
+Result<int64_t> insert(Store& store, const TaskSpec& spec) {
+  int64_t id = 0;
+  auto r = store.transact([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(id, tx.insert_task(spec, 1000));
+    return ok();
+  });
+  if (!r.ok()) return r.error();
+  return id;
+}
+
+int64_t task_total(Store& store) {
+  int64_t total = -1;
+  auto r = store.read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(auto page, tx.list_tasks({}));
+    total = page.total;
+    return ok();
+  });
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  return total;
+}
+
+TEST(SqliteStoreLifecycle, FileDatabaseIsWalAndKeepsDataAcrossReopen) {
+  TempDir dir;
+  const std::string path = dir.file("mend.db");
+  int64_t id = 0;
+  {
+    auto store = open_ok(path);
+    ASSERT_TRUE(store);
+    auto r = insert(*store, make_spec("kept", {"a", "b"}));
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    id = *r;
+  }
+  EXPECT_EQ(raw_sql(path, "PRAGMA journal_mode"), "wal");
+  const std::string applied =
+      raw_sql(path, "SELECT group_concat(version || ':' || applied_ms) FROM schema_migrations");
+  EXPECT_EQ(raw_sql(path, "SELECT MAX(version) FROM schema_migrations"),
+            std::to_string(latest_schema_version()));
+
+  auto store = open_ok(path);
+  ASSERT_TRUE(store);
+  // Reopening applies nothing: the migration rows are the same rows.
+  EXPECT_EQ(
+      raw_sql(path, "SELECT group_concat(version || ':' || applied_ms) FROM schema_migrations"),
+      applied);
+  EXPECT_EQ(raw_sql(path, "SELECT COUNT(*) FROM schema_migrations"),
+            std::to_string(schema_migrations().size()));
+  auto r = store->read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(auto task, tx.find_task(id));
+    EXPECT_TRUE(task.has_value());
+    if (task) {
+      EXPECT_EQ(task->spec.title, "kept");
+    }
+    MEND_ASSIGN_OR_RETURN(auto hosts, tx.task_hosts(id));
+    EXPECT_EQ(hosts.size(), 2u);
+    return ok();
+  });
+  ASSERT_TRUE(r.ok()) << r.error().message;
+}
+
+TEST(SqliteStoreLifecycle, NewerSchemaIsRefused) {
+  TempDir dir;
+  const std::string path = dir.file("mend.db");
+  ASSERT_TRUE(open_ok(path));
+  raw_sql(path, "INSERT INTO schema_migrations(version, applied_ms) VALUES (" +
+                    std::to_string(latest_schema_version() + 1) + ", 1)");
+  auto opened = SqliteStore::open(path);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code, ErrorCode::unavailable);
+  EXPECT_NE(opened.error().message.find("newer"), std::string::npos) << opened.error().message;
+}
+
+TEST(SqliteStoreLifecycle, UnopenablePathIsUnavailable) {
+  TempDir dir;
+  auto opened = SqliteStore::open(dir.file("no/such/dir/mend.db"));
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code, ErrorCode::unavailable);
+}
+
+TEST(SqliteStoreLifecycle, FailedTransactionLeavesNothingBehind) {
+  auto store = open_ok(":memory:");
+  ASSERT_TRUE(store);
+  int64_t kept = *insert(*store, make_spec("kept", {"a"}));
+  int64_t rolled_back_id = 0;
+  auto r = store->transact([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(rolled_back_id, tx.insert_task(make_spec("lost", {"a", "b"}), 5));
+    MEND_TRY(tx.set_action(kept, TaskAction::kill, 5));
+    MEND_TRY(tx.set_done(kept, true));
+    MEND_ASSIGN_OR_RETURN(auto d, tx.insert_dispatch(rolled_back_id, "a", 5));
+    (void)d;
+    return make_error(ErrorCode::conflict, "caller changed its mind");
+  });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::conflict);
+  EXPECT_EQ(r.error().message, "caller changed its mind");
+
+  auto check = store->read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(auto lost, tx.find_task(rolled_back_id));
+    EXPECT_FALSE(lost.has_value());
+    MEND_ASSIGN_OR_RETURN(auto hosts, tx.task_hosts(rolled_back_id));
+    EXPECT_TRUE(hosts.empty());
+    MEND_ASSIGN_OR_RETURN(auto open, tx.open_dispatches_for_host("a"));
+    EXPECT_TRUE(open.empty());
+    MEND_ASSIGN_OR_RETURN(auto task, tx.find_task(kept));
+    EXPECT_TRUE(task.has_value());
+    if (task) {
+      EXPECT_EQ(task->action, TaskAction::start);
+      EXPECT_FALSE(task->done);
+    }
+    MEND_ASSIGN_OR_RETURN(auto page, tx.list_tasks({}));
+    EXPECT_EQ(page.total, 1);
+    return ok();
+  });
+  ASSERT_TRUE(check.ok()) << check.error().message;
+
+  // The store is usable afterwards, and the next write commits.
+  ASSERT_TRUE(insert(*store, make_spec("after", {"a"})).ok());
+  EXPECT_EQ(task_total(*store), 2);
+}
+
+TEST(SqliteStoreLifecycle, ReadIsReadOnly) {
+  auto store = open_ok(":memory:");
+  ASSERT_TRUE(store);
+  auto r = store->read([&](StoreTx& tx) -> Result<void> {
+    MEND_TRY(tx.insert_task(make_spec("sneaky", {"a"}), 1));
+    return ok();
+  });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::internal);
+  EXPECT_EQ(task_total(*store), 0);
+  // Writes work again after the read ended.
+  ASSERT_TRUE(insert(*store, make_spec("fine", {"a"})).ok());
+}
+
+TEST(SqliteStoreLifecycle, NestedTransactionIsRefused) {
+  auto store = open_ok(":memory:");
+  ASSERT_TRUE(store);
+  Result<void> inner;
+  auto outer = store->transact([&](StoreTx&) -> Result<void> {
+    inner = store->transact([](StoreTx&) { return ok(); });
+    return ok();
+  });
+  EXPECT_TRUE(outer.ok());
+  ASSERT_FALSE(inner.ok());
+  EXPECT_EQ(inner.error().code, ErrorCode::internal);
+}
+
+TEST(SqliteStoreLifecycle, WriterWaitsThenReportsUnavailableAndReadersSeeOnlyCommits) {
+  TempDir dir;
+  const std::string path = dir.file("mend.db");
+  auto a = open_ok(path, {.busy_timeout_ms = 50});
+  auto b = open_ok(path, {.busy_timeout_ms = 50});
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(insert(*a, make_spec("committed", {"h"})).ok());
+
+  Result<void> blocked;
+  int64_t seen_by_reader = -1;
+  auto r = a->transact([&](StoreTx& tx) -> Result<void> {
+    MEND_TRY(tx.insert_task(make_spec("in flight", {"h"}), 1));
+    blocked = b->transact([](StoreTx& tx2) { return tx2.set_done(1, true); });
+    seen_by_reader = task_total(*b);
+    return ok();
+  });
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_FALSE(blocked.ok());
+  EXPECT_EQ(blocked.error().code, ErrorCode::unavailable) << blocked.error().message;
+  EXPECT_EQ(seen_by_reader, 1);  // the uncommitted task is invisible
+  EXPECT_EQ(task_total(*b), 2);
+  // b recovered from the busy error.
+  EXPECT_TRUE(b->transact([](StoreTx& tx) { return tx.set_done(1, true); }).ok());
+}
+
+TEST(SqliteStoreLifecycle, MissingActionRowIsReportedAndRepairedBySetAction) {
+  TempDir dir;
+  const std::string path = dir.file("mend.db");
+  auto store = open_ok(path);
+  ASSERT_TRUE(store);
+  int64_t id = *insert(*store, make_spec("orphan", {"h"}));
+  // What Ibex's "record not found" looked like: the action row is gone.
+  raw_sql(path, "DELETE FROM task_actions WHERE task_id = " + std::to_string(id));
+
+  auto r = store->read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(auto counts, tx.counts());
+    using Pairs = std::vector<std::pair<std::string, int64_t>>;
+    EXPECT_EQ(counts.tasks_by_state, (Pairs{{"no_action", 1}}));
+    auto task = tx.find_task(id);
+    EXPECT_FALSE(task.ok());
+    if (!task.ok()) {
+      EXPECT_NE(task.error().message.find("no action row"), std::string::npos);
+    }
+    return ok();
+  });
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_TRUE(
+      store->transact([&](StoreTx& tx) { return tx.set_action(id, TaskAction::cancel, 9); }).ok());
+  auto after = store->read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(auto task, tx.find_task(id));
+    EXPECT_TRUE(task.has_value());
+    if (task) {
+      EXPECT_EQ(task->action, TaskAction::cancel);
+    }
+    return ok();
+  });
+  ASSERT_TRUE(after.ok()) << after.error().message;
+}
+
+TEST(SqliteStoreLifecycle, DispatchIdsAreNeverReused) {
+  TempDir dir;
+  const std::string path = dir.file("mend.db");
+  auto store = open_ok(path);
+  ASSERT_TRUE(store);
+  int64_t id = *insert(*store, make_spec("t", {"h"}));
+  int64_t first = 0;
+  ASSERT_TRUE(store
+                  ->transact([&](StoreTx& tx) -> Result<void> {
+                    MEND_ASSIGN_OR_RETURN(auto d, tx.insert_dispatch(id, "h", 1));
+                    first = d.id;
+                    return ok();
+                  })
+                  .ok());
+  raw_sql(path, "DELETE FROM dispatches");
+  ASSERT_TRUE(store
+                  ->transact([&](StoreTx& tx) -> Result<void> {
+                    MEND_ASSIGN_OR_RETURN(auto d, tx.insert_dispatch(id, "h", 2));
+                    EXPECT_GT(d.id, first);
+                    return ok();
+                  })
+                  .ok());
+}
+
+}  // namespace
+}  // namespace mend::sqlite

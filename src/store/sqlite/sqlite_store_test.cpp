@@ -1,0 +1,544 @@
+// Every StoreTx method on SQLite. Lifecycle (open, migrations, transactions,
+// locking) is in sqlite_store_lifecycle_test.cpp.
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include "store/sqlite/test_support.hpp"
+
+namespace mend::sqlite {
+namespace {
+
+using testing::make_spec;
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = SqliteStore::open(":memory:");
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    store_ = std::move(opened).value();
+  }
+
+  // Runs f in a write transaction that must commit.
+  template <class F>
+  void write(F f) {
+    auto r = store_->transact([&](StoreTx& tx) -> Result<void> {
+      f(tx);
+      return ok();
+    });
+    ASSERT_TRUE(r.ok()) << r.error().message;
+  }
+  template <class F>
+  void read(F f) {
+    auto r = store_->read([&](StoreTx& tx) -> Result<void> {
+      f(tx);
+      return ok();
+    });
+    ASSERT_TRUE(r.ok()) << r.error().message;
+  }
+  int64_t insert(const TaskSpec& spec, int64_t now_ms = 1000) {
+    int64_t id = 0;
+    write([&](StoreTx& tx) {
+      auto r = tx.insert_task(spec, now_ms);
+      ASSERT_TRUE(r.ok()) << r.error().message;
+      id = *r;
+    });
+    return id;
+  }
+  Dispatch dispatch(int64_t task_id, const std::string& host, int64_t now_ms = 2000) {
+    Dispatch d;
+    write([&](StoreTx& tx) {
+      auto r = tx.insert_dispatch(task_id, host, now_ms);
+      ASSERT_TRUE(r.ok()) << r.error().message;
+      d = *r;
+    });
+    return d;
+  }
+
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(SqliteStoreTest, InsertedTaskReadsBackWithActionAndHostsInOrder) {
+  TaskSpec spec = make_spec("restart nginx", {"web-2", "web-1", "db-9"});
+  spec.batch = 2;
+  spec.tolerance = 1;
+  spec.timeout_s = 90;
+  spec.pause = "web-1";
+  spec.args = "-x,,--force";
+  spec.stdin_text = "{\"a\":1}";
+  spec.action = TaskAction::pause;
+  spec.alert_triggered = true;
+  int64_t id = insert(spec, 1234);
+  EXPECT_GT(id, 0);
+
+  read([&](StoreTx& tx) {
+    auto found = tx.find_task(id);
+    ASSERT_TRUE(found.ok()) << found.error().message;
+    ASSERT_TRUE(found->has_value());
+    const Task& t = **found;
+    EXPECT_EQ(t.id, id);
+    EXPECT_EQ(t.spec.title, "restart nginx");
+    EXPECT_EQ(t.spec.account, "root");
+    EXPECT_EQ(t.spec.batch, 2);
+    EXPECT_EQ(t.spec.tolerance, 1);
+    EXPECT_EQ(t.spec.timeout_s, 90);
+    EXPECT_EQ(t.spec.pause, "web-1");
+    EXPECT_EQ(t.spec.script, "echo hi");
+    EXPECT_EQ(t.spec.args, "-x,,--force");
+    EXPECT_EQ(t.spec.stdin_text, "{\"a\":1}");
+    EXPECT_EQ(t.spec.creator, "alice");
+    EXPECT_TRUE(t.spec.alert_triggered);
+    EXPECT_TRUE(t.spec.hosts.empty());
+    EXPECT_EQ(t.created_ms, 1234);
+    EXPECT_EQ(t.action, TaskAction::pause);
+    EXPECT_EQ(t.action_updated_ms, 1234);
+    EXPECT_FALSE(t.done);
+
+    auto hosts = tx.task_hosts(id);
+    ASSERT_TRUE(hosts.ok());
+    ASSERT_EQ(hosts->size(), 3u);
+    const char* names[] = {"web-2", "web-1", "db-9"};
+    for (int i = 0; i < 3; ++i) {
+      const HostRun& h = (*hosts)[i];
+      EXPECT_EQ(h.task_id, id);
+      EXPECT_EQ(h.seq, i);
+      EXPECT_EQ(h.host, names[i]);
+      EXPECT_EQ(h.status, HostStatus::waiting);
+      EXPECT_EQ(h.dispatch_id, 0);
+      EXPECT_EQ(h.dispatched_ms, 0);
+      EXPECT_EQ(h.updated_ms, 1234);
+      EXPECT_EQ(h.stdout_text, "");
+    }
+  });
+}
+
+TEST_F(SqliteStoreTest, UnknownTaskAndHostAreEmptyNotErrors) {
+  read([&](StoreTx& tx) {
+    auto t = tx.find_task(42);
+    ASSERT_TRUE(t.ok());
+    EXPECT_FALSE(t->has_value());
+    auto h = tx.find_host(42, "x");
+    ASSERT_TRUE(h.ok());
+    EXPECT_FALSE(h->has_value());
+    auto hosts = tx.task_hosts(42);
+    ASSERT_TRUE(hosts.ok());
+    EXPECT_TRUE(hosts->empty());
+  });
+}
+
+TEST_F(SqliteStoreTest, TaskIdsIncrease) {
+  int64_t a = insert(make_spec("a", {"h"}));
+  int64_t b = insert(make_spec("b", {"h"}));
+  EXPECT_LT(a, b);
+}
+
+TEST_F(SqliteStoreTest, DuplicateHostFailsTheWholeInsertWithConflict) {
+  auto r = store_->transact([&](StoreTx& tx) -> Result<void> {
+    auto id = tx.insert_task(make_spec("dup", {"h1", "h1"}), 1);
+    if (!id.ok()) return id.error();
+    return ok();
+  });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::conflict);
+  read([&](StoreTx& tx) {
+    auto page = tx.list_tasks({});
+    ASSERT_TRUE(page.ok());
+    EXPECT_EQ(page->total, 0);
+  });
+}
+
+TEST_F(SqliteStoreTest, SetActionUpdatesActionAndTime) {
+  int64_t id = insert(make_spec("t", {"h"}), 1000);
+  write([&](StoreTx& tx) { ASSERT_TRUE(tx.set_action(id, TaskAction::kill, 5000).ok()); });
+  read([&](StoreTx& tx) {
+    auto t = tx.find_task(id);
+    ASSERT_TRUE(t.ok() && t->has_value());
+    EXPECT_EQ((*t)->action, TaskAction::kill);
+    EXPECT_EQ((*t)->spec.action, TaskAction::kill);
+    EXPECT_EQ((*t)->action_updated_ms, 5000);
+    EXPECT_EQ((*t)->created_ms, 1000);
+  });
+  auto r = store_->transact([](StoreTx& tx) { return tx.set_action(999, TaskAction::start, 1); });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::not_found);
+}
+
+TEST_F(SqliteStoreTest, SetDoneAndTheIdListsFollowIt) {
+  int64_t a = insert(make_spec("a", {"h"}));
+  int64_t b = insert(make_spec("b", {"h"}));
+  int64_t c = insert(make_spec("c", {"h"}));
+  write([&](StoreTx& tx) { ASSERT_TRUE(tx.set_done(b, true).ok()); });
+  read([&](StoreTx& tx) {
+    auto done = tx.done_ids({c, b, a, 777});
+    ASSERT_TRUE(done.ok());
+    EXPECT_EQ(*done, std::vector<int64_t>{b});
+    auto unfinished = tx.unfinished_task_ids();
+    ASSERT_TRUE(unfinished.ok());
+    EXPECT_EQ(*unfinished, (std::vector<int64_t>{a, c}));
+    auto t = tx.find_task(b);
+    ASSERT_TRUE(t.ok() && t->has_value());
+    EXPECT_TRUE((*t)->done);
+  });
+  write([&](StoreTx& tx) { ASSERT_TRUE(tx.set_done(b, false).ok()); });
+  read([&](StoreTx& tx) {
+    auto unfinished = tx.unfinished_task_ids();
+    ASSERT_TRUE(unfinished.ok());
+    EXPECT_EQ(*unfinished, (std::vector<int64_t>{a, b, c}));
+    auto none = tx.done_ids({});
+    ASSERT_TRUE(none.ok());
+    EXPECT_TRUE(none->empty());
+  });
+  auto r = store_->transact([](StoreTx& tx) { return tx.set_done(999, true); });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::not_found);
+}
+
+TEST_F(SqliteStoreTest, ListTasksFiltersOrdersAndPages) {
+  // ids 1..7, created at 100*i, two creators.
+  std::vector<int64_t> ids;
+  for (int i = 1; i <= 7; ++i) {
+    TaskSpec spec = make_spec("disk cleanup " + std::to_string(i), {"h"});
+    spec.creator = i % 2 ? "alice" : "bob";
+    ids.push_back(insert(spec, 100 * i));
+  }
+  insert(make_spec("50% full_disk", {"h"}), 800);  // id 8
+  read([&](StoreTx& tx) {
+    auto all = tx.list_tasks({.limit = 3, .page = 1});
+    ASSERT_TRUE(all.ok()) << all.error().message;
+    EXPECT_EQ(all->total, 8);
+    ASSERT_EQ(all->list.size(), 3u);
+    EXPECT_EQ(all->list[0].id, 8);  // newest first
+    EXPECT_EQ(all->list[2].id, 6);
+
+    auto last = tx.list_tasks({.limit = 3, .page = 3});
+    ASSERT_TRUE(last.ok());
+    EXPECT_EQ(last->total, 8);
+    ASSERT_EQ(last->list.size(), 2u);
+    EXPECT_EQ(last->list[1].id, 1);
+
+    auto beyond = tx.list_tasks({.limit = 3, .page = 9});
+    ASSERT_TRUE(beyond.ok());
+    EXPECT_EQ(beyond->total, 8);
+    EXPECT_TRUE(beyond->list.empty());
+
+    auto title = tx.list_tasks({.title_contains = "CLEANUP", .limit = 100});
+    ASSERT_TRUE(title.ok());
+    EXPECT_EQ(title->total, 7);  // SQLite LIKE ignores ASCII case, as MySQL does for Ibex
+
+    auto bob = tx.list_tasks({.creator = "bob", .limit = 100});
+    ASSERT_TRUE(bob.ok());
+    EXPECT_EQ(bob->total, 3);
+    for (const Task& t : bob->list) EXPECT_EQ(t.spec.creator, "bob");
+
+    auto recent = tx.list_tasks({.creator = "alice", .created_after_ms = 500, .limit = 100});
+    ASSERT_TRUE(recent.ok());
+    ASSERT_EQ(recent->total, 3);  // 5, 7 and 8 (alice, made by make_spec)
+    EXPECT_EQ(recent->list[0].id, 8);
+    EXPECT_EQ(recent->list[2].id, 5);
+
+    // % and _ are text, not wildcards.
+    auto percent = tx.list_tasks({.title_contains = "50%", .limit = 100});
+    ASSERT_TRUE(percent.ok());
+    EXPECT_EQ(percent->total, 1);
+    auto no_wild = tx.list_tasks({.title_contains = "%", .limit = 100});
+    ASSERT_TRUE(no_wild.ok());
+    EXPECT_EQ(no_wild->total, 1);
+    // As a wildcard "k_c" would match "disk cleanup".
+    auto underscore = tx.list_tasks({.title_contains = "k_c", .limit = 100});
+    ASSERT_TRUE(underscore.ok());
+    EXPECT_EQ(underscore->total, 0);
+    auto literal_underscore = tx.list_tasks({.title_contains = "l_d", .limit = 100});
+    ASSERT_TRUE(literal_underscore.ok());
+    EXPECT_EQ(literal_underscore->total, 1);
+    auto backslash = tx.list_tasks({.title_contains = "\\", .limit = 100});
+    ASSERT_TRUE(backslash.ok());
+    EXPECT_EQ(backslash->total, 0);
+
+    auto bad = tx.list_tasks({.limit = 0});
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().code, ErrorCode::invalid_input);
+    auto bad_page = tx.list_tasks({.page = 0});
+    ASSERT_FALSE(bad_page.ok());
+    EXPECT_EQ(bad_page.error().code, ErrorCode::invalid_input);
+  });
+}
+
+TEST_F(SqliteStoreTest, UpdateHostWritesEveryMutableField) {
+  int64_t id = insert(make_spec("t", {"a", "b"}));
+  HostRun run;
+  run.task_id = id;
+  run.host = "b";
+  run.seq = 99;  // not written: seq is fixed at insert
+  run.status = HostStatus::killfailed;
+  run.stdout_text = "out";
+  run.stderr_text = "err";
+  run.dispatch_id = 7;
+  run.dispatched_ms = 70;
+  run.updated_ms = 71;
+  write([&](StoreTx& tx) { ASSERT_TRUE(tx.update_host(run).ok()); });
+  read([&](StoreTx& tx) {
+    auto h = tx.find_host(id, "b");
+    ASSERT_TRUE(h.ok() && h->has_value());
+    EXPECT_EQ((*h)->seq, 1);
+    EXPECT_EQ((*h)->status, HostStatus::killfailed);
+    EXPECT_EQ((*h)->stdout_text, "out");
+    EXPECT_EQ((*h)->stderr_text, "err");
+    EXPECT_EQ((*h)->dispatch_id, 7);
+    EXPECT_EQ((*h)->dispatched_ms, 70);
+    EXPECT_EQ((*h)->updated_ms, 71);
+    auto other = tx.find_host(id, "a");
+    ASSERT_TRUE(other.ok() && other->has_value());
+    EXPECT_EQ((*other)->status, HostStatus::waiting);
+  });
+  run.host = "nope";
+  auto r = store_->transact([&](StoreTx& tx) { return tx.update_host(run); });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::not_found);
+}
+
+TEST_F(SqliteStoreTest, LiveOutputCountsOnlyForTheCurrentDispatch) {
+  int64_t id = insert(make_spec("t", {"a"}));
+  Dispatch first = dispatch(id, "a");
+  Dispatch second = dispatch(id, "a");
+  write([&](StoreTx& tx) {
+    auto h = tx.find_host(id, "a");
+    ASSERT_TRUE(h.ok() && h->has_value());
+    HostRun run = **h;
+    run.status = HostStatus::running;
+    run.dispatch_id = second.id;
+    ASSERT_TRUE(tx.update_host(run).ok());
+  });
+  write([&](StoreTx& tx) {
+    auto stale = tx.update_host_output(id, "a", first.id, "old", "old", 10);
+    ASSERT_TRUE(stale.ok());
+    EXPECT_FALSE(*stale);
+    auto never = tx.update_host_output(id, "a", 0, "x", "x", 10);
+    ASSERT_TRUE(never.ok());
+    EXPECT_FALSE(*never);
+    auto other_host = tx.update_host_output(id, "zz", second.id, "x", "x", 10);
+    ASSERT_TRUE(other_host.ok());
+    EXPECT_FALSE(*other_host);
+    auto live = tx.update_host_output(id, "a", second.id, "new out", "new err", 11);
+    ASSERT_TRUE(live.ok());
+    EXPECT_TRUE(*live);
+  });
+  read([&](StoreTx& tx) {
+    auto h = tx.find_host(id, "a");
+    ASSERT_TRUE(h.ok() && h->has_value());
+    EXPECT_EQ((*h)->stdout_text, "new out");
+    EXPECT_EQ((*h)->stderr_text, "new err");
+    EXPECT_EQ((*h)->updated_ms, 11);
+    EXPECT_EQ((*h)->status, HostStatus::running);
+  });
+}
+
+TEST_F(SqliteStoreTest, DispatchAttemptsAreNumberedPerTaskAndHost) {
+  int64_t t1 = insert(make_spec("t1", {"a", "b"}));
+  int64_t t2 = insert(make_spec("t2", {"a"}));
+  Dispatch a1 = dispatch(t1, "a", 500);
+  Dispatch a2 = dispatch(t1, "a");
+  Dispatch b1 = dispatch(t1, "b");
+  Dispatch other = dispatch(t2, "a");
+  EXPECT_EQ(a1.attempt, 1);
+  EXPECT_EQ(a2.attempt, 2);
+  EXPECT_EQ(b1.attempt, 1);
+  EXPECT_EQ(other.attempt, 1);
+  EXPECT_LT(a1.id, a2.id);
+  read([&](StoreTx& tx) {
+    auto d = tx.find_dispatch(a1.id);
+    ASSERT_TRUE(d.ok() && d->has_value());
+    EXPECT_EQ((*d)->task_id, t1);
+    EXPECT_EQ((*d)->host, "a");
+    EXPECT_EQ((*d)->attempt, 1);
+    EXPECT_EQ((*d)->created_ms, 500);
+    EXPECT_EQ((*d)->started_ms, 0);
+    EXPECT_EQ((*d)->finished_ms, 0);
+    EXPECT_EQ((*d)->result, "");
+    EXPECT_FALSE((*d)->kill_requested);
+    auto missing = tx.find_dispatch(12345);
+    ASSERT_TRUE(missing.ok());
+    EXPECT_FALSE(missing->has_value());
+  });
+}
+
+TEST_F(SqliteStoreTest, DispatchForAHostOutsideTheTaskIsNotFound) {
+  int64_t id = insert(make_spec("t", {"a"}));
+  auto r = store_->transact([&](StoreTx& tx) -> Result<void> {
+    auto d = tx.insert_dispatch(id, "stranger", 1);
+    if (!d.ok()) return d.error();
+    return ok();
+  });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::not_found);
+  auto missing_task = store_->transact([&](StoreTx& tx) -> Result<void> {
+    auto d = tx.insert_dispatch(999, "a", 1);
+    if (!d.ok()) return d.error();
+    return ok();
+  });
+  ASSERT_FALSE(missing_task.ok());
+  EXPECT_EQ(missing_task.error().code, ErrorCode::not_found);
+}
+
+TEST_F(SqliteStoreTest, DispatchLifecycleStartKillClose) {
+  int64_t id = insert(make_spec("t", {"a"}));
+  Dispatch d = dispatch(id, "a");
+  write([&](StoreTx& tx) {
+    ASSERT_TRUE(tx.mark_dispatch_started(d.id, 3000).ok());
+    ASSERT_TRUE(tx.mark_dispatch_started(d.id, 3999).ok());  // a re-sent "started"
+    ASSERT_TRUE(tx.request_dispatch_kill(d.id).ok());
+  });
+  read([&](StoreTx& tx) {
+    auto got = tx.find_dispatch(d.id);
+    ASSERT_TRUE(got.ok() && got->has_value());
+    EXPECT_EQ((*got)->started_ms, 3000);
+    EXPECT_TRUE((*got)->kill_requested);
+  });
+  write([&](StoreTx& tx) { ASSERT_TRUE(tx.close_dispatch(d.id, "killed", 4000).ok()); });
+  read([&](StoreTx& tx) {
+    auto got = tx.find_dispatch(d.id);
+    ASSERT_TRUE(got.ok() && got->has_value());
+    EXPECT_EQ((*got)->finished_ms, 4000);
+    EXPECT_EQ((*got)->result, "killed");
+  });
+
+  auto again =
+      store_->transact([&](StoreTx& tx) { return tx.close_dispatch(d.id, "success", 5000); });
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::conflict);
+  read([&](StoreTx& tx) {
+    auto got = tx.find_dispatch(d.id);
+    ASSERT_TRUE(got.ok() && got->has_value());
+    EXPECT_EQ((*got)->result, "killed");  // closed once, never rewritten
+  });
+
+  for (auto fn : std::vector<Store::TxFn>{
+           [](StoreTx& tx) { return tx.mark_dispatch_started(999, 1); },
+           [](StoreTx& tx) { return tx.request_dispatch_kill(999); },
+           [](StoreTx& tx) { return tx.close_dispatch(999, "success", 1); },
+       }) {
+    auto r = store_->transact(fn);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, ErrorCode::not_found);
+  }
+  auto zero = store_->transact([&](StoreTx& tx) { return tx.close_dispatch(d.id, "x", 0); });
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.error().code, ErrorCode::invalid_input);
+}
+
+TEST_F(SqliteStoreTest, OpenDispatchesCarryWhatTheAgentNeeds) {
+  TaskSpec spec = make_spec("t", {"a", "b"});
+  spec.script = "#!/bin/sh\necho $1";
+  spec.args = "x,,y";
+  spec.account = "deploy";
+  spec.stdin_text = "event";
+  spec.timeout_s = 45;
+  int64_t id = insert(spec);
+  int64_t other = insert(make_spec("other", {"a"}));
+  Dispatch a1 = dispatch(id, "a");
+  Dispatch b1 = dispatch(id, "b");
+  Dispatch o1 = dispatch(other, "a");
+  Dispatch a2 = dispatch(id, "a");
+  write([&](StoreTx& tx) { ASSERT_TRUE(tx.close_dispatch(a1.id, "failed", 9).ok()); });
+  read([&](StoreTx& tx) {
+    auto open = tx.open_dispatches_for_host("a");
+    ASSERT_TRUE(open.ok()) << open.error().message;
+    ASSERT_EQ(open->size(), 2u);
+    EXPECT_EQ((*open)[0].dispatch.id, o1.id);
+    EXPECT_EQ((*open)[1].dispatch.id, a2.id);
+    const OpenDispatch& od = (*open)[1];
+    EXPECT_EQ(od.dispatch.task_id, id);
+    EXPECT_EQ(od.dispatch.host, "a");
+    EXPECT_EQ(od.dispatch.attempt, 2);
+    EXPECT_EQ(od.script, "#!/bin/sh\necho $1");
+    EXPECT_EQ(od.args, "x,,y");
+    EXPECT_EQ(od.account, "deploy");
+    EXPECT_EQ(od.stdin_text, "event");
+    EXPECT_EQ(od.timeout_s, 45);
+
+    auto none = tx.open_dispatches_for_host("zz");
+    ASSERT_TRUE(none.ok());
+    EXPECT_TRUE(none->empty());
+
+    auto one = tx.open_dispatch(b1.id);
+    ASSERT_TRUE(one.ok() && one->has_value());
+    EXPECT_EQ((*one)->dispatch.host, "b");
+    EXPECT_EQ((*one)->script, spec.script);
+    auto closed = tx.open_dispatch(a1.id);
+    ASSERT_TRUE(closed.ok());
+    EXPECT_FALSE(closed->has_value());
+    auto unknown = tx.open_dispatch(999);
+    ASSERT_TRUE(unknown.ok());
+    EXPECT_FALSE(unknown->has_value());
+  });
+}
+
+TEST_F(SqliteStoreTest, CountsGroupTasksByStateAndHostsByStatus) {
+  read([&](StoreTx& tx) {
+    auto empty = tx.counts();
+    ASSERT_TRUE(empty.ok());
+    EXPECT_TRUE(empty->tasks_by_state.empty());
+    EXPECT_TRUE(empty->hosts_by_status.empty());
+  });
+  int64_t a = insert(make_spec("a", {"h1", "h2"}));
+  int64_t b = insert(make_spec("b", {"h1"}));
+  int64_t c = insert(make_spec("c", {"h3"}));
+  insert(make_spec("d", {"h4"}));
+  write([&](StoreTx& tx) {
+    ASSERT_TRUE(tx.set_action(b, TaskAction::pause, 1).ok());
+    ASSERT_TRUE(tx.set_action(c, TaskAction::cancel, 1).ok());
+    ASSERT_TRUE(tx.set_done(c, true).ok());
+    HostRun run;
+    run.task_id = a;
+    run.host = "h1";
+    run.status = HostStatus::success;
+    ASSERT_TRUE(tx.update_host(run).ok());
+  });
+  read([&](StoreTx& tx) {
+    auto counts = tx.counts();
+    ASSERT_TRUE(counts.ok()) << counts.error().message;
+    using Pairs = std::vector<std::pair<std::string, int64_t>>;
+    EXPECT_EQ(counts->tasks_by_state, (Pairs{{"done", 1}, {"pause", 1}, {"start", 2}}));
+    EXPECT_EQ(counts->hosts_by_status, (Pairs{{"success", 1}, {"waiting", 4}}));
+  });
+}
+
+TEST_F(SqliteStoreTest, UnicodeAndBinaryishTextRoundTripByteForByte) {
+  const std::string title = "重启 nginx 🚑 — ünïcödé";
+  const std::string nasty = std::string("line1\r\nnul:\0:end", 16) + "\xff\xfe bad utf8 \x01\x7f" +
+                            "'; DROP TABLE tasks; --" + " \"quoted\" \\ % _";
+  TaskSpec spec = make_spec(title, {"节点-1", "host'2"});
+  spec.script = nasty;
+  spec.args = nasty;
+  spec.stdin_text = nasty;
+  spec.creator = "用户";
+  int64_t id = insert(spec);
+  write([&](StoreTx& tx) {
+    HostRun run;
+    run.task_id = id;
+    run.host = "节点-1";
+    run.status = HostStatus::failed;
+    run.stdout_text = nasty;
+    run.stderr_text = std::string(100000, '\0') + nasty;  // large and all NULs
+    ASSERT_TRUE(tx.update_host(run).ok());
+  });
+  read([&](StoreTx& tx) {
+    auto t = tx.find_task(id);
+    ASSERT_TRUE(t.ok() && t->has_value());
+    EXPECT_EQ((*t)->spec.title, title);
+    EXPECT_EQ((*t)->spec.script, nasty);
+    EXPECT_EQ((*t)->spec.args, nasty);
+    EXPECT_EQ((*t)->spec.stdin_text, nasty);
+    auto h = tx.find_host(id, "节点-1");
+    ASSERT_TRUE(h.ok() && h->has_value());
+    EXPECT_EQ((*h)->stdout_text, nasty);
+    EXPECT_EQ((*h)->stderr_text, std::string(100000, '\0') + nasty);
+    auto quote = tx.find_host(id, "host'2");
+    ASSERT_TRUE(quote.ok() && quote->has_value());
+    auto by_title = tx.list_tasks({.title_contains = "🚑", .creator = "用户"});
+    ASSERT_TRUE(by_title.ok());
+    EXPECT_EQ(by_title->total, 1);
+  });
+}
+
+}  // namespace
+}  // namespace mend::sqlite

@@ -1,0 +1,148 @@
+// Dispatches: one attempt to run (task, host), and what agents must run.
+#include <string>
+
+#include "store/sqlite/sqlite_tx.hpp"
+
+namespace mend::sqlite {
+
+namespace {
+
+constexpr std::string_view kDispatchColumns =
+    "d.id, d.task_id, d.host, d.attempt, d.created_ms, d.started_ms, d.finished_ms, d.result, "
+    "d.kill_requested";
+
+// The open-dispatch join: the dispatch plus what the agent needs to run it.
+// `finished_ms = 0` is a literal so SQLite can use the partial index.
+const std::string kOpenSelect = "SELECT " + std::string(kDispatchColumns) +
+                                ", t.script, t.args, t.account, t.stdin, t.timeout "
+                                "FROM dispatches d JOIN tasks t ON t.id = d.task_id "
+                                "WHERE d.finished_ms = 0";
+
+Dispatch read_dispatch(const Statement& st) {
+  Dispatch d;
+  d.id = st.i64(0);
+  d.task_id = st.i64(1);
+  d.host = st.text(2);
+  d.attempt = st.i32(3);
+  d.created_ms = st.i64(4);
+  d.started_ms = st.i64(5);
+  d.finished_ms = st.i64(6);
+  d.result = st.text(7);
+  d.kill_requested = st.i64(8) != 0;
+  return d;
+}
+
+OpenDispatch read_open(const Statement& st) {
+  OpenDispatch open;
+  open.dispatch = read_dispatch(st);
+  open.script = st.text(9);
+  open.args = st.text(10);
+  open.account = st.text(11);
+  open.stdin_text = st.text(12);
+  open.timeout_s = st.i32(13);
+  return open;
+}
+
+Error no_dispatch(int64_t id) {
+  return make_error(ErrorCode::not_found, "no dispatch " + std::to_string(id));
+}
+
+}  // namespace
+
+Result<bool> SqliteTx::dispatch_exists(int64_t id) {
+  MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare("SELECT 1 FROM dispatches WHERE id = ?"));
+  return st.bind(id).step();
+}
+
+Result<Dispatch> SqliteTx::insert_dispatch(int64_t task_id, std::string_view host, int64_t now_ms) {
+  // Counting and inserting in one statement keeps the attempt number right
+  // without a separate read. An unknown (task, host) fails the foreign key.
+  MEND_ASSIGN_OR_RETURN(
+      auto st,
+      conn_.prepare("INSERT INTO dispatches(task_id, host, attempt, created_ms, started_ms, "
+                    "finished_ms, result, kill_requested) "
+                    "SELECT ?, ?, 1 + COUNT(*), ?, 0, 0, '', 0 FROM dispatches "
+                    "WHERE task_id = ? AND host = ? RETURNING id, attempt"));
+  st.bind(task_id).bind(host).bind(now_ms).bind(task_id).bind(host);
+  auto row = st.step();
+  if (!row.ok()) {
+    if (row.error().code == ErrorCode::not_found) {
+      return make_error(ErrorCode::not_found,
+                        "no host " + std::string(host) + " in task " + std::to_string(task_id));
+    }
+    return row.error();
+  }
+  if (!*row) return make_error(ErrorCode::internal, "insert into dispatches returned no id");
+  Dispatch d;
+  d.id = st.i64(0);
+  d.attempt = st.i32(1);
+  d.task_id = task_id;
+  d.host = std::string(host);
+  d.created_ms = now_ms;
+  MEND_TRY(st.run());
+  return d;
+}
+
+Result<std::optional<Dispatch>> SqliteTx::find_dispatch(int64_t id) {
+  static const std::string sql =
+      "SELECT " + std::string(kDispatchColumns) + " FROM dispatches d WHERE d.id = ?";
+  MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare(sql));
+  MEND_ASSIGN_OR_RETURN(bool row, st.bind(id).step());
+  if (!row) return std::optional<Dispatch>();
+  return std::optional<Dispatch>(read_dispatch(st));
+}
+
+Result<void> SqliteTx::mark_dispatch_started(int64_t id, int64_t now_ms) {
+  // The first report wins: an agent re-sending "started" must not move it.
+  MEND_ASSIGN_OR_RETURN(auto st,
+                        conn_.prepare("UPDATE dispatches SET started_ms = CASE WHEN started_ms = 0 "
+                                      "THEN ? ELSE started_ms END WHERE id = ?"));
+  MEND_TRY(st.bind(now_ms).bind(id).run());
+  if (conn_.changes() == 0) return no_dispatch(id);
+  return ok();
+}
+
+Result<void> SqliteTx::request_dispatch_kill(int64_t id) {
+  MEND_ASSIGN_OR_RETURN(auto st,
+                        conn_.prepare("UPDATE dispatches SET kill_requested = 1 WHERE id = ?"));
+  MEND_TRY(st.bind(id).run());
+  if (conn_.changes() == 0) return no_dispatch(id);
+  return ok();
+}
+
+Result<void> SqliteTx::close_dispatch(int64_t id, std::string_view result, int64_t now_ms) {
+  // finished_ms = 0 means open, so a zero close time would reopen it.
+  if (now_ms <= 0) return make_error(ErrorCode::invalid_input, "close time must be positive");
+  {
+    MEND_ASSIGN_OR_RETURN(auto st,
+                          conn_.prepare("UPDATE dispatches SET finished_ms = ?, result = ? "
+                                        "WHERE id = ? AND finished_ms = 0"));
+    MEND_TRY(st.bind(now_ms).bind(result).bind(id).run());
+    if (conn_.changes() > 0) return ok();
+  }
+  MEND_ASSIGN_OR_RETURN(bool exists, dispatch_exists(id));
+  if (!exists) return no_dispatch(id);
+  return make_error(ErrorCode::conflict, "dispatch " + std::to_string(id) + " is already closed");
+}
+
+Result<std::vector<OpenDispatch>> SqliteTx::open_dispatches_for_host(std::string_view host) {
+  static const std::string sql = kOpenSelect + " AND d.host = ? ORDER BY d.id";
+  MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare(sql));
+  st.bind(host);
+  std::vector<OpenDispatch> out;
+  for (;;) {
+    MEND_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) return out;
+    out.push_back(read_open(st));
+  }
+}
+
+Result<std::optional<OpenDispatch>> SqliteTx::open_dispatch(int64_t id) {
+  static const std::string sql = kOpenSelect + " AND d.id = ?";
+  MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare(sql));
+  MEND_ASSIGN_OR_RETURN(bool row, st.bind(id).step());
+  if (!row) return std::optional<OpenDispatch>();
+  return std::optional<OpenDispatch>(read_open(st));
+}
+
+}  // namespace mend::sqlite

@@ -1,0 +1,88 @@
+// The hosts of a task: status and output per (task, host).
+#include <string>
+
+#include "store/sqlite/sqlite_tx.hpp"
+
+namespace mend::sqlite {
+
+namespace {
+
+constexpr std::string_view kHostSelect =
+    "SELECT task_id, seq, host, status, stdout, stderr, dispatch_id, dispatched_ms, updated_ms "
+    "FROM task_hosts";
+
+Result<HostRun> read_host(const Statement& st) {
+  HostRun run;
+  run.task_id = st.i64(0);
+  run.seq = st.i32(1);
+  run.host = st.text(2);
+  auto status = parse_host_status(st.text(3));
+  if (!status) {
+    return make_error(ErrorCode::internal, "host " + run.host + " of task " +
+                                               std::to_string(run.task_id) +
+                                               " has unknown status '" + st.text(3) + "'");
+  }
+  run.status = *status;
+  run.stdout_text = st.text(4);
+  run.stderr_text = st.text(5);
+  run.dispatch_id = st.i64(6);
+  run.dispatched_ms = st.i64(7);
+  run.updated_ms = st.i64(8);
+  return run;
+}
+
+}  // namespace
+
+Result<std::vector<HostRun>> SqliteTx::task_hosts(int64_t task_id) {
+  static const std::string sql = std::string(kHostSelect) + " WHERE task_id = ? ORDER BY seq";
+  MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare(sql));
+  st.bind(task_id);
+  std::vector<HostRun> out;
+  for (;;) {
+    MEND_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) return out;
+    MEND_ASSIGN_OR_RETURN(HostRun run, read_host(st));
+    out.push_back(std::move(run));
+  }
+}
+
+Result<std::optional<HostRun>> SqliteTx::find_host(int64_t task_id, std::string_view host) {
+  static const std::string sql = std::string(kHostSelect) + " WHERE task_id = ? AND host = ?";
+  MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare(sql));
+  MEND_ASSIGN_OR_RETURN(bool row, st.bind(task_id).bind(host).step());
+  if (!row) return std::optional<HostRun>();
+  MEND_ASSIGN_OR_RETURN(HostRun run, read_host(st));
+  return std::optional<HostRun>(std::move(run));
+}
+
+Result<void> SqliteTx::update_host(const HostRun& run) {
+  MEND_ASSIGN_OR_RETURN(auto st,
+                        conn_.prepare("UPDATE task_hosts SET status = ?, stdout = ?, stderr = ?, "
+                                      "dispatch_id = ?, dispatched_ms = ?, updated_ms = ? "
+                                      "WHERE task_id = ? AND host = ?"));
+  st.bind(to_string(run.status)).bind(run.stdout_text).bind(run.stderr_text);
+  st.bind(run.dispatch_id).bind(run.dispatched_ms).bind(run.updated_ms);
+  MEND_TRY(st.bind(run.task_id).bind(run.host).run());
+  if (conn_.changes() == 0) {
+    return make_error(ErrorCode::not_found,
+                      "no host " + run.host + " in task " + std::to_string(run.task_id));
+  }
+  return ok();
+}
+
+Result<bool> SqliteTx::update_host_output(int64_t task_id, std::string_view host,
+                                          int64_t dispatch_id, std::string_view stdout_text,
+                                          std::string_view stderr_text, int64_t now_ms) {
+  // 0 means "never dispatched": no output can belong to it.
+  if (dispatch_id <= 0) return false;
+  // The dispatch_id condition drops output from a superseded attempt (after a
+  // redo) in the same statement that writes, so no check-then-write race.
+  MEND_ASSIGN_OR_RETURN(
+      auto st, conn_.prepare("UPDATE task_hosts SET stdout = ?, stderr = ?, updated_ms = ? "
+                             "WHERE task_id = ? AND host = ? AND dispatch_id = ?"));
+  st.bind(stdout_text).bind(stderr_text).bind(now_ms);
+  MEND_TRY(st.bind(task_id).bind(host).bind(dispatch_id).run());
+  return conn_.changes() > 0;
+}
+
+}  // namespace mend::sqlite

@@ -1,0 +1,61 @@
+#pragma once
+// Shared by the SQLite store tests: a temporary directory and a few builders.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
+
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace mend::sqlite::testing {
+
+// A mkdtemp directory removed with everything in it when the test ends.
+class TempDir {
+ public:
+  TempDir() {
+    std::string templ = (std::filesystem::temp_directory_path() / "mend-store-XXXXXX").string();
+    char* made = mkdtemp(templ.data());
+    EXPECT_NE(made, nullptr);
+    path_ = templ;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline TaskSpec make_spec(std::string title, std::vector<std::string> hosts) {
+  TaskSpec spec;
+  spec.title = std::move(title);
+  spec.account = "root";
+  spec.script = "echo hi";
+  spec.creator = "alice";
+  spec.hosts = std::move(hosts);
+  return spec;
+}
+
+// Runs one SQL statement on the file directly, bypassing the store (to damage
+// or inspect a database the way another tool would). Returns the first column
+// of the first row as text, or "".
+inline std::string raw_sql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  std::string out;
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW && sqlite3_column_text(st, 0) != nullptr)
+    out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  EXPECT_TRUE(rc == SQLITE_ROW || rc == SQLITE_DONE) << sqlite3_errmsg(db);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+}  // namespace mend::sqlite::testing
