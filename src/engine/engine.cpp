@@ -77,10 +77,13 @@ void Engine::flush_pushes() {
 
 void Engine::log_after_commit(std::string line) { pending_logs_.push_back(std::move(line)); }
 
-Result<int64_t> Engine::create_task(const TaskSpec& spec) {
+Result<int64_t> Engine::create_task(const TaskSpec& spec) { return create_task(spec, nullptr); }
+
+Result<int64_t> Engine::create_task(const TaskSpec& spec, const AlsoFn& also) {
   int64_t id = 0;
   MEND_TRY(commit([&](StoreTx& tx) -> Result<void> {
     MEND_ASSIGN_OR_RETURN(id, tx.insert_task(spec, clock_.now_ms()));
+    if (also) MEND_TRY(also(tx, id));
     log_after_commit("task=" + std::to_string(id) + " created hosts=" + std::to_string(spec.hosts.size()) +
                      " action=" + std::string(to_string(spec.action)) + " creator=" + spec.creator);
     if (spec.action == TaskAction::start) return schedule(tx, id);

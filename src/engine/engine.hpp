@@ -6,6 +6,7 @@
 // Errors: not_found (unknown task/host/dispatch), conflict (action not allowed
 // now, e.g. task already finished), invalid_input, unavailable (store busy).
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -46,6 +47,10 @@ class Engine {
   // Creates a task (spec already validated) with its hosts and action in one
   // transaction and dispatches its first batch if its action is start.
   Result<int64_t> create_task(const TaskSpec& spec);
+  // The same, with `also` run in the same transaction after the task is
+  // inserted (a heal record, an idempotency key): all of it commits or none.
+  using AlsoFn = std::function<Result<void>(StoreTx& tx, int64_t task_id)>;
+  Result<int64_t> create_task(const TaskSpec& spec, const AlsoFn& also);
 
   // Ibex task actions. conflict when the task is done.
   Result<void> task_action(int64_t task_id, TaskAction action);
