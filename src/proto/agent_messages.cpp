@@ -25,7 +25,9 @@ json to_json(const Message& m) {
           [](const Welcome& w) { return json{{"type", "welcome"}, {"server_version", w.server_version}}; },
           [](const Refused& r) { return json{{"type", "refused"}, {"reason", r.reason}}; },
           [](const Assign& a) {
-            return json{{"type", "assign"},   {"dispatch_id", a.dispatch_id}, {"task_id", a.task_id},
+            json env = json::object();
+            for (auto& [k, v] : a.env) env[k] = v;
+            return json{{"env", env}, {"type", "assign"},   {"dispatch_id", a.dispatch_id}, {"task_id", a.task_id},
                         {"host", a.host},     {"script", a.script},           {"args", a.args},
                         {"account", a.account}, {"stdin", a.stdin_text},      {"timeout", a.timeout_s}};
           },
@@ -114,6 +116,13 @@ Result<Message> decode(std::string_view frame) {
     a.account = r.str("account");
     a.stdin_text = r.str("stdin", false);
     a.timeout_s = static_cast<int>(r.num("timeout", false, 30));
+    if (auto it = j.find("env"); it != j.end()) {
+      if (!it->is_object()) return make_error(ErrorCode::invalid_input, "assign: field 'env' must be an object");
+      for (auto& [k, v] : it->items()) {
+        if (!v.is_string()) return make_error(ErrorCode::invalid_input, "assign: env values must be strings");
+        a.env.emplace_back(k, v.get<std::string>());
+      }
+    }
     out = a;
   } else if (type == "kill") {
     out = Kill{r.num("dispatch_id"), r.num("task_id", false)};

@@ -9,6 +9,7 @@
 // All text fields are valid UTF-8 (the agent sanitises script output).
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -45,6 +46,9 @@ struct Assign {
   std::string account;
   std::string stdin_text;
   int timeout_s = 30;
+  // Extra environment for the script (e.g. MEND_ALERT_* for a remediation).
+  // Names are [A-Z0-9_]+; the agent refuses others.
+  std::vector<std::pair<std::string, std::string>> env;
 };
 
 // Kill the process group of this dispatch and report killed/killfailed.
