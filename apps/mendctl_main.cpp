@@ -1,2 +1,138 @@
-// Placeholder: wiring comes with its component.
-int main() { return 0; }
+// mendctl: the command line for people. Wiring only: options are parsed here
+// and handed to the commands in src/cli/.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include "cli/basic_auth.hpp"
+#include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
+
+namespace {
+
+using namespace mend::cli;
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"mendctl: run scripts on many hosts and manage Mend (and Ibex) tasks"};
+  app.set_version_flag("--version", std::string("mendctl ") + MEND_VERSION);
+  app.require_subcommand(1);
+  app.footer(
+      "Exit status: 0 success; 1 the task ran and some host did not succeed;\n"
+      "2 usage, connection or server error; 130 stopped following with Ctrl-C.");
+  app.fallthrough();
+
+  std::string server = "http://127.0.0.1:10090";
+  std::string user;
+  int64_t timeout_ms = 10000;
+  app.add_option("--server", server, "server URL")->envname("MEND_SERVER")->capture_default_str();
+  app.add_option("--user", user, "basic auth USER:PASS")->envname("MEND_BASIC_AUTH");
+  app.add_option("--timeout-ms", timeout_ms, "timeout of each HTTP request")
+      ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}))
+      ->capture_default_str();
+
+  RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "run a script on hosts and follow the task");
+  run_cmd->add_option("--hosts", run.hosts, "comma-separated host idents")->required();
+  run_cmd->add_option("--batch", run.batch, "hosts running at once (0: all)")
+      ->check(CLI::NonNegativeNumber);
+  run_cmd->add_option("--tolerance", run.tolerance, "failed hosts tolerated before pausing")
+      ->check(CLI::NonNegativeNumber);
+  run_cmd->add_option("--account", run.account, "account the script runs as")
+      ->capture_default_str();
+  run_cmd->add_option("--timeout", run.timeout_s, "script timeout in seconds (0: 30)")
+      ->check(CLI::Range(int64_t{0}, int64_t{432000}));
+  run_cmd->add_option("--args", run.args, "script arguments, separated by ',,'");
+  run_cmd->add_option("--stdin-file", run.stdin_file,
+                      "file given to the script on stdin ('-': ours)");
+  run_cmd->add_option("--title", run.title, "task title (default: mendctl <script name>)");
+  run_cmd->add_option("--pause", run.pause, "comma-separated hosts after which the task pauses");
+  run_cmd->add_flag("--no-wait", run.no_wait, "print the task id and exit");
+  run_cmd->add_option("script", run.script_path, "script file, or - for stdin")->required();
+
+  auto* task_cmd = app.add_subcommand("task", "show, list and act on tasks");
+  task_cmd->require_subcommand(1);
+  int64_t task_id = 0;
+  bool with_output = false;
+  auto* show_cmd = task_cmd->add_subcommand("show", "show a task and its hosts");
+  show_cmd->add_option("id", task_id, "task id")->required();
+  show_cmd->add_flag("--output", with_output, "also print each host's stdout and stderr");
+
+  std::string action;
+  auto* task_action_cmd = task_cmd->add_subcommand("action", "start, pause, cancel or kill a task");
+  task_action_cmd->add_option("id", task_id, "task id")->required();
+  task_action_cmd->add_option("action", action, "start|pause|cancel|kill")
+      ->required()
+      ->check(CLI::IsMember({"start", "pause", "cancel", "kill"}));
+
+  std::string query;
+  int limit = 20;
+  auto* list_cmd = task_cmd->add_subcommand("list", "list recent tasks");
+  list_cmd->add_option("--query", query, "title filter");
+  list_cmd->add_option("--limit", limit, "how many tasks")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+
+  auto* host_cmd = app.add_subcommand("host", "act on one host of a task");
+  host_cmd->require_subcommand(1);
+  std::string host;
+  auto* host_action_cmd = host_cmd->add_subcommand("action", "ignore, kill or redo a host");
+  host_action_cmd->add_option("id", task_id, "task id")->required();
+  host_action_cmd->add_option("host", host, "host ident")->required();
+  host_action_cmd->add_option("action", action, "ignore|kill|redo")
+      ->required()
+      ->check(CLI::IsMember({"ignore", "kill", "redo"}));
+
+  auto* agents_cmd = app.add_subcommand("agents", "list connected agents");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitError;
+  }
+
+  Console console{std::cout, std::cerr, isatty(STDOUT_FILENO) == 1};
+  auto url = parse_server_url(server);
+  if (!url) return report_error(console, url.error());
+  HttpClientOptions http_options;
+  http_options.timeout = std::chrono::milliseconds(timeout_ms);
+  if (!user.empty()) {
+    auto header = basic_auth_header(user);
+    if (!header) return report_error(console, header.error());
+    http_options.authorization = std::move(*header);
+  }
+  HttpClient http(std::move(*url), std::move(http_options));
+  ServerApi api(http);
+
+  if (run_cmd->parsed()) {
+    FollowOptions follow;
+    follow.interrupted = &install_interrupt_flag();
+    return run_command(api, run, env_or("USER", "mendctl"), std::cin, console, follow);
+  }
+  if (show_cmd->parsed()) return task_show_command(api, task_id, with_output, console);
+  if (task_action_cmd->parsed()) return task_action_command(api, task_id, action, console);
+  if (list_cmd->parsed()) return task_list_command(api, query, limit, console);
+  if (host_action_cmd->parsed()) {
+    return host_action_command(api, task_id, host, action, console);
+  }
+  if (agents_cmd->parsed()) return agents_command(api, now_ms(), console);
+  std::cerr << app.help();
+  return kExitError;
+}

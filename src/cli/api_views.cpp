@@ -1,0 +1,132 @@
+#include "cli/api_views.hpp"
+
+#include <charconv>
+
+namespace mend::cli {
+
+namespace {
+
+using nlohmann::json;
+
+Error wrong_shape(const char* what, const json& got) {
+  return make_error(ErrorCode::internal, std::string("unexpected answer from server: expected ") +
+                                             what + ", got " + got.type_name());
+}
+
+std::string get_string(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end() || !it->is_string()) return {};
+  return it->get<std::string>();
+}
+
+int64_t get_int(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return 0;
+  if (it->is_number_integer()) return it->get<int64_t>();
+  if (it->is_number_float()) return static_cast<int64_t>(it->get<double>());
+  return 0;
+}
+
+bool get_bool(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_boolean() && it->get<bool>();
+}
+
+// Values below this are epoch seconds (until the year 5138), above it milliseconds.
+constexpr int64_t kSecondsLimit = 100'000'000'000;
+
+}  // namespace
+
+Result<TaskMeta> parse_task_meta(const json& dat) {
+  if (!dat.is_object()) return wrong_shape("a task object", dat);
+  TaskMeta m;
+  m.id = get_int(dat, "id");
+  m.title = get_string(dat, "title");
+  m.account = get_string(dat, "account");
+  m.batch = get_int(dat, "batch");
+  m.tolerance = get_int(dat, "tolerance");
+  m.timeout = get_int(dat, "timeout");
+  m.pause = get_string(dat, "pause");
+  m.script = get_string(dat, "script");
+  m.args = get_string(dat, "args");
+  m.stdin_text = get_string(dat, "stdin");
+  m.creator = get_string(dat, "creator");
+  m.done = get_bool(dat, "done");
+  auto created = dat.find("created");
+  if (auto ms = dat.find("created_ms"); ms != dat.end() && ms->is_number()) {
+    m.created_ms = get_int(dat, "created_ms");  // mend-server's native field, precise
+  } else if (created != dat.end()) {
+    if (created->is_string()) {
+      m.created_text = created->get<std::string>();
+    } else if (created->is_number()) {
+      int64_t n = get_int(dat, "created");
+      m.created_ms = n < kSecondsLimit ? n * 1000 : n;
+    }
+  }
+  return m;
+}
+
+Result<TaskView> parse_task_view(const json& dat) {
+  if (!dat.is_object()) return wrong_shape("a task object", dat);
+  TaskView view;
+  auto meta = dat.find("meta");
+  if (meta == dat.end()) return wrong_shape("a task with \"meta\"", dat);
+  MEND_ASSIGN_OR_RETURN(view.meta, parse_task_meta(*meta));
+  view.action = get_string(dat, "action");
+  auto hosts = dat.find("hosts");
+  if (hosts != dat.end() && !hosts->is_null()) {
+    if (!hosts->is_array()) return wrong_shape("a host list", *hosts);
+    for (const auto& h : *hosts) {
+      if (!h.is_object()) return wrong_shape("a host object", h);
+      view.hosts.push_back(HostRow{get_string(h, "host"), get_string(h, "status")});
+    }
+  }
+  return view;
+}
+
+Result<HostOutput> parse_host_output(const json& dat) {
+  if (!dat.is_object()) return wrong_shape("a host output object", dat);
+  return HostOutput{get_string(dat, "host"), get_string(dat, "status"), get_string(dat, "stdout"),
+                    get_string(dat, "stderr")};
+}
+
+Result<TaskList> parse_task_list(const json& dat) {
+  if (!dat.is_object()) return wrong_shape("a task list object", dat);
+  TaskList out;
+  out.total = get_int(dat, "total");
+  auto list = dat.find("list");
+  if (list != dat.end() && !list->is_null()) {
+    if (!list->is_array()) return wrong_shape("a task list", *list);
+    for (const auto& item : *list) {
+      MEND_ASSIGN_OR_RETURN(auto meta, parse_task_meta(item));
+      out.list.push_back(std::move(meta));
+    }
+  }
+  return out;
+}
+
+Result<std::vector<AgentView>> parse_agents(const json& dat) {
+  std::vector<AgentView> out;
+  if (dat.is_null()) return out;
+  if (!dat.is_array()) return wrong_shape("an agent list", dat);
+  for (const auto& a : dat) {
+    if (!a.is_object()) return wrong_shape("an agent object", a);
+    out.push_back(AgentView{get_string(a, "ident"), get_string(a, "protocol"),
+                            get_string(a, "remote"), get_int(a, "connected_ms"),
+                            get_int(a, "last_seen_ms")});
+  }
+  return out;
+}
+
+Result<int64_t> parse_task_id(const json& dat) {
+  if (dat.is_number_integer()) return dat.get<int64_t>();
+  if (dat.is_string()) {
+    const auto& s = dat.get_ref<const std::string&>();
+    int64_t id = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
+    if (ec == std::errc() && end == s.data() + s.size() && !s.empty()) return id;
+  }
+  return wrong_shape("a task id", dat);
+}
+
+}  // namespace mend::cli

@@ -1,0 +1,78 @@
+#pragma once
+// What mendctl reads from the server, as plain values, and the functions that
+// read them from the `dat` of an answer. Parsing is lenient about missing
+// fields (they stay empty or zero) and strict about shape: a `dat` of the
+// wrong JSON type is an internal error naming what was expected.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace mend::cli {
+
+struct TaskMeta {
+  int64_t id = 0;
+  std::string title;
+  std::string account;
+  int64_t batch = 0;
+  int64_t tolerance = 0;
+  int64_t timeout = 0;
+  std::string pause;
+  std::string script;
+  std::string args;
+  std::string stdin_text;
+  std::string creator;
+  // `created` arrives as epoch seconds, epoch milliseconds or a timestamp
+  // string, depending on the server (mend-server adds `created_ms`, preferred);
+  // at most one of these is set.
+  int64_t created_ms = 0;
+  std::string created_text;
+  bool done = false;
+};
+
+struct HostRow {
+  std::string host;
+  std::string status;  // an Ibex host status, or a status this mendctl does not know yet
+};
+
+// GET /ibex/v1/task/:id
+struct TaskView {
+  TaskMeta meta;
+  std::vector<HostRow> hosts;
+  std::string action;  // start, pause, cancel, kill, or empty
+};
+
+// GET /ibex/v1/task/:id/host/:host/output
+struct HostOutput {
+  std::string host;
+  std::string status;
+  std::string stdout_text;
+  std::string stderr_text;
+};
+
+// GET /ibex/v1/tasks
+struct TaskList {
+  int64_t total = 0;
+  std::vector<TaskMeta> list;
+};
+
+// GET /api/v1/agents
+struct AgentView {
+  std::string ident;
+  std::string protocol;
+  std::string remote;
+  int64_t connected_ms = 0;
+  int64_t last_seen_ms = 0;
+};
+
+Result<TaskMeta> parse_task_meta(const nlohmann::json& dat);
+Result<TaskView> parse_task_view(const nlohmann::json& dat);
+Result<HostOutput> parse_host_output(const nlohmann::json& dat);
+Result<TaskList> parse_task_list(const nlohmann::json& dat);
+Result<std::vector<AgentView>> parse_agents(const nlohmann::json& dat);
+// dat of POST /ibex/v1/tasks: the new id, as a number or a numeric string.
+Result<int64_t> parse_task_id(const nlohmann::json& dat);
+
+}  // namespace mend::cli

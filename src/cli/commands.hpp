@@ -1,0 +1,39 @@
+#pragma once
+// mendctl's commands. Each one talks to the server through ServerApi, writes
+// to Console and returns the process exit code (see console.hpp). Option
+// parsing lives in apps/mendctl_main.cpp.
+#include <cstdint>
+#include <istream>
+#include <string>
+
+#include "cli/console.hpp"
+#include "cli/follow.hpp"
+#include "cli/run_options.hpp"
+#include "cli/server_api.hpp"
+
+namespace mend::cli {
+
+// `mendctl run`: reads the script (and stdin text), creates the task, then
+// follows it unless options.no_wait (then prints only the id).
+// stdin_stream is what "-" reads; creator is recorded on the task.
+int run_command(const ServerApi& api, const RunOptions& options, const std::string& creator,
+                std::istream& stdin_stream, Console& console, const FollowOptions& follow);
+
+// `mendctl task show ID [--output]`
+int task_show_command(const ServerApi& api, int64_t id, bool with_output, Console& console);
+
+// `mendctl task action ID start|pause|cancel|kill`
+int task_action_command(const ServerApi& api, int64_t id, const std::string& action,
+                        Console& console);
+
+// `mendctl host action ID HOST ignore|kill|redo`
+int host_action_command(const ServerApi& api, int64_t id, const std::string& host,
+                        const std::string& action, Console& console);
+
+// `mendctl task list [--query Q] [--limit N]`
+int task_list_command(const ServerApi& api, const std::string& query, int limit, Console& console);
+
+// `mendctl agents`; now_ms is the wall clock used for "last seen Ns ago".
+int agents_command(const ServerApi& api, int64_t now_ms, Console& console);
+
+}  // namespace mend::cli

@@ -1,0 +1,294 @@
+// The commands end to end against a scripted fake server: what a user sees
+// on stdout/stderr and the exit code.
+#include "cli/commands.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <sstream>
+
+#include "cli/fake_http_server.hpp"
+
+namespace mend::cli {
+namespace {
+
+using nlohmann::json;
+using testing::CannedResponse;
+using testing::FakeHttpServer;
+using testing::SeenRequest;
+
+std::string task_json(int64_t id, bool done, const std::string& action,
+                      std::vector<std::pair<std::string, std::string>> hosts) {
+  json list = json::array();
+  for (auto& [host, status] : hosts)
+    list.push_back({{"id", id}, {"host", host}, {"status", status}});
+  json meta = {{"id", id},           {"title", "mendctl fix.sh FH: h1"},
+               {"account", "root"},  {"batch", 0},
+               {"tolerance", 0},     {"timeout", 30},
+               {"pause", ""},        {"script", "echo hi"},
+               {"args", ""},         {"stdin", ""},
+               {"creator", "alice"}, {"created", 1700000000},
+               {"done", done}};
+  return json{{"meta", meta}, {"hosts", list}, {"action", action}}.dump();
+}
+
+CannedResponse output_for(const std::string& target) {
+  std::string host = target.substr(target.find("/host/") + 6);
+  host = host.substr(0, host.find('/'));
+  json out = {{"host", host},
+              {"status", host == "h2" ? "failed" : "success"},
+              {"stdout", "out of " + host + "\n"},
+              {"stderr", host == "h2" ? "boom" : ""}};
+  return testing::ok_json(out.dump());
+}
+
+struct Fixture : ::testing::Test {
+  std::ostringstream out;
+  std::ostringstream err;
+  Console console{out, err, false};
+  FollowOptions follow{std::chrono::milliseconds(1), nullptr, 5};
+
+  static HttpClient client_for(const FakeHttpServer& server) {
+    return HttpClient(*parse_server_url(server.url()), HttpClientOptions{});
+  }
+};
+
+// A task whose two hosts run, then h1 succeeds and h2 fails.
+CannedResponse two_host_task(const SeenRequest& req, std::atomic<int>& polls) {
+  if (req.method == "POST" && req.target == "/ibex/v1/tasks") return testing::ok_json("42");
+  if (req.target == "/ibex/v1/task/42") {
+    int n = polls++;
+    if (n == 0)
+      return testing::ok_json(
+          task_json(42, false, "start", {{"h1", "running"}, {"h2", "waiting"}}));
+    if (n == 1)
+      return testing::ok_json(
+          task_json(42, false, "start", {{"h1", "running"}, {"h2", "waiting"}}));
+    if (n == 2)
+      return testing::ok_json(
+          task_json(42, false, "start", {{"h1", "success"}, {"h2", "running"}}));
+    return testing::ok_json(task_json(42, true, "start", {{"h1", "success"}, {"h2", "failed"}}));
+  }
+  if (req.target.find("/host/") != std::string::npos) return output_for(req.target);
+  return testing::err_json(404, "no such route " + req.target);
+}
+
+TEST_F(Fixture, RunCreatesFollowsAndReportsAFailedHost) {
+  std::atomic<int> polls{0};
+  FakeHttpServer server([&](const SeenRequest& req) { return two_host_task(req, polls); });
+  auto client = client_for(server);
+  ServerApi api(client);
+  RunOptions options;
+  options.hosts = "h1,h2";
+  options.script_path = "-";
+  std::istringstream stdin_stream("echo hi\n");
+
+  int rc = run_command(api, options, "alice", stdin_stream, console, follow);
+
+  EXPECT_EQ(rc, kExitHostsFailed) << err.str();
+  auto form = json::parse(server.requests().at(0).body);
+  EXPECT_EQ(form["script"], "echo hi\n");
+  EXPECT_EQ(form["creator"], "alice");
+  EXPECT_EQ(form["title"], "mendctl stdin");
+  EXPECT_EQ(form["hosts"], json::array({"h1", "h2"}));
+  // Not a terminal: one plain line per change of counts, then the report.
+  EXPECT_EQ(out.str(),
+            "task 42 created: mendctl stdin\n"
+            "0/2 hosts done  1 running  0 failed\n"
+            "1/2 hosts done  1 running  0 failed\n"
+            "2/2 hosts done  0 running  1 failed\n"
+            "== h1: success\n"
+            "--- stdout\nout of h1\n"
+            "== h2: failed\n"
+            "--- stdout\nout of h2\n"
+            "--- stderr\nboom\n"
+            "task 42 done: 1/2 hosts succeeded, 1 failed\n");
+  EXPECT_EQ(err.str(), "");
+}
+
+TEST_F(Fixture, RunOnATerminalRedrawsOneLine) {
+  FakeHttpServer server([](const SeenRequest& req) {
+    if (req.method == "POST") return testing::ok_json("5");
+    if (req.target == "/ibex/v1/task/5") {
+      return testing::ok_json(task_json(5, true, "start", {{"h1", "success"}}));
+    }
+    return output_for(req.target);
+  });
+  auto client = client_for(server);
+  ServerApi api(client);
+  console.tty = true;
+  RunOptions options;
+  options.hosts = "h1";
+  options.script_path = "-";
+  std::istringstream stdin_stream("true");
+  EXPECT_EQ(run_command(api, options, "bob", stdin_stream, console, follow), kExitOk);
+  EXPECT_NE(out.str().find("\r[####################] 1/1 hosts done  0 running  0 failed\x1b[K\n"),
+            std::string::npos)
+      << out.str();
+}
+
+TEST_F(Fixture, DoneIsConfirmedByStateWhenMetaLags) {
+  FakeHttpServer server([](const SeenRequest& req) {
+    if (req.target == "/ibex/v1/task/6/state") return testing::ok_json(R"("done")");
+    if (req.target == "/ibex/v1/task/6") {
+      return testing::ok_json(task_json(6, false, "start", {{"h1", "success"}}));
+    }
+    return output_for(req.target);
+  });
+  auto client = client_for(server);
+  ServerApi api(client);
+  EXPECT_EQ(follow_task(api, 6, console, follow), kExitOk);
+}
+
+TEST_F(Fixture, NoWaitPrintsOnlyTheId) {
+  FakeHttpServer server([](const SeenRequest&) { return testing::ok_json("77"); });
+  auto client = client_for(server);
+  ServerApi api(client);
+  RunOptions options;
+  options.hosts = "h1";
+  options.script_path = "-";
+  options.no_wait = true;
+  std::istringstream stdin_stream("true");
+  EXPECT_EQ(run_command(api, options, "bob", stdin_stream, console, follow), kExitOk);
+  EXPECT_EQ(out.str(), "77\n");
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
+TEST_F(Fixture, ServerRefusalExitsWithTwoAndPrintsErr) {
+  FakeHttpServer server([](const SeenRequest&) { return testing::err_json(200, "hosts empty"); });
+  auto client = client_for(server);
+  ServerApi api(client);
+  RunOptions options;
+  options.hosts = "h1";
+  options.script_path = "-";
+  std::istringstream stdin_stream("true");
+  EXPECT_EQ(run_command(api, options, "bob", stdin_stream, console, follow), kExitError);
+  EXPECT_EQ(err.str(), "mendctl: hosts empty\n");
+}
+
+TEST_F(Fixture, MissingScriptFileIsAUsageError) {
+  FakeHttpServer server([](const SeenRequest&) { return testing::ok_json("1"); });
+  auto client = client_for(server);
+  ServerApi api(client);
+  RunOptions options;
+  options.hosts = "h1";
+  options.script_path = "/nonexistent/fix.sh";
+  std::istringstream stdin_stream;
+  EXPECT_EQ(run_command(api, options, "bob", stdin_stream, console, follow), kExitError);
+  EXPECT_NE(err.str().find("cannot read /nonexistent/fix.sh"), std::string::npos);
+  EXPECT_TRUE(server.requests().empty());
+}
+
+TEST_F(Fixture, InterruptStopsFollowingAndSaysHowToKill) {
+  FakeHttpServer server([](const SeenRequest&) {
+    return testing::ok_json(task_json(8, false, "start", {{"h1", "running"}}));
+  });
+  auto client = client_for(server);
+  ServerApi api(client);
+  std::atomic<bool> interrupted{true};
+  follow.interrupted = &interrupted;
+  EXPECT_EQ(follow_task(api, 8, console, follow), kExitInterrupted);
+  EXPECT_NE(err.str().find("mendctl task action 8 kill"), std::string::npos);
+  EXPECT_TRUE(server.requests().empty());  // no request once interrupted
+}
+
+TEST_F(Fixture, TaskGoneWhileFollowingIsAnError) {
+  FakeHttpServer server([](const SeenRequest&) { return testing::err_json(404, "no such task"); });
+  auto client = client_for(server);
+  ServerApi api(client);
+  EXPECT_EQ(follow_task(api, 9, console, follow), kExitError);
+  EXPECT_NE(err.str().find("mendctl: no such task\n"), std::string::npos);
+}
+
+TEST_F(Fixture, TaskShowPrintsMetaAndHostTable) {
+  ::setenv("TZ", "UTC", 1);
+  ::tzset();
+  FakeHttpServer server([](const SeenRequest& req) {
+    if (req.target == "/ibex/v1/task/42") {
+      return testing::ok_json(
+          task_json(42, false, "pause", {{"h1", "success"}, {"h2", "waiting"}}));
+    }
+    return output_for(req.target);
+  });
+  auto client = client_for(server);
+  ServerApi api(client);
+  EXPECT_EQ(task_show_command(api, 42, /*with_output=*/true, console), kExitOk);
+  EXPECT_EQ(out.str(),
+            "task      42\n"
+            "title     mendctl fix.sh FH: h1\n"
+            "creator   alice\n"
+            "created   2023-11-14 22:13:20\n"
+            "account   root\n"
+            "batch     0  tolerance 0  timeout 30s\n"
+            "pause     -\n"
+            "args      -\n"
+            "action    pause\n"
+            "state     pause\n"
+            "progress  1/2 hosts done  0 running  0 failed\n"
+            "\n"
+            "HOST  STATUS\n"
+            "h1    success\n"
+            "h2    waiting\n"
+            "\n"
+            "== h1: success\n"
+            "--- stdout\nout of h1\n"
+            "== h2: waiting\n"
+            "--- stdout\nout of h2\n"
+            "--- stderr\nboom\n");
+}
+
+TEST_F(Fixture, ActionsSendTheActionAndReportRefusals) {
+  FakeHttpServer server([](const SeenRequest& req) {
+    if (req.target == "/ibex/v1/task/3/action") return testing::ok_json("null");
+    return testing::err_json(200, "task already finished, no more action can do");
+  });
+  auto client = client_for(server);
+  ServerApi api(client);
+  EXPECT_EQ(task_action_command(api, 3, "kill", console), kExitOk);
+  EXPECT_EQ(out.str(), "task 3: kill\n");
+  EXPECT_EQ(host_action_command(api, 3, "h1", "redo", console), kExitError);
+  EXPECT_EQ(err.str(), "mendctl: task already finished, no more action can do\n");
+  auto seen = server.requests();
+  EXPECT_EQ(seen.at(1).target, "/ibex/v1/task/3/host/h1/action");
+  EXPECT_EQ(json::parse(seen.at(1).body), (json{{"action", "redo"}}));
+  EXPECT_EQ(task_action_command(api, 3, "explode", console), kExitError);
+  EXPECT_EQ(server.requests().size(), 2u);
+}
+
+TEST_F(Fixture, TaskListShowsATable) {
+  ::setenv("TZ", "UTC", 1);
+  ::tzset();
+  FakeHttpServer server([](const SeenRequest&) {
+    return testing::ok_json(R"({"total": 12, "list": [
+      {"id": 2, "title": "restart nginx", "creator": "alice", "created": 1700000000, "done": true},
+      {"id": 1, "title": "df", "creator": "bob", "created": 1700000060000, "done": false}]})");
+  });
+  auto client = client_for(server);
+  ServerApi api(client);
+  EXPECT_EQ(task_list_command(api, "", 2, console), kExitOk);
+  EXPECT_EQ(out.str(),
+            "ID  TITLE          CREATOR  CREATED              STATE\n"
+            "2   restart nginx  alice    2023-11-14 22:13:20  done\n"
+            "1   df             bob      2023-11-14 22:14:20  running\n"
+            "2 of 12 tasks\n");
+}
+
+TEST_F(Fixture, AgentsShowsLastSeenAgo) {
+  ::setenv("TZ", "UTC", 1);
+  ::tzset();
+  FakeHttpServer server([](const SeenRequest& req) {
+    EXPECT_EQ(req.target, "/api/v1/agents");
+    return testing::ok_json(
+        R"([{"ident":"web-01","protocol":"native","remote":"10.0.0.5:41234","connected_ms":1700000000000,"last_seen_ms":1700000095000}])");
+  });
+  auto client = client_for(server);
+  ServerApi api(client);
+  EXPECT_EQ(agents_command(api, 1700000100000, console), kExitOk);
+  EXPECT_EQ(out.str(),
+            "IDENT   PROTOCOL  REMOTE          CONNECTED SINCE      LAST SEEN\n"
+            "web-01  native    10.0.0.5:41234  2023-11-14 22:13:20  5s ago\n"
+            "1 agent connected\n");
+}
+
+}  // namespace
+}  // namespace mend::cli

@@ -1,0 +1,73 @@
+#include "cli/server_api.hpp"
+
+#include "cli/envelope.hpp"
+
+namespace mend::cli {
+
+namespace {
+
+std::string task_path(int64_t id) { return "/ibex/v1/task/" + std::to_string(id); }
+
+}  // namespace
+
+Result<nlohmann::json> ServerApi::call(Method method, const std::string& path,
+                                       const nlohmann::json& body) const {
+  // Scripts and outputs may hold any bytes; replace invalid UTF-8 rather than throw.
+  std::string text = body.is_null()
+                         ? std::string()
+                         : body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  MEND_ASSIGN_OR_RETURN(auto response, http_.send(method, path, std::move(text)));
+  return parse_envelope(response);
+}
+
+Result<int64_t> ServerApi::create_task(const nlohmann::json& form) const {
+  MEND_ASSIGN_OR_RETURN(auto dat, call(Method::post, "/ibex/v1/tasks", form));
+  return parse_task_id(dat);
+}
+
+Result<TaskView> ServerApi::task(int64_t id) const {
+  MEND_ASSIGN_OR_RETURN(auto dat, call(Method::get, task_path(id)));
+  return parse_task_view(dat);
+}
+
+Result<std::string> ServerApi::task_state(int64_t id) const {
+  MEND_ASSIGN_OR_RETURN(auto dat, call(Method::get, task_path(id) + "/state"));
+  if (!dat.is_string()) {
+    return make_error(ErrorCode::internal, std::string("unexpected answer from server: expected a "
+                                                       "task state, got ") +
+                                               dat.type_name());
+  }
+  return dat.get<std::string>();
+}
+
+Result<HostOutput> ServerApi::host_output(int64_t id, const std::string& host) const {
+  MEND_ASSIGN_OR_RETURN(auto dat,
+                        call(Method::get, task_path(id) + "/host/" + url_encode(host) + "/output"));
+  return parse_host_output(dat);
+}
+
+Result<void> ServerApi::task_action(int64_t id, const std::string& action) const {
+  MEND_TRY(call(Method::put, task_path(id) + "/action", {{"action", action}}));
+  return ok();
+}
+
+Result<void> ServerApi::host_action(int64_t id, const std::string& host,
+                                    const std::string& action) const {
+  MEND_TRY(call(Method::put, task_path(id) + "/host/" + url_encode(host) + "/action",
+                {{"action", action}}));
+  return ok();
+}
+
+Result<TaskList> ServerApi::list_tasks(const std::string& query, int limit) const {
+  std::string path = "/ibex/v1/tasks?limit=" + std::to_string(limit);
+  if (!query.empty()) path += "&query=" + url_encode(query);
+  MEND_ASSIGN_OR_RETURN(auto dat, call(Method::get, path));
+  return parse_task_list(dat);
+}
+
+Result<std::vector<AgentView>> ServerApi::agents() const {
+  MEND_ASSIGN_OR_RETURN(auto dat, call(Method::get, "/api/v1/agents"));
+  return parse_agents(dat);
+}
+
+}  // namespace mend::cli

@@ -1,0 +1,42 @@
+#pragma once
+// The server's HTTP API as mendctl uses it: the Ibex-compatible routes under
+// /ibex/v1 and the native /api/v1/agents. Each call is one request; errors
+// carry the server's `err` text (see envelope.hpp) or the transport failure.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/api_views.hpp"
+#include "cli/http_client.hpp"
+#include "common/result.hpp"
+
+namespace mend::cli {
+
+// Holds a reference: `http` must outlive the ServerApi. Not thread-safe.
+class ServerApi {
+ public:
+  explicit ServerApi(const HttpClient& http) : http_(http) {}
+
+  // POST /ibex/v1/tasks with a task form (see task_form.hpp); the new id.
+  Result<int64_t> create_task(const nlohmann::json& form) const;
+  Result<TaskView> task(int64_t id) const;
+  // "start", "pause", "cancel", "kill", or "done" once the task has finished.
+  Result<std::string> task_state(int64_t id) const;
+  Result<HostOutput> host_output(int64_t id, const std::string& host) const;
+  Result<void> task_action(int64_t id, const std::string& action) const;
+  Result<void> host_action(int64_t id, const std::string& host, const std::string& action) const;
+  // query: title filter, empty for all; limit: page size.
+  Result<TaskList> list_tasks(const std::string& query, int limit) const;
+  Result<std::vector<AgentView>> agents() const;
+
+  const ServerUrl& server() const { return http_.server(); }
+
+ private:
+  Result<nlohmann::json> call(Method method, const std::string& path,
+                              const nlohmann::json& body = nullptr) const;
+
+  const HttpClient& http_;
+};
+
+}  // namespace mend::cli
