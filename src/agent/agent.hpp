@@ -1,0 +1,59 @@
+#pragma once
+// The agent's protocol logic: ties the connection, the spool and the running
+// executions together. Decides, for every Assign and Kill, whether to run,
+// re-send, report "lost" or ignore, so a dispatch runs at most once.
+#include <cstdint>
+#include <map>
+#include <memory>
+
+#include "agent/child_reaper.hpp"
+#include "agent/config.hpp"
+#include "agent/connection.hpp"
+#include "agent/executor.hpp"
+#include "agent/spool.hpp"
+#include "common/asio.hpp"
+
+namespace mend::agent {
+
+class Agent {
+ public:
+  // Single-threaded: everything runs on ex's io_context thread. The agent must
+  // outlive the io_context's run() (it is referenced from handlers).
+  Agent(asio::any_io_executor ex, AgentConfig cfg, Spool spool, ConnectionOptions conn);
+
+  // Recovers the spool (turning dispatches that died with the last agent into
+  // "lost" results) and prunes old tombstones. Call once before run().
+  Result<void> start();
+  // Serves until stop().
+  awaitable<void> run();
+  // Stops taking assignments and closes the connection. Running scripts are
+  // left running (a later supervisor will adopt them); they are only logged.
+  void stop();
+
+  size_t running_count() const { return running_.size(); }
+  size_t pending_count() const { return pending_.size(); }
+
+ private:
+  void on_welcome();
+  void on_message(proto::Message m);
+  void handle_assign(const proto::Assign& a);
+  void handle_kill(const proto::Kill& k);
+  void handle_ack(const proto::Ack& a);
+  awaitable<void> execute(std::shared_ptr<Execution> exec);
+  // Spools r durably, then sends it; it is re-sent until acknowledged.
+  void finish(proto::ResultMsg r);
+  void resend_all();
+  awaitable<void> resend_loop();
+
+  asio::any_io_executor ex_;
+  AgentConfig cfg_;
+  Spool spool_;
+  ChildReaper reaper_;
+  Connection conn_;
+  asio::steady_timer resend_timer_;
+  std::map<int64_t, std::shared_ptr<Execution>> running_;
+  std::map<int64_t, proto::ResultMsg> pending_;  // spooled, not yet acknowledged
+  bool stopping_ = false;
+};
+
+}  // namespace mend::agent

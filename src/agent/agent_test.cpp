@@ -1,0 +1,307 @@
+// The agent against a small in-test WebSocket server (the real server side
+// does not exist yet): Hello/Welcome, Assign -> Started/Output/Result, Ack,
+// re-send after reconnect, kill, lost-after-restart, fail-over.
+#include "agent/agent.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "agent/test_temp_dir.hpp"
+
+namespace mend::agent {
+
+namespace {
+
+using WS = websocket::stream<beast::tcp_stream>;
+
+class FakeServer {
+ public:
+  explicit FakeServer(asio::io_context& io)
+      : acceptor_(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {}
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
+  }
+  int hellos = 0;
+  proto::Hello last_hello;
+
+  // Accepts the next agent, reads its Hello and answers Welcome (or Refused).
+  awaitable<std::shared_ptr<WS>> accept(bool welcome = true) {
+    auto sock = co_await acceptor_.async_accept(asio::use_awaitable);
+    auto ws = std::make_shared<WS>(std::move(sock));
+    co_await ws->async_accept(asio::use_awaitable);
+    ws->text(true);
+    auto hello = co_await recv(*ws);
+    EXPECT_TRUE(std::holds_alternative<proto::Hello>(hello));
+    if (auto* h = std::get_if<proto::Hello>(&hello)) last_hello = *h;
+    ++hellos;
+    if (welcome) {
+      const std::string frame = proto::encode(proto::Welcome{"test"});
+      co_await send(*ws, frame);
+    } else {
+      const std::string frame = proto::encode(proto::Refused{"bad token"});
+      co_await send(*ws, frame);
+      // The agent may drop the socket first; either way the session is over.
+      boost::system::error_code ec;
+      co_await ws->async_close(websocket::close_code::policy_error,
+                               asio::redirect_error(asio::use_awaitable, ec));
+    }
+    co_return ws;
+  }
+
+  // Takes an encoded frame held by the caller: GCC 12 mishandles temporaries
+  // (such as an implicit Message) inside a co_await expression.
+  static awaitable<void> send(WS& ws, const std::string& frame) {
+    co_await ws.async_write(asio::buffer(frame), asio::use_awaitable);
+  }
+  static awaitable<proto::Message> recv(WS& ws) {
+    beast::flat_buffer buf;
+    co_await ws.async_read(buf, asio::use_awaitable);
+    auto m = proto::decode(beast::buffers_to_string(buf.data()));
+    if (!m) throw std::runtime_error("bad frame from agent: " + m.error().message);
+    co_return *m;
+  }
+  // Reads frames until one of type T; the ones before it go to `seen`.
+  template <class T>
+  static awaitable<T> recv_until(WS& ws, std::vector<proto::Message>* seen = nullptr) {
+    while (true) {
+      auto m = co_await recv(ws);
+      if (auto* t = std::get_if<T>(&m)) co_return *t;
+      if (seen) seen->push_back(m);
+    }
+  }
+
+ private:
+  tcp::acceptor acceptor_;
+};
+
+proto::Assign assign(int64_t id, const std::string& script) {
+  proto::Assign a;
+  a.dispatch_id = id;
+  a.task_id = 500 + id;
+  a.host = "agent-1";
+  a.script = script;
+  a.account = "root";
+  a.timeout_s = 10;
+  return a;
+}
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream f(p);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+class AgentTest : public ::testing::Test {
+ protected:
+  AgentTest() : server(io) {}
+
+  // Starts an agent on `spool_dir` with the given server URLs and runs `body`
+  // (the server's side of the conversation) until it returns.
+  void run(std::vector<std::string> servers, std::function<awaitable<void>()> body) {
+    AgentConfig cfg;
+    cfg.servers = servers;
+    cfg.ident = "agent-1";
+    cfg.token = "s3cret";
+    cfg.kill_grace = std::chrono::milliseconds(200);
+    cfg.resend_interval = std::chrono::milliseconds(300);
+    auto spool = Spool::open(spool_dir());
+    ASSERT_TRUE(spool);
+    ConnectionOptions conn;
+    conn.servers = servers;
+    conn.hello = proto::Hello{cfg.ident, cfg.token, "test"};
+    conn.backoff_initial = std::chrono::milliseconds(50);
+    conn.seed = 7;
+    Agent agent(io.get_executor(), cfg, std::move(*spool), conn);
+    ASSERT_TRUE(agent.start());
+    bool done = false;
+    asio::co_spawn(io, agent.run(), asio::detached);
+    asio::co_spawn(io, body(), [&](std::exception_ptr e) {
+      if (e) {
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+          ADD_FAILURE() << "server side failed: " << x.what();
+        }
+      }
+      done = true;
+      agent.stop();
+    });
+    io.run_for(std::chrono::seconds(30));
+    EXPECT_TRUE(done) << "scenario did not finish";
+  }
+
+  std::filesystem::path spool_dir() const { return tmp.path() / "spool"; }
+
+  testing::TempDir tmp;
+  asio::io_context io;
+  FakeServer server;
+};
+
+}  // namespace
+
+TEST_F(AgentTest, RunsAssignmentAndResendsResultAfterReconnectUntilAcked) {
+  auto marker = tmp.path() / "ran";
+  run({server.url()}, [&]() -> awaitable<void> {
+    auto ws = co_await server.accept();
+    EXPECT_EQ(server.last_hello.ident, "agent-1");
+    EXPECT_EQ(server.last_hello.token, "s3cret");
+    EXPECT_EQ(server.last_hello.protocol, proto::kProtocolVersion);
+    {
+      const std::string f = proto::encode(assign(11, "echo run >> " + marker.string() + "; echo hi; echo err >&2"));
+      co_await FakeServer::send(*ws, f);
+    }
+    std::vector<proto::Message> before;
+    auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws, &before);
+    EXPECT_FALSE(before.empty());
+    if (!before.empty()) {
+      EXPECT_TRUE(std::holds_alternative<proto::Started>(before.front()));
+    }
+    EXPECT_EQ(r.dispatch_id, 11);
+    EXPECT_EQ(r.task_id, 511);
+    EXPECT_EQ(r.status, "success");
+    EXPECT_EQ(r.stdout_text, "hi\n");
+    EXPECT_EQ(r.stderr_text, "err\n");
+
+    // Drop the connection without an ack: the result must come back.
+    beast::get_lowest_layer(*ws).close();
+    ws.reset();
+    auto ws2 = co_await server.accept();
+    auto again = co_await FakeServer::recv_until<proto::ResultMsg>(*ws2);
+    EXPECT_EQ(again.dispatch_id, 11);
+    EXPECT_EQ(again.stdout_text, "hi\n");
+    {
+      const std::string f = proto::encode(proto::Ack{11});
+      co_await FakeServer::send(*ws2, f);
+    }
+
+    // A late re-Assign is answered from the tombstone, never run again.
+    {
+      const std::string f = proto::encode(assign(11, "echo run >> " + marker.string()));
+      co_await FakeServer::send(*ws2, f);
+    }
+    auto third = co_await FakeServer::recv_until<proto::ResultMsg>(*ws2);
+    EXPECT_EQ(third.dispatch_id, 11);
+    EXPECT_EQ(third.status, "success");
+    EXPECT_EQ(server.hellos, 2);
+  });
+  EXPECT_EQ(slurp(marker), "run\n");
+  auto spool = Spool::open(spool_dir());
+  EXPECT_EQ(spool->state(11), DispatchState::done);
+  EXPECT_FALSE(std::filesystem::exists(spool->dispatch_dir(11)));
+}
+
+TEST_F(AgentTest, ResendsUnackedResultWhileConnected) {
+  run({server.url()}, [&]() -> awaitable<void> {
+    auto ws = co_await server.accept();
+    {
+      const std::string f = proto::encode(assign(12, "exit 4"));
+      co_await FakeServer::send(*ws, f);
+    }
+    auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
+    EXPECT_EQ(r.status, "failed");
+    EXPECT_EQ(r.exit_code, 4);
+    auto again = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
+    EXPECT_EQ(again.dispatch_id, 12);
+    {
+      const std::string f = proto::encode(proto::Ack{12});
+      co_await FakeServer::send(*ws, f);
+    }
+  });
+}
+
+TEST_F(AgentTest, KillStopsARunningScript) {
+  run({server.url()}, [&]() -> awaitable<void> {
+    auto ws = co_await server.accept();
+    {
+      const std::string f = proto::encode(assign(13, "sleep 100"));
+      co_await FakeServer::send(*ws, f);
+    }
+    co_await FakeServer::recv_until<proto::Started>(*ws);
+    // A repeated Assign while it runs is ignored.
+    {
+      const std::string f = proto::encode(assign(13, "sleep 100"));
+      co_await FakeServer::send(*ws, f);
+    }
+    {
+      const std::string f = proto::encode(proto::Kill{13, 513});
+      co_await FakeServer::send(*ws, f);
+    }
+    auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
+    EXPECT_EQ(r.dispatch_id, 13);
+    EXPECT_EQ(r.status, "killed");
+    {
+      const std::string f = proto::encode(proto::Ack{13});
+      co_await FakeServer::send(*ws, f);
+    }
+  });
+}
+
+TEST_F(AgentTest, KillOfUnknownDispatchStopsALaterAssign) {
+  auto marker = tmp.path() / "ran";
+  run({server.url()}, [&]() -> awaitable<void> {
+    auto ws = co_await server.accept();
+    {
+      const std::string f = proto::encode(proto::Kill{14, 514});
+      co_await FakeServer::send(*ws, f);
+    }
+    auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
+    EXPECT_EQ(r.status, "killed");
+    {
+      const std::string f = proto::encode(assign(14, "touch " + marker.string()));
+      co_await FakeServer::send(*ws, f);
+    }
+    auto r2 = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
+    EXPECT_EQ(r2.dispatch_id, 14);
+    EXPECT_EQ(r2.status, "killed");
+  });
+  EXPECT_FALSE(std::filesystem::exists(marker));
+}
+
+TEST_F(AgentTest, DispatchInterruptedByRestartIsReportedLostNotRerun) {
+  auto marker = tmp.path() / "ran";
+  {
+    auto spool = Spool::open(spool_dir());
+    ASSERT_TRUE(spool);
+    ASSERT_TRUE(spool->record_assign(assign(15, "touch " + marker.string())));
+  }
+  run({server.url()}, [&]() -> awaitable<void> {
+    auto ws = co_await server.accept();
+    auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
+    EXPECT_EQ(r.dispatch_id, 15);
+    EXPECT_EQ(r.task_id, 515);
+    EXPECT_EQ(r.status, "lost");
+    EXPECT_EQ(r.message, kLostMessage);
+    {
+      const std::string f = proto::encode(assign(15, "touch " + marker.string()));
+      co_await FakeServer::send(*ws, f);
+    }
+    auto r2 = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
+    EXPECT_EQ(r2.status, "lost");
+  });
+  EXPECT_FALSE(std::filesystem::exists(marker));
+}
+
+TEST_F(AgentTest, FailsOverAndRetriesAfterRefusal) {
+  std::string dead;
+  {
+    // A port that was just free: nobody listens there.
+    tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    dead = "http://127.0.0.1:" + std::to_string(a.local_endpoint().port());
+  }
+  run({dead, server.url()}, [&]() -> awaitable<void> {
+    co_await server.accept(/*welcome=*/false);
+    auto ws = co_await server.accept();
+    {
+      const std::string f = proto::encode(assign(16, "echo ok"));
+      co_await FakeServer::send(*ws, f);
+    }
+    auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
+    EXPECT_EQ(r.status, "success");
+    EXPECT_EQ(server.hellos, 2);
+  });
+}
+
+}  // namespace mend::agent

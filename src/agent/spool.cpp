@@ -1,0 +1,212 @@
+#include "agent/spool.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace mend::agent {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Error io_error(const std::string& what, const fs::path& p, int err) {
+  return make_error(ErrorCode::unavailable, what + " " + p.string() + ": " + std::strerror(err));
+}
+
+Result<void> fsync_dir(const fs::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return io_error("open", dir, errno);
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return io_error("fsync", dir, err);
+  return ok();
+}
+
+Result<std::string> read_file(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  if (!f) return make_error(ErrorCode::not_found, "cannot read " + p.string());
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// Makes dir (one level) and fsyncs its parent so the entry survives a crash.
+Result<void> make_dir_durably(const fs::path& dir) {
+  if (::mkdir(dir.c_str(), 0700) != 0) {
+    if (errno == EEXIST) return ok();
+    return io_error("mkdir", dir, errno);
+  }
+  return fsync_dir(dir.parent_path());
+}
+
+Result<proto::ResultMsg> decode_result(const std::string& text, const fs::path& p) {
+  auto m = proto::decode(text);
+  if (!m || !std::holds_alternative<proto::ResultMsg>(*m)) {
+    return make_error(ErrorCode::internal, "corrupt result file " + p.string());
+  }
+  return std::get<proto::ResultMsg>(std::move(*m));
+}
+
+bool parse_id(const std::string& name, int64_t& id) {
+  if (name.empty() || name.size() > 19) return false;
+  for (char c : name)
+    if (c < '0' || c > '9') return false;
+  id = std::stoll(name);
+  return true;
+}
+
+}  // namespace
+
+Result<void> write_file_durably(const fs::path& path, std::string_view data, int mode) {
+  fs::path tmp = path;
+  tmp += ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return io_error("create", tmp, errno);
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      return io_error("write", tmp, err);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    int err = errno;
+    ::close(fd);
+    return io_error("fsync", tmp, err);
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return io_error("rename", tmp, errno);
+  return fsync_dir(path.parent_path());
+}
+
+Result<Spool> Spool::open(const fs::path& dir) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(dir, ec);
+  if (ec) return make_error(ErrorCode::unavailable, "spool " + dir.string() + ": " + ec.message());
+  for (const fs::path& p : {abs, abs / "dispatches", abs / "done"}) {
+    fs::create_directories(p, ec);
+    if (ec) return make_error(ErrorCode::unavailable, "spool " + p.string() + ": " + ec.message());
+  }
+  return Spool(abs);
+}
+
+fs::path Spool::dispatch_dir(int64_t id) const { return dir_ / "dispatches" / std::to_string(id); }
+fs::path Spool::script_path(int64_t id) const { return dispatch_dir(id) / "script"; }
+fs::path Spool::tombstone_path(int64_t id) const { return dir_ / "done" / std::to_string(id); }
+
+DispatchState Spool::state(int64_t id) const {
+  std::error_code ec;
+  if (fs::exists(tombstone_path(id), ec)) return DispatchState::done;
+  fs::path d = dispatch_dir(id);
+  if (fs::exists(d / "result.json", ec)) return DispatchState::has_result;
+  if (fs::exists(d / "assign.json", ec)) return DispatchState::recorded;
+  return DispatchState::unknown;
+}
+
+Result<void> Spool::record_assign(const proto::Assign& a) {
+  MEND_TRY(make_dir_durably(dispatch_dir(a.dispatch_id)));
+  return write_file_durably(dispatch_dir(a.dispatch_id) / "assign.json", proto::encode(a));
+}
+
+Result<void> Spool::write_result(const proto::ResultMsg& r) {
+  MEND_TRY(make_dir_durably(dispatch_dir(r.dispatch_id)));
+  return write_file_durably(dispatch_dir(r.dispatch_id) / "result.json", proto::encode(r));
+}
+
+Result<proto::ResultMsg> Spool::load_result(int64_t id) const {
+  fs::path p = dispatch_dir(id) / "result.json";
+  MEND_ASSIGN_OR_RETURN(std::string text, read_file(p));
+  return decode_result(text, p);
+}
+
+Result<proto::ResultMsg> Spool::load_tombstone(int64_t id) const {
+  fs::path p = tombstone_path(id);
+  MEND_ASSIGN_OR_RETURN(std::string text, read_file(p));
+  return decode_result(text, p);
+}
+
+Result<void> Spool::mark_done(int64_t id) {
+  proto::ResultMsg stone;
+  stone.dispatch_id = id;
+  if (auto r = load_result(id)) {
+    stone.task_id = r->task_id;
+    stone.status = r->status;
+    stone.exit_code = r->exit_code;
+    stone.message = r->message;
+  } else {
+    stone.status = "unknown";
+  }
+  // Tombstone first: a crash before the delete leaves both, which recover() tidies.
+  MEND_TRY(write_file_durably(tombstone_path(id), proto::encode(stone)));
+  std::error_code ec;
+  fs::remove_all(dispatch_dir(id), ec);
+  if (ec) return make_error(ErrorCode::unavailable, "remove " + dispatch_dir(id).string() + ": " + ec.message());
+  return ok();
+}
+
+Result<std::vector<proto::ResultMsg>> Spool::recover() {
+  std::vector<proto::ResultMsg> pending;
+  std::error_code scan_ec;
+  std::error_code ec;  // removals are best effort: a leftover is tidied next start
+  for (const auto& entry : fs::directory_iterator(dir_ / "dispatches", scan_ec)) {
+    int64_t id = 0;
+    if (!entry.is_directory() || !parse_id(entry.path().filename().string(), id)) continue;
+    switch (state(id)) {
+      case DispatchState::done:
+        fs::remove_all(entry.path(), ec);
+        break;
+      case DispatchState::has_result: {
+        auto r = load_result(id);
+        if (r) pending.push_back(std::move(*r));
+        break;
+      }
+      case DispatchState::recorded: {
+        proto::ResultMsg lost;
+        lost.dispatch_id = id;
+        if (auto text = read_file(entry.path() / "assign.json")) {
+          auto m = proto::decode(*text);
+          if (m && std::holds_alternative<proto::Assign>(*m)) {
+            lost.task_id = std::get<proto::Assign>(*m).task_id;
+          }
+        }
+        lost.status = "lost";
+        lost.message = kLostMessage;
+        lost.stderr_text = kLostMessage;
+        MEND_TRY(write_result(lost));
+        pending.push_back(std::move(lost));
+        break;
+      }
+      case DispatchState::unknown:
+        // A directory without assign or result: a crash inside record_assign,
+        // before the script could start. Nothing ran; forget it.
+        fs::remove_all(entry.path(), ec);
+        break;
+    }
+  }
+  if (scan_ec) return make_error(ErrorCode::unavailable, "spool scan: " + scan_ec.message());
+  return pending;
+}
+
+size_t Spool::prune_tombstones(fs::file_time_type now, std::chrono::hours max_age) {
+  size_t pruned = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir_ / "done", ec)) {
+    auto t = fs::last_write_time(entry.path(), ec);
+    if (ec) continue;
+    if (now - t > max_age && fs::remove(entry.path(), ec)) ++pruned;
+  }
+  return pruned;
+}
+
+}  // namespace mend::agent

@@ -1,0 +1,124 @@
+#include "agent/spool.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "agent/test_temp_dir.hpp"
+
+namespace mend::agent {
+
+namespace fs = std::filesystem;
+
+namespace {
+proto::Assign assign(int64_t id) {
+  proto::Assign a;
+  a.dispatch_id = id;
+  a.task_id = 100 + id;
+  a.host = "h";
+  a.script = "echo hi";
+  a.account = "root";
+  return a;
+}
+proto::ResultMsg result(int64_t id, const std::string& status) {
+  proto::ResultMsg r;
+  r.dispatch_id = id;
+  r.task_id = 100 + id;
+  r.status = status;
+  r.exit_code = 0;
+  r.stdout_text = "out";
+  return r;
+}
+}  // namespace
+
+TEST(Spool, StatesFollowTheDispatchLife) {
+  testing::TempDir tmp;
+  auto spool = Spool::open(tmp.path() / "spool");
+  ASSERT_TRUE(spool);
+  EXPECT_EQ(spool->state(1), DispatchState::unknown);
+  ASSERT_TRUE(spool->record_assign(assign(1)));
+  EXPECT_EQ(spool->state(1), DispatchState::recorded);
+  ASSERT_TRUE(spool->write_result(result(1, "success")));
+  EXPECT_EQ(spool->state(1), DispatchState::has_result);
+  auto r = spool->load_result(1);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->stdout_text, "out");
+  ASSERT_TRUE(spool->mark_done(1));
+  EXPECT_EQ(spool->state(1), DispatchState::done);
+  EXPECT_FALSE(fs::exists(spool->dispatch_dir(1)));
+  auto stone = spool->load_tombstone(1);
+  ASSERT_TRUE(stone);
+  EXPECT_EQ(stone->status, "success");
+  EXPECT_EQ(stone->task_id, 101);
+  EXPECT_EQ(stone->stdout_text, "");
+}
+
+TEST(Spool, RecoverReloadsResultsAndReportsLostRuns) {
+  testing::TempDir tmp;
+  {
+    auto spool = Spool::open(tmp.path());
+    ASSERT_TRUE(spool);
+    ASSERT_TRUE(spool->record_assign(assign(1)));  // died while running
+    ASSERT_TRUE(spool->record_assign(assign(2)));
+    ASSERT_TRUE(spool->write_result(result(2, "failed")));  // finished, not acked
+    ASSERT_TRUE(spool->record_assign(assign(3)));
+    ASSERT_TRUE(spool->write_result(result(3, "success")));
+    ASSERT_TRUE(spool->mark_done(3));  // acked
+  }
+  // A fresh Spool on the same directory, as after a restart.
+  auto spool = Spool::open(tmp.path());
+  ASSERT_TRUE(spool);
+  auto pending = spool->recover();
+  ASSERT_TRUE(pending);
+  ASSERT_EQ(pending->size(), 2u);
+  std::map<int64_t, proto::ResultMsg> by_id;
+  for (auto& r : *pending) by_id[r.dispatch_id] = r;
+  EXPECT_EQ(by_id[1].status, "lost");
+  EXPECT_EQ(by_id[1].task_id, 101);
+  EXPECT_EQ(by_id[1].message, kLostMessage);
+  EXPECT_EQ(by_id[2].status, "failed");
+  // The lost result is itself spooled, so a second restart reports it again.
+  EXPECT_EQ(spool->state(1), DispatchState::has_result);
+  EXPECT_EQ(spool->state(3), DispatchState::done);
+}
+
+TEST(Spool, RecoverFinishesAnInterruptedMarkDone) {
+  testing::TempDir tmp;
+  auto spool = Spool::open(tmp.path());
+  ASSERT_TRUE(spool);
+  ASSERT_TRUE(spool->write_result(result(5, "success")));
+  // Crash between the tombstone and the delete: both are on disk.
+  ASSERT_TRUE(write_file_durably(tmp.path() / "done" / "5", proto::encode(result(5, "success"))));
+  auto pending = spool->recover();
+  ASSERT_TRUE(pending);
+  EXPECT_TRUE(pending->empty());
+  EXPECT_FALSE(fs::exists(spool->dispatch_dir(5)));
+  EXPECT_EQ(spool->state(5), DispatchState::done);
+}
+
+TEST(Spool, PrunesOnlyOldTombstones) {
+  testing::TempDir tmp;
+  auto spool = Spool::open(tmp.path());
+  ASSERT_TRUE(spool);
+  for (int64_t id : {1, 2}) {
+    ASSERT_TRUE(spool->write_result(result(id, "success")));
+    ASSERT_TRUE(spool->mark_done(id));
+  }
+  auto now = fs::file_time_type::clock::now();
+  fs::last_write_time(tmp.path() / "done" / "1", now - std::chrono::hours(24 * 8));
+  EXPECT_EQ(spool->prune_tombstones(now, std::chrono::hours(24 * 7)), 1u);
+  EXPECT_EQ(spool->state(1), DispatchState::unknown);
+  EXPECT_EQ(spool->state(2), DispatchState::done);
+}
+
+TEST(Spool, WritesAreAtomicReplacements) {
+  testing::TempDir tmp;
+  auto spool = Spool::open(tmp.path());
+  ASSERT_TRUE(spool);
+  ASSERT_TRUE(spool->write_result(result(7, "lost")));
+  ASSERT_TRUE(spool->write_result(result(7, "success")));
+  EXPECT_EQ(spool->load_result(7)->status, "success");
+  EXPECT_FALSE(fs::exists(spool->dispatch_dir(7) / "result.json.tmp"));
+}
+
+}  // namespace mend::agent
