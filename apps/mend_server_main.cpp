@@ -1,2 +1,239 @@
-// Placeholder: wiring comes with its component.
-int main() { return 0; }
+// mend-server: flags and config file in, objects wired, io_context run.
+#include <CLI/CLI.hpp>
+#include <toml++/toml.h>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/api_context.hpp"
+#include "api/api_service.hpp"
+#include "api/basic_auth.hpp"
+#include "api/heal_routes.hpp"
+#include "api/http_server.hpp"
+#include "api/ibex_routes.hpp"
+#include "api/listen_address.hpp"
+#include "api/native_routes.hpp"
+#include "common/asio.hpp"
+#include "common/clock.hpp"
+#include "common/log.hpp"
+#include "dispatch/agent_hub.hpp"
+#include "engine/engine.hpp"
+#include "heal/heal_service.hpp"
+#include "store/store.hpp"
+
+namespace {
+
+using namespace mend;
+
+constexpr int kExitUsage = 2;
+
+struct Settings {
+  std::string http = "0.0.0.0:10090";
+  std::string db = "sqlite:./mend.db";
+  std::string agent_token;
+  std::vector<std::string> basic_auth;
+  std::string log_level = "info";
+  int64_t max_body_bytes = 8 * 1024 * 1024;
+  std::string ready_file;
+};
+
+// Reads the TOML config into `s`. Unknown keys and wrong types are errors, so
+// a typo fails at start instead of being silently ignored.
+std::optional<std::string> load_config(const std::string& path, Settings& s) {
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return "config " + path + ": " + std::string(e.description()) + " (line " +
+           std::to_string(e.source().begin.line) + ")";
+  }
+  for (auto&& [k, node] : table) {
+    std::string key(k.str());
+    auto type_error = [&](const char* want) { return "config " + path + ": key '" + key + "' must be " + want; };
+    auto read_string = [&](std::string& out) -> std::optional<std::string> {
+      if (!node.is_string()) return type_error("a string");
+      out = node.as_string()->get();
+      return std::nullopt;
+    };
+    std::optional<std::string> err;
+    if (key == "http") {
+      err = read_string(s.http);
+    } else if (key == "db") {
+      err = read_string(s.db);
+    } else if (key == "agent_token") {
+      err = read_string(s.agent_token);
+    } else if (key == "log_level") {
+      err = read_string(s.log_level);
+    } else if (key == "max_body_bytes") {
+      if (!node.is_integer()) return type_error("an integer");
+      s.max_body_bytes = node.as_integer()->get();
+    } else if (key == "basic_auth") {
+      if (!node.is_array()) return type_error("a list of \"user:password\" strings");
+      s.basic_auth.clear();
+      for (auto& e : *node.as_array()) {
+        if (!e.is_string()) return type_error("a list of \"user:password\" strings");
+        s.basic_auth.push_back(e.as_string()->get());
+      }
+    } else {
+      return "config " + path + ": unknown key '" + key +
+             "' (known: http, db, agent_token, basic_auth, log_level, max_body_bytes)";
+    }
+    if (err) return err;
+  }
+  return std::nullopt;
+}
+
+// Written to a temporary file and renamed, so a reader never sees half of it.
+bool write_ready_file(const std::string& path, const std::string& content) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    f << content << "\n";
+    if (!f.flush()) return false;
+  }
+  return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+int usage_error(const std::string& message) {
+  std::cerr << "mend-server: " << message << "\n";
+  return kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"mend-server: the Mend task engine (Ibex-compatible HTTP API, native agent channel)"};
+  app.set_version_flag("--version", MEND_VERSION);
+  Settings flags;
+  std::string config_file;
+  app.add_option("--http", flags.http, "listen address HOST:PORT or :PORT (default 0.0.0.0:10090)");
+  app.add_option("--db", flags.db, "database URL (default sqlite:./mend.db)");
+  app.add_option("--agent-token", flags.agent_token, "secret agents must present")->envname("MEND_AGENT_TOKEN");
+  app.add_option("--basic-auth", flags.basic_auth, "USER:PASS required on /ibex/v1 and /api/v1 (repeatable)");
+  app.add_option("--config", config_file, "TOML file with the same keys; flags override it");
+  app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error (default info)");
+  app.add_option("--max-body-bytes", flags.max_body_bytes, "largest request body (default 8 MiB)");
+  app.add_option("--ready-file", flags.ready_file, "after listening, write the bound HOST:PORT here");
+  std::string rules_file;
+  app.add_option("--rules", rules_file,
+                 "YAML file of heal templates and rules (reloaded on SIGHUP and POST /api/v1/reload)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitUsage;
+  }
+
+  Settings s;
+  if (!config_file.empty())
+    if (auto err = load_config(config_file, s)) return usage_error(*err);
+  if (app.count("--http")) s.http = flags.http;
+  if (app.count("--db")) s.db = flags.db;
+  if (app.count("--agent-token")) s.agent_token = flags.agent_token;
+  if (app.count("--basic-auth")) s.basic_auth = flags.basic_auth;
+  if (app.count("--log-level")) s.log_level = flags.log_level;
+  if (app.count("--max-body-bytes")) s.max_body_bytes = flags.max_body_bytes;
+  s.ready_file = flags.ready_file;
+
+  if (!setup_logging(s.log_level, "mend-server")) return usage_error("unknown log level '" + s.log_level + "'");
+  if (s.max_body_bytes <= 0) return usage_error("max_body_bytes must be positive");
+  std::vector<BasicAuthUser> users;
+  for (const auto& entry : s.basic_auth) {
+    auto u = parse_basic_auth_user(entry);
+    if (!u.ok()) return usage_error(u.error().message);
+    users.push_back(std::move(*u));
+  }
+
+  // Checked before the database is opened, so a typo creates no file.
+  if (auto where = parse_listen_address(s.http); !where.ok()) return usage_error(where.error().message);
+  auto store = open_store(s.db);
+  if (!store.ok()) return usage_error("cannot open database " + s.db + ": " + store.error().message);
+  SystemClock clock;
+  AgentHub hub(clock);
+  EngineMetrics metrics;
+  Engine engine(**store, clock, hub, metrics);
+  // A bad rules file stops the start: running without the rules someone wrote is worse.
+  heal::HealService heal(**store, engine, clock);
+  if (auto r = heal.start(rules_file); !r.ok()) return usage_error(r.error().message);
+  ApiContext ctx{engine, **store, hub, clock, metrics, &heal};
+  Router router;
+  add_ibex_routes(router, ctx);
+  add_native_routes(router, ctx);
+  add_heal_routes(router, heal);
+  ApiService api(std::move(router), BasicAuth(std::move(users)));
+
+  // Declared after everything the connections use, so it is destroyed first.
+  asio::io_context ioc(1);
+  HttpServerOptions options;
+  options.address = s.http;
+  options.max_body_bytes = static_cast<size_t>(s.max_body_bytes);
+  options.agent_token = s.agent_token;
+  auto server = HttpServer::start(ioc, api, hub, engine, options);
+  if (!server.ok()) return usage_error(server.error().message);
+  std::string bound = (*server)->bound_address();
+  spdlog::info("listening on {}", bound);
+  if (!s.ready_file.empty() && !write_ready_file(s.ready_file, bound))
+    return usage_error("cannot write ready file " + s.ready_file);
+
+  // Finish whatever the previous run left, then keep time moving.
+  if (auto r = engine.tick(); !r.ok()) spdlog::warn("engine tick failed: {}", r.error().message);
+  bool stopping = false;
+  asio::steady_timer tick_timer(ioc);
+  asio::co_spawn(
+      ioc,
+      [&]() -> awaitable<void> {
+        beast::error_code ec;
+        while (!stopping) {
+          tick_timer.expires_after(std::chrono::seconds(1));
+          co_await tick_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+          if (stopping) break;
+          if (auto r = engine.tick(); !r.ok()) spdlog::warn("engine tick failed: {}", r.error().message);
+        }
+      },
+      asio::detached);
+
+  asio::steady_timer force_stop(ioc);
+  // SIGHUP reloads the rules; a bad file is refused whole and the old rules stay.
+  asio::signal_set hup(ioc, SIGHUP);
+  std::function<void()> wait_hup = [&] {
+    hup.async_wait([&](const beast::error_code& ec, int) {
+      if (ec) return;
+      if (auto r = heal.reload(); !r.ok()) spdlog::error("rules reload refused, old rules stay:\n{}", r.error().message);
+      wait_hup();
+    });
+  };
+  wait_hup();
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const beast::error_code& ec, int signo) {
+    if (ec) return;
+    spdlog::info("signal {}: stopping", signo);
+    stopping = true;
+    tick_timer.cancel();
+    hup.cancel();
+    (*server)->stop();
+    hub.close_all();
+    // Agents get a moment to answer the close handshake; then stop regardless.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    asio::co_spawn(
+        ioc,
+        [&, deadline]() -> awaitable<void> {
+          beast::error_code e;
+          while (hub.connected_count() > 0 && std::chrono::steady_clock::now() < deadline) {
+            force_stop.expires_after(std::chrono::milliseconds(20));
+            co_await force_stop.async_wait(asio::redirect_error(asio::use_awaitable, e));
+          }
+          ioc.stop();
+        },
+        asio::detached);
+  });
+
+  ioc.run();
+  spdlog::info("stopped");
+  return 0;
+}

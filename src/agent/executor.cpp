@@ -21,11 +21,21 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+bool is_safe_env_name(const std::string& name) {
+  if (name.empty() || name.size() > 128) return false;
+  for (char c : name)
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  if (name[0] >= '0' && name[0] <= '9') return false;
+  // Only Mend's own namespace, minus the variables the agent itself sets.
+  if (name.rfind("MEND_", 0) != 0) return false;
+  return name != "MEND_TASK_ID" && name != "MEND_HOST" && name != "MEND_DISPATCH_ID";
+}
+
 std::vector<std::string> script_env(const Account& acct, const proto::Assign& a,
                                     const std::string& ident) {
   const char* path = acct.uid == 0 ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
                                    : "/usr/local/bin:/usr/bin:/bin";
-  return {
+  std::vector<std::string> env = {
       std::string("PATH=") + path,
       "HOME=" + acct.home,
       "USER=" + acct.name,
@@ -35,6 +45,17 @@ std::vector<std::string> script_env(const Account& acct, const proto::Assign& a,
       "MEND_HOST=" + ident,
       "MEND_DISPATCH_ID=" + std::to_string(a.dispatch_id),
   };
+  // Extra variables from the server (MEND_ALERT_* for a remediation). Only
+  // plain names, and never ones that would change how the script is found or
+  // who it is: an alert label must not become LD_PRELOAD or PATH.
+  for (const auto& [name, value] : a.env) {
+    if (!is_safe_env_name(name)) {
+      spdlog::warn("dispatch {}: ignoring environment variable with unsafe name '{}'", a.dispatch_id, name);
+      continue;
+    }
+    env.push_back(name + "=" + value);
+  }
+  return env;
 }
 
 // Writing to a pipe whose reader is gone must give EPIPE, not kill the agent.

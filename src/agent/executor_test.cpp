@@ -247,4 +247,12 @@ TEST_F(ExecutorTest, MissingInterpreterFailsWithAMessage) {
   EXPECT_NE(r.result.message.find("execve"), std::string::npos) << r.result.message;
 }
 
+
+TEST_F(ExecutorTest, ServerEnvironmentReachesTheScriptButCannotOverrideOrEscape) {
+  auto a = assign("echo \"$MEND_ALERT_NAME|$MEND_TASK_ID|${LD_PRELOAD-unset}\"");
+  a.env = {{"MEND_ALERT_NAME", "Disk $(full)"}, {"MEND_TASK_ID", "999"}, {"LD_PRELOAD", "/tmp/x.so"}};
+  auto r = run(a);
+  EXPECT_EQ(r.result.stdout_text, "Disk $(full)|7|unset\n");
+}
+
 }  // namespace mend::agent

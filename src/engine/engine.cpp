@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/failpoint.hpp"
 #include "common/strings.hpp"
 
 namespace mend {
@@ -48,9 +49,13 @@ Engine::Engine(Store& store, const Clock& clock, AgentPush& push, EngineMetrics&
     : store_(store), clock_(clock), push_(push), metrics_(metrics), options_(options) {}
 
 Result<void> Engine::commit(const Store::TxFn& fn) {
-  pending_.clear();
-  pending_logs_.clear();
-  auto r = store_.transact(fn);
+  // A backend may run fn again after a serialization failure: start each
+  // run with nothing queued, so only the attempt that committed is pushed.
+  auto r = store_.transact([&](StoreTx& tx) -> Result<void> {
+    pending_.clear();
+    pending_logs_.clear();
+    return fn(tx);
+  });
   if (!r.ok()) {
     pending_.clear();
     pending_logs_.clear();
@@ -58,6 +63,9 @@ Result<void> Engine::commit(const Store::TxFn& fn) {
   }
   for (const auto& line : pending_logs_) spdlog::info("{}", line);
   pending_logs_.clear();
+  // Crash tests die here: committed, nothing sent yet. The agent must still
+  // get its dispatch (on reconnect, from pending_for_host) exactly once.
+  failpoint("server.after_commit_before_push");
   flush_pushes();
   return ok();
 }
@@ -83,6 +91,8 @@ Result<int64_t> Engine::create_task(const TaskSpec& spec, const AlsoFn& also) {
   int64_t id = 0;
   MEND_TRY(commit([&](StoreTx& tx) -> Result<void> {
     MEND_ASSIGN_OR_RETURN(id, tx.insert_task(spec, clock_.now_ms()));
+    MEND_ASSIGN_OR_RETURN(bool owned, tx.take_lease(id, options_.server_id, 0, clock_.now_ms() + options_.lease_ms));
+    if (!owned) return make_error(ErrorCode::internal, "new task " + std::to_string(id) + " already has an owner");
     if (also) MEND_TRY(also(tx, id));
     log_after_commit("task=" + std::to_string(id) + " created hosts=" + std::to_string(spec.hosts.size()) +
                      " action=" + std::string(to_string(spec.action)) + " creator=" + spec.creator);
@@ -90,6 +100,7 @@ Result<int64_t> Engine::create_task(const TaskSpec& spec, const AlsoFn& also) {
     return ok();
   }));
   ++metrics_.tasks_created;
+  held_[id] = 1;
   return id;
 }
 
@@ -112,6 +123,7 @@ Result<void> Engine::dispatch_host(StoreTx& tx, const Task& task, HostRun& run) 
   a.account = task.spec.account;
   a.stdin_text = task.spec.stdin_text;
   a.timeout_s = task.spec.timeout_s;
+  a.env = task.spec.env;
   pending_.push_back({run.host, a});
   ++metrics_.dispatches;
   log_after_commit("task=" + std::to_string(task.id) + " host=" + run.host + " dispatched dispatch=" +
@@ -341,6 +353,7 @@ Result<std::vector<proto::Message>> Engine::pending_for_host(const std::string& 
         a.account = od.account;
         a.stdin_text = od.stdin_text;
         a.timeout_s = od.timeout_s;
+        a.env = od.env;
         out.push_back(std::move(a));
       }
       // A host already marked timeout is not started late: if its agent ran
@@ -354,49 +367,138 @@ Result<std::vector<proto::Message>> Engine::pending_for_host(const std::string& 
 }
 
 Result<int> Engine::tick() {
+  int64_t now = clock_.now_ms();
+  auto leases = maintain_leases();
+  if (!leases.ok()) spdlog::warn("lease maintenance failed: {}", leases.error().message);
+
   std::vector<int64_t> ids;
-  MEND_TRY(store_.read([&](StoreTx& tx) -> Result<void> {
-    MEND_ASSIGN_OR_RETURN(ids, tx.unfinished_task_ids());
-    return ok();
-  }));
+  ids.reserve(held_.size());
+  for (auto& [id, epoch] : held_) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
   int changed = 0;
   for (int64_t id : ids) {
     // One transaction per task: a failure on one task does not hold up the others.
-    auto r = commit([&](StoreTx& tx) -> Result<void> {
-      MEND_ASSIGN_OR_RETURN(std::optional<Task> task, tx.find_task(id));
-      if (!task || task->done) return ok();
-      int64_t now = clock_.now_ms();
-      MEND_ASSIGN_OR_RETURN(std::vector<HostRun> hosts, tx.task_hosts(id));
-      bool touched = false;
-      if (now - task->action_updated_ms > options_.stale_task_ms && task->action != TaskAction::cancel) {
-        MEND_TRY(tx.set_action(id, TaskAction::cancel, now));
-        for (auto& run : hosts) {
-          if (run.status != HostStatus::waiting) continue;
-          run.status = HostStatus::cancelled;
-          run.updated_ms = now;
-          MEND_TRY(tx.update_host(run));
-        }
-        ++metrics_.stale_tasks_cancelled;
-        log_after_commit("task=" + std::to_string(id) + " cancelled: no action for two weeks");
-        touched = true;
-      }
-      for (auto& run : hosts) {
-        if (run.status != HostStatus::running) continue;
-        if (now - run.dispatched_ms <= task->spec.timeout_s * 1000LL + options_.timeout_grace_ms) continue;
-        run.status = HostStatus::timeout;
-        run.updated_ms = now;
-        MEND_TRY(tx.update_host(run));
-        ++metrics_.host_timeouts;
-        log_after_commit("task=" + std::to_string(id) + " host=" + run.host + " timeout dispatch=" +
-                         std::to_string(run.dispatch_id));
-        touched = true;
-      }
-      if (touched) ++changed;
-      return schedule(tx, id);
-    });
+    auto r = tick_task(id);
     if (!r.ok()) spdlog::warn("task={} tick failed: {}", id, r.error().message);
+    else ++changed;
+  }
+
+  if (now - last_repair_ms_ >= options_.repair_interval_ms) {
+    last_repair_ms_ = now;
+    auto findings = check_invariants(true);
+    if (!findings.ok()) spdlog::warn("invariant check failed: {}", findings.error().message);
+  }
+  if (now - last_idempotency_prune_ms_ >= 60'000) {
+    last_idempotency_prune_ms_ = now;
+    auto pruned = store_.transact([&](StoreTx& tx) -> Result<void> {
+      MEND_ASSIGN_OR_RETURN(int64_t n, tx.delete_idempotency_keys_before(now - options_.idempotency_ttl_ms));
+      (void)n;
+      return ok();
+    });
+    if (!pruned.ok()) spdlog::warn("idempotency key pruning failed: {}", pruned.error().message);
   }
   return changed;
+}
+
+Result<bool> Engine::holds_lease(StoreTx& tx, int64_t task_id) {
+  auto held = held_.find(task_id);
+  if (held == held_.end()) return false;
+  MEND_ASSIGN_OR_RETURN(std::optional<TaskLease> lease, tx.task_lease(task_id));
+  return lease && lease->owner == options_.server_id && lease->epoch == held->second;
+}
+
+Result<void> Engine::maintain_leases() {
+  int64_t now = clock_.now_ms();
+  int64_t expires = now + options_.lease_ms;
+  std::vector<std::pair<int64_t, int64_t>> taken;  // task id, epoch
+  std::vector<int64_t> finished_or_lost;
+  MEND_TRY(store_.transact([&](StoreTx& tx) -> Result<void> {
+    taken.clear();
+    if (!reclaimed_own_) {
+      // After a restart: our own tasks come back at once, with a new epoch
+      // that fences whatever an earlier incarnation of this server still does.
+      MEND_ASSIGN_OR_RETURN(std::vector<TaskLease> own, tx.owned_tasks(options_.server_id));
+      for (auto& l : own) {
+        MEND_ASSIGN_OR_RETURN(bool ok_taken, tx.take_lease(l.task_id, options_.server_id, l.epoch, expires));
+        if (ok_taken) taken.emplace_back(l.task_id, l.epoch + 1);
+      }
+    } else {
+      MEND_ASSIGN_OR_RETURN(int64_t renewed, tx.renew_leases(options_.server_id, expires));
+      (void)renewed;
+    }
+    MEND_ASSIGN_OR_RETURN(std::vector<TaskLease> claimable, tx.claimable_tasks(now, 1000));
+    for (auto& l : claimable) {
+      MEND_ASSIGN_OR_RETURN(bool ok_taken, tx.take_lease(l.task_id, options_.server_id, l.epoch, expires));
+      if (!ok_taken) continue;
+      taken.emplace_back(l.task_id, l.epoch + 1);
+      if (l.owner.empty()) {
+        ++metrics_.repair_findings["task_without_owner"];
+        ++metrics_.repairs_applied["task_without_owner"];
+        spdlog::warn("task={} repair: had no owner; taken by {}", l.task_id, options_.server_id);
+      } else if (l.owner != options_.server_id) {
+        spdlog::info("task={} lease of {} expired; taken over by {} epoch={}", l.task_id, l.owner,
+                     options_.server_id, l.epoch + 1);
+      }
+    }
+    // Forget tasks that finished or that another server took.
+    finished_or_lost.clear();
+    MEND_ASSIGN_OR_RETURN(std::vector<TaskLease> mine, tx.owned_tasks(options_.server_id));
+    std::unordered_map<int64_t, int64_t> current;
+    for (auto& l : mine) current[l.task_id] = l.epoch;
+    for (auto& [id, epoch] : held_) {
+      auto it = current.find(id);
+      if (it == current.end() || it->second != epoch) finished_or_lost.push_back(id);
+    }
+    return ok();
+  }));
+  reclaimed_own_ = true;
+  for (int64_t id : finished_or_lost) {
+    held_.erase(id);
+  }
+  for (auto& [id, epoch] : taken) {
+    held_[id] = epoch;
+    ++metrics_.leases_taken;
+  }
+  return ok();
+}
+
+Result<void> Engine::tick_task(int64_t id) {
+  return commit([&](StoreTx& tx) -> Result<void> {
+    // Fencing: every scheduler write is conditional on still holding the
+    // lease at our epoch. A server that lost its lease writes nothing.
+    MEND_ASSIGN_OR_RETURN(bool holds, holds_lease(tx, id));
+    if (!holds) {
+      held_.erase(id);
+      ++metrics_.leases_lost;
+      return ok();
+    }
+    MEND_ASSIGN_OR_RETURN(std::optional<Task> task, tx.find_task(id));
+    if (!task || task->done) return ok();
+    int64_t now = clock_.now_ms();
+    MEND_ASSIGN_OR_RETURN(std::vector<HostRun> hosts, tx.task_hosts(id));
+    if (now - task->action_updated_ms > options_.stale_task_ms && task->action != TaskAction::cancel) {
+      MEND_TRY(tx.set_action(id, TaskAction::cancel, now));
+      for (auto& run : hosts) {
+        if (run.status != HostStatus::waiting) continue;
+        run.status = HostStatus::cancelled;
+        run.updated_ms = now;
+        MEND_TRY(tx.update_host(run));
+      }
+      ++metrics_.stale_tasks_cancelled;
+      log_after_commit("task=" + std::to_string(id) + " cancelled: no action for two weeks");
+    }
+    for (auto& run : hosts) {
+      if (run.status != HostStatus::running) continue;
+      if (now - run.dispatched_ms <= task->spec.timeout_s * 1000LL + options_.timeout_grace_ms) continue;
+      run.status = HostStatus::timeout;
+      run.updated_ms = now;
+      MEND_TRY(tx.update_host(run));
+      ++metrics_.host_timeouts;
+      log_after_commit("task=" + std::to_string(id) + " host=" + run.host + " timeout dispatch=" +
+                       std::to_string(run.dispatch_id));
+    }
+    return schedule(tx, id);
+  });
 }
 
 Result<TaskView> Engine::view(int64_t task_id) {

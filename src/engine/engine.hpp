@@ -25,6 +25,25 @@ struct EngineOptions {
   int64_t timeout_grace_ms = 3000;
   // Tasks whose last action is older than this are cancelled (Ibex: two weeks).
   int64_t stale_task_ms = 14LL * 24 * 3600 * 1000;
+  // This server's name in task ownership. Stable across restarts, so a
+  // restarted server takes its own tasks back at once.
+  std::string server_id = "mend";
+  // How long an owner's lease lasts without renewal; another server takes
+  // over a task whose lease has expired.
+  int64_t lease_ms = 15000;
+  // How often tick() runs the invariant checks and repairs.
+  int64_t repair_interval_ms = 5000;
+  // Idempotency keys are kept this long.
+  int64_t idempotency_ttl_ms = 24LL * 3600 * 1000;
+};
+
+// One broken invariant found by the repair loop.
+struct RepairFinding {
+  std::string kind;  // e.g. task_without_action, busy_host_without_dispatch
+  int64_t task_id = 0;
+  std::string host;
+  std::string detail;
+  bool repaired = false;
 };
 
 // What the agent's result did, for the caller to log and acknowledge.
@@ -73,6 +92,13 @@ class Engine {
 
   Result<TaskView> view(int64_t task_id);
 
+  // Checks every invariant (see engine_repair.cpp); with apply, repairs what
+  // it can in one transaction per finding and pushes what agents must get.
+  // Findings are counted in metrics and logged.
+  Result<std::vector<RepairFinding>> check_invariants(bool apply);
+
+  const EngineOptions& options() const { return options_; }
+
  private:
   // Loads the task and hosts in `tx`, applies the scheduling rules (batch,
   // tolerance, pause list, done) and queues pushes for after the commit.
@@ -83,6 +109,15 @@ class Engine {
   Result<void> commit(const Store::TxFn& fn);
   void flush_pushes();
   void log_after_commit(std::string line);
+  // Ownership: renew, take back our own tasks after a restart, take over
+  // expired leases. Returns the tasks this server now holds.
+  // Ownership: renew our leases, take back our own tasks after a restart,
+  // take over expired leases, forget tasks that finished or moved.
+  Result<void> maintain_leases();
+  // Whether this server still holds task_id at the epoch it took it with.
+  Result<bool> holds_lease(StoreTx& tx, int64_t task_id);
+  Result<void> tick_task(int64_t task_id);
+  Result<void> repair_one(const RepairFinding& f, StoreTx& tx);
 
   Store& store_;
   const Clock& clock_;
@@ -97,6 +132,10 @@ class Engine {
   std::vector<PendingPush> pending_;       // filled inside a transaction, sent after commit
   std::vector<std::string> pending_logs_;  // likewise: never log what did not commit
   std::unordered_map<int64_t, int64_t> sent_us_;  // dispatch id -> monotonic send time
+  std::unordered_map<int64_t, int64_t> held_;     // task id -> epoch this server holds
+  bool reclaimed_own_ = false;                    // took our own tasks back since start
+  int64_t last_repair_ms_ = 0;
+  int64_t last_idempotency_prune_ms_ = 0;
 };
 
 }  // namespace mend

@@ -4,6 +4,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <string>
 
 namespace mend {
 
@@ -26,6 +28,10 @@ struct EngineMetrics {
   uint64_t results_stale = 0;
   uint64_t host_timeouts = 0;
   uint64_t stale_tasks_cancelled = 0;
+  uint64_t leases_taken = 0;
+  uint64_t leases_lost = 0;
+  std::map<std::string, uint64_t> repair_findings;  // by kind
+  std::map<std::string, uint64_t> repairs_applied;  // by kind
   LatencyHistogram dispatch_to_start;
 };
 

@@ -1,19 +1,21 @@
-// State machine tests: a real SQLite store in memory, a fake clock, and a
+// State machine tests: a real store (SQLite in memory, and PostgreSQL when
+// MEND_TEST_PG_URL is set: store/test_backends.hpp), a fake clock, and a
 // recording push, so every scheduling rule is checked to the millisecond.
 #include "engine/engine.hpp"
 
 #include <gtest/gtest.h>
 
+#include "store/test_backends.hpp"
 #include "testing/fake_clock.hpp"
 #include "testing/recording_agent_push.hpp"
 
 namespace mend {
 namespace {
 
-class EngineTest : public ::testing::Test {
+class EngineTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    auto s = open_store("sqlite::memory:");
+    auto s = open_store(db.url());
     ASSERT_TRUE(s.ok()) << s.error().message;
     store = std::move(s).value();
     engine = std::make_unique<Engine>(*store, clock, push, metrics);
@@ -71,11 +73,15 @@ class EngineTest : public ::testing::Test {
   testing::FakeClock clock;
   testing::RecordingAgentPush push;
   EngineMetrics metrics;
+  testing::TestDatabase db{GetParam()};
   std::unique_ptr<Store> store;
   std::unique_ptr<Engine> engine;
 };
 
-TEST_F(EngineTest, BatchZeroDispatchesEveryHostAtOnce) {
+INSTANTIATE_TEST_SUITE_P(Backends, EngineTest, ::testing::ValuesIn(testing::store_backends()),
+                         testing::backend_name);
+
+TEST_P(EngineTest, BatchZeroDispatchesEveryHostAtOnce) {
   auto id = create(spec({"a", "b", "c"}));
   EXPECT_EQ(push.assigns().size(), 3u);
   EXPECT_EQ(status_of(id, "a"), "running");
@@ -84,7 +90,7 @@ TEST_F(EngineTest, BatchZeroDispatchesEveryHostAtOnce) {
   EXPECT_EQ(assign_for("b").script, "echo hi");
 }
 
-TEST_F(EngineTest, BatchKeepsAtMostNRunningInHostOrder) {
+TEST_P(EngineTest, BatchKeepsAtMostNRunningInHostOrder) {
   auto id = create(spec({"a", "b", "c"}, 2));
   ASSERT_EQ(push.assigns().size(), 2u);
   EXPECT_EQ(push.assigns()[0].host, "a");
@@ -98,7 +104,7 @@ TEST_F(EngineTest, BatchKeepsAtMostNRunningInHostOrder) {
   EXPECT_TRUE(view(id).task.done);
 }
 
-TEST_F(EngineTest, FailuresBeyondTolerancePauseTheTask) {
+TEST_P(EngineTest, FailuresBeyondTolerancePauseTheTask) {
   auto id = create(spec({"a", "b", "c"}, 1, 0));
   report("a", "failed");
   EXPECT_EQ(view(id).task.action, TaskAction::pause);
@@ -109,7 +115,7 @@ TEST_F(EngineTest, FailuresBeyondTolerancePauseTheTask) {
   EXPECT_EQ(status_of(id, "b"), "waiting");
 }
 
-TEST_F(EngineTest, FailuresWithinToleranceKeepGoing) {
+TEST_P(EngineTest, FailuresWithinToleranceKeepGoing) {
   auto id = create(spec({"a", "b", "c"}, 1, 1));
   report("a", "failed");
   EXPECT_EQ(view(id).task.action, TaskAction::start);
@@ -119,7 +125,7 @@ TEST_F(EngineTest, FailuresWithinToleranceKeepGoing) {
   EXPECT_EQ(status_of(id, "c"), "waiting");
 }
 
-TEST_F(EngineTest, PauseListStopsAfterThatHostAndStartResumes) {
+TEST_P(EngineTest, PauseListStopsAfterThatHostAndStartResumes) {
   auto s = spec({"a", "b", "c"});
   s.pause = "b";
   auto id = create(s);
@@ -131,7 +137,7 @@ TEST_F(EngineTest, PauseListStopsAfterThatHostAndStartResumes) {
   EXPECT_EQ(status_of(id, "c"), "running");
 }
 
-TEST_F(EngineTest, CreatedPausedDispatchesNothing) {
+TEST_P(EngineTest, CreatedPausedDispatchesNothing) {
   auto s = spec({"a"});
   s.action = TaskAction::pause;
   auto id = create(s);
@@ -140,7 +146,7 @@ TEST_F(EngineTest, CreatedPausedDispatchesNothing) {
   EXPECT_EQ(status_of(id, "a"), "running");
 }
 
-TEST_F(EngineTest, PauseStopsNewDispatchesButRunningHostsGoOn) {
+TEST_P(EngineTest, PauseStopsNewDispatchesButRunningHostsGoOn) {
   auto id = create(spec({"a", "b"}, 1));
   ASSERT_TRUE(engine->task_action(id, TaskAction::pause).ok());
   report("a", "success");
@@ -148,7 +154,7 @@ TEST_F(EngineTest, PauseStopsNewDispatchesButRunningHostsGoOn) {
   EXPECT_EQ(status_of(id, "b"), "waiting");
 }
 
-TEST_F(EngineTest, CancelCancelsWaitingHosts) {
+TEST_P(EngineTest, CancelCancelsWaitingHosts) {
   auto id = create(spec({"a", "b", "c"}, 1));
   ASSERT_TRUE(engine->task_action(id, TaskAction::cancel).ok());
   EXPECT_EQ(status_of(id, "b"), "cancelled");
@@ -158,7 +164,7 @@ TEST_F(EngineTest, CancelCancelsWaitingHosts) {
   EXPECT_TRUE(view(id).task.done);
 }
 
-TEST_F(EngineTest, KillSendsKillToRunningAndCancelsWaiting) {
+TEST_P(EngineTest, KillSendsKillToRunningAndCancelsWaiting) {
   auto id = create(spec({"a", "b"}, 1));
   ASSERT_TRUE(engine->task_action(id, TaskAction::kill).ok());
   EXPECT_EQ(status_of(id, "a"), "killing");
@@ -170,7 +176,7 @@ TEST_F(EngineTest, KillSendsKillToRunningAndCancelsWaiting) {
   EXPECT_TRUE(view(id).task.done);
 }
 
-TEST_F(EngineTest, ActionsOnAFinishedTaskAreRefusedWithIbexWords) {
+TEST_P(EngineTest, ActionsOnAFinishedTaskAreRefusedWithIbexWords) {
   auto id = create(spec({"a"}));
   report("a", "success");
   auto r = engine->task_action(id, TaskAction::start);
@@ -180,13 +186,13 @@ TEST_F(EngineTest, ActionsOnAFinishedTaskAreRefusedWithIbexWords) {
   EXPECT_FALSE(engine->host_action(id, "a", HostAction::redo).ok());
 }
 
-TEST_F(EngineTest, UnknownTaskAndHostAreNotFound) {
+TEST_P(EngineTest, UnknownTaskAndHostAreNotFound) {
   EXPECT_EQ(engine->task_action(999, TaskAction::start).error().code, ErrorCode::not_found);
   auto id = create(spec({"a"}));
   EXPECT_EQ(engine->host_action(id, "zz", HostAction::ignore).error().code, ErrorCode::not_found);
 }
 
-TEST_F(EngineTest, HostTimesOutThreeSecondsAfterItsTimeoutAndALateResultStillCounts) {
+TEST_P(EngineTest, HostTimesOutThreeSecondsAfterItsTimeoutAndALateResultStillCounts) {
   auto id = create(spec({"a"}));
   clock.advance_ms(10'000 + 3'000);
   ASSERT_TRUE(engine->tick().ok());
@@ -201,7 +207,7 @@ TEST_F(EngineTest, HostTimesOutThreeSecondsAfterItsTimeoutAndALateResultStillCou
   EXPECT_EQ(view(id).hosts[0].stdout_text, "late");
 }
 
-TEST_F(EngineTest, RepeatedResultIsANoOp) {
+TEST_P(EngineTest, RepeatedResultIsANoOp) {
   auto id = create(spec({"a"}));
   EXPECT_EQ(report("a", "failed", "first"), ResultOutcome::applied);
   EXPECT_EQ(report("a", "success", "second"), ResultOutcome::duplicate);
@@ -209,7 +215,7 @@ TEST_F(EngineTest, RepeatedResultIsANoOp) {
   EXPECT_EQ(view(id).hosts[0].stdout_text, "first");
 }
 
-TEST_F(EngineTest, ResultForAnotherHostsDispatchIsRefused) {
+TEST_P(EngineTest, ResultForAnotherHostsDispatchIsRefused) {
   create(spec({"a", "b"}));
   proto::ResultMsg r;
   r.dispatch_id = assign_for("a").dispatch_id;
@@ -219,7 +225,7 @@ TEST_F(EngineTest, ResultForAnotherHostsDispatchIsRefused) {
   EXPECT_EQ(o.error().code, ErrorCode::invalid_input);
 }
 
-TEST_F(EngineTest, RedoRunsTheHostAgainWithANewDispatch) {
+TEST_P(EngineTest, RedoRunsTheHostAgainWithANewDispatch) {
   auto id = create(spec({"a", "b"}, 0, 5));
   auto first = assign_for("a").dispatch_id;
   report("a", "failed");
@@ -231,7 +237,7 @@ TEST_F(EngineTest, RedoRunsTheHostAgainWithANewDispatch) {
   EXPECT_EQ(status_of(id, "a"), "success");
 }
 
-TEST_F(EngineTest, ResultOfASupersededAttemptChangesNothing) {
+TEST_P(EngineTest, ResultOfASupersededAttemptChangesNothing) {
   auto id = create(spec({"a", "b"}, 1, 5));
   auto first = assign_for("a").dispatch_id;
   clock.advance_ms(13'001);
@@ -246,7 +252,7 @@ TEST_F(EngineTest, ResultOfASupersededAttemptChangesNothing) {
   EXPECT_EQ(status_of(id, "a"), "running");
 }
 
-TEST_F(EngineTest, IgnoreAndHostKill) {
+TEST_P(EngineTest, IgnoreAndHostKill) {
   auto id = create(spec({"a", "b"}));
   ASSERT_TRUE(engine->host_action(id, "a", HostAction::ignore).ok());
   EXPECT_EQ(status_of(id, "a"), "ignored");
@@ -260,7 +266,7 @@ TEST_F(EngineTest, IgnoreAndHostKill) {
   EXPECT_TRUE(view(id).task.done);
 }
 
-TEST_F(EngineTest, TasksIdleForTwoWeeksAreCancelled) {
+TEST_P(EngineTest, TasksIdleForTwoWeeksAreCancelled) {
   auto id = create(spec({"a", "b"}, 1, 5));
   clock.advance_ms(14LL * 24 * 3600 * 1000 + 1);
   ASSERT_TRUE(engine->tick().ok());
@@ -269,7 +275,7 @@ TEST_F(EngineTest, TasksIdleForTwoWeeksAreCancelled) {
   EXPECT_EQ(metrics.stale_tasks_cancelled, 1u);
 }
 
-TEST_F(EngineTest, PendingForHostResendsAssignAndKill) {
+TEST_P(EngineTest, PendingForHostResendsAssignAndKill) {
   auto id = create(spec({"a", "b"}));
   ASSERT_TRUE(engine->host_action(id, "b", HostAction::kill).ok());
   auto a = engine->pending_for_host("a");
@@ -284,21 +290,21 @@ TEST_F(EngineTest, PendingForHostResendsAssignAndKill) {
   EXPECT_TRUE(engine->pending_for_host("a")->empty());
 }
 
-TEST_F(EngineTest, TimedOutHostIsNotStartedLateOnReconnect) {
+TEST_P(EngineTest, TimedOutHostIsNotStartedLateOnReconnect) {
   create(spec({"a"}));
   clock.advance_ms(13'001);
   ASSERT_TRUE(engine->tick().ok());
   EXPECT_TRUE(engine->pending_for_host("a")->empty());
 }
 
-TEST_F(EngineTest, LiveOutputIsStoredForTheCurrentDispatchOnly) {
+TEST_P(EngineTest, LiveOutputIsStoredForTheCurrentDispatchOnly) {
   auto id = create(spec({"a"}));
   ASSERT_TRUE(engine->apply_output("a", {assign_for("a").dispatch_id, "partial", ""}).ok());
   EXPECT_EQ(view(id).hosts[0].stdout_text, "partial");
   EXPECT_EQ(status_of(id, "a"), "running");
 }
 
-TEST_F(EngineTest, StartedFeedsTheLatencyHistogram) {
+TEST_P(EngineTest, StartedFeedsTheLatencyHistogram) {
   create(spec({"a"}));
   ASSERT_TRUE(engine->apply_started("a", {assign_for("a").dispatch_id}).ok());
   EXPECT_EQ(metrics.dispatch_to_start.count, 1u);

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace mend {
@@ -52,6 +53,9 @@ struct TaskSpec {
   TaskAction action = TaskAction::start;
   bool alert_triggered = false;
   std::vector<std::string> hosts;  // in order; unique
+  // Extra environment for the script (MEND_ALERT_* for a remediation); names
+  // are [A-Z0-9_]+. Reaches the agent in proto::Assign::env.
+  std::vector<std::pair<std::string, std::string>> env;
 };
 
 struct Task {

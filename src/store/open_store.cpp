@@ -1,4 +1,5 @@
 #include "common/strings.hpp"
+#include "store/postgres/pg_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/store.hpp"
 
@@ -15,16 +16,27 @@ Result<std::unique_ptr<Store>> open_store(const std::string& url) {
     MEND_ASSIGN_OR_RETURN(auto store, SqliteStore::open(path));
     return std::unique_ptr<Store>(std::move(store));
   }
+  // libpq parses the whole URI (user, password, host list, query options);
+  // PgStore's messages name the database without the password.
+  if (starts_with(url, "postgresql://") || starts_with(url, "postgres://")) {
+    MEND_ASSIGN_OR_RETURN(auto store, PgStore::open(url));
+    return std::unique_ptr<Store>(std::move(store));
+  }
   // Only the scheme goes into messages: the rest of a database URL may hold a
   // password, and these messages end up in logs.
-  if (starts_with(url, "postgresql:") || starts_with(url, "postgres:")) {
-    return make_error(ErrorCode::invalid_input,
-                      "PostgreSQL store URLs are not supported yet; use sqlite:PATH");
-  }
-  std::string scheme = url.substr(0, url.find(':'));
-  return make_error(ErrorCode::invalid_input, "unknown store URL scheme '" + scheme +
-                                                  "'; expected sqlite:PATH "
-                                                  "(e.g. sqlite:/var/lib/mend/mend.db)");
+  // A scheme is letters, digits, + - . before a ':'; anything else (a libpq
+  // key=value string, a bare path) is not echoed, since it may hold a password.
+  size_t colon = url.find(':');
+  std::string scheme = colon == std::string::npos ? "" : url.substr(0, colon);
+  bool plausible = !scheme.empty() && scheme.size() <= 32 &&
+                   scheme.find_first_not_of(
+                       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                       "0123456789+-.") == std::string::npos;
+  return make_error(
+      ErrorCode::invalid_input,
+      (plausible ? "unknown store URL scheme '" + scheme + "'" : "store URL has no scheme") +
+          "; expected sqlite:PATH (e.g. sqlite:/var/lib/mend/mend.db) or "
+          "postgresql://USER:PASSWORD@HOST:PORT/DB");
 }
 
 }  // namespace mend

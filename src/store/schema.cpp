@@ -20,9 +20,9 @@ const std::vector<Migration> kMigrations = {
   tolerance INTEGER NOT NULL DEFAULT 0,
   timeout INTEGER NOT NULL DEFAULT 30,
   pause TEXT NOT NULL DEFAULT '',
-  script TEXT NOT NULL,
-  args TEXT NOT NULL DEFAULT '',
-  stdin TEXT NOT NULL DEFAULT '',
+  script {{bytes}} NOT NULL,
+  args {{bytes}} NOT NULL DEFAULT '',
+  stdin {{bytes}} NOT NULL DEFAULT '',
   creator TEXT NOT NULL DEFAULT '',
   alert_triggered INTEGER NOT NULL DEFAULT 0,
   created_ms BIGINT NOT NULL,
@@ -40,8 +40,8 @@ const std::vector<Migration> kMigrations = {
   seq INTEGER NOT NULL,
   host TEXT NOT NULL,
   status TEXT NOT NULL,
-  stdout TEXT NOT NULL DEFAULT '',
-  stderr TEXT NOT NULL DEFAULT '',
+  stdout {{bytes}} NOT NULL DEFAULT '',
+  stderr {{bytes}} NOT NULL DEFAULT '',
   dispatch_id BIGINT NOT NULL DEFAULT 0,
   dispatched_ms BIGINT NOT NULL DEFAULT 0,
   updated_ms BIGINT NOT NULL DEFAULT 0,
@@ -71,6 +71,79 @@ const std::vector<Migration> kMigrations = {
          "CREATE INDEX dispatches_by_task_host ON dispatches(task_id, host)",
          "CREATE INDEX dispatches_open_by_host ON dispatches(host) WHERE finished_ms = 0",
      }},
+    {2,
+     "task leases, idempotency keys",
+     {
+         // Every unfinished task has one owner server holding a lease until
+         // lease_expires_ms; epoch grows by one at every change of owner so a
+         // stale owner's conditional writes match nothing.
+         "ALTER TABLE tasks ADD COLUMN owner TEXT NOT NULL DEFAULT ''",
+         "ALTER TABLE tasks ADD COLUMN epoch BIGINT NOT NULL DEFAULT 0",
+         "ALTER TABLE tasks ADD COLUMN lease_expires_ms BIGINT NOT NULL DEFAULT 0",
+         "CREATE INDEX tasks_unfinished_by_owner ON tasks(owner, lease_expires_ms) WHERE done = 0",
+         // A client that retries a request with the same Idempotency-Key gets
+         // the first answer back instead of a second task.
+         R"(CREATE TABLE idempotency_keys (
+  key TEXT PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  created_ms BIGINT NOT NULL
+))",
+         "CREATE INDEX idempotency_keys_by_created ON idempotency_keys(created_ms)",
+     }},
+    {3,
+     "alert self-healing: task env, alert events, heal records, templates, rules, breakers",
+     {
+         // The script's extra environment (MEND_ALERT_*), a JSON object.
+         "ALTER TABLE tasks ADD COLUMN env TEXT NOT NULL DEFAULT '{}'",
+         // Every alert that arrives is kept, whatever was decided about it.
+         R"(CREATE TABLE alert_events (
+  id {{id_pk}},
+  source TEXT NOT NULL,
+  status TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  labels TEXT NOT NULL,
+  annotations TEXT NOT NULL,
+  severity TEXT NOT NULL DEFAULT '',
+  trigger_value TEXT NOT NULL DEFAULT '',
+  target TEXT NOT NULL DEFAULT '',
+  starts_ms BIGINT NOT NULL DEFAULT 0,
+  ends_ms BIGINT NOT NULL DEFAULT 0,
+  received_ms BIGINT NOT NULL
+))",
+         "CREATE INDEX alert_events_by_received ON alert_events(received_ms)",
+         // One row per decision, written in the transaction of its event and
+         // task, so a task never exists without the record that explains it.
+         R"(CREATE TABLE heal_records (
+  id {{id_pk}},
+  event_id BIGINT NOT NULL REFERENCES alert_events(id),
+  rule TEXT NOT NULL,
+  host TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  decision TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  task_id BIGINT REFERENCES tasks(id),
+  created_ms BIGINT NOT NULL,
+  resolved_ms BIGINT,
+  resolve_after_ms BIGINT
+))",
+         // The guardrail reads: the active run of an alert, the last run on a
+         // host, the runs of a rule in a window.
+         "CREATE INDEX heal_records_by_alert ON heal_records(rule, host, fingerprint, id) WHERE decision = 'ran'",
+         "CREATE INDEX heal_records_runs_by_rule ON heal_records(rule, created_ms) WHERE decision = 'ran'",
+         "CREATE INDEX heal_records_by_created ON heal_records(created_ms)",
+         "CREATE TABLE heal_templates (name TEXT PRIMARY KEY, body TEXT NOT NULL, updated_ms BIGINT NOT NULL)",
+         "CREATE TABLE heal_rules (name TEXT PRIMARY KEY, body TEXT NOT NULL, updated_ms BIGINT NOT NULL)",
+         R"(CREATE TABLE heal_breakers (
+  rule TEXT PRIMARY KEY,
+  open INTEGER NOT NULL DEFAULT 0,
+  opened_ms BIGINT NOT NULL DEFAULT 0,
+  closed_ms BIGINT NOT NULL DEFAULT 0,
+  reason TEXT NOT NULL DEFAULT ''
+))",
+     }},
 };
 
 }  // namespace
@@ -90,7 +163,12 @@ std::string render_statement(SqlDialect dialect, std::string_view statement) {
   // old dispatch id must never match a newer dispatch.
   std::string_view id_pk =
       dialect == SqlDialect::sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY";
-  return replace_all(statement, "{{id_pk}}", id_pk);
+  // Scripts, their input and their output are bytes, not text: a script may
+  // print NULs or invalid UTF-8, and PostgreSQL's TEXT refuses both. SQLite's
+  // TEXT keeps any bytes, so its rendering (and every SQLite database already
+  // created) is unchanged.
+  std::string_view bytes = dialect == SqlDialect::sqlite ? "TEXT" : "BYTEA";
+  return replace_all(replace_all(statement, "{{id_pk}}", id_pk), "{{bytes}}", bytes);
 }
 
 }  // namespace mend

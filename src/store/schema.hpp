@@ -28,7 +28,9 @@ int latest_schema_version();
 std::string_view schema_migrations_table_sql();
 
 // Replaces the dialect placeholders in a statement: {{id_pk}} is an
-// auto-assigned 64-bit key that is never reused.
+// auto-assigned 64-bit key that is never reused; {{bytes}} is a column that
+// holds any bytes (NULs, invalid UTF-8) and reads back byte for byte: TEXT in
+// SQLite, BYTEA in PostgreSQL. Such columns are stored, never searched.
 std::string render_statement(SqlDialect dialect, std::string_view statement);
 
 }  // namespace mend

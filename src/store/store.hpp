@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "store/heal_model.hpp"
 #include "store/model.hpp"
 
 namespace mend {
@@ -27,6 +28,22 @@ struct OpenDispatch {
   std::string account;
   std::string stdin_text;
   int timeout_s = 30;
+  std::vector<std::pair<std::string, std::string>> env;  // the task's extra environment
+};
+
+struct TaskLease {
+  int64_t task_id = 0;
+  std::string owner;  // server id; empty when nobody owns it
+  int64_t epoch = 0;
+  int64_t expires_ms = 0;
+};
+
+struct IdempotentReply {
+  std::string key;
+  std::string fingerprint;  // of the request; a reused key with another request is refused
+  int status = 200;
+  std::string body;
+  int64_t created_ms = 0;
 };
 
 class StoreTx {
@@ -69,6 +86,83 @@ class StoreTx {
   virtual Result<std::optional<OpenDispatch>> open_dispatch(int64_t id) = 0;
 
   virtual Result<StoreCounts> counts() = 0;
+
+  // ---- Ownership. Every unfinished task has one owner server with a lease.
+  virtual Result<std::optional<TaskLease>> task_lease(int64_t task_id) = 0;
+  // Makes `owner` the owner with epoch = expected_epoch + 1, only while the
+  // task's epoch is still expected_epoch. Returns whether it did: false means
+  // another server moved first.
+  virtual Result<bool> take_lease(int64_t task_id, std::string_view owner, int64_t expected_epoch,
+                                  int64_t expires_ms) = 0;
+  // Extends every lease `owner` holds on an unfinished task; returns how many.
+  virtual Result<int64_t> renew_leases(std::string_view owner, int64_t expires_ms) = 0;
+  // Unfinished tasks whose lease expired before now_ms (or that have no
+  // owner), oldest first, at most `limit`.
+  virtual Result<std::vector<TaskLease>> claimable_tasks(int64_t now_ms, int limit) = 0;
+  // Unfinished tasks `owner` holds.
+  virtual Result<std::vector<TaskLease>> owned_tasks(std::string_view owner) = 0;
+
+  // ---- Idempotency keys: the first answer to a request, kept for replays.
+  virtual Result<std::optional<IdempotentReply>> find_idempotency_key(std::string_view key) = 0;
+  // conflict when the key exists (a concurrent request with the same key).
+  virtual Result<void> insert_idempotency_key(const IdempotentReply& reply) = 0;
+  virtual Result<int64_t> delete_idempotency_keys_before(int64_t before_ms) = 0;
+
+  // ---- Invariant checks for the repair loop: each returns what breaks one.
+  // Unfinished tasks with no action row (the Ibex "record not found").
+  virtual Result<std::vector<int64_t>> tasks_without_action() = 0;
+  // Hosts running or killing whose current dispatch is missing or closed.
+  virtual Result<std::vector<HostRun>> busy_hosts_without_open_dispatch() = 0;
+  // Open dispatches that are not the current dispatch of a busy (running,
+  // killing, timeout or lost) host row; includes dispatches whose host row is missing.
+  virtual Result<std::vector<Dispatch>> open_dispatches_without_busy_host() = 0;
+  // Tasks whose done flag disagrees with their hosts: (task id, should be done).
+  virtual Result<std::vector<std::pair<int64_t, bool>>> tasks_with_wrong_done_flag() = 0;
+  // Restores a dispatch row with its original id (deleted by damage), open.
+  virtual Result<void> restore_dispatch(const Dispatch& d) = 0;
+  // Restores a host row for a dispatch whose host row is missing, as running
+  // with that dispatch current, placed after the task's other hosts.
+  virtual Result<void> restore_host_for_dispatch(const Dispatch& d, int64_t now_ms) = 0;
+
+  // ---- Heal (alert self-healing; src/heal). Every decision is written with
+  // its event (and task) in one transaction by the caller. These have default
+  // bodies answering unavailable only so a backend keeps building until it
+  // implements them (SQLite: sqlite_tx_heal.cpp; PostgreSQL: to do).
+  virtual Result<int64_t> insert_alert_event(const StoredAlertEvent& event);
+  virtual Result<int64_t> insert_heal_record(const HealRecord& record);
+  // The task of the newest `ran` record for (rule, host, fingerprint) while that
+  // task is not done: a remediation of this very alert is still under way.
+  virtual Result<std::optional<int64_t>> active_heal_task(std::string_view rule, std::string_view host,
+                                                          std::string_view fingerprint);
+  // created_ms of the newest `ran` record for (rule, host).
+  virtual Result<std::optional<int64_t>> last_heal_run_ms(std::string_view rule, std::string_view host);
+  // `ran` records of the rule created at or after since_ms.
+  virtual Result<int64_t> count_heal_runs_since(std::string_view rule, int64_t since_ms);
+  // Task host statuses of the rule's `ran` records created at or after
+  // since_ms, newest first, at most `limit`.
+  virtual Result<std::vector<HostStatus>> heal_run_statuses(std::string_view rule, int64_t since_ms, int limit);
+  // On the newest unresolved `ran` record for (rule, host, fingerprint): sets
+  // resolved_ms = now_ms and resolve_after_ms = now_ms - created_ms. Returns it
+  // as updated, or nullopt when there is none.
+  virtual Result<std::optional<HealRecord>> resolve_heal_run(std::string_view rule, std::string_view host,
+                                                             std::string_view fingerprint, int64_t now_ms);
+  // Newest first, task_status filled.
+  virtual Result<std::vector<HealRecord>> list_heal_records(const HealRecordQuery& q);
+  // Per (rule, task host status): runs, and how many resolved within
+  // resolved_within_ms of their run.
+  virtual Result<std::vector<HealRunTally>> heal_run_tallies(int64_t resolved_within_ms);
+  virtual Result<std::vector<HealDecisionCount>> heal_decision_counts();
+  virtual Result<std::optional<HealBreaker>> find_heal_breaker(std::string_view rule);
+  // Inserts or replaces the rule's breaker row.
+  virtual Result<void> put_heal_breaker(const HealBreaker& breaker);
+  virtual Result<std::vector<HealBreaker>> list_heal_breakers();
+  // API-managed templates and rules, by name. put inserts or replaces.
+  virtual Result<void> put_heal_definition(HealDefinitionKind kind, std::string_view name, std::string_view body,
+                                           int64_t now_ms);
+  // Whether a row was deleted.
+  virtual Result<bool> delete_heal_definition(HealDefinitionKind kind, std::string_view name);
+  // By name.
+  virtual Result<std::vector<HealDefinition>> list_heal_definitions(HealDefinitionKind kind);
 };
 
 class Store {
@@ -76,14 +170,17 @@ class Store {
   virtual ~Store() = default;
   using TxFn = std::function<Result<void>(StoreTx&)>;
   // Runs fn in one write transaction: commits when fn returns ok, rolls back
-  // otherwise (returning fn's error). Retries internally while the database is
+  // otherwise (returning fn's error). fn may run more than once (a backend
+  // retries after a serialization failure or deadlock), so it must not leave
+  // effects outside the transaction until transact returns. Retries internally while the database is
   // busy; returns ErrorCode::unavailable if it stays busy.
   virtual Result<void> transact(const TxFn& fn) = 0;
   // Runs fn in a read-only snapshot.
   virtual Result<void> read(const TxFn& fn) = 0;
 };
 
-// Opens the store named by a URL: "sqlite:PATH" (PATH may be ":memory:").
+// Opens the store named by a URL: "sqlite:PATH" (PATH may be ":memory:"), or
+// PostgreSQL as "postgresql://...", "postgres://..." or a libpq key=value string.
 // Applies pending schema migrations. Errors: invalid_input for an unknown
 // scheme, unavailable when the database cannot be opened or migrated.
 Result<std::unique_ptr<Store>> open_store(const std::string& url);

@@ -38,6 +38,46 @@ class SqliteTx final : public StoreTx {
   Result<std::vector<OpenDispatch>> open_dispatches_for_host(std::string_view host) override;
   Result<std::optional<OpenDispatch>> open_dispatch(int64_t id) override;
 
+  // sqlite_tx_leases.cpp
+  Result<std::optional<TaskLease>> task_lease(int64_t task_id) override;
+  Result<bool> take_lease(int64_t task_id, std::string_view owner, int64_t expected_epoch,
+                          int64_t expires_ms) override;
+  Result<int64_t> renew_leases(std::string_view owner, int64_t expires_ms) override;
+  Result<std::vector<TaskLease>> claimable_tasks(int64_t now_ms, int limit) override;
+  Result<std::vector<TaskLease>> owned_tasks(std::string_view owner) override;
+  Result<std::optional<IdempotentReply>> find_idempotency_key(std::string_view key) override;
+  Result<void> insert_idempotency_key(const IdempotentReply& reply) override;
+  Result<int64_t> delete_idempotency_keys_before(int64_t before_ms) override;
+
+  // sqlite_tx_repair.cpp
+  Result<std::vector<int64_t>> tasks_without_action() override;
+  Result<std::vector<HostRun>> busy_hosts_without_open_dispatch() override;
+  Result<std::vector<Dispatch>> open_dispatches_without_busy_host() override;
+  Result<std::vector<std::pair<int64_t, bool>>> tasks_with_wrong_done_flag() override;
+  Result<void> restore_dispatch(const Dispatch& d) override;
+  Result<void> restore_host_for_dispatch(const Dispatch& d, int64_t now_ms) override;
+
+  // sqlite_tx_heal.cpp
+  Result<int64_t> insert_alert_event(const StoredAlertEvent& event) override;
+  Result<int64_t> insert_heal_record(const HealRecord& record) override;
+  Result<std::optional<int64_t>> active_heal_task(std::string_view rule, std::string_view host,
+                                                  std::string_view fingerprint) override;
+  Result<std::optional<int64_t>> last_heal_run_ms(std::string_view rule, std::string_view host) override;
+  Result<int64_t> count_heal_runs_since(std::string_view rule, int64_t since_ms) override;
+  Result<std::vector<HostStatus>> heal_run_statuses(std::string_view rule, int64_t since_ms, int limit) override;
+  Result<std::optional<HealRecord>> resolve_heal_run(std::string_view rule, std::string_view host,
+                                                     std::string_view fingerprint, int64_t now_ms) override;
+  Result<std::vector<HealRecord>> list_heal_records(const HealRecordQuery& q) override;
+  Result<std::vector<HealRunTally>> heal_run_tallies(int64_t resolved_within_ms) override;
+  Result<std::vector<HealDecisionCount>> heal_decision_counts() override;
+  Result<std::optional<HealBreaker>> find_heal_breaker(std::string_view rule) override;
+  Result<void> put_heal_breaker(const HealBreaker& breaker) override;
+  Result<std::vector<HealBreaker>> list_heal_breakers() override;
+  Result<void> put_heal_definition(HealDefinitionKind kind, std::string_view name, std::string_view body,
+                                   int64_t now_ms) override;
+  Result<bool> delete_heal_definition(HealDefinitionKind kind, std::string_view name) override;
+  Result<std::vector<HealDefinition>> list_heal_definitions(HealDefinitionKind kind) override;
+
  private:
   Result<bool> task_exists(int64_t task_id);
   Result<bool> dispatch_exists(int64_t id);

@@ -1,7 +1,9 @@
 // Dispatches: one attempt to run (task, host), and what agents must run.
 #include <string>
 
+#include "store/sqlite/rows.hpp"
 #include "store/sqlite/sqlite_tx.hpp"
+#include "store/task_env.hpp"
 
 namespace mend::sqlite {
 
@@ -14,9 +16,11 @@ constexpr std::string_view kDispatchColumns =
 // The open-dispatch join: the dispatch plus what the agent needs to run it.
 // `finished_ms = 0` is a literal so SQLite can use the partial index.
 const std::string kOpenSelect = "SELECT " + std::string(kDispatchColumns) +
-                                ", t.script, t.args, t.account, t.stdin, t.timeout "
+                                ", t.script, t.args, t.account, t.stdin, t.timeout, t.env "
                                 "FROM dispatches d JOIN tasks t ON t.id = d.task_id "
                                 "WHERE d.finished_ms = 0";
+
+}  // namespace
 
 Dispatch read_dispatch(const Statement& st) {
   Dispatch d;
@@ -32,6 +36,8 @@ Dispatch read_dispatch(const Statement& st) {
   return d;
 }
 
+namespace {
+
 OpenDispatch read_open(const Statement& st) {
   OpenDispatch open;
   open.dispatch = read_dispatch(st);
@@ -40,6 +46,9 @@ OpenDispatch read_open(const Statement& st) {
   open.account = st.text(11);
   open.stdin_text = st.text(12);
   open.timeout_s = st.i32(13);
+  // Written only by encode_task_env; a damaged value costs the script its
+  // extra environment, not the dispatch.
+  if (auto env = decode_task_env(st.text(14)); env.ok()) open.env = std::move(*env);
   return open;
 }
 

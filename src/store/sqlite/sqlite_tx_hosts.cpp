@@ -1,6 +1,7 @@
 // The hosts of a task: status and output per (task, host).
 #include <string>
 
+#include "store/sqlite/rows.hpp"
 #include "store/sqlite/sqlite_tx.hpp"
 
 namespace mend::sqlite {
@@ -10,6 +11,8 @@ namespace {
 constexpr std::string_view kHostSelect =
     "SELECT task_id, seq, host, status, stdout, stderr, dispatch_id, dispatched_ms, updated_ms "
     "FROM task_hosts";
+
+}  // namespace
 
 Result<HostRun> read_host(const Statement& st) {
   HostRun run;
@@ -30,8 +33,6 @@ Result<HostRun> read_host(const Statement& st) {
   run.updated_ms = st.i64(8);
   return run;
 }
-
-}  // namespace
 
 Result<std::vector<HostRun>> SqliteTx::task_hosts(int64_t task_id) {
   static const std::string sql = std::string(kHostSelect) + " WHERE task_id = ? ORDER BY seq";

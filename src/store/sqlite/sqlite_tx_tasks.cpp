@@ -2,6 +2,7 @@
 #include <string>
 
 #include "store/sqlite/sqlite_tx.hpp"
+#include "store/task_env.hpp"
 
 namespace mend::sqlite {
 
@@ -9,7 +10,7 @@ namespace {
 
 const std::string kTaskSelect =
     "SELECT t.id, t.title, t.account, t.batch, t.tolerance, t.timeout, t.pause, t.script, "
-    "t.args, t.stdin, t.creator, t.alert_triggered, t.created_ms, t.done, a.action, a.updated_ms "
+    "t.args, t.stdin, t.creator, t.alert_triggered, t.created_ms, t.done, a.action, a.updated_ms, t.env "
     "FROM tasks t LEFT JOIN task_actions a ON a.task_id = t.id";
 
 // The filter shared by list_tasks' count and page, so `total` always counts
@@ -44,6 +45,7 @@ Result<Task> read_task(const Statement& st) {
   t.action = *action;
   t.spec.action = *action;
   t.action_updated_ms = st.i64(15);
+  MEND_ASSIGN_OR_RETURN(t.spec.env, decode_task_env(st.text(16)));
   return t;
 }
 
@@ -71,12 +73,12 @@ Result<int64_t> SqliteTx::insert_task(const TaskSpec& spec, int64_t now_ms) {
     MEND_ASSIGN_OR_RETURN(
         auto st,
         conn_.prepare("INSERT INTO tasks(title, account, batch, tolerance, timeout, pause, "
-                      "script, args, stdin, creator, alert_triggered, created_ms, done) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING id"));
+                      "script, args, stdin, creator, alert_triggered, created_ms, done, env) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?) RETURNING id"));
     st.bind(spec.title).bind(spec.account).bind(int64_t{spec.batch});
     st.bind(int64_t{spec.tolerance}).bind(int64_t{spec.timeout_s}).bind(spec.pause);
     st.bind(spec.script).bind(spec.args).bind(spec.stdin_text).bind(spec.creator);
-    st.bind(int64_t{spec.alert_triggered}).bind(now_ms);
+    st.bind(int64_t{spec.alert_triggered}).bind(now_ms).bind(encode_task_env(spec.env));
     MEND_ASSIGN_OR_RETURN(bool row, st.step());
     if (!row) return make_error(ErrorCode::internal, "insert into tasks returned no id");
     id = st.i64(0);

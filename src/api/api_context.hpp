@@ -1,0 +1,23 @@
+#pragma once
+// What the routes work on. Everything is owned by main and outlives the server;
+// all of it is used from the server's one io_context thread.
+#include "common/clock.hpp"
+#include "dispatch/agent_hub.hpp"
+#include "engine/engine.hpp"
+#include "engine/engine_metrics.hpp"
+#include "heal/heal_service.hpp"
+#include "store/store.hpp"
+
+namespace mend {
+
+struct ApiContext {
+  Engine& engine;
+  Store& store;
+  AgentHub& hub;
+  const Clock& clock;
+  const EngineMetrics& metrics;
+  // Set when alert self-healing is wired in: /metrics then adds its counts.
+  heal::HealService* heal = nullptr;
+};
+
+}  // namespace mend

@@ -1,0 +1,53 @@
+#include "api/basic_auth.hpp"
+
+#include <gtest/gtest.h>
+
+namespace mend {
+namespace {
+
+TEST(BasicAuth, ParsesUserColonPassword) {
+  auto u = parse_basic_auth_user("ops:se:cret");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->user, "ops");
+  EXPECT_EQ(u->password, "se:cret");
+  EXPECT_FALSE(parse_basic_auth_user("nopassword").ok());
+  EXPECT_FALSE(parse_basic_auth_user(":pw").ok());
+  EXPECT_TRUE(parse_basic_auth_user("u:").ok());
+}
+
+TEST(BasicAuth, DecodesBase64) {
+  EXPECT_EQ(base64_decode("b3BzOnNlY3JldA=="), "ops:secret");
+  EXPECT_EQ(base64_decode("b3BzOnNlY3JldA"), "ops:secret");
+  EXPECT_EQ(base64_decode(""), "");
+  EXPECT_EQ(base64_decode("YQ=="), "a");
+  EXPECT_FALSE(base64_decode("b3B*").has_value());
+  EXPECT_FALSE(base64_decode("b").has_value());
+}
+
+TEST(BasicAuth, ParsesAuthorizationHeader) {
+  auto u = parse_basic_authorization("Basic b3BzOnNlY3JldA==");
+  ASSERT_TRUE(u.has_value());
+  EXPECT_EQ(u->user, "ops");
+  EXPECT_EQ(u->password, "secret");
+  EXPECT_TRUE(parse_basic_authorization("basic  b3BzOnNlY3JldA==").has_value());
+  EXPECT_FALSE(parse_basic_authorization("Bearer b3BzOnNlY3JldA==").has_value());
+  EXPECT_FALSE(parse_basic_authorization("Basic").has_value());
+  EXPECT_FALSE(parse_basic_authorization("Basic bm9jb2xvbg==").has_value());  // "nocolon"
+  EXPECT_FALSE(parse_basic_authorization("").has_value());
+}
+
+TEST(BasicAuth, AllowsOnlyConfiguredCredentials) {
+  BasicAuth none;
+  EXPECT_FALSE(none.enabled());
+  EXPECT_TRUE(none.allows(""));
+  BasicAuth auth(std::vector<BasicAuthUser>{{"ops", "secret"}, {"n9e", "x"}});
+  EXPECT_TRUE(auth.enabled());
+  EXPECT_TRUE(auth.allows("Basic b3BzOnNlY3JldA=="));
+  EXPECT_TRUE(auth.allows("Basic bjllOng="));           // n9e:x
+  EXPECT_FALSE(auth.allows("Basic b3BzOnNlY3JldDI="));  // ops:secret2
+  EXPECT_FALSE(auth.allows("Basic bjllOnNlY3JldA=="));  // n9e:secret
+  EXPECT_FALSE(auth.allows(""));
+}
+
+}  // namespace
+}  // namespace mend

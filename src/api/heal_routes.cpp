@@ -1,0 +1,263 @@
+#include "api/heal_routes.hpp"
+
+#include <charconv>
+
+#include "api/envelope.hpp"
+#include "common/log.hpp"
+#include "heal/rules_yaml.hpp"
+
+namespace mend {
+
+namespace {
+
+using nlohmann::json;
+using heal::HealService;
+
+// /api/v1 is Mend's own API: unlike /ibex/v1, which Nightingale reads with
+// HTTP 200 and "err", a refused change here is a real 409.
+ApiResponse heal_error(const Error& e) {
+  if (e.code == ErrorCode::conflict) return json_error(409, e.message);
+  return json_error(e);
+}
+
+json nullable(const std::optional<int64_t>& v) { return v ? json(*v) : json(nullptr); }
+
+json outcome_json(const heal::HealOutcome& o) {
+  return json{{"event_id", o.event_id},       {"record_id", o.record_id}, {"fingerprint", o.fingerprint},
+              {"status", o.status},           {"rule", o.rule},           {"host", o.host},
+              {"decision", heal::to_string(o.decision)}, {"reason", o.reason}, {"task_id", nullable(o.task_id)}};
+}
+
+json record_json(const HealRecord& r) {
+  return json{{"id", r.id},
+              {"event_id", r.event_id},
+              {"rule", r.rule},
+              {"host", r.host},
+              {"fingerprint", r.fingerprint},
+              {"decision", r.decision},
+              {"reason", r.reason},
+              {"task_id", nullable(r.task_id)},
+              {"task_status", r.task_status},
+              {"created_ms", r.created_ms},
+              {"resolved_ms", nullable(r.resolved_ms)},
+              {"resolve_after_ms", nullable(r.resolve_after_ms)}};
+}
+
+json breaker_json(const HealBreaker& b) {
+  return json{{"open", b.open}, {"opened_ms", b.opened_ms}, {"closed_ms", b.closed_ms}, {"reason", b.reason}};
+}
+
+Result<int64_t> query_int(const ApiRequest& req, const std::string& key, int64_t fallback) {
+  auto it = req.query.find(key);
+  if (it == req.query.end() || it->second.empty()) return fallback;
+  int64_t v = 0;
+  const std::string& s = it->second;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size())
+    return make_error(ErrorCode::invalid_input, "query parameter '" + key + "' must be an integer");
+  return v;
+}
+
+// Milliseconds since the epoch, or an RFC 3339 time.
+Result<int64_t> query_time(const ApiRequest& req, const std::string& key) {
+  auto it = req.query.find(key);
+  if (it == req.query.end() || it->second.empty()) return int64_t{0};
+  if (it->second.find_first_not_of("0123456789") == std::string::npos) return query_int(req, key, 0);
+  auto ms = heal::parse_rfc3339_ms(it->second);
+  if (!ms.ok())
+    return make_error(ErrorCode::invalid_input,
+                      "query parameter '" + key + "' must be milliseconds since the epoch or an RFC 3339 time");
+  return *ms;
+}
+
+std::string query_str(const ApiRequest& req, const std::string& key) {
+  auto it = req.query.find(key);
+  return it == req.query.end() ? std::string() : it->second;
+}
+
+ApiResponse intake(HealService& h, const std::string& source, const ApiRequest& req) {
+  auto outcomes = h.intake(source, req.body);
+  if (!outcomes.ok()) return heal_error(outcomes.error());
+  json list = json::array();
+  for (const auto& o : *outcomes) list.push_back(outcome_json(o));
+  return json_ok(json{{"events", outcomes->size()}, {"decisions", list}});
+}
+
+ApiResponse list_records(HealService& h, const ApiRequest& req) {
+  HealRecordQuery q;
+  q.rule = query_str(req, "rule");
+  q.host = query_str(req, "host");
+  q.decision = query_str(req, "decision");
+  if (!q.decision.empty() && !heal::parse_decision(q.decision))
+    return json_error(400, "unknown decision '" + q.decision +
+                               "' (ran, duplicate, cooldown, storm_cap, breaker_open, dry_run, no_rule, no_host, "
+                               "recovered)");
+  auto since = query_time(req, "since");
+  if (!since.ok()) return heal_error(since.error());
+  auto until = query_time(req, "until");
+  if (!until.ok()) return heal_error(until.error());
+  auto limit = query_int(req, "limit", 100);
+  if (!limit.ok()) return heal_error(limit.error());
+  auto before = query_int(req, "before_id", 0);
+  if (!before.ok()) return heal_error(before.error());
+  if (*limit < 1 || *limit > 10000) return json_error(400, "limit must be between 1 and 10000");
+  q.since_ms = *since;
+  q.until_ms = *until;
+  q.limit = static_cast<int>(*limit);
+  q.before_id = *before;
+  auto records = h.records(q);
+  if (!records.ok()) return heal_error(records.error());
+  json list = json::array();
+  for (const auto& r : *records) list.push_back(record_json(r));
+  return json_ok(json{{"list", list}});
+}
+
+ApiResponse list_rule_statuses(HealService& h, const ApiRequest& req) {
+  auto minutes = query_int(req, "minutes", 10);
+  if (!minutes.ok()) return heal_error(minutes.error());
+  if (*minutes < 0) return json_error(400, "minutes must not be negative");
+  auto statuses = h.rule_statuses(*minutes * 60'000);
+  if (!statuses.ok()) return heal_error(statuses.error());
+  json list = json::array();
+  for (const auto& s : *statuses) {
+    json j{{"name", s.name},
+           {"origin", s.origin},
+           {"runs", s.runs},
+           {"successes", s.successes},
+           {"failures", s.failures},
+           {"unfinished", s.unfinished},
+           {"resolved_within", s.resolved_within},
+           {"resolved_within_minutes", *minutes},
+           {"last_run_ms", s.last_run_ms},
+           {"breaker", breaker_json(s.breaker)}};
+    if (const auto* rule = h.rules().find_rule(s.name)) j["rule"] = heal::to_json(*rule);
+    list.push_back(std::move(j));
+  }
+  return json_ok(json{{"list", list}});
+}
+
+template <class T>
+json all_json(const std::vector<T>& items) {
+  json list = json::array();
+  for (const auto& x : items) list.push_back(heal::to_json(x, true));
+  return list;
+}
+
+template <class T>
+ApiResponse one_or_404(const T* found, const char* what, const std::string& name) {
+  if (!found) return json_error(404, std::string("no ") + what + " \"" + name + "\"");
+  return json_ok(heal::to_json(*found, true));
+}
+
+template <class T>
+ApiResponse saved(const Result<T>& r) {
+  if (!r.ok()) return heal_error(r.error());
+  return json_ok(heal::to_json(*r, true));
+}
+
+}  // namespace
+
+void add_heal_routes(Router& r, HealService& h) {
+  for (const char* source : {"alertmanager", "nightingale", "grafana"}) {
+    r.add("POST", std::string("/api/v1/alerts/") + source,
+          [&h, s = std::string(source)](const ApiRequest& req) { return intake(h, s, req); });
+  }
+  r.add("POST", "/api/v1/alerts", [&h](const ApiRequest& req) { return intake(h, "generic", req); });
+
+  r.add("GET", "/api/v1/heal/records", [&h](const ApiRequest& req) { return list_records(h, req); });
+  r.add("GET", "/api/v1/heal/rules", [&h](const ApiRequest& req) { return list_rule_statuses(h, req); });
+  r.add("POST", "/api/v1/heal/rules/:name/breaker/close", [&h](const ApiRequest& req) {
+    auto b = h.close_breaker(req.params.at("name"));
+    if (!b.ok()) return heal_error(b.error());
+    return json_ok(breaker_json(*b));
+  });
+  r.add("POST", "/api/v1/reload", [&h](const ApiRequest&) {
+    auto done = h.reload();
+    if (!done.ok()) return heal_error(done.error());
+    return json_ok(json{{"rules", h.rules().rules.size()}, {"templates", h.rules().templates.size()}});
+  });
+
+  r.add("GET", "/api/v1/templates", [&h](const ApiRequest&) { return json_ok(all_json(h.rules().templates)); });
+  r.add("POST", "/api/v1/templates", [&h](const ApiRequest& req) { return saved(h.create_template(req.body)); });
+  r.add("GET", "/api/v1/templates/:name", [&h](const ApiRequest& req) {
+    const std::string& name = req.params.at("name");
+    return one_or_404(h.rules().find_template(name), "template", name);
+  });
+  r.add("PUT", "/api/v1/templates/:name", [&h](const ApiRequest& req) {
+    return saved(h.replace_template(req.params.at("name"), req.body));
+  });
+  r.add("DELETE", "/api/v1/templates/:name", [&h](const ApiRequest& req) {
+    auto done = h.delete_template(req.params.at("name"));
+    return done.ok() ? json_done() : heal_error(done.error());
+  });
+
+  r.add("GET", "/api/v1/heal-rules", [&h](const ApiRequest&) { return json_ok(all_json(h.rules().rules)); });
+  r.add("POST", "/api/v1/heal-rules", [&h](const ApiRequest& req) { return saved(h.create_rule(req.body)); });
+  r.add("GET", "/api/v1/heal-rules/:name", [&h](const ApiRequest& req) {
+    const std::string& name = req.params.at("name");
+    return one_or_404(h.rules().find_rule(name), "rule", name);
+  });
+  r.add("PUT", "/api/v1/heal-rules/:name", [&h](const ApiRequest& req) {
+    return saved(h.replace_rule(req.params.at("name"), req.body));
+  });
+  r.add("DELETE", "/api/v1/heal-rules/:name", [&h](const ApiRequest& req) {
+    auto done = h.delete_rule(req.params.at("name"));
+    return done.ok() ? json_done() : heal_error(done.error());
+  });
+}
+
+namespace {
+
+std::string label_value(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string render_heal_metrics(const std::vector<HealDecisionCount>& decisions,
+                                const std::vector<heal::RuleStatus>& rules) {
+  std::string out;
+  out += "# HELP mend_heal_decisions_total Heal decisions recorded, by rule and decision.\n";
+  out += "# TYPE mend_heal_decisions_total counter\n";
+  for (const auto& d : decisions)
+    out += "mend_heal_decisions_total{rule=\"" + label_value(d.rule) + "\",decision=\"" + label_value(d.decision) +
+           "\"} " + std::to_string(d.count) + "\n";
+  auto per_rule = [&](const char* name, const char* type, const char* help, auto value) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+    for (const auto& r : rules)
+      out += std::string(name) + "{rule=\"" + label_value(r.name) + "\"} " + std::to_string(value(r)) + "\n";
+  };
+  per_rule("mend_heal_runs_total", "counter", "Remediations started, by rule.",
+           [](const heal::RuleStatus& r) { return r.runs; });
+  per_rule("mend_heal_run_successes_total", "counter", "Remediations that succeeded, by rule.",
+           [](const heal::RuleStatus& r) { return r.successes; });
+  per_rule("mend_heal_run_failures_total", "counter", "Remediations that failed, by rule.",
+           [](const heal::RuleStatus& r) { return r.failures; });
+  per_rule("mend_heal_breaker_open", "gauge", "1 while the rule's circuit breaker is open.",
+           [](const heal::RuleStatus& r) { return r.breaker.open ? 1 : 0; });
+  return out;
+}
+
+std::string heal_metrics_text(heal::HealService& heal) {
+  auto decisions = heal.decision_counts();
+  auto rules = heal.rule_statuses(10 * 60'000);
+  if (!decisions.ok() || !rules.ok()) {
+    spdlog::warn("metrics: heal counts unavailable: {}",
+                 (!decisions.ok() ? decisions.error() : rules.error()).message);
+    return "";
+  }
+  return render_heal_metrics(*decisions, *rules);
+}
+
+}  // namespace mend

@@ -1,0 +1,225 @@
+#include "api/http_server.hpp"
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "api/listen_address.hpp"
+#include "api/url.hpp"
+#include "common/asio.hpp"
+#include "common/log.hpp"
+#include "dispatch/agent_session.hpp"
+#include "proto/agent_messages.hpp"
+
+namespace mend {
+
+namespace {
+auto tok(beast::error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
+
+std::string endpoint_text(const tcp::endpoint& ep) {
+  auto a = ep.address();
+  return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(ep.port());
+}
+
+void log_exception(std::exception_ptr e, const char* what) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    spdlog::error("{} failed: {}", what, ex.what());
+  }
+}
+}  // namespace
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+  Impl(asio::io_context& ioc, const ApiService& api, AgentHub& hub, Engine& engine, HttpServerOptions options)
+      : acceptor(ioc), api(api), hub(hub), engine(engine), options(std::move(options)) {}
+
+  awaitable<void> accept_loop();
+  awaitable<void> serve(tcp::socket socket);
+  awaitable<void> write_error(beast::tcp_stream& stream, http::status status, unsigned version,
+                              std::string_view message);
+
+  tcp::acceptor acceptor;
+  const ApiService& api;
+  AgentHub& hub;
+  Engine& engine;
+  HttpServerOptions options;
+  tcp::endpoint bound;
+  bool stopped = false;
+  uint64_t next_conn = 0;
+  // Open HTTP connections, so stop() can close idle keep-alive ones.
+  std::map<uint64_t, std::weak_ptr<beast::tcp_stream>> conns;
+};
+
+awaitable<void> HttpServer::Impl::accept_loop() {
+  auto self = shared_from_this();
+  for (;;) {
+    beast::error_code ec;
+    tcp::socket socket = co_await acceptor.async_accept(tok(ec));
+    if (stopped) co_return;
+    if (ec) {
+      spdlog::warn("http accept failed: {}", ec.message());
+      // Out of file descriptors and the like: back off instead of spinning.
+      asio::steady_timer backoff(acceptor.get_executor());
+      backoff.expires_after(std::chrono::milliseconds(100));
+      co_await backoff.async_wait(tok(ec));
+      if (stopped) co_return;
+      continue;
+    }
+    asio::co_spawn(acceptor.get_executor(), serve(std::move(socket)),
+                   [](std::exception_ptr e) { log_exception(e, "http connection"); });
+  }
+}
+
+// GCC 12 mis-destroys temporaries with destructors inside a co_await
+// expression, so co_await expressions here use named locals and views only.
+awaitable<void> HttpServer::Impl::write_error(beast::tcp_stream& stream, http::status status, unsigned version,
+                                              std::string_view message) {
+  http::response<http::string_body> res{status, version};
+  res.set(http::field::server, "mend/" MEND_VERSION);
+  res.set(http::field::content_type, "application/json");
+  res.body() = nlohmann::json{{"err", message}}.dump();
+  res.keep_alive(false);
+  res.prepare_payload();
+  beast::error_code ec;
+  stream.expires_after(options.read_timeout);
+  co_await http::async_write(stream, res, tok(ec));
+}
+
+awaitable<void> HttpServer::Impl::serve(tcp::socket socket) {
+  auto self = shared_from_this();
+  beast::error_code ec;
+  std::string remote = "?";
+  if (auto ep = socket.remote_endpoint(ec); !ec) remote = endpoint_text(ep);
+  auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+  uint64_t id = next_conn++;
+  conns[id] = stream;
+  beast::flat_buffer buffer;
+
+  while (!stopped) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<uint32_t>(options.max_header_bytes));
+    parser.body_limit(options.max_body_bytes);
+    stream->expires_after(options.read_timeout);
+    co_await http::async_read_header(*stream, buffer, parser, tok(ec));
+    unsigned version = parser.is_header_done() ? parser.get().version() : 11;
+    if (ec == http::error::body_limit) {
+      spdlog::warn("request from {}: body over {} bytes refused", remote, options.max_body_bytes);
+      co_await write_error(*stream, http::status::payload_too_large, version, "request body too large");
+      break;
+    }
+    if (ec == http::error::header_limit) {
+      spdlog::warn("request from {}: headers over {} bytes refused", remote, options.max_header_bytes);
+      co_await write_error(*stream, http::status::request_header_fields_too_large, version,
+                           "request headers too large");
+      break;
+    }
+    if (ec) {
+      if (ec != http::error::end_of_stream && ec != beast::error::timeout && ec != asio::error::operation_aborted)
+        spdlog::debug("connection from {}: {}", remote, ec.message());
+      break;
+    }
+
+    auto& header = parser.get();
+    std::string_view target = header.target();
+    if (websocket::is_upgrade(header) && target.substr(0, target.find('?')) == proto::kAgentPath) {
+      co_await http::async_read(*stream, buffer, parser, tok(ec));
+      if (ec) break;
+      conns.erase(id);
+      stream->expires_never();
+      AgentSessionOptions agent_options;
+      agent_options.agent_token = options.agent_token;
+      http::request<http::string_body> upgrade = parser.release();
+      co_await serve_agent_session(*stream, upgrade, hub, engine, agent_options);
+      co_return;
+    }
+
+    if (beast::iequals(header[http::field::expect], "100-continue")) {
+      http::response<http::empty_body> cont{http::status::continue_, version};
+      co_await http::async_write(*stream, cont, tok(ec));
+      if (ec) break;
+    }
+    co_await http::async_read(*stream, buffer, parser, tok(ec));
+    if (ec == http::error::body_limit) {
+      spdlog::warn("request from {}: body over {} bytes refused", remote, options.max_body_bytes);
+      co_await write_error(*stream, http::status::payload_too_large, version, "request body too large");
+      break;
+    }
+    if (ec) break;
+
+    http::request<http::string_body> req = parser.release();
+    ApiRequest in;
+    in.method = std::string(req.method_string());
+    split_target(req.target(), in.path, in.query);
+    in.authorization = std::string(req[http::field::authorization]);
+    in.body = std::move(req.body());
+    in.remote = remote;
+    ApiResponse out = api.handle(std::move(in));
+
+    http::response<http::string_body> res{static_cast<http::status>(out.status), req.version()};
+    res.set(http::field::server, "mend/" MEND_VERSION);
+    res.set(http::field::content_type, out.content_type);
+    for (auto& [k, v] : out.headers) res.set(k, v);
+    res.body() = std::move(out.body);
+    res.keep_alive(req.keep_alive() && !stopped);
+    res.prepare_payload();
+    bool keep = res.keep_alive();
+    stream->expires_after(options.read_timeout);
+    co_await http::async_write(*stream, res, tok(ec));
+    if (ec || !keep) break;
+  }
+  stream->socket().shutdown(tcp::socket::shutdown_send, ec);
+  conns.erase(id);
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::start(asio::io_context& ioc, const ApiService& api, AgentHub& hub,
+                                                      Engine& engine, HttpServerOptions options) {
+  MEND_ASSIGN_OR_RETURN(ListenAddress where, parse_listen_address(options.address));
+  auto impl = std::make_shared<Impl>(ioc, api, hub, engine, std::move(options));
+  beast::error_code ec;
+  auto address = asio::ip::make_address(where.host, ec);
+  tcp::endpoint endpoint;
+  if (!ec) {
+    endpoint = tcp::endpoint(address, where.port);
+  } else {
+    tcp::resolver resolver(ioc);
+    auto found = resolver.resolve(where.host, std::to_string(where.port), ec);
+    if (ec || found.empty())
+      return make_error(ErrorCode::invalid_input, "cannot resolve listen host '" + where.host + "'");
+    endpoint = found.begin()->endpoint();
+  }
+  auto fail = [&](const char* what) {
+    return make_error(ErrorCode::unavailable,
+                      std::string("cannot ") + what + " " + endpoint_text(endpoint) + ": " + ec.message());
+  };
+  impl->acceptor.open(endpoint.protocol(), ec);
+  if (ec) return fail("open");
+  impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (ec) return fail("configure");
+  impl->acceptor.bind(endpoint, ec);
+  if (ec) return fail("bind");
+  impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return fail("listen on");
+  impl->bound = impl->acceptor.local_endpoint(ec);
+  if (ec) return fail("read the address of");
+  asio::co_spawn(ioc, impl->accept_loop(), [](std::exception_ptr e) { log_exception(e, "http listener"); });
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+std::string HttpServer::bound_address() const { return endpoint_text(impl_->bound); }
+
+uint16_t HttpServer::port() const { return impl_->bound.port(); }
+
+void HttpServer::stop() {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  beast::error_code ec;
+  impl_->acceptor.close(ec);
+  auto conns = std::move(impl_->conns);
+  for (auto& [id, weak] : conns)
+    if (auto s = weak.lock()) s->socket().close(ec);
+}
+
+}  // namespace mend

@@ -1,0 +1,246 @@
+#include "api/ibex_routes.hpp"
+
+#include <charconv>
+
+#include "api/envelope.hpp"
+#include "api/ibex_json.hpp"
+#include "api/task_form_json.hpp"
+#include "api/task_reads.hpp"
+#include "common/log.hpp"
+#include "common/strings.hpp"
+
+namespace mend {
+
+namespace {
+
+using nlohmann::json;
+
+// An integer query parameter, or `fallback` when absent or empty.
+Result<int64_t> query_int(const ApiRequest& req, const std::string& key, int64_t fallback) {
+  auto it = req.query.find(key);
+  if (it == req.query.end() || it->second.empty()) return fallback;
+  int64_t v = 0;
+  const std::string& s = it->second;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size())
+    return make_error(ErrorCode::invalid_input, "query parameter '" + key + "' must be an integer");
+  return v;
+}
+
+std::string query_str(const ApiRequest& req, const std::string& key) {
+  auto it = req.query.find(key);
+  return it == req.query.end() ? std::string() : it->second;
+}
+
+// Runs `body` on the task named by the :id parameter, answering its errors in the envelope.
+template <class F>
+ApiResponse with_task_id(const ApiRequest& req, F&& body) {
+  auto id = parse_task_id(req.params.at("id"));
+  if (!id.ok()) return json_error(id.error());
+  return body(*id);
+}
+
+ApiResponse create_task(ApiContext& ctx, const ApiRequest& req) {
+  auto form = parse_task_form_json(req.body);
+  if (!form.ok()) return json_error(form.error());
+  auto spec = validate_task_form(*form);
+  if (!spec.ok()) return json_error(spec.error());
+  auto id = ctx.engine.create_task(*spec);
+  if (!id.ok()) return json_error(id.error());
+  spdlog::info("task {} created by {}: {} host(s), action {}", *id, spec->creator, spec->hosts.size(),
+               to_string(spec->action));
+  return json_ok(*id);
+}
+
+ApiResponse list_tasks(ApiContext& ctx, const ApiRequest& req) {
+  auto limit = query_int(req, "limit", 20);
+  if (!limit.ok()) return json_error(limit.error());
+  auto page = query_int(req, "p", 1);
+  if (!page.ok()) return json_error(page.error());
+  auto days = query_int(req, "days", 7);
+  if (!days.ok()) return json_error(days.error());
+
+  TaskQuery q;
+  q.title_contains = query_str(req, "query");
+  q.creator = query_str(req, "creator");
+  // Bounded so a client cannot ask for the whole table at once.
+  q.limit = static_cast<int>(*limit <= 0 ? 20 : std::min<int64_t>(*limit, 1000));
+  q.page = static_cast<int>(std::clamp<int64_t>(*page, 1, 1'000'000));
+  int64_t d = std::clamp<int64_t>(*days, 0, 365 * 100);
+  q.created_after_ms = ctx.clock.now_ms() - d * 24 * 3600 * 1000;
+
+  TaskPage page_out;
+  auto r = ctx.store.read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(page_out, tx.list_tasks(q));
+    return ok();
+  });
+  if (!r.ok()) return json_error(r.error());
+  json list = json::array();
+  for (const auto& t : page_out.list) list.push_back(task_meta_json(t));
+  return json_ok(json{{"total", page_out.total}, {"list", std::move(list)}});
+}
+
+ApiResponse done_ids(ApiContext& ctx, const ApiRequest& req) {
+  std::string raw = query_str(req, "ids");
+  if (raw.empty()) return json_error(400, "arg[ids] empty");
+  std::vector<int64_t> ids;
+  for (const auto& part : split(raw, ",")) {
+    // Like Ibex, entries that are not ids are skipped rather than refused.
+    auto id = parse_task_id(trim(part));
+    if (id.ok()) ids.push_back(*id);
+  }
+  std::vector<int64_t> done;
+  if (!ids.empty()) {
+    auto r = ctx.store.read([&](StoreTx& tx) -> Result<void> {
+      MEND_ASSIGN_OR_RETURN(done, tx.done_ids(ids));
+      return ok();
+    });
+    if (!r.ok()) return json_error(r.error());
+  }
+  return json_ok(json{{"list", done}});
+}
+
+ApiResponse get_task(ApiContext& ctx, const ApiRequest& req) {
+  return with_task_id(req, [&](int64_t id) {
+    auto t = read_task_with_hosts(ctx.store, id);
+    if (!t.ok()) return json_error(t.error());
+    json hosts = json::array();
+    for (const auto& h : t->hosts) hosts.push_back(host_brief_json(h));
+    return json_ok(json{{"meta", task_meta_json(t->task)}, {"hosts", std::move(hosts)},
+                        {"action", task_action_text(t->task)}});
+  });
+}
+
+ApiResponse task_action(ApiContext& ctx, const ApiRequest& req) {
+  return with_task_id(req, [&](int64_t id) {
+    auto task = read_task(ctx.store, id);
+    if (!task.ok()) return json_error(task.error());
+    auto text = parse_action_body(req.body);
+    if (!text.ok()) return json_error(text.error());
+    auto action = parse_task_action(*text);
+    if (!action) return json_error(400, "action invalid: must be one of start, pause, cancel, kill");
+    if (task->done) return json_error(200, kTaskFinished);
+    auto r = ctx.engine.task_action(id, *action);
+    if (!r.ok()) return json_error(r.error());
+    spdlog::info("task {}: action {}", id, *text);
+    return json_done();
+  });
+}
+
+ApiResponse task_state(ApiContext& ctx, const ApiRequest& req) {
+  return with_task_id(req, [&](int64_t id) {
+    auto task = read_task(ctx.store, id);
+    if (!task.ok()) return json_error(task.error());
+    return json_ok(task_state_text(*task));
+  });
+}
+
+ApiResponse task_result(ApiContext& ctx, const ApiRequest& req) {
+  return with_task_id(req, [&](int64_t id) {
+    auto t = read_task_with_hosts(ctx.store, id);
+    if (!t.ok()) return json_error(t.error());
+    return json_ok(hosts_by_status_json(t->hosts));
+  });
+}
+
+ApiResponse task_outputs(ApiContext& ctx, const ApiRequest& req, bool out) {
+  return with_task_id(req, [&](int64_t id) {
+    auto t = read_task_with_hosts(ctx.store, id);
+    if (!t.ok()) return json_error(t.error());
+    return json_ok(host_outputs_json(t->hosts, out));
+  });
+}
+
+ApiResponse task_outputs_txt(ApiContext& ctx, const ApiRequest& req, bool out) {
+  auto id = parse_task_id(req.params.at("id"));
+  if (!id.ok()) return text_response(400, id.error().message);
+  auto t = read_task_with_hosts(ctx.store, *id);
+  if (!t.ok()) return text_response(http_status(t.error().code), t.error().message);
+  return text_response(200, outputs_text(t->hosts, out));
+}
+
+ApiResponse task_outputs_json(ApiContext& ctx, const ApiRequest& req, bool out) {
+  return with_task_id(req, [&](int64_t id) {
+    const char* key = out ? "stdout" : "stderr";
+    std::string host = query_str(req, "host");
+    json list = json::array();
+    if (!host.empty()) {
+      auto run = read_task_host(ctx.store, id, host);
+      if (!run.ok()) return json_error(run.error());
+      list.push_back(json{{"host", run->host}, {key, out ? run->stdout_text : run->stderr_text}});
+    } else {
+      auto t = read_task_with_hosts(ctx.store, id);
+      if (!t.ok()) return json_error(t.error());
+      for (const auto& r : t->hosts) list.push_back(json{{"host", r.host}, {key, out ? r.stdout_text : r.stderr_text}});
+    }
+    return json_ok(list);
+  });
+}
+
+ApiResponse host_action(ApiContext& ctx, const ApiRequest& req) {
+  return with_task_id(req, [&](int64_t id) {
+    const std::string& host = req.params.at("host");
+    auto task = read_task(ctx.store, id);
+    if (!task.ok()) return json_error(task.error());
+    auto run = read_task_host(ctx.store, id, host);
+    if (!run.ok()) return json_error(run.error());
+    auto text = parse_action_body(req.body);
+    if (!text.ok()) return json_error(text.error());
+    auto action = parse_host_action(*text);
+    if (!action) return json_error(400, "action invalid: must be one of ignore, kill, redo");
+    if (task->done) return json_error(200, kTaskFinished);
+    auto r = ctx.engine.host_action(id, host, *action);
+    if (!r.ok()) return json_error(r.error());
+    spdlog::info("task {} host {}: action {}", id, host, *text);
+    return json_done();
+  });
+}
+
+ApiResponse host_output(ApiContext& ctx, const ApiRequest& req) {
+  return with_task_id(req, [&](int64_t id) {
+    auto run = read_task_host(ctx.store, id, req.params.at("host"));
+    if (!run.ok()) return json_error(run.error());
+    json j = host_brief_json(*run);
+    j["stdout"] = run->stdout_text;
+    j["stderr"] = run->stderr_text;
+    return json_ok(j);
+  });
+}
+
+ApiResponse host_text(ApiContext& ctx, const ApiRequest& req, bool out) {
+  return with_task_id(req, [&](int64_t id) {
+    auto run = read_task_host(ctx.store, id, req.params.at("host"));
+    if (!run.ok()) return json_error(run.error());
+    return json_ok(out ? run->stdout_text : run->stderr_text);
+  });
+}
+
+}  // namespace
+
+void add_ibex_routes(Router& r, ApiContext& ctx) {
+  auto bind = [&ctx](ApiResponse (*fn)(ApiContext&, const ApiRequest&)) {
+    return [&ctx, fn](const ApiRequest& req) { return fn(ctx, req); };
+  };
+  auto bind_out = [&ctx](ApiResponse (*fn)(ApiContext&, const ApiRequest&, bool), bool out) {
+    return [&ctx, fn, out](const ApiRequest& req) { return fn(ctx, req, out); };
+  };
+  r.add("POST", "/ibex/v1/tasks", bind(create_task));
+  r.add("GET", "/ibex/v1/tasks", bind(list_tasks));
+  r.add("GET", "/ibex/v1/tasks/done-ids", bind(done_ids));
+  r.add("GET", "/ibex/v1/task/:id", bind(get_task));
+  r.add("PUT", "/ibex/v1/task/:id/action", bind(task_action));
+  r.add("GET", "/ibex/v1/task/:id/state", bind(task_state));
+  r.add("GET", "/ibex/v1/task/:id/result", bind(task_result));
+  r.add("GET", "/ibex/v1/task/:id/stdout", bind_out(task_outputs, true));
+  r.add("GET", "/ibex/v1/task/:id/stderr", bind_out(task_outputs, false));
+  r.add("GET", "/ibex/v1/task/:id/stdout.txt", bind_out(task_outputs_txt, true));
+  r.add("GET", "/ibex/v1/task/:id/stderr.txt", bind_out(task_outputs_txt, false));
+  r.add("GET", "/ibex/v1/task/:id/stdout.json", bind_out(task_outputs_json, true));
+  r.add("GET", "/ibex/v1/task/:id/stderr.json", bind_out(task_outputs_json, false));
+  r.add("PUT", "/ibex/v1/task/:id/host/:host/action", bind(host_action));
+  r.add("GET", "/ibex/v1/task/:id/host/:host/output", bind(host_output));
+  r.add("GET", "/ibex/v1/task/:id/host/:host/stdout", bind_out(host_text, true));
+  r.add("GET", "/ibex/v1/task/:id/host/:host/stderr", bind_out(host_text, false));
+}
+
+}  // namespace mend

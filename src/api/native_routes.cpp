@@ -1,0 +1,63 @@
+#include "api/native_routes.hpp"
+
+#include <unistd.h>
+
+#include "api/envelope.hpp"
+#include "api/heal_routes.hpp"
+#include "api/ibex_json.hpp"
+#include "api/metrics_text.hpp"
+#include "api/task_reads.hpp"
+#include "common/log.hpp"
+
+namespace mend {
+
+namespace {
+
+using nlohmann::json;
+
+ApiResponse list_agents(ApiContext& ctx) {
+  json list = json::array();
+  for (const auto& a : ctx.hub.list())
+    list.push_back(json{{"ident", a.ident},
+                        {"protocol", a.protocol},
+                        {"remote", a.remote},
+                        {"connected_ms", a.connected_ms},
+                        {"last_seen_ms", a.last_seen_ms}});
+  return json_ok(list);
+}
+
+ApiResponse task_view(ApiContext& ctx, const ApiRequest& req) {
+  auto id = parse_task_id(req.params.at("id"));
+  if (!id.ok()) return json_error(id.error());
+  auto t = read_task_with_hosts(ctx.store, *id);
+  if (!t.ok()) return json_error(t.error());
+  return json_ok(task_view_json(t->task, t->hosts));
+}
+
+ApiResponse metrics(ApiContext& ctx) {
+  StoreCounts counts;
+  auto r = ctx.store.read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(counts, tx.counts());
+    return ok();
+  });
+  // The engine's counters are still worth scraping when the database is busy.
+  if (!r.ok()) spdlog::warn("metrics: store counts unavailable: {}", r.error().message);
+  ApiResponse res = text_response(200, render_metrics(ctx.metrics, counts, ctx.hub.connected_count()));
+  if (ctx.heal) res.body += heal_metrics_text(*ctx.heal);
+  res.content_type = kPrometheusContentType;
+  return res;
+}
+
+}  // namespace
+
+void add_native_routes(Router& r, ApiContext& ctx) {
+  r.add("GET", "/api/v1/agents", [&ctx](const ApiRequest&) { return list_agents(ctx); });
+  r.add("GET", "/api/v1/tasks/:id", [&ctx](const ApiRequest& req) { return task_view(ctx, req); });
+  r.add("GET", "/metrics", [&ctx](const ApiRequest&) { return metrics(ctx); });
+  r.add("GET", "/ping", [](const ApiRequest&) { return text_response(200, "pong"); });
+  r.add("GET", "/version", [](const ApiRequest&) { return text_response(200, MEND_VERSION); });
+  r.add("GET", "/pid", [](const ApiRequest&) { return text_response(200, std::to_string(::getpid())); });
+  r.add("GET", "/addr", [](const ApiRequest& req) { return text_response(200, req.remote); });
+}
+
+}  // namespace mend

@@ -1,0 +1,76 @@
+#pragma once
+// The registry of connected agents: which session serves which host ident.
+// The engine pushes assignments and kills through it (AgentPush); the HTTP API
+// lists it. A session registers itself after its Hello and leaves on close.
+//
+// Threading: not thread-safe; used from the server's one io_context thread.
+// Ownership: the hub holds sessions weakly; a session lives as long as its
+// coroutine, so an entry whose session is gone counts as disconnected.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "engine/agent_push.hpp"
+#include "proto/agent_messages.hpp"
+
+namespace mend {
+
+// The hub's view of one agent connection.
+class AgentConnection {
+ public:
+  virtual ~AgentConnection() = default;
+  // Queues one encoded frame; never blocks. Dropped when the connection is closing.
+  virtual void send(std::string frame) = 0;
+  // Starts closing the connection (the session detaches itself when it ends).
+  virtual void close() = 0;
+  virtual std::string remote() const = 0;
+};
+
+struct AgentInfo {
+  std::string ident;
+  std::string protocol;  // "native"
+  std::string remote;
+  int64_t connected_ms = 0;
+  int64_t last_seen_ms = 0;
+};
+
+class AgentHub final : public AgentPush {
+ public:
+  explicit AgentHub(const Clock& clock) : clock_(clock) {}
+
+  // Registers `conn` as the session of `ident`. conflict when another live
+  // session holds the ident (the newcomer is refused, the old one keeps it).
+  Result<void> attach(const std::string& ident, const std::shared_ptr<AgentConnection>& conn);
+  // Removes `ident` only if `conn` is the session holding it.
+  void detach(const std::string& ident, const AgentConnection* conn);
+  // Records that the agent of `ident` was heard from now.
+  void touch(const std::string& ident);
+
+  std::vector<AgentInfo> list() const;
+  size_t connected_count() const;
+  // Sends `m` to the agent of `host`; false when it is not connected.
+  bool send(const std::string& host, const proto::Message& m);
+  // Closes every session (shutdown).
+  void close_all();
+
+  void push_assign(const std::string& host, const proto::Assign& assign) override;
+  void push_kill(const std::string& host, const proto::Kill& kill) override;
+
+ private:
+  struct Entry {
+    std::weak_ptr<AgentConnection> conn;
+    std::string remote;
+    int64_t connected_ms = 0;
+    int64_t last_seen_ms = 0;
+  };
+  std::shared_ptr<AgentConnection> live(const std::string& ident) const;
+
+  const Clock& clock_;
+  std::map<std::string, Entry> agents_;
+};
+
+}  // namespace mend

@@ -1,0 +1,319 @@
+#include "dispatch/agent_session.hpp"
+
+#include <deque>
+#include <memory>
+
+#include "common/log.hpp"
+#include "dispatch/agent_hello.hpp"
+
+namespace mend {
+
+namespace {
+
+template <class... Ts>
+struct overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+overloaded(Ts...) -> overloaded<Ts...>;
+
+const char* outcome_name(ResultOutcome o) {
+  switch (o) {
+    case ResultOutcome::applied: return "applied";
+    case ResultOutcome::duplicate: return "duplicate";
+    case ResultOutcome::stale: return "stale";
+  }
+  return "?";
+}
+
+auto tok(beast::error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
+
+class AgentSession final : public AgentConnection, public std::enable_shared_from_this<AgentSession> {
+ public:
+  AgentSession(beast::tcp_stream stream, AgentHub& hub, Engine& engine, AgentSessionOptions options)
+      : ws_(std::move(stream)), wake_(ws_.get_executor()), hub_(hub), engine_(engine), options_(std::move(options)) {
+    beast::error_code ec;
+    auto ep = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
+    remote_ = ec ? std::string("?") : ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+
+  awaitable<void> run(http::request<http::string_body>& req);
+
+  void send(std::string frame) override;
+  void close() override;
+  std::string remote() const override { return remote_; }
+
+ private:
+  awaitable<bool> accept(http::request<http::string_body>& req);
+  awaitable<bool> hello();
+  awaitable<void> refuse(std::string_view reason);
+  awaitable<void> write_loop();
+  void handle_frame(const std::string& frame);
+  void on_result(const proto::ResultMsg& r);
+  void malformed(const std::string& why);
+
+  websocket::stream<beast::tcp_stream> ws_;
+  asio::steady_timer wake_;  // wakes the writer when the queue fills or on close
+  AgentHub& hub_;
+  Engine& engine_;
+  AgentSessionOptions options_;
+  std::string remote_;
+  std::string ident_;
+  beast::flat_buffer buffer_;
+  std::deque<std::string> queue_;
+  size_t queued_bytes_ = 0;
+  bool closing_ = false;        // no more frames are queued or read
+  bool close_requested_ = false;  // we close: the writer sends a close frame
+  int malformed_ = 0;
+};
+
+awaitable<bool> AgentSession::accept(http::request<http::string_body>& req) {
+  // WebSocket timeouts replace the TCP stream's: the handshake (and the close
+  // handshake) must finish in hello_timeout, and silence beyond idle_timeout
+  // (the server pings at half of it) ends the connection.
+  beast::get_lowest_layer(ws_).expires_never();
+  websocket::stream_base::timeout t{};
+  t.handshake_timeout = options_.hello_timeout;
+  t.idle_timeout = options_.idle_timeout;
+  t.keep_alive_pings = true;
+  ws_.set_option(t);
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(http::field::server, "mend/" MEND_VERSION); }));
+  ws_.read_message_max(options_.max_frame_bytes);
+  beast::error_code ec;
+  co_await ws_.async_accept(req, tok(ec));
+  if (ec) {
+    spdlog::warn("agent connection from {}: websocket handshake failed: {}", remote_, ec.message());
+    co_return false;
+  }
+  co_return true;
+}
+
+// GCC 12 mis-destroys temporaries with destructors inside a co_await
+// expression (seen as an ASan bad-free), so every co_await here works on
+// named locals only.
+awaitable<void> AgentSession::refuse(std::string_view reason) {
+  beast::error_code ec;
+  ws_.text(true);
+  std::string frame = proto::encode(proto::Refused{std::string(reason)});
+  co_await ws_.async_write(asio::buffer(frame), tok(ec));
+  if (!ec) co_await ws_.async_close(websocket::close_code::policy_error, tok(ec));
+}
+
+awaitable<bool> AgentSession::hello() {
+  // The first frame must arrive within hello_timeout; pings answered by an
+  // agent that never says hello would otherwise keep it connected forever.
+  asio::steady_timer deadline(ws_.get_executor());
+  deadline.expires_after(options_.hello_timeout);
+  std::weak_ptr<AgentSession> weak = weak_from_this();
+  deadline.async_wait([weak](beast::error_code ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) {
+      spdlog::warn("agent connection from {}: no hello within {} ms, closing", self->remote_,
+                   self->options_.hello_timeout.count());
+      beast::error_code ignored;
+      beast::get_lowest_layer(self->ws_).socket().close(ignored);
+    }
+  });
+  beast::error_code ec;
+  co_await ws_.async_read(buffer_, tok(ec));
+  deadline.cancel();
+  if (ec) {
+    spdlog::info("agent connection from {} ended before hello: {}", remote_, ec.message());
+    co_return false;
+  }
+  auto msg = proto::decode(beast::buffers_to_string(buffer_.data()));
+  buffer_.consume(buffer_.size());
+  if (!msg.ok() || !std::holds_alternative<proto::Hello>(*msg)) {
+    spdlog::warn("agent connection from {}: first frame is not a hello{}{}", remote_, msg.ok() ? "" : ": ",
+                 msg.ok() ? "" : msg.error().message);
+    co_await refuse("expected hello");
+    co_return false;
+  }
+  const auto& h = std::get<proto::Hello>(*msg);
+  if (auto checked = check_hello(h, options_.agent_token); !checked.ok()) {
+    spdlog::warn("agent {} from {} refused: {}", h.ident.substr(0, kMaxIdentLength), remote_,
+                 checked.error().message);
+    co_await refuse(checked.error().message);
+    co_return false;
+  }
+  if (auto attached = hub_.attach(h.ident, shared_from_this()); !attached.ok()) {
+    spdlog::warn("agent {} from {} refused: {}", h.ident, remote_, attached.error().message);
+    co_await refuse(attached.error().message);
+    co_return false;
+  }
+  ident_ = h.ident;
+  spdlog::info("agent {} connected from {} (version {}, protocol {})", ident_, remote_, h.agent_version,
+               h.protocol);
+  co_return true;
+}
+
+awaitable<void> AgentSession::run(http::request<http::string_body>& req) {
+  if (!co_await accept(req)) co_return;
+  if (!co_await hello()) co_return;
+
+  // Welcome first, then what the agent should already be running. Nothing can
+  // push in between: the hub and engine run on this thread and there is no
+  // suspension point until the writer starts.
+  send(proto::encode(proto::Welcome{MEND_VERSION}));
+  auto pending = engine_.pending_for_host(ident_);
+  if (!pending.ok()) {
+    spdlog::warn("agent {}: cannot load its pending assignments ({}), closing so it reconnects", ident_,
+                 pending.error().message);
+    hub_.detach(ident_, this);
+    co_await refuse("server unavailable, retry later");
+    co_return;
+  }
+  for (const auto& m : *pending) send(proto::encode(m));
+  spdlog::debug("agent {}: sent welcome and {} pending messages", ident_, pending->size());
+
+  auto self = shared_from_this();
+  asio::co_spawn(ws_.get_executor(), [self]() { return self->write_loop(); },
+                 [ident = ident_](std::exception_ptr e) {
+                   if (!e) return;
+                   try {
+                     std::rethrow_exception(e);
+                   } catch (const std::exception& ex) {
+                     spdlog::error("agent {}: writer failed: {}", ident, ex.what());
+                   }
+                 });
+
+  beast::error_code ec;
+  while (!closing_) {
+    co_await ws_.async_read(buffer_, tok(ec));
+    if (ec) break;
+    hub_.touch(ident_);
+    std::string frame = beast::buffers_to_string(buffer_.data());
+    buffer_.consume(buffer_.size());
+    handle_frame(frame);
+  }
+  closing_ = true;
+  wake_.cancel();
+  hub_.detach(ident_, this);
+  if (!ec || ec == websocket::error::closed)
+    spdlog::info("agent {} disconnected", ident_);
+  else
+    spdlog::info("agent {} connection lost: {}", ident_, ec.message());
+}
+
+void AgentSession::send(std::string frame) {
+  if (closing_) {
+    spdlog::debug("agent {}: connection closing, frame dropped", ident_);
+    return;
+  }
+  if (queued_bytes_ + frame.size() > options_.max_queue_bytes) {
+    spdlog::warn("agent {}: {} bytes queued, agent too slow: closing", ident_, queued_bytes_);
+    close();
+    return;
+  }
+  queued_bytes_ += frame.size();
+  queue_.push_back(std::move(frame));
+  wake_.cancel();
+}
+
+void AgentSession::close() {
+  if (closing_) return;
+  closing_ = true;
+  close_requested_ = true;
+  wake_.cancel();
+}
+
+awaitable<void> AgentSession::write_loop() {
+  beast::error_code ec;
+  while (!closing_) {
+    if (queue_.empty()) {
+      wake_.expires_at(asio::steady_timer::time_point::max());
+      co_await wake_.async_wait(tok(ec));
+      continue;
+    }
+    std::string frame = std::move(queue_.front());
+    queue_.pop_front();
+    queued_bytes_ -= frame.size();
+    ws_.text(true);
+    co_await ws_.async_write(asio::buffer(frame), tok(ec));
+    if (ec) {
+      spdlog::info("agent {}: write failed: {}", ident_, ec.message());
+      co_return;  // the failed write closed the stream; the reader sees it
+    }
+  }
+  if (close_requested_ && ws_.is_open()) co_await ws_.async_close(websocket::close_code::normal, tok(ec));
+}
+
+void AgentSession::malformed(const std::string& why) {
+  ++malformed_;
+  spdlog::warn("agent {}: malformed frame ignored: {}", ident_, why);
+  if (malformed_ >= options_.max_malformed) {
+    spdlog::warn("agent {}: {} malformed frames, closing", ident_, malformed_);
+    close();
+  }
+}
+
+void AgentSession::on_result(const proto::ResultMsg& r) {
+  auto res = engine_.apply_result(ident_, r);
+  if (res.ok()) {
+    spdlog::info("agent {}: result {} for task {} dispatch {}: {}", ident_, r.status, r.task_id, r.dispatch_id,
+                 outcome_name(*res));
+    send(proto::encode(proto::Ack{r.dispatch_id}));
+    return;
+  }
+  const Error& e = res.error();
+  switch (e.code) {
+    case ErrorCode::not_found:
+    case ErrorCode::conflict:
+      // Re-sending cannot help: the dispatch is unknown or can take no result.
+      // Acknowledge so the agent's spool forgets it.
+      spdlog::warn("agent {}: result for task {} dispatch {} dropped and acked: {}", ident_, r.task_id,
+                   r.dispatch_id, e.message);
+      send(proto::encode(proto::Ack{r.dispatch_id}));
+      return;
+    case ErrorCode::unavailable:
+      spdlog::warn("agent {}: result for task {} dispatch {} not recorded yet (agent re-sends): {}", ident_,
+                   r.task_id, r.dispatch_id, e.message);
+      return;
+    default:
+      spdlog::warn("agent {}: result for task {} dispatch {} refused: {}", ident_, r.task_id, r.dispatch_id,
+                   e.message);
+      return;
+  }
+}
+
+void AgentSession::handle_frame(const std::string& frame) {
+  auto msg = proto::decode(frame);
+  if (!msg.ok()) return malformed(msg.error().message);
+  // Keep an exception from a bug in one message from ending the connection
+  // without its detach and log line.
+  try {
+    std::visit(overloaded{
+                   [&](const proto::ResultMsg& r) { on_result(r); },
+                   [&](const proto::Started& s) {
+                     auto res = engine_.apply_started(ident_, s);
+                     if (res.ok())
+                       spdlog::debug("agent {}: dispatch {} started", ident_, s.dispatch_id);
+                     else
+                       spdlog::warn("agent {}: start of dispatch {} not recorded: {}", ident_, s.dispatch_id,
+                                    res.error().message);
+                   },
+                   [&](const proto::Output& o) {
+                     auto res = engine_.apply_output(ident_, o);
+                     if (!res.ok())
+                       spdlog::debug("agent {}: output of dispatch {} not recorded: {}", ident_, o.dispatch_id,
+                                     res.error().message);
+                   },
+                   [&](const proto::Hello&) { malformed("hello after the first frame"); },
+                   [&](const auto&) { malformed("a server-to-agent message"); },
+               },
+               *msg);
+  } catch (const std::exception& e) {
+    spdlog::error("agent {}: handling a frame failed: {}", ident_, e.what());
+  }
+}
+
+}  // namespace
+
+awaitable<void> serve_agent_session(beast::tcp_stream& stream, http::request<http::string_body>& req,
+                                    AgentHub& hub, Engine& engine, const AgentSessionOptions& options) {
+  auto session = std::make_shared<AgentSession>(std::move(stream), hub, engine, options);
+  co_await session->run(req);
+}
+
+}  // namespace mend

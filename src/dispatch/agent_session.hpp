@@ -1,0 +1,37 @@
+#pragma once
+// The server side of one native agent connection (WebSocket, proto::kAgentPath).
+// Included only by the session itself and the HTTP server that hands sockets
+// over, so Beast stays out of every other header.
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "common/asio.hpp"
+#include "dispatch/agent_hub.hpp"
+#include "engine/engine.hpp"
+
+namespace mend {
+
+struct AgentSessionOptions {
+  std::string agent_token;  // empty: any token is accepted
+  std::chrono::milliseconds hello_timeout{10'000};
+  // Silence this long closes the connection; the server pings at half of it.
+  std::chrono::milliseconds idle_timeout{20'000};
+  size_t max_frame_bytes = 16 * 1024 * 1024;
+  // Frames queued for a slow agent beyond this close its connection.
+  size_t max_queue_bytes = 64 * 1024 * 1024;
+  // Malformed frames tolerated before the connection is closed.
+  int max_malformed = 10;
+};
+
+// Takes `stream` (moved from) and accepts the WebSocket upgrade in `req` on it,
+// then serves the agent until
+// the connection ends: Hello (token, ident, attach to `hub`), then Welcome and
+// every pending assignment, then results, starts and output into `engine`.
+// Never throws. `hub` and `engine` must outlive the io_context running it;
+// `req` and `options` must live until the returned awaitable completes
+// (references, not values: GCC 12 mis-destroys coroutine argument temporaries).
+awaitable<void> serve_agent_session(beast::tcp_stream& stream, http::request<http::string_body>& req,
+                                    AgentHub& hub, Engine& engine, const AgentSessionOptions& options);
+
+}  // namespace mend

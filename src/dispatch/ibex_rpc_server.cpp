@@ -1,0 +1,206 @@
+#include "dispatch/ibex_rpc_server.hpp"
+
+#include <map>
+
+#include "common/asio.hpp"
+#include "common/log.hpp"
+#include "dispatch/ibex_rpc_service.hpp"
+#include "proto/ibex_rpc_frame_splitter.hpp"
+
+namespace mend {
+
+namespace {
+
+auto tok(beast::error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
+
+std::string endpoint_text(const tcp::endpoint& ep) {
+  auto a = ep.address();
+  if (a.is_v6() && a.to_v6().is_v4_mapped())
+    a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+  return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(ep.port());
+}
+
+void log_exception(std::exception_ptr e, const char* what) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    spdlog::error("{} failed: {}", what, ex.what());
+  }
+}
+
+constexpr size_t kReadChunk = 64 * 1024;
+
+}  // namespace
+
+struct IbexRpcServer::Impl : std::enable_shared_from_this<IbexRpcServer::Impl> {
+  Impl(asio::io_context& ioc, Engine& engine, Store& store, IbexAssignmentBook& book,
+       const Clock& clock, IbexRpcServerOptions options)
+      : acceptor(ioc), service(engine, store, book, clock), options(std::move(options)) {}
+
+  awaitable<void> accept_loop();
+  awaitable<void> serve(std::shared_ptr<beast::tcp_stream> stream, uint64_t id, std::string remote);
+  bool allowed(const asio::ip::address& addr) const;
+
+  tcp::acceptor acceptor;
+  IbexRpcService service;
+  IbexRpcServerOptions options;
+  tcp::endpoint bound;
+  bool stopped = false;
+  uint64_t next_conn = 0;
+  std::map<uint64_t, std::weak_ptr<beast::tcp_stream>> conns;
+};
+
+bool IbexRpcServer::Impl::allowed(const asio::ip::address& addr) const {
+  if (options.allow.empty()) return true;
+  for (const auto& net : options.allow)
+    if (net.contains(addr)) return true;
+  return false;
+}
+
+awaitable<void> IbexRpcServer::Impl::accept_loop() {
+  auto self = shared_from_this();
+  for (;;) {
+    beast::error_code ec;
+    tcp::socket socket = co_await acceptor.async_accept(tok(ec));
+    if (stopped) co_return;
+    if (ec) {
+      spdlog::warn("ibex-rpc accept failed: {}", ec.message());
+      // Out of file descriptors and the like: back off instead of spinning.
+      asio::steady_timer backoff(acceptor.get_executor());
+      backoff.expires_after(std::chrono::milliseconds(100));
+      co_await backoff.async_wait(tok(ec));
+      if (stopped) co_return;
+      continue;
+    }
+    auto peer = socket.remote_endpoint(ec);
+    if (ec) continue;  // already gone
+    std::string remote = endpoint_text(peer);
+    if (!allowed(peer.address())) {
+      spdlog::warn("ibex-rpc {}: connection refused: source not in --ibex-rpc-allow", remote);
+      socket.close(ec);
+      continue;
+    }
+    if (conns.size() >= options.max_connections) {
+      spdlog::warn("ibex-rpc {}: connection refused: {} connections open", remote, conns.size());
+      socket.close(ec);
+      continue;
+    }
+    auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+    uint64_t id = ++next_conn;
+    conns[id] = stream;
+    asio::co_spawn(acceptor.get_executor(), serve(stream, id, std::move(remote)),
+                   [](std::exception_ptr e) { log_exception(e, "ibex-rpc connection"); });
+  }
+}
+
+awaitable<void> IbexRpcServer::Impl::serve(std::shared_ptr<beast::tcp_stream> stream, uint64_t id,
+                                           std::string remote) {
+  auto self = shared_from_this();
+  IbexConnection conn{remote, ""};
+  ibex_rpc::FrameSplitter splitter(options.max_frame_bytes);
+  std::vector<char> chunk(kReadChunk);
+  bool open = true;
+  while (open && !stopped) {
+    beast::error_code ec;
+    stream->expires_after(options.idle_timeout);
+    size_t n = co_await stream->async_read_some(asio::buffer(chunk), tok(ec));
+    if (ec) {
+      if (ec == beast::error::timeout)
+        spdlog::info("ibex-rpc {} ident={}: closing: silent for {} ms", remote, conn.ident,
+                     options.idle_timeout.count());
+      else if (ec != asio::error::eof && ec != asio::error::operation_aborted)
+        spdlog::debug("ibex-rpc {} ident={}: read failed: {}", remote, conn.ident, ec.message());
+      break;
+    }
+    splitter.append(std::string_view(chunk.data(), n));
+    while (open) {
+      auto frame = splitter.next();
+      if (!frame.ok()) {
+        spdlog::warn("ibex-rpc {} ident={}: closing: {}", remote, conn.ident,
+                     frame.error().message);
+        open = false;
+        break;
+      }
+      if (!frame->has_value()) break;
+      IbexReplyPlan plan = service.handle(conn, **frame);
+      if (!plan.frame.empty()) {
+        stream->expires_after(options.write_timeout);
+        co_await asio::async_write(*stream, asio::buffer(plan.frame), tok(ec));
+        if (ec) {
+          spdlog::info("ibex-rpc {} ident={}: closing: write failed: {}", remote, conn.ident,
+                       ec.message());
+          open = false;
+          break;
+        }
+        service.after_reply_sent(conn, plan);
+      }
+      if (plan.close) open = false;
+    }
+  }
+  beast::error_code ignored;
+  stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream->close();
+  conns.erase(id);
+  service.closed(conn);
+}
+
+Result<std::unique_ptr<IbexRpcServer>> IbexRpcServer::start(asio::io_context& ioc, Engine& engine,
+                                                            Store& store, IbexAssignmentBook& book,
+                                                            const Clock& clock,
+                                                            IbexRpcServerOptions options) {
+  auto impl = std::make_shared<Impl>(ioc, engine, store, book, clock, std::move(options));
+  const auto& o = impl->options;
+  beast::error_code ec;
+  tcp::endpoint endpoint;
+  auto address = asio::ip::make_address(o.host, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(address, o.port);
+  } else {
+    tcp::resolver resolver(ioc);
+    auto found = resolver.resolve(o.host, std::to_string(o.port), ec);
+    if (ec || found.empty())
+      return make_error(ErrorCode::invalid_input,
+                        "cannot resolve --ibex-rpc host '" + o.host + "'");
+    endpoint = found.begin()->endpoint();
+  }
+  auto fail = [&](const char* what) {
+    return make_error(ErrorCode::unavailable, std::string("ibex-rpc: cannot ") + what + " " +
+                                                  endpoint_text(endpoint) + ": " + ec.message());
+  };
+  impl->acceptor.open(endpoint.protocol(), ec);
+  if (ec) return fail("open");
+  impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (ec) return fail("configure");
+  impl->acceptor.bind(endpoint, ec);
+  if (ec) return fail("bind");
+  impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return fail("listen on");
+  impl->bound = impl->acceptor.local_endpoint(ec);
+  if (ec) return fail("read the address of");
+  asio::co_spawn(ioc, impl->accept_loop(),
+                 [](std::exception_ptr e) { log_exception(e, "ibex-rpc listener"); });
+  return std::unique_ptr<IbexRpcServer>(new IbexRpcServer(std::move(impl)));
+}
+
+IbexRpcServer::~IbexRpcServer() { stop(); }
+
+std::string IbexRpcServer::bound_address() const { return endpoint_text(impl_->bound); }
+
+uint16_t IbexRpcServer::port() const { return impl_->bound.port(); }
+
+void IbexRpcServer::stop() {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  beast::error_code ec;
+  impl_->acceptor.close(ec);
+  auto conns = impl_->conns;  // each serve() erases itself as it ends
+  for (auto& [id, weak] : conns)
+    if (auto s = weak.lock()) s->socket().close(ec);
+}
+
+std::vector<AgentInfo> IbexRpcServer::list() const { return impl_->service.list(); }
+
+size_t IbexRpcServer::connection_count() const { return impl_->conns.size(); }
+
+}  // namespace mend

@@ -1,0 +1,68 @@
+#pragma once
+// The TCP listener for Ibex's agent protocol (mend-server --ibex-rpc ADDR):
+// existing ibex-agentd and categraf fleets connect to it unchanged. One
+// coroutine per connection reads frames (FrameSplitter), answers them through
+// IbexRpcService, and closes the connection on a malformed or oversize frame,
+// an ident switch, or silence longer than idle_timeout.
+//
+// Threading: runs on the one io_context thread with the engine and the store.
+// Lifetime: connections share the server's state, so destroying the
+// io_context with connections open is safe; engine, store, book and clock
+// must outlive the io_context.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "dispatch/agent_hub.hpp"
+#include "dispatch/ibex_assignment_book.hpp"
+#include "dispatch/ibex_cidr.hpp"
+#include "engine/engine.hpp"
+#include "proto/ibex_rpc_messages.hpp"
+#include "store/store.hpp"
+
+namespace mend {
+
+struct IbexRpcServerOptions {
+  std::string host = "0.0.0.0";  // an address or a name to resolve
+  uint16_t port = 20090;         // 0: the system picks one
+  // Source networks allowed to connect; empty: any. Others are closed at accept.
+  std::vector<IbexCidr> allow;
+  // Agents heartbeat every second by default; a connection silent this long is closed.
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds write_timeout{10'000};
+  size_t max_frame_bytes = ibex_rpc::kDefaultMaxFrameBytes;
+  // Connections beyond this are closed at accept.
+  size_t max_connections = 50'000;
+};
+
+class IbexRpcServer {
+ public:
+  // Binds and starts accepting. Errors: invalid_input (bad host), unavailable (cannot bind).
+  static Result<std::unique_ptr<IbexRpcServer>> start(asio::io_context& ioc, Engine& engine,
+                                                      Store& store, IbexAssignmentBook& book,
+                                                      const Clock& clock,
+                                                      IbexRpcServerOptions options);
+  ~IbexRpcServer();
+
+  std::string bound_address() const;  // "HOST:PORT" actually bound
+  uint16_t port() const;
+  // Closes the acceptor and every connection; idempotent.
+  void stop();
+
+  // Connected Ibex agents (protocol "ibex"), for `mendctl agents`.
+  std::vector<AgentInfo> list() const;
+  size_t connection_count() const;
+
+  struct Impl;
+
+ private:
+  explicit IbexRpcServer(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace mend

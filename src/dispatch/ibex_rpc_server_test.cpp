@@ -1,0 +1,521 @@
+// A real IbexRpcServer on 127.0.0.1:0 over a real Engine and an in-memory
+// SQLite store, driven by a test client that speaks Ibex's agent protocol as
+// the Go agent does (frames split across writes, several in one write).
+#include "dispatch/ibex_rpc_server.hpp"
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include "common/asio.hpp"
+#include "dispatch/fanout_agent_push.hpp"
+#include "proto/ibex_rpc_client_codec.hpp"
+#include "proto/ibex_rpc_frame_splitter.hpp"
+#include "testing/fake_clock.hpp"
+#include "testing/recording_agent_push.hpp"
+
+namespace mend {
+namespace {
+
+using namespace std::chrono_literals;
+using namespace ibex_rpc;
+
+// A blocking POSIX client with a receive deadline, so a test never hangs.
+class TestAgent {
+ public:
+  explicit TestAgent(uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  ~TestAgent() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool connected() const { return connected_; }
+
+  void send_raw(std::string_view bytes) {
+    while (!bytes.empty()) {
+      ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (n <= 0) return;
+      bytes.remove_prefix(static_cast<size_t>(n));
+    }
+  }
+  // Writes `bytes` in `pieces` separate writes with a pause between them, so
+  // the server sees the frame arrive in parts.
+  void send_split(std::string_view bytes, size_t pieces = 3) {
+    size_t step = std::max<size_t>(1, bytes.size() / pieces);
+    for (size_t off = 0; off < bytes.size(); off += step) {
+      send_raw(bytes.substr(off, std::min(step, bytes.size() - off)));
+      std::this_thread::sleep_for(2ms);
+    }
+  }
+
+  // The next frame from the server; nullopt when the server closed the
+  // connection or nothing came within `wait`.
+  std::optional<std::string> read_frame(std::chrono::milliseconds wait = 5000ms) {
+    auto deadline = std::chrono::steady_clock::now() + wait;
+    for (;;) {
+      auto f = splitter_.next();
+      if (!f.ok()) return std::nullopt;
+      if (f->has_value()) return **f;
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left <= 0ms) return std::nullopt;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
+      char buf[65536];
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) {
+        closed_ = true;
+        return std::nullopt;
+      }
+      splitter_.append(std::string_view(buf, static_cast<size_t>(n)));
+    }
+  }
+
+  // True when the server closes the connection within `wait`.
+  bool closed_by_server(std::chrono::milliseconds wait = 5000ms) {
+    while (!closed_) {
+      if (!read_frame(wait) && !closed_) return false;
+    }
+    return true;
+  }
+
+  DecodedResponse call(const Call& c, ReplyKind kind) {
+    uint32_t id = next_id_++;
+    send_split(encode_request(id, c));
+    auto frame = read_frame();
+    EXPECT_TRUE(frame.has_value()) << "no reply";
+    if (!frame) return {};
+    auto r = decode_response(*frame, kind);
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    if (!r.ok()) return {};
+    EXPECT_EQ(r->msgid, id);
+    return std::move(r).value();
+  }
+
+  ReportReply report(const std::string& ident, std::vector<ReportTask> tasks = {}) {
+    auto r = call(ReportRequest{ident, std::move(tasks)}, ReplyKind::report);
+    EXPECT_EQ(r.error, "");
+    auto* rr = std::get_if<ReportReply>(&r.reply);
+    return rr ? *rr : ReportReply{};
+  }
+
+  TaskMetaReply meta(int64_t task_id) {
+    auto r = call(TaskMetaRequest{task_id}, ReplyKind::task_meta);
+    auto* m = std::get_if<TaskMetaReply>(&r.reply);
+    return m ? *m : TaskMetaReply{"no reply"};
+  }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+  bool closed_ = false;
+  uint32_t next_id_ = 0;
+  FrameSplitter splitter_;
+};
+
+class IbexRpcServerTest : public ::testing::Test {
+ protected:
+  // The engine, store and clock belong to the io thread: tests reach them here.
+  template <class F>
+  auto run_io(F f) {
+    std::packaged_task<decltype(f())()> task(std::move(f));
+    auto fut = task.get_future();
+    asio::post(ioc, [&] { task(); });
+    return fut.get();
+  }
+
+  void SetUp() override {
+    auto s = open_store("sqlite::memory:");
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    store = std::move(s).value();
+    push.add(native);
+    push.add(book);
+    engine = std::make_unique<Engine>(*store, clock, push, metrics);
+    server = start_server({});
+    ASSERT_NE(server, nullptr);
+    io_thread = std::thread([this] { ioc.run(); });
+  }
+
+  void TearDown() override {
+    run_io([&] {
+      for (auto& s : servers) s->stop();
+      return 0;
+    });
+    work.reset();
+    ioc.stop();
+    io_thread.join();
+  }
+
+  IbexRpcServer* start_server(std::vector<std::string> allow,
+                              std::chrono::milliseconds idle = 10'000ms) {
+    IbexRpcServerOptions o;
+    o.host = "127.0.0.1";
+    o.port = 0;
+    o.idle_timeout = idle;
+    o.max_frame_bytes = 64 * 1024;
+    for (auto& a : allow) o.allow.push_back(*IbexCidr::parse(a));
+    auto s = IbexRpcServer::start(ioc, *engine, *store, book, clock, o);
+    EXPECT_TRUE(s.ok()) << s.error().message;
+    if (!s.ok()) return nullptr;
+    servers.push_back(std::move(s).value());
+    return servers.back().get();
+  }
+
+  int64_t create(std::vector<std::string> hosts, int timeout_s = 30) {
+    TaskSpec t;
+    t.title = "fix FH: " + hosts.front();
+    t.account = "root";
+    t.script = "#!/bin/sh\necho hello $1 $2; cat";
+    t.args = "a b,,c";
+    t.stdin_text = "{\"k\":\"v\"}";
+    t.creator = "test";
+    t.timeout_s = timeout_s;
+    t.hosts = std::move(hosts);
+    auto id = run_io([&] { return engine->create_task(t); });
+    EXPECT_TRUE(id.ok()) << id.error().message;
+    return id.ok() ? *id : 0;
+  }
+
+  HostRun host(int64_t task_id, const std::string& h) {
+    auto v = run_io([&] { return engine->view(task_id); });
+    EXPECT_TRUE(v.ok());
+    if (v.ok())
+      for (auto& run : v->hosts)
+        if (run.host == h) return run;
+    return HostRun{};
+  }
+
+  bool done(int64_t task_id) {
+    auto v = run_io([&] { return engine->view(task_id); });
+    return v.ok() && v->task.done;
+  }
+
+  uint16_t port() const { return server->port(); }
+
+  testing::FakeClock clock;
+  std::unique_ptr<Store> store;
+  testing::RecordingAgentPush native;  // stands in for the native agent hub
+  IbexAssignmentBook book;
+  CompositeAgentPush push;
+  EngineMetrics metrics;
+  std::unique_ptr<Engine> engine;
+  asio::io_context ioc;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work{
+      ioc.get_executor()};
+  std::vector<std::unique_ptr<IbexRpcServer>> servers;
+  IbexRpcServer* server = nullptr;
+  std::thread io_thread;
+};
+
+TEST_F(IbexRpcServerTest, RunsATaskWithArgsAndStdinLikeIbex) {
+  TestAgent agent(port());
+  ASSERT_TRUE(agent.connected());
+  auto pong = agent.call(PingRequest{}, ReplyKind::ping);
+  EXPECT_EQ(std::get<PingReply>(pong.reply).text, "pong");
+
+  int64_t task = create({"web-01"});
+  HostRun run = host(task, "web-01");
+  ASSERT_EQ(run.status, HostStatus::running);
+
+  auto hb = agent.report("web-01");
+  EXPECT_EQ(hb.message, "");
+  ASSERT_EQ(hb.assign_tasks.size(), 1u);
+  EXPECT_EQ(hb.assign_tasks[0].id, task);
+  EXPECT_EQ(hb.assign_tasks[0].clock, run.dispatch_id);
+  EXPECT_EQ(hb.assign_tasks[0].action, "start");
+
+  // Handing the start to the agent counts as its start (recorded once the
+  // reply is written, which may be just after the agent has read it).
+  auto started = [&] {
+    return run_io([&] {
+      std::optional<Dispatch> d;
+      auto r = store->read([&](StoreTx& tx) -> Result<void> {
+        MEND_ASSIGN_OR_RETURN(d, tx.find_dispatch(run.dispatch_id));
+        return ok();
+      });
+      return r.ok() && d && d->started_ms != 0;
+    });
+  };
+  for (int i = 0; i < 200 && !started(); ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_TRUE(started());
+
+  auto meta = agent.meta(task);
+  EXPECT_EQ(meta.message, "");
+  EXPECT_EQ(meta.script, "#!/bin/sh\necho hello $1 $2; cat");
+  EXPECT_EQ(meta.args, "a b,,c");
+  EXPECT_EQ(meta.account, "root");
+  EXPECT_EQ(meta.stdin_text, "{\"k\":\"v\"}");
+
+  // Still running: the agent keeps being told to run it.
+  EXPECT_EQ(agent.report("web-01").assign_tasks.size(), 1u);
+
+  ReportTask result{task, run.dispatch_id, "success", "hello a b c\n{\"k\":\"v\"}", ""};
+  hb = agent.report("web-01", {result});
+  EXPECT_EQ(hb.message, "");
+  EXPECT_TRUE(hb.assign_tasks.empty());
+  run = host(task, "web-01");
+  EXPECT_EQ(run.status, HostStatus::success);
+  EXPECT_EQ(run.stdout_text, "hello a b c\n{\"k\":\"v\"}");
+  EXPECT_TRUE(done(task));
+  EXPECT_TRUE(agent.report("web-01").assign_tasks.empty());
+
+  // The agent repeats a result until it is no longer assigned: a no-op.
+  ReportTask repeat = result;
+  repeat.stdout_text = "changed";
+  hb = agent.report("web-01", {repeat});
+  EXPECT_TRUE(hb.assign_tasks.empty());
+  EXPECT_EQ(host(task, "web-01").stdout_text, "hello a b c\n{\"k\":\"v\"}");
+  EXPECT_EQ(run_io([&] { return metrics.results_applied; }), 1u);
+  EXPECT_EQ(run_io([&] { return metrics.results_duplicate; }), 1u);
+}
+
+TEST_F(IbexRpcServerTest, AnAssignmentMadeWhileConnectedReachesTheNextHeartbeat) {
+  TestAgent agent(port());
+  EXPECT_TRUE(agent.report("web-01").assign_tasks.empty());
+  int64_t task = create({"web-01"});
+  auto hb = agent.report("web-01");
+  ASSERT_EQ(hb.assign_tasks.size(), 1u);
+  EXPECT_EQ(hb.assign_tasks[0].id, task);
+}
+
+TEST_F(IbexRpcServerTest, AResultForAnOldClockIsIgnored) {
+  TestAgent agent(port());
+  // A second host keeps the task unfinished, so a redo is allowed.
+  int64_t task = create({"web-01", "web-09"});
+  auto first = agent.report("web-01").assign_tasks.at(0);
+  agent.report("web-01", {ReportTask{task, first.clock, "failed", "", "boom"}});
+  ASSERT_EQ(host(task, "web-01").status, HostStatus::failed);
+
+  auto redo = run_io([&] { return engine->host_action(task, "web-01", HostAction::redo); });
+  ASSERT_TRUE(redo.ok()) << redo.error().message;
+  auto second = agent.report("web-01").assign_tasks.at(0);
+  EXPECT_NE(second.clock, first.clock);
+  EXPECT_EQ(second.action, "start");
+
+  // The old run's result again, and a clock that never existed: both ignored.
+  auto hb = agent.report("web-01", {ReportTask{task, first.clock, "success", "old", ""},
+                                    ReportTask{task, 999999, "success", "bogus", ""}});
+  ASSERT_EQ(hb.assign_tasks.size(), 1u);
+  EXPECT_EQ(hb.assign_tasks[0].clock, second.clock);
+  EXPECT_EQ(host(task, "web-01").status, HostStatus::running);
+
+  agent.report("web-01", {ReportTask{task, second.clock, "success", "new", ""}});
+  EXPECT_EQ(host(task, "web-01").status, HostStatus::success);
+  EXPECT_EQ(host(task, "web-01").stdout_text, "new");
+}
+
+TEST_F(IbexRpcServerTest, KillReachesTheAgentAsActionKill) {
+  TestAgent agent(port());
+  int64_t task = create({"web-01"});
+  auto start = agent.report("web-01").assign_tasks.at(0);
+  ASSERT_TRUE(run_io([&] { return engine->task_action(task, TaskAction::kill); }).ok());
+  auto hb = agent.report("web-01");
+  ASSERT_EQ(hb.assign_tasks.size(), 1u);
+  EXPECT_EQ(hb.assign_tasks[0].action, "kill");
+  EXPECT_EQ(hb.assign_tasks[0].clock, start.clock);
+  EXPECT_EQ(host(task, "web-01").status, HostStatus::killing);
+
+  // While the kill is in progress the agent reports "killing": not a result.
+  hb = agent.report("web-01", {ReportTask{task, start.clock, "killing", "", ""}});
+  EXPECT_EQ(hb.assign_tasks.size(), 1u);
+  hb = agent.report("web-01", {ReportTask{task, start.clock, "killed", "", ""}});
+  EXPECT_TRUE(hb.assign_tasks.empty());
+  EXPECT_EQ(host(task, "web-01").status, HostStatus::killed);
+  EXPECT_TRUE(done(task));
+}
+
+TEST_F(IbexRpcServerTest, AKillMadeBeforeTheAgentConnectsIsLoadedAsKill) {
+  int64_t task = create({"web-01"});
+  ASSERT_TRUE(run_io([&] { return engine->task_action(task, TaskAction::kill); }).ok());
+  TestAgent agent(port());
+  auto hb = agent.report("web-01");
+  ASSERT_EQ(hb.assign_tasks.size(), 1u);
+  EXPECT_EQ(hb.assign_tasks[0].action, "kill");
+}
+
+TEST_F(IbexRpcServerTest, ATimedOutHostStillTakesItsLateResult) {
+  TestAgent agent(port());
+  int64_t task = create({"web-01"}, 1);
+  auto start = agent.report("web-01").assign_tasks.at(0);
+  auto ticked = run_io([&] {
+    clock.advance_ms(5000);
+    return engine->tick();
+  });
+  ASSERT_TRUE(ticked.ok());
+  EXPECT_EQ(host(task, "web-01").status, HostStatus::timeout);
+  EXPECT_TRUE(done(task));
+  agent.report("web-01", {ReportTask{task, start.clock, "failed", "late", ""}});
+  EXPECT_EQ(host(task, "web-01").status, HostStatus::failed);
+  EXPECT_EQ(host(task, "web-01").stdout_text, "late");
+  EXPECT_TRUE(agent.report("web-01").assign_tasks.empty());
+}
+
+TEST_F(IbexRpcServerTest, GetTaskMetaAnswersOnlyForTheConnectionsOwnTasks) {
+  int64_t theirs = create({"web-02"});
+  TestAgent unbound(port());
+  EXPECT_EQ(unbound.meta(theirs).message, "task not assigned to this host");
+
+  TestAgent agent(port());
+  agent.report("web-01");
+  auto m = agent.meta(theirs);
+  EXPECT_EQ(m.message, "task not assigned to this host");
+  EXPECT_EQ(m.script, "");
+  EXPECT_EQ(agent.meta(424242).message, "task not assigned to this host");
+  // A refusal is an answer: the connection serves on.
+  EXPECT_TRUE(agent.report("web-01").assign_tasks.empty());
+}
+
+TEST_F(IbexRpcServerTest, AConnectionMayNotSwitchIdents) {
+  int64_t task = create({"web-02"});
+  TestAgent agent(port());
+  agent.report("web-01");
+  auto r = agent.call(ReportRequest{"web-02", {}}, ReplyKind::report);
+  EXPECT_EQ(r.error, "this connection reports for web-01, not web-02");
+  EXPECT_TRUE(agent.closed_by_server());
+  // Nothing was applied or handed out for web-02.
+  EXPECT_EQ(host(task, "web-02").status, HostStatus::running);
+
+  TestAgent other(port());
+  EXPECT_EQ(other.report("web-02").assign_tasks.size(), 1u);
+}
+
+TEST_F(IbexRpcServerTest, BadFramesCloseOnlyTheirConnection) {
+  TestAgent good(port());
+  int64_t task = create({"web-01"});
+  EXPECT_EQ(good.report("web-01").assign_tasks.size(), 1u);
+
+  std::string huge_prefix = std::string("\x94\x00\x00\xdb\x7f\xff\xff\xff", 8);
+  std::string not_an_array = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  std::string reserved = std::string("\x94\x00\x00\xc1", 4);
+  std::string too_many = std::string("\xdd\x10\x00\x00\x00", 5);  // 256 Mi elements announced
+  std::string wrong_type = encode_request(1, PingRequest{});
+  wrong_type.back() = '\x07';  // Ping's argument becomes the integer 7
+  for (const std::string& bad : {huge_prefix, not_an_array, reserved, too_many, wrong_type}) {
+    TestAgent agent(port());
+    agent.send_split(bad, 2);
+    EXPECT_TRUE(agent.closed_by_server()) << "still open after a bad frame";
+  }
+  // A frame that never completes: closed after the idle timeout.
+  {
+    IbexRpcServer* impatient = run_io([&] { return start_server({}, 300ms); });
+    ASSERT_NE(impatient, nullptr);
+    TestAgent agent(impatient->port());
+    std::string half = encode_request(1, ReportRequest{"web-01", {}});
+    agent.send_raw(half.substr(0, half.size() / 2));
+    EXPECT_TRUE(agent.closed_by_server(3000ms));
+  }
+  // A wrong-typed argument gets an error reply before the close.
+  {
+    TestAgent agent(port());
+    agent.send_raw(wrong_type);
+    auto f = agent.read_frame();
+    ASSERT_TRUE(f.has_value());
+    auto r = decode_response(*f, ReplyKind::ping);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->error, "Server.Ping argument must be a string");
+    EXPECT_TRUE(agent.closed_by_server());
+  }
+  // The good connection never noticed; and the task can still finish through it.
+  auto hb = good.report("web-01",
+                        {ReportTask{task, host(task, "web-01").dispatch_id, "success", "ok", ""}});
+  EXPECT_TRUE(hb.assign_tasks.empty());
+  EXPECT_EQ(host(task, "web-01").status, HostStatus::success);
+}
+
+TEST_F(IbexRpcServerTest, AnUnknownMethodIsAnErrorReplyAndTheConnectionServesOn) {
+  TestAgent agent(port());
+  std::string frame = encode_request(7, PingRequest{});
+  frame.replace(4, 11, "Server.Nope");
+  agent.send_raw(frame);
+  auto f = agent.read_frame();
+  ASSERT_TRUE(f.has_value());
+  auto r = decode_response(*f, ReplyKind::ping);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->msgid, 7u);
+  EXPECT_EQ(r->error, "rpc: can't find method Server.Nope");
+  EXPECT_EQ(std::get<PingReply>(agent.call(PingRequest{}, ReplyKind::ping).reply).text, "pong");
+}
+
+TEST_F(IbexRpcServerTest, SeveralFramesInOneWriteAreAnsweredInOrder) {
+  int64_t task = create({"web-01"});
+  TestAgent agent(port());
+  agent.send_raw(encode_request(1, PingRequest{}) + encode_request(2, ReportRequest{"web-01", {}}) +
+                 encode_request(3, TaskMetaRequest{task}));
+  auto a = decode_response(*agent.read_frame(), ReplyKind::ping);
+  auto b = decode_response(*agent.read_frame(), ReplyKind::report);
+  auto c = decode_response(*agent.read_frame(), ReplyKind::task_meta);
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  EXPECT_EQ(a->msgid, 1u);
+  EXPECT_EQ(std::get<ReportReply>(b->reply).assign_tasks.size(), 1u);
+  EXPECT_EQ(std::get<TaskMetaReply>(c->reply).args, "a b,,c");
+}
+
+TEST_F(IbexRpcServerTest, ATaskMixesANativeAndAnIbexHost) {
+  TestAgent agent(port());
+  agent.report("web-01");
+  int64_t task = create({"native-1", "web-01"});
+  // The native host's assignment went to the native push, the Ibex one to the book.
+  auto native_assigns = run_io([&] { return native.assigns(); });
+  ASSERT_EQ(native_assigns.size(), 2u);  // the recording push sees every host
+  auto hb = agent.report("web-01");
+  ASSERT_EQ(hb.assign_tasks.size(), 1u);
+  int64_t native_dispatch = host(task, "native-1").dispatch_id;
+
+  proto::ResultMsg native_result;
+  native_result.dispatch_id = native_dispatch;
+  native_result.task_id = task;
+  native_result.status = "success";
+  ASSERT_TRUE(run_io([&] { return engine->apply_result("native-1", native_result); }).ok());
+  EXPECT_FALSE(done(task));
+  agent.report("web-01", {ReportTask{task, hb.assign_tasks[0].clock, "success", "", ""}});
+  EXPECT_EQ(host(task, "native-1").status, HostStatus::success);
+  EXPECT_EQ(host(task, "web-01").status, HostStatus::success);
+  EXPECT_TRUE(done(task));
+}
+
+TEST_F(IbexRpcServerTest, ListsConnectedIbexAgents) {
+  {
+    TestAgent agent(port());
+    agent.report("web-01");
+    auto list = run_io([&] { return server->list(); });
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0].ident, "web-01");
+    EXPECT_EQ(list[0].protocol, "ibex");
+    EXPECT_EQ(list[0].remote.rfind("127.0.0.1:", 0), 0u);
+    EXPECT_EQ(list[0].last_seen_ms, clock.now_ms());
+  }
+  // The agent hung up: it leaves the list once the server notices.
+  for (int i = 0; i < 200 && !run_io([&] { return server->list(); }).empty(); ++i)
+    std::this_thread::sleep_for(5ms);
+  EXPECT_TRUE(run_io([&] { return server->list(); }).empty());
+  EXPECT_FALSE(run_io([&] { return book.tracks("web-01"); }));
+}
+
+TEST_F(IbexRpcServerTest, TheAllowListRefusesOtherSources) {
+  IbexRpcServer* closed = run_io([&] { return start_server({"10.0.0.0/8", "fd00::/8"}); });
+  ASSERT_NE(closed, nullptr);
+  TestAgent refused(closed->port());
+  EXPECT_TRUE(refused.closed_by_server());
+
+  IbexRpcServer* open = run_io([&] { return start_server({"10.0.0.0/8", "127.0.0.0/8"}); });
+  ASSERT_NE(open, nullptr);
+  TestAgent allowed(open->port());
+  EXPECT_EQ(std::get<PingReply>(allowed.call(PingRequest{}, ReplyKind::ping).reply).text, "pong");
+}
+
+}  // namespace
+}  // namespace mend

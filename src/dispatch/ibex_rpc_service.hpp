@@ -1,0 +1,88 @@
+#pragma once
+// What Mend answers to Ibex agents, independent of sockets: one decoded frame
+// in, one encoded reply out. The listener (ibex_rpc_server.hpp) does the I/O.
+//
+//   Server.Ping        -> "pong"
+//   Server.Report      -> binds the connection to its Ident (first report),
+//                         applies every finished result, and lists from memory
+//                         every (task, clock, action) wanted on that host
+//   Server.GetTaskMeta -> script, args, account, stdin of a task assigned to
+//                         the connection's ident (else Message refuses it)
+//
+// Clock is Mend's dispatch id. Ibex agents do not report a start, so a start
+// counts as "started" when the first heartbeat reply carrying it has been
+// written to the agent (after_reply_sent).
+//
+// Threading: not thread-safe; the server's one io_context thread, with the
+// engine and the store. Engine, store, book and clock must outlive it.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "dispatch/agent_hub.hpp"
+#include "dispatch/ibex_assignment_book.hpp"
+#include "engine/engine.hpp"
+#include "proto/ibex_rpc_messages.hpp"
+#include "store/store.hpp"
+
+namespace mend {
+
+// One connection's identity.
+struct IbexConnection {
+  std::string remote;  // "ADDR:PORT"
+  std::string ident;   // empty until the first Report
+};
+
+struct IbexReplyPlan {
+  std::string frame;  // empty: send nothing
+  // Close the connection after sending `frame` (a protocol violation).
+  bool close = false;
+  // (task, dispatch) starts carried by `frame` that the agent had not been given yet.
+  std::vector<std::pair<int64_t, int64_t>> starts;
+};
+
+class IbexRpcService {
+ public:
+  // Longest ident accepted (Ibex uses hostnames or IPs).
+  static constexpr size_t kMaxIdentBytes = 255;
+
+  IbexRpcService(Engine& engine, Store& store, IbexAssignmentBook& book, const Clock& clock)
+      : engine_(engine), store_(store), book_(book), clock_(clock) {}
+
+  // Handles one frame from FrameSplitter. Never throws. A frame that is not a
+  // request at all yields {"", close}.
+  IbexReplyPlan handle(IbexConnection& conn, std::string_view frame);
+  // `plan.frame` reached the socket: record its new starts.
+  void after_reply_sent(const IbexConnection& conn, const IbexReplyPlan& plan);
+  // The connection ended.
+  void closed(const IbexConnection& conn);
+
+  // Connected Ibex agents, protocol "ibex".
+  std::vector<AgentInfo> list() const;
+
+ private:
+  IbexReplyPlan report(IbexConnection& conn, uint32_t msgid, const ibex_rpc::ReportRequest& req);
+  IbexReplyPlan task_meta(const IbexConnection& conn, uint32_t msgid, int64_t task_id);
+  Result<void> bind(IbexConnection& conn, const std::string& ident);
+  void apply_results(const std::string& ident, const ibex_rpc::ReportRequest& req,
+                     std::string& message);
+
+  Engine& engine_;
+  Store& store_;
+  IbexAssignmentBook& book_;
+  const Clock& clock_;
+
+  struct Agent {
+    int connections = 0;
+    std::string remote;
+    int64_t connected_ms = 0;
+    int64_t last_seen_ms = 0;
+  };
+  std::map<std::string, Agent> agents_;
+};
+
+}  // namespace mend

@@ -1,0 +1,51 @@
+#pragma once
+// Templates and rules, as loaded from the rules file or the API. Plain values:
+// parsing and validation live in rules_yaml.*, decisions in guardrails.*.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "heal/matcher.hpp"
+
+namespace mend::heal {
+
+enum class Origin { file, api };
+const char* to_string(Origin o);
+
+// The Ibex task fields a remediation is made from.
+struct HealTemplate {
+  std::string name;
+  std::string title;
+  std::string account;
+  std::string script;
+  std::string args;  // Ibex form: ",,"-separated
+  int batch = 0;
+  int tolerance = 0;
+  int timeout_s = 0;  // 0 means Ibex's default (30 s)
+  std::string pause;
+  Origin origin = Origin::file;
+};
+
+struct HealRule {
+  std::string name;
+  std::vector<Matcher> matchers;  // all must match; empty matches every event
+  std::string template_name;
+  std::vector<std::string> host_labels;  // first present wins
+  int64_t cooldown_ms = 0;               // per (rule, host); 0 = none
+  int max_tasks = 0;                     // storm cap per window; 0 = none
+  int64_t window_ms = 0;
+  int breaker_failures = 0;  // failed runs in a row that open the breaker; 0 = no breaker
+  bool dry_run = false;
+  std::string on_resolved;  // template started when the alert resolves; "" = none
+  Origin origin = Origin::file;
+};
+
+struct HealRuleSet {
+  std::vector<HealTemplate> templates;
+  std::vector<HealRule> rules;  // in order: the first rule that matches an event decides
+
+  const HealTemplate* find_template(const std::string& name) const;
+  const HealRule* find_rule(const std::string& name) const;
+};
+
+}  // namespace mend::heal

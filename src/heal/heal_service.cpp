@@ -1,0 +1,510 @@
+#include "heal/heal_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "engine/task_form.hpp"
+#include "heal/duration.hpp"
+#include "heal/host_label.hpp"
+#include "heal/payloads.hpp"
+#include "heal/rules_yaml.hpp"
+#include "heal/script_input.hpp"
+
+namespace mend::heal {
+
+namespace {
+
+std::string labels_json(const std::map<std::string, std::string>& m) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : m) j[k] = v;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+StoredAlertEvent stored_event(const AlertEvent& e, int64_t now_ms) {
+  StoredAlertEvent s;
+  s.source = e.source;
+  s.status = std::string(status_text(e));
+  s.fingerprint = e.fingerprint;
+  s.name = e.name;
+  s.labels_json = labels_json(e.labels);
+  s.annotations_json = labels_json(e.annotations);
+  s.severity = e.severity;
+  s.trigger_value = e.trigger_value;
+  s.target = e.target;
+  s.starts_ms = e.starts_ms;
+  s.ends_ms = e.ends_ms;
+  s.received_ms = now_ms;
+  return s;
+}
+
+HealRecord record_of(const HealOutcome& o, int64_t now_ms) {
+  HealRecord r;
+  r.event_id = o.event_id;
+  r.rule = o.rule;
+  r.host = o.host;
+  r.fingerprint = o.fingerprint;
+  r.decision = std::string(to_string(o.decision));
+  r.reason = o.reason;
+  r.task_id = o.task_id;
+  r.created_ms = now_ms;
+  return r;
+}
+
+// Writes event + record in `tx`, filling the ids into `out`.
+Result<void> write_event_and_record(StoreTx& tx, const AlertEvent& e, HealOutcome& out, int64_t now_ms) {
+  MEND_ASSIGN_OR_RETURN(out.event_id, tx.insert_alert_event(stored_event(e, now_ms)));
+  MEND_ASSIGN_OR_RETURN(out.record_id, tx.insert_heal_record(record_of(out, now_ms)));
+  return ok();
+}
+
+Result<std::string> read_file(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) return make_error(ErrorCode::invalid_input, "cannot read rules file " + path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::set<std::string> template_names(const HealRuleSet& s) {
+  std::set<std::string> out;
+  for (const auto& t : s.templates) out.insert(t.name);
+  return out;
+}
+
+HealRuleSet combine(const HealRuleSet& file, const HealRuleSet& api) {
+  HealRuleSet all = file;
+  all.templates.insert(all.templates.end(), api.templates.begin(), api.templates.end());
+  all.rules.insert(all.rules.end(), api.rules.begin(), api.rules.end());
+  return all;
+}
+
+// How many finished runs to look back at for the breaker: enough to see past
+// cancelled and ignored runs, which do not count either way.
+int breaker_lookback(const HealRule& r) { return r.breaker_failures * 4 + 16; }
+
+}  // namespace
+
+HealService::HealService(Store& store, Engine& engine, const Clock& clock)
+    : store_(store), engine_(engine), clock_(clock) {}
+
+// ---- rules
+
+Result<HealRuleSet> HealService::load_api_set() {
+  std::vector<HealDefinition> templates, rules;
+  MEND_TRY(store_.read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(templates, tx.list_heal_definitions(HealDefinitionKind::heal_template));
+    MEND_ASSIGN_OR_RETURN(rules, tx.list_heal_definitions(HealDefinitionKind::heal_rule));
+    return ok();
+  }));
+  HealRuleSet set;
+  // Stored bodies passed validation when they were written; one that no longer
+  // does (an older Mend wrote it) is an error to fix, not a rule to skip quietly.
+  for (const auto& d : templates) {
+    auto t = parse_template_json(d.body);
+    if (!t.ok()) return make_error(ErrorCode::internal, "stored template " + d.name + ": " + t.error().message);
+    set.templates.push_back(std::move(*t));
+  }
+  for (const auto& d : rules) {
+    auto r = parse_rule_json(d.body);
+    if (!r.ok()) return make_error(ErrorCode::internal, "stored rule " + d.name + ": " + r.error().message);
+    set.rules.push_back(std::move(*r));
+  }
+  return set;
+}
+
+Result<HealRuleSet> HealService::load_file_set(const HealRuleSet& api) {
+  if (rules_path_.empty()) return HealRuleSet{};
+  MEND_ASSIGN_OR_RETURN(std::string text, read_file(rules_path_));
+  return parse_rules_yaml(text, rules_path_, template_names(api));
+}
+
+Result<void> HealService::activate(HealRuleSet file, HealRuleSet api) {
+  HealRuleSet all = combine(file, api);
+  MEND_TRY(check_references(all));
+  file_ = std::move(file);
+  api_ = std::move(api);
+  active_ = std::move(all);
+  return ok();
+}
+
+Result<void> HealService::start(const std::string& rules_path) {
+  rules_path_ = rules_path;
+  return reload();
+}
+
+Result<void> HealService::reload() {
+  MEND_ASSIGN_OR_RETURN(HealRuleSet api, load_api_set());
+  MEND_ASSIGN_OR_RETURN(HealRuleSet file, load_file_set(api));
+  MEND_TRY(activate(std::move(file), std::move(api)));
+  spdlog::info("heal: {} rules and {} templates in use", active_.rules.size(), active_.templates.size());
+  return ok();
+}
+
+Result<void> HealService::store_definition(HealDefinitionKind kind, const std::string& name,
+                                           const std::string& body) {
+  return store_.transact([&](StoreTx& tx) { return tx.put_heal_definition(kind, name, body, clock_.now_ms()); });
+}
+
+namespace {
+
+template <class T>
+T* find_named(std::vector<T>& v, const std::string& name) {
+  for (auto& x : v)
+    if (x.name == name) return &x;
+  return nullptr;
+}
+
+Error defined_in_file(const char* what, const std::string& name) {
+  return make_error(ErrorCode::conflict,
+                    std::string(what) + " \"" + name + "\" is defined in the rules file; change it there");
+}
+
+}  // namespace
+
+Result<HealTemplate> HealService::create_template(std::string_view body) {
+  MEND_ASSIGN_OR_RETURN(HealTemplate t, parse_template_json(body));
+  if (file_.find_template(t.name)) return defined_in_file("template", t.name);
+  if (api_.find_template(t.name)) return make_error(ErrorCode::conflict, "template \"" + t.name + "\" exists");
+  HealRuleSet api = api_;
+  api.templates.push_back(t);
+  MEND_TRY(check_references(combine(file_, api)));
+  MEND_TRY(store_definition(HealDefinitionKind::heal_template, t.name, to_json(t).dump()));
+  MEND_TRY(activate(file_, std::move(api)));
+  return t;
+}
+
+Result<HealTemplate> HealService::replace_template(const std::string& name, std::string_view body) {
+  MEND_ASSIGN_OR_RETURN(HealTemplate t, parse_template_json(body));
+  if (t.name != name)
+    return make_error(ErrorCode::invalid_input, "the body names template \"" + t.name + "\", the path \"" + name + "\"");
+  if (file_.find_template(name)) return defined_in_file("template", name);
+  HealRuleSet api = api_;
+  HealTemplate* old = find_named(api.templates, name);
+  if (!old) return make_error(ErrorCode::not_found, "no template \"" + name + "\"");
+  *old = t;
+  MEND_TRY(store_definition(HealDefinitionKind::heal_template, t.name, to_json(t).dump()));
+  MEND_TRY(activate(file_, std::move(api)));
+  return t;
+}
+
+Result<void> HealService::delete_template(const std::string& name) {
+  if (file_.find_template(name)) return defined_in_file("template", name);
+  if (!api_.find_template(name)) return make_error(ErrorCode::not_found, "no template \"" + name + "\"");
+  for (const auto& r : active_.rules)
+    if (r.template_name == name || r.on_resolved == name)
+      return make_error(ErrorCode::conflict, "template \"" + name + "\" is used by rule \"" + r.name + "\"");
+  MEND_TRY(store_.transact([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(bool gone, tx.delete_heal_definition(HealDefinitionKind::heal_template, name));
+    (void)gone;
+    return ok();
+  }));
+  HealRuleSet api = api_;
+  std::erase_if(api.templates, [&](const HealTemplate& t) { return t.name == name; });
+  return activate(file_, std::move(api));
+}
+
+Result<HealRule> HealService::create_rule(std::string_view body) {
+  MEND_ASSIGN_OR_RETURN(HealRule r, parse_rule_json(body));
+  if (file_.find_rule(r.name)) return defined_in_file("rule", r.name);
+  if (api_.find_rule(r.name)) return make_error(ErrorCode::conflict, "rule \"" + r.name + "\" exists");
+  HealRuleSet api = api_;
+  api.rules.push_back(r);
+  // API rules decide in name order, after the file's.
+  std::sort(api.rules.begin(), api.rules.end(), [](const HealRule& a, const HealRule& b) { return a.name < b.name; });
+  MEND_TRY(check_references(combine(file_, api)));
+  MEND_TRY(store_definition(HealDefinitionKind::heal_rule, r.name, to_json(r).dump()));
+  MEND_TRY(activate(file_, std::move(api)));
+  return r;
+}
+
+Result<HealRule> HealService::replace_rule(const std::string& name, std::string_view body) {
+  MEND_ASSIGN_OR_RETURN(HealRule r, parse_rule_json(body));
+  if (r.name != name)
+    return make_error(ErrorCode::invalid_input, "the body names rule \"" + r.name + "\", the path \"" + name + "\"");
+  if (file_.find_rule(name)) return defined_in_file("rule", name);
+  HealRuleSet api = api_;
+  HealRule* old = find_named(api.rules, name);
+  if (!old) return make_error(ErrorCode::not_found, "no rule \"" + name + "\"");
+  *old = r;
+  MEND_TRY(check_references(combine(file_, api)));
+  MEND_TRY(store_definition(HealDefinitionKind::heal_rule, r.name, to_json(r).dump()));
+  MEND_TRY(activate(file_, std::move(api)));
+  return r;
+}
+
+Result<void> HealService::delete_rule(const std::string& name) {
+  if (file_.find_rule(name)) return defined_in_file("rule", name);
+  if (!api_.find_rule(name)) return make_error(ErrorCode::not_found, "no rule \"" + name + "\"");
+  MEND_TRY(store_.transact([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(bool gone, tx.delete_heal_definition(HealDefinitionKind::heal_rule, name));
+    (void)gone;
+    return ok();
+  }));
+  HealRuleSet api = api_;
+  std::erase_if(api.rules, [&](const HealRule& r) { return r.name == name; });
+  return activate(file_, std::move(api));
+}
+
+// ---- decisions
+
+Result<std::vector<HealOutcome>> HealService::intake(std::string_view source, std::string_view body) {
+  MEND_ASSIGN_OR_RETURN(std::vector<AlertEvent> events, parse_alerts(source, body));
+  std::vector<HealOutcome> out;
+  out.reserve(events.size());
+  for (const auto& e : events) {
+    MEND_ASSIGN_OR_RETURN(HealOutcome o, handle(e));
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+Result<HealOutcome> HealService::handle(const AlertEvent& e) {
+  auto labels = matchable_labels(e);
+  const HealRule* rule = nullptr;
+  for (const auto& r : active_.rules) {
+    if (matches_all(r.matchers, labels)) {
+      rule = &r;
+      break;
+    }
+  }
+  HealOutcome out;
+  out.fingerprint = e.fingerprint;
+  out.status = std::string(status_text(e));
+  if (!rule) {
+    out.decision = Decision::no_rule;
+    out.reason = "no rule matches";
+    return record_only(e, std::move(out));
+  }
+  out.rule = rule->name;
+  auto host = pick_host(labels, rule->host_labels);
+  if (!host) {
+    out.decision = Decision::no_host;
+    std::vector<std::string> names = rule->host_labels;
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    out.reason = "none of the host labels is set: " + list;
+    return record_only(e, std::move(out));
+  }
+  // Copies: a reload inside create_task's callbacks cannot happen (one thread),
+  // but the rule must not dangle if a future caller changes that.
+  HealRule r = *rule;
+  if (e.resolved) return handle_resolved(e, r, host->host);
+  return handle_firing(e, r, host->host);
+}
+
+Result<HealOutcome> HealService::record_only(const AlertEvent& e, HealOutcome out) {
+  MEND_TRY(store_.transact([&](StoreTx& tx) { return write_event_and_record(tx, e, out, clock_.now_ms()); }));
+  return out;
+}
+
+Result<GuardFacts> HealService::read_facts(StoreTx& tx, const HealRule& rule, const std::string& host,
+                                           const std::string& fingerprint, int64_t now_ms) {
+  GuardFacts f;
+  MEND_ASSIGN_OR_RETURN(f.active_task_id, tx.active_heal_task(rule.name, host, fingerprint));
+  if (rule.cooldown_ms > 0) {
+    MEND_ASSIGN_OR_RETURN(f.last_ran_ms, tx.last_heal_run_ms(rule.name, host));
+  }
+  // "Within window": created after now - window.
+  if (rule.max_tasks > 0) {
+    MEND_ASSIGN_OR_RETURN(f.ran_in_window, tx.count_heal_runs_since(rule.name, now_ms - rule.window_ms + 1));
+  }
+  MEND_ASSIGN_OR_RETURN(std::optional<HealBreaker> b, tx.find_heal_breaker(rule.name));
+  f.breaker_open = b && b->open;
+  if (rule.breaker_failures > 0 && !f.breaker_open) {
+    // Runs from the millisecond of the close on count as before it: closing
+    // must clear the failures even when nothing has moved the clock since.
+    int64_t since = b ? b->closed_ms + 1 : 0;
+    MEND_ASSIGN_OR_RETURN(std::vector<HostStatus> statuses,
+                          tx.heal_run_statuses(rule.name, since, breaker_lookback(rule)));
+    f.consecutive_failures = count_consecutive_failures(statuses);
+  }
+  return f;
+}
+
+Result<TaskSpec> HealService::task_spec(const HealTemplate& t, const AlertEvent& e, const std::string& rule,
+                                        const std::string& host) const {
+  TaskForm form;
+  form.title = t.title;
+  form.account = t.account;
+  form.batch = t.batch;
+  form.tolerance = t.tolerance;
+  form.timeout = t.timeout_s;
+  form.pause = t.pause;
+  form.script = t.script;
+  form.args = t.args;
+  form.stdin_text = script_stdin_json(e);
+  form.action = "start";
+  form.creator = "heal:" + rule;
+  form.alert_triggered = true;
+  form.hosts = {host};
+  auto spec = validate_task_form(form);
+  if (!spec.ok())
+    return make_error(ErrorCode::invalid_input, "template \"" + t.name + "\": " + spec.error().message);
+  spec->env = script_env(e, {rule, host});
+  return spec;
+}
+
+Result<HealOutcome> HealService::handle_firing(const AlertEvent& e, const HealRule& rule, const std::string& host) {
+  const HealTemplate* t = active_.find_template(rule.template_name);
+  if (!t) return make_error(ErrorCode::internal, "rule " + rule.name + " names missing template " + rule.template_name);
+  HealOutcome out;
+  out.fingerprint = e.fingerprint;
+  out.status = "firing";
+  out.rule = rule.name;
+  out.host = host;
+  // Decide and record a skip in one transaction. A `ran` decision is made
+  // again inside the task's transaction (another server sharing the database
+  // may have run this alert in between); if it changed, decide once more.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    int64_t now = clock_.now_ms();
+    Verdict v;
+    MEND_TRY(store_.transact([&](StoreTx& tx) -> Result<void> {
+      MEND_ASSIGN_OR_RETURN(GuardFacts f, read_facts(tx, rule, host, e.fingerprint, now));
+      v = decide(rule, f, now);
+      if (v.decision == Decision::ran) return ok();  // nothing written
+      if (v.opens_breaker) {
+        MEND_ASSIGN_OR_RETURN(std::optional<HealBreaker> b, tx.find_heal_breaker(rule.name));
+        HealBreaker nb{rule.name, true, now, b ? b->closed_ms : 0, v.reason};
+        MEND_TRY(tx.put_heal_breaker(nb));
+      }
+      out.decision = v.decision;
+      out.reason = v.reason;
+      return write_event_and_record(tx, e, out, now);
+    }));
+    if (v.opens_breaker) spdlog::warn("heal: rule {} breaker opened: {}", rule.name, v.reason);
+    if (v.decision != Decision::ran) return out;
+
+    MEND_ASSIGN_OR_RETURN(TaskSpec spec, task_spec(*t, e, rule.name, host));
+    bool changed = false;
+    auto task = engine_.create_task(spec, [&](StoreTx& tx, int64_t task_id) -> Result<void> {
+      MEND_ASSIGN_OR_RETURN(GuardFacts f, read_facts(tx, rule, host, e.fingerprint, now));
+      if (decide(rule, f, now).decision != Decision::ran) {
+        changed = true;
+        return make_error(ErrorCode::conflict, "heal decision changed");
+      }
+      out.decision = Decision::ran;
+      out.reason = v.reason;
+      out.task_id = task_id;
+      return write_event_and_record(tx, e, out, now);
+    });
+    if (task.ok()) return out;
+    if (!changed) return task.error();
+    out.task_id.reset();
+  }
+  return make_error(ErrorCode::unavailable, "heal: the decision kept changing under concurrent writers; retry");
+}
+
+Result<HealOutcome> HealService::handle_resolved(const AlertEvent& e, const HealRule& rule, const std::string& host) {
+  HealOutcome out;
+  out.fingerprint = e.fingerprint;
+  out.status = "resolved";
+  out.rule = rule.name;
+  out.host = host;
+  out.decision = Decision::recovered;
+  int64_t now = clock_.now_ms();
+  // Fills the run's resolve time and records the decision, in `tx`.
+  auto resolve = [&](StoreTx& tx, std::string started) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(std::optional<HealRecord> run, tx.resolve_heal_run(rule.name, host, e.fingerprint, now));
+    if (run)
+      out.reason = "resolved " + format_duration(run->resolve_after_ms.value_or(0)) + " after remediation record " +
+                   std::to_string(run->id);
+    else
+      out.reason = "resolved; no remediation of this alert to update";
+    out.reason += started;
+    return write_event_and_record(tx, e, out, now);
+  };
+  const HealTemplate* t = rule.on_resolved.empty() ? nullptr : active_.find_template(rule.on_resolved);
+  if (!t || rule.dry_run) {
+    std::string note = t ? "; dry run: would start template " + t->name : "";
+    MEND_TRY(store_.transact([&](StoreTx& tx) { return resolve(tx, note); }));
+    return out;
+  }
+  MEND_ASSIGN_OR_RETURN(TaskSpec spec, task_spec(*t, e, rule.name, host));
+  MEND_TRY(engine_.create_task(spec, [&](StoreTx& tx, int64_t task_id) -> Result<void> {
+    out.task_id = task_id;
+    return resolve(tx, "; started template " + t->name);
+  }));
+  return out;
+}
+
+// ---- reads
+
+Result<std::vector<HealRecord>> HealService::records(const HealRecordQuery& q) {
+  std::vector<HealRecord> out;
+  MEND_TRY(store_.read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(out, tx.list_heal_records(q));
+    return ok();
+  }));
+  return out;
+}
+
+Result<std::vector<RuleStatus>> HealService::rule_statuses(int64_t resolved_within_ms) {
+  std::vector<HealRunTally> tallies;
+  std::vector<HealBreaker> breakers;
+  MEND_TRY(store_.read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(tallies, tx.heal_run_tallies(resolved_within_ms));
+    MEND_ASSIGN_OR_RETURN(breakers, tx.list_heal_breakers());
+    return ok();
+  }));
+  std::vector<RuleStatus> out;
+  std::map<std::string, size_t> index;
+  auto entry = [&](const std::string& name) -> RuleStatus& {
+    auto it = index.find(name);
+    if (it != index.end()) return out[it->second];
+    index[name] = out.size();
+    out.push_back(RuleStatus{});
+    out.back().name = name;
+    out.back().breaker.rule = name;
+    return out.back();
+  };
+  for (const auto& r : active_.rules) entry(r.name).origin = to_string(r.origin);
+  for (const auto& t : tallies) {
+    RuleStatus& s = entry(t.rule);
+    s.runs += t.runs;
+    s.last_run_ms = std::max(s.last_run_ms, t.last_run_ms);
+    auto status = parse_host_status(t.status);
+    if (!status) continue;
+    if (*status == HostStatus::success) {
+      s.successes += t.runs;
+      s.resolved_within += t.resolved_within;
+    } else if (is_failed_run(*status)) {
+      s.failures += t.runs;
+    } else if (is_unfinished(*status)) {
+      s.unfinished += t.runs;
+    }
+  }
+  for (const auto& b : breakers) entry(b.rule).breaker = b;
+  return out;
+}
+
+Result<std::vector<HealDecisionCount>> HealService::decision_counts() {
+  std::vector<HealDecisionCount> out;
+  MEND_TRY(store_.read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(out, tx.heal_decision_counts());
+    return ok();
+  }));
+  return out;
+}
+
+Result<HealBreaker> HealService::close_breaker(const std::string& rule) {
+  HealBreaker b;
+  MEND_TRY(store_.transact([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(std::optional<HealBreaker> old, tx.find_heal_breaker(rule));
+    if (!old && !active_.find_rule(rule)) return make_error(ErrorCode::not_found, "no rule \"" + rule + "\"");
+    b.rule = rule;
+    b.open = false;
+    b.opened_ms = old ? old->opened_ms : 0;
+    b.closed_ms = clock_.now_ms();
+    b.reason = "closed";
+    return tx.put_heal_breaker(b);
+  }));
+  spdlog::info("heal: rule {} breaker closed", rule);
+  return b;
+}
+
+}  // namespace mend::heal

@@ -1,0 +1,124 @@
+#pragma once
+// Alert self-healing: events in, one decision per event, each decision
+// recorded in the same transaction as its event and the task it starts.
+//
+// For each event the first rule (file rules in file order, then API rules by
+// name) whose matchers all match decides:
+//   no rule matches          -> no_rule
+//   no host label present    -> no_host
+//   resolved                 -> recovered: the newest unresolved `ran` record of
+//                               (rule, host, fingerprint) learns when; the
+//                               rule's on_resolved template starts (unless dry_run)
+//   firing                   -> the guardrails (guardrails.hpp), then `ran`: a
+//                               one-host task from the rule's template.
+// `host_unknown` (a host Mend has never seen) is not decided: an alert names
+// hosts the agents may not have connected yet, and the task waits for them.
+//
+// Threading: not thread-safe; the server calls it from its one io thread, as it
+// does the Engine. Time comes from the injected Clock.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "engine/engine.hpp"
+#include "heal/alert_event.hpp"
+#include "heal/guardrails.hpp"
+#include "heal/heal_config.hpp"
+#include "store/store.hpp"
+
+namespace mend::heal {
+
+// What was decided about one event.
+struct HealOutcome {
+  int64_t event_id = 0;
+  int64_t record_id = 0;
+  std::string fingerprint;
+  std::string status;  // firing, resolved
+  std::string rule;
+  std::string host;
+  Decision decision = Decision::no_rule;
+  std::string reason;
+  std::optional<int64_t> task_id;
+};
+
+// Per-rule counts for GET /api/v1/heal/rules and /metrics.
+struct RuleStatus {
+  std::string name;
+  std::string origin;  // "file", "api", or "" for a rule no longer configured
+  int64_t runs = 0;
+  int64_t successes = 0;
+  int64_t failures = 0;
+  int64_t unfinished = 0;
+  int64_t resolved_within = 0;  // successful runs whose alert resolved within the asked bound
+  int64_t last_run_ms = 0;
+  HealBreaker breaker;  // rule, open, opened_ms, closed_ms, reason (closed and zero when never opened)
+};
+
+class HealService {
+ public:
+  HealService(Store& store, Engine& engine, const Clock& clock);
+
+  // Loads the API-managed templates and rules from the store, then the rules
+  // file if a path is given (kept for reload). Errors: invalid_input with every
+  // problem and its line; unavailable when the store is.
+  Result<void> start(const std::string& rules_path);
+  // Re-reads the rules file and the API definitions. On any error the rules in
+  // use stay as they were.
+  Result<void> reload();
+
+  // Parses a payload from `source` ("alertmanager", "nightingale", "grafana",
+  // "generic") and decides every event in it. A bad payload is refused whole
+  // (invalid_input) and nothing is stored.
+  Result<std::vector<HealOutcome>> intake(std::string_view source, std::string_view body);
+  Result<HealOutcome> handle(const AlertEvent& event);
+
+  // The rules in use: file ones, then API ones.
+  const HealRuleSet& rules() const { return active_; }
+
+  // API-managed templates and rules. create refuses an existing name
+  // (conflict); replace refuses an unknown one (not_found); names from the
+  // rules file can be changed only in the file (conflict). A template that a
+  // rule uses cannot be deleted (conflict).
+  Result<HealTemplate> create_template(std::string_view body);
+  Result<HealTemplate> replace_template(const std::string& name, std::string_view body);
+  Result<void> delete_template(const std::string& name);
+  Result<HealRule> create_rule(std::string_view body);
+  Result<HealRule> replace_rule(const std::string& name, std::string_view body);
+  Result<void> delete_rule(const std::string& name);
+
+  Result<std::vector<HealRecord>> records(const HealRecordQuery& q);
+  // Every configured rule, plus any rule that only appears in records.
+  Result<std::vector<RuleStatus>> rule_statuses(int64_t resolved_within_ms);
+  Result<std::vector<HealDecisionCount>> decision_counts();
+  // Closes the breaker; the failures before now no longer count. not_found for
+  // a rule that is neither configured nor has a breaker row.
+  Result<HealBreaker> close_breaker(const std::string& rule);
+
+ private:
+  Result<HealOutcome> handle_firing(const AlertEvent& e, const HealRule& rule, const std::string& host);
+  Result<HealOutcome> handle_resolved(const AlertEvent& e, const HealRule& rule, const std::string& host);
+  // Writes the event and a record without a task, in one transaction.
+  Result<HealOutcome> record_only(const AlertEvent& e, HealOutcome out);
+  Result<GuardFacts> read_facts(StoreTx& tx, const HealRule& rule, const std::string& host,
+                                const std::string& fingerprint, int64_t now_ms);
+  Result<TaskSpec> task_spec(const HealTemplate& t, const AlertEvent& e, const std::string& rule,
+                             const std::string& host) const;
+  Result<HealRuleSet> load_api_set();
+  Result<HealRuleSet> load_file_set(const HealRuleSet& api);
+  // Makes file_ + api_ the active set, after checking they fit together.
+  Result<void> activate(HealRuleSet file, HealRuleSet api);
+  Result<void> store_definition(HealDefinitionKind kind, const std::string& name, const std::string& body);
+
+  Store& store_;
+  Engine& engine_;
+  const Clock& clock_;
+  std::string rules_path_;
+  HealRuleSet file_;
+  HealRuleSet api_;
+  HealRuleSet active_;
+};
+
+}  // namespace mend::heal

@@ -1,0 +1,423 @@
+// The heal path end to end below HTTP: a real SQLite store in memory, the real
+// engine, a fake clock and a recording push.
+#include "heal/heal_service.hpp"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "heal/test_fixtures.hpp"
+#include "testing/fake_clock.hpp"
+#include "testing/recording_agent_push.hpp"
+
+namespace mend::heal {
+namespace {
+
+using nlohmann::json;
+
+const char* kRules = R"(templates:
+  clean-disk:
+    title: Clean disk
+    account: root
+    script: "cat > /tmp/alert.json"
+    timeout: 1m
+  say-ok:
+    title: Recovered
+    account: root
+    script: "echo ok"
+  restart:
+    title: Restart
+    account: root
+    script: "systemctl restart app"
+rules:
+  - name: disk-full
+    matchers: ['alertname="DiskFull"', 'severity=~"critical|page"']
+    template: clean-disk
+    cooldown: 5m
+    on_resolved: say-ok
+  - name: n9e-mem
+    matchers: ['alertname="mem_used_high"']
+    template: restart
+  - name: grafana-load
+    matchers: ['alertname="High load"']
+    template: restart
+  - name: queue
+    matchers: ['alertname="QueueStuck"']
+    template: restart
+    host_labels: [host]
+  - name: storm
+    matchers: ['alertname="Storm"']
+    template: restart
+    cooldown: 10m
+    max_tasks: 30
+    window: 1m
+  - name: flaky
+    matchers: ['alertname="Flaky"']
+    template: restart
+    breaker_failures: 3
+  - name: cautious
+    matchers: ['alertname="Cautious"']
+    template: restart
+    dry_run: true
+  - name: hostless
+    matchers: ['alertname="Hostless"']
+    template: restart
+    host_labels: [node]
+)";
+
+class HealServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = open_store("sqlite::memory:");
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    store = std::move(s).value();
+    engine = std::make_unique<Engine>(*store, clock, push, metrics);
+    std::string templ = (std::filesystem::temp_directory_path() / "mend-heal-XXXXXX").string();
+    ASSERT_NE(mkdtemp(templ.data()), nullptr);
+    dir = templ;
+    rules_path = (dir / "rules.yaml").string();
+    write_rules(kRules);
+    service = std::make_unique<HealService>(*store, *engine, clock);
+    auto started = service->start(rules_path);
+    ASSERT_TRUE(started.ok()) << started.error().message;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+
+  void write_rules(const std::string& text) { std::ofstream(rules_path, std::ios::trunc) << text; }
+
+  std::vector<HealOutcome> intake(const std::string& source, const std::string& body) {
+    auto r = service->intake(source, body);
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return r.ok() ? *r : std::vector<HealOutcome>{};
+  }
+
+  HealOutcome generic(json labels, const std::string& status = "firing") {
+    auto out = intake("generic", json{{"labels", labels}, {"status", status}}.dump());
+    EXPECT_EQ(out.size(), 1u);
+    return out.empty() ? HealOutcome{} : out[0];
+  }
+
+  void report(const HealOutcome& o, const std::string& status) {
+    ASSERT_TRUE(o.task_id);
+    for (const auto& a : push.assigns()) {
+      if (a.task_id != *o.task_id) continue;
+      proto::ResultMsg r;
+      r.dispatch_id = a.dispatch_id;
+      r.task_id = a.task_id;
+      r.status = status;
+      auto applied = engine->apply_result(a.host, r);
+      ASSERT_TRUE(applied.ok()) << applied.error().message;
+      return;
+    }
+    FAIL() << "no assign for task " << *o.task_id;
+  }
+
+  std::vector<HealRecord> records(HealRecordQuery q = {}) {
+    q.limit = 5000;
+    auto r = service->records(q);
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return r.ok() ? *r : std::vector<HealRecord>{};
+  }
+
+  RuleStatus status_of(const std::string& rule, int64_t within_ms = 600'000) {
+    auto all = service->rule_statuses(within_ms);
+    EXPECT_TRUE(all.ok());
+    for (auto& s : *all)
+      if (s.name == rule) return s;
+    ADD_FAILURE() << "no status for " << rule;
+    return {};
+  }
+
+  mend::testing::FakeClock clock;
+  mend::testing::RecordingAgentPush push;
+  EngineMetrics metrics;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<HealService> service;
+  std::filesystem::path dir;
+  std::string rules_path;
+};
+
+TEST_F(HealServiceTest, AlertmanagerAlertRunsTemplateOnInstanceHost) {
+  auto out = intake("alertmanager", test_data::fixture("alertmanager_firing.json"));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].decision, Decision::ran) << out[0].reason;
+  EXPECT_EQ(out[0].host, "web-01.example");
+  EXPECT_EQ(out[1].host, "fe80::1");
+  ASSERT_EQ(push.assigns().size(), 2u);
+  proto::Assign a = push.assigns()[0];
+  EXPECT_EQ(a.host, "web-01.example");
+  EXPECT_EQ(a.script, "cat > /tmp/alert.json");
+  auto stdin_json = json::parse(a.stdin_text);
+  EXPECT_EQ(stdin_json["mountpoint"], "/var");
+  EXPECT_EQ(stdin_json["alert_severity"], "critical");
+  EXPECT_EQ(stdin_json["is_recovered"], "false");
+  std::map<std::string, std::string> env(a.env.begin(), a.env.end());
+  EXPECT_EQ(env["MEND_ALERT_NAME"], "DiskFull");
+  EXPECT_EQ(env["MEND_ALERT_FINGERPRINT"], "a1b2c3d4e5f60718");
+  EXPECT_EQ(json::parse(env["MEND_ALERT_LABELS"])["instance"], "web-01.example:9100");
+
+  auto view = engine->view(*out[0].task_id);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->task.spec.title, "Clean disk FH: web-01.example");
+  EXPECT_EQ(view->task.spec.creator, "heal:disk-full");
+  EXPECT_TRUE(view->task.spec.alert_triggered);
+  EXPECT_EQ(view->task.spec.env.size(), a.env.size());  // stored, for a reconnecting agent
+  auto pending = engine->pending_for_host("web-01.example");
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ(std::get<proto::Assign>((*pending)[0]).env, a.env);
+
+  auto recs = records();
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[1].decision, "ran");
+  EXPECT_EQ(recs[1].task_id, out[0].task_id);
+  EXPECT_EQ(recs[1].task_status, "running");
+}
+
+TEST_F(HealServiceTest, RepeatsAndHaCopiesStartNothingNew) {
+  intake("alertmanager", test_data::fixture("alertmanager_firing.json"));
+  clock.advance_ms(60'000);
+  for (int copy = 0; copy < 3; ++copy) {
+    auto out = intake("alertmanager", test_data::fixture("alertmanager_firing.json"));
+    ASSERT_EQ(out.size(), 2u);
+    EXPECT_EQ(out[0].decision, Decision::duplicate);
+    EXPECT_NE(out[0].reason.find("still remediating"), std::string::npos) << out[0].reason;
+  }
+  EXPECT_EQ(push.assigns().size(), 2u);
+  EXPECT_EQ(records().size(), 8u);
+}
+
+TEST_F(HealServiceTest, ResolveFillsTheRecordAndRunsOnResolved) {
+  auto fired = intake("alertmanager", test_data::fixture("alertmanager_firing.json"));
+  report(fired[0], "success");
+  clock.advance_ms(300'000);
+  auto out = intake("alertmanager", test_data::fixture("alertmanager_resolved.json"));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].decision, Decision::recovered);
+  EXPECT_EQ(out[0].reason, "resolved 5m after remediation record 1; started template say-ok");
+  ASSERT_TRUE(out[0].task_id);
+  EXPECT_EQ(push.assigns().back().script, "echo ok");
+  EXPECT_EQ(json::parse(push.assigns().back().stdin_text)["is_recovered"], "true");
+
+  HealRecordQuery q;
+  q.decision = "ran";
+  q.host = "web-01.example";
+  auto ran = records(q);
+  ASSERT_EQ(ran.size(), 1u);
+  EXPECT_EQ(ran[0].resolved_ms, clock.now_ms());
+  EXPECT_EQ(ran[0].resolve_after_ms, 300'000);
+
+  RuleStatus s = status_of("disk-full");
+  EXPECT_EQ(s.runs, 2);
+  EXPECT_EQ(s.successes, 1);
+  EXPECT_EQ(s.unfinished, 1);
+  EXPECT_EQ(s.resolved_within, 1);
+  EXPECT_EQ(status_of("disk-full", 60'000).resolved_within, 0);  // not within one minute
+
+  // A second resolved notification finds nothing left to resolve.
+  auto again = intake("alertmanager", test_data::fixture("alertmanager_resolved.json"));
+  EXPECT_EQ(again[0].reason, "resolved; no remediation of this alert to update; started template say-ok");
+}
+
+TEST_F(HealServiceTest, NightingaleGrafanaAndGenericEachStartTheirRemediation) {
+  auto n = intake("nightingale", test_data::fixture("nightingale_event.json"));
+  ASSERT_EQ(n.size(), 1u);
+  EXPECT_EQ(n[0].decision, Decision::ran) << n[0].reason;
+  EXPECT_EQ(n[0].rule, "n9e-mem");
+  EXPECT_EQ(n[0].host, "db-07");
+  auto stdin_json = json::parse(push.assigns().back().stdin_text);
+  EXPECT_EQ(stdin_json["service"], "mysql");
+  EXPECT_EQ(stdin_json["alert_severity"], "2");
+  EXPECT_EQ(stdin_json["alert_trigger_value"], "93.41");
+
+  auto g = intake("grafana", test_data::fixture("grafana_firing.json"));
+  ASSERT_EQ(g.size(), 1u);
+  EXPECT_EQ(g[0].decision, Decision::ran) << g[0].reason;
+  EXPECT_EQ(g[0].rule, "grafana-load");
+  EXPECT_EQ(g[0].host, "app-12");
+
+  auto q = intake("generic", test_data::fixture("generic_firing.json"));
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_EQ(q[0].decision, Decision::ran) << q[0].reason;
+  EXPECT_EQ(q[0].host, "worker-5");
+  EXPECT_EQ(push.assigns().size(), 3u);
+  EXPECT_EQ(push.assigns().back().host, "worker-5");
+
+  // The list form: one firing (no rule for nginx_down), one recovered.
+  auto list = intake("nightingale", test_data::fixture("nightingale_events.json"));
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].decision, Decision::no_rule);
+  EXPECT_EQ(list[1].decision, Decision::recovered);
+  EXPECT_EQ(push.assigns().size(), 3u);  // recovered events do not start the firing template
+}
+
+TEST_F(HealServiceTest, StormOfAThousandAlertsForFiftyHosts) {
+  // Ten alerts per host, each sent twice (an HA pair), in one second.
+  for (int i = 0; i < 1000; ++i) {
+    int host = i % 50, n = (i / 50) % 10;
+    generic({{"alertname", "Storm"}, {"host", "h" + std::to_string(host)}, {"n", std::to_string(n)}});
+    clock.advance_ms(1);
+  }
+  // The cap lets 30 hosts run; each of those is then in cooldown, and its
+  // repeated first alert is a duplicate; the other 20 hosts hit the cap.
+  EXPECT_EQ(push.assigns().size(), 30u);
+  std::map<std::string, int> by_decision;
+  auto recs = records();
+  ASSERT_EQ(recs.size(), 1000u);
+  for (const auto& r : recs) {
+    ++by_decision[r.decision];
+    EXPECT_FALSE(r.reason.empty());
+    EXPECT_EQ(r.task_id.has_value(), r.decision == "ran");
+  }
+  EXPECT_EQ(by_decision["ran"], 30);
+  EXPECT_EQ(by_decision["duplicate"], 30);
+  EXPECT_EQ(by_decision["cooldown"], 540);
+  EXPECT_EQ(by_decision["storm_cap"], 400);
+  auto counts = service->decision_counts();
+  ASSERT_TRUE(counts.ok());
+  int64_t total = 0;
+  for (auto& c : *counts) total += c.count;
+  EXPECT_EQ(total, 1000);
+
+  // A minute later the window has room again, for hosts not in cooldown.
+  clock.advance_ms(60'000);
+  EXPECT_EQ(generic({{"alertname", "Storm"}, {"host", "h40"}}).decision, Decision::ran);
+  EXPECT_EQ(generic({{"alertname", "Storm"}, {"host", "h1"}, {"x", "1"}}).decision, Decision::cooldown);
+}
+
+TEST_F(HealServiceTest, BreakerOpensAfterFailuresAndStopsRuns) {
+  for (int i = 0; i < 3; ++i) {
+    auto o = generic({{"alertname", "Flaky"}, {"host", "a"}, {"i", std::to_string(i)}});
+    ASSERT_EQ(o.decision, Decision::ran) << o.reason;
+    report(o, i == 1 ? "timeout" : "failed");
+  }
+  auto o = generic({{"alertname", "Flaky"}, {"host", "a"}, {"i", "3"}});
+  EXPECT_EQ(o.decision, Decision::breaker_open);
+  EXPECT_EQ(o.reason, "breaker opened: the last 3 runs failed");
+  o = generic({{"alertname", "Flaky"}, {"host", "b"}});
+  EXPECT_EQ(o.decision, Decision::breaker_open);
+  EXPECT_EQ(o.reason, "breaker is open; close it to run this rule again");
+  EXPECT_EQ(push.assigns().size(), 3u);
+  RuleStatus s = status_of("flaky");
+  EXPECT_TRUE(s.breaker.open);
+  EXPECT_EQ(s.failures, 3);
+
+  auto closed = service->close_breaker("flaky");
+  ASSERT_TRUE(closed.ok());
+  EXPECT_FALSE(status_of("flaky").breaker.open);
+  clock.advance_ms(1);
+  o = generic({{"alertname", "Flaky"}, {"host", "b"}});
+  EXPECT_EQ(o.decision, Decision::ran) << o.reason;  // old failures no longer count
+  EXPECT_EQ(service->close_breaker("nope").error().code, ErrorCode::not_found);
+}
+
+TEST_F(HealServiceTest, SuccessBetweenFailuresKeepsTheBreakerClosed) {
+  const char* results[] = {"failed", "failed", "success", "failed", "failed"};
+  for (int i = 0; i < 5; ++i) {
+    auto o = generic({{"alertname", "Flaky"}, {"host", "a"}, {"i", std::to_string(i)}});
+    ASSERT_EQ(o.decision, Decision::ran) << i << ": " << o.reason;
+    report(o, results[i]);
+  }
+}
+
+TEST_F(HealServiceTest, CooldownPerRuleAndHost) {
+  auto first = intake("alertmanager", test_data::fixture("alertmanager_firing.json"));
+  report(first[0], "success");
+  report(first[1], "success");
+  clock.advance_ms(60'000);
+  auto other = generic({{"alertname", "DiskFull"}, {"severity", "page"}, {"instance", "web-01.example:9100"}});
+  EXPECT_EQ(other.decision, Decision::cooldown);
+  EXPECT_EQ(other.reason, "ran on this host 1m ago; cooldown is 5m");
+  clock.advance_ms(240'000);
+  other = generic({{"alertname", "DiskFull"}, {"severity", "page"}, {"instance", "web-01.example:9100"}});
+  EXPECT_EQ(other.decision, Decision::ran) << other.reason;
+}
+
+TEST_F(HealServiceTest, DryRunNoRuleNoHostAndLonelyRecovery) {
+  auto d = generic({{"alertname", "Cautious"}, {"host", "a"}});
+  EXPECT_EQ(d.decision, Decision::dry_run);
+  EXPECT_EQ(d.reason, "dry run: would start template restart");
+  auto n = generic({{"alertname", "Unknown"}, {"host", "a"}});
+  EXPECT_EQ(n.decision, Decision::no_rule);
+  EXPECT_EQ(n.rule, "");
+  auto h = generic({{"alertname", "Hostless"}, {"host", "a"}});
+  EXPECT_EQ(h.decision, Decision::no_host);
+  EXPECT_EQ(h.reason, "none of the host labels is set: node");
+  auto r = generic({{"alertname", "QueueStuck"}, {"host", "q"}}, "resolved");
+  EXPECT_EQ(r.decision, Decision::recovered);
+  EXPECT_EQ(r.reason, "resolved; no remediation of this alert to update");
+  EXPECT_TRUE(push.assigns().empty());
+  EXPECT_EQ(records().size(), 4u);  // every event stored with its decision
+  HealRecordQuery q;
+  q.decision = "no_rule";
+  EXPECT_EQ(records(q).size(), 1u);
+}
+
+TEST_F(HealServiceTest, BadPayloadIsRefusedAndNothingStored) {
+  auto r = service->intake("alertmanager", R"({"alerts":[{"status":"firing","labels":{"a":1}}]})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::invalid_input);
+  EXPECT_TRUE(records().empty());
+}
+
+TEST_F(HealServiceTest, BadRulesFileIsRefusedWholeAndOldRulesStay) {
+  write_rules("templates:\n  t: {title: T, account: root, script: x}\nrules:\n  - name: a\n    template: t\n"
+              "    cooldown: 5 minutes\n");
+  auto r = service->reload();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("rules.yaml:6: rule \"a\": cooldown: bad duration \"5 minutes\""),
+            std::string::npos)
+      << r.error().message;
+  EXPECT_TRUE(service->rules().find_rule("disk-full"));
+  EXPECT_FALSE(service->rules().find_rule("a"));
+  write_rules("templates:\n  t: {title: T, account: root, script: x}\nrules:\n  - name: a\n    template: t\n");
+  ASSERT_TRUE(service->reload().ok());
+  EXPECT_TRUE(service->rules().find_rule("a"));
+  EXPECT_FALSE(service->rules().find_rule("disk-full"));
+}
+
+TEST_F(HealServiceTest, ApiManagedTemplatesAndRules) {
+  auto t = service->create_template(R"({"name":"api-t","title":"Api","account":"root","script":"echo api"})");
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  EXPECT_EQ(service->create_template(R"({"name":"api-t","title":"A","account":"root","script":"x"})").error().code,
+            ErrorCode::conflict);
+  EXPECT_EQ(service->create_template(R"({"name":"say-ok","title":"A","account":"root","script":"x"})").error().code,
+            ErrorCode::conflict);  // defined in the file
+  EXPECT_EQ(service->create_rule(R"({"name":"api-r","template":"missing"})").error().message,
+            "rule \"api-r\": unknown template \"missing\"");
+  auto r = service->create_rule(R"({"name":"api-r","template":"api-t","matchers":["alertname=\"ApiAlert\""]})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(service->delete_template("api-t").error().code, ErrorCode::conflict);  // in use
+
+  auto o = generic({{"alertname", "ApiAlert"}, {"ident", "z"}});
+  EXPECT_EQ(o.decision, Decision::ran) << o.reason;
+  EXPECT_EQ(push.assigns().back().script, "echo api");
+
+  // Stored: another service on the same database (a restart) has them.
+  HealService again(*store, *engine, clock);
+  ASSERT_TRUE(again.start(rules_path).ok());
+  ASSERT_TRUE(again.rules().find_rule("api-r"));
+  EXPECT_EQ(again.rules().find_rule("api-r")->origin, Origin::api);
+
+  auto replaced = service->replace_rule("api-r", R"({"name":"api-r","template":"api-t","dry_run":true})");
+  ASSERT_TRUE(replaced.ok()) << replaced.error().message;
+  EXPECT_TRUE(service->rules().find_rule("api-r")->dry_run);
+  EXPECT_EQ(service->replace_rule("zzz", R"({"name":"zzz","template":"api-t"})").error().code, ErrorCode::not_found);
+  ASSERT_TRUE(service->delete_rule("api-r").ok());
+  ASSERT_TRUE(service->delete_template("api-t").ok());
+  EXPECT_EQ(service->delete_rule("disk-full").error().code, ErrorCode::conflict);
+  HealService third(*store, *engine, clock);
+  ASSERT_TRUE(third.start(rules_path).ok());
+  EXPECT_FALSE(third.rules().find_rule("api-r"));
+}
+
+}  // namespace
+}  // namespace mend::heal

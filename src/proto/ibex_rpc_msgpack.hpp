@@ -1,0 +1,42 @@
+#pragma once
+// msgpack-cxx helpers shared by the Ibex RPC codecs (server and client side).
+// Internal to src/proto: the rest of Mend never sees msgpack types.
+//
+// Writing follows the Go codec Ibex uses (ugorji/go, MsgpackHandle defaults):
+// strings in the old raw form (fixraw/raw16/raw32, never str8), signed
+// integers above 127 as int16/int32/int64, unsigned ones in the smallest form.
+// Reading accepts every string and binary form, nil for a zero value, and any
+// integer form that fits.
+#include <cstdint>
+#include <functional>
+#include <msgpack.hpp>
+#include <string>
+#include <string_view>
+
+#include "common/result.hpp"
+
+namespace mend::ibex_rpc::detail {
+
+using Packer = msgpack::packer<msgpack::sbuffer>;
+
+void pack_string(Packer& pk, std::string_view s);
+void pack_int(Packer& pk, int64_t v);
+
+// Parses one complete frame. Never throws.
+Result<msgpack::object_handle> unpack_frame(std::string_view frame);
+
+// `what` names the value in error messages.
+Result<std::string> read_string(const msgpack::object& o, std::string_view what);
+Result<int64_t> read_int(const msgpack::object& o, std::string_view what);
+Result<uint32_t> read_msgid(const msgpack::object& o);
+
+// Calls fn(key, value) for each entry of a map (nil counts as empty). Keys
+// must be strings; fn sees them as written.
+Result<void> for_each_field(
+    const msgpack::object& o, std::string_view what,
+    const std::function<Result<void>(std::string_view, const msgpack::object&)>& fn);
+
+// Go's decoder matches field names case-insensitively as a fallback; so do we.
+bool field_is(std::string_view key, std::string_view name);
+
+}  // namespace mend::ibex_rpc::detail

@@ -1,0 +1,407 @@
+// PgStore's lifecycle on a real PostgreSQL (MEND_TEST_PG_URL; run under
+// scripts/with-postgres.sh): connection strings, migrations, transactions,
+// row locks between servers, connection loss. What every StoreTx method
+// does is in store/store_test.cpp, run on both backends.
+#include "store/postgres/pg_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <thread>
+
+#include "store/schema.hpp"
+#include "store/sqlite/test_support.hpp"
+#include "store/test_backends.hpp"
+#include "testing/fake_clock.hpp"
+
+namespace mend {
+namespace {
+
+using sqlite::testing::make_spec;
+
+class PgStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (testing::test_pg_url() == nullptr)
+      GTEST_SKIP() << "MEND_TEST_PG_URL is not set; run under scripts/with-postgres.sh";
+    db_.emplace("postgres");
+    ASSERT_FALSE(db_->url().empty());
+  }
+
+  std::unique_ptr<PgStore> open_ok(const std::string& url, const PgOptions& options = {}) {
+    auto opened = PgStore::open(url, options);
+    EXPECT_TRUE(opened.ok()) << opened.error().message;
+    return opened.ok() ? std::move(opened).value() : nullptr;
+  }
+
+  // Runs SQL on the test database beside the store.
+  std::string sql(const std::string& statement) { return testing::pg_sql(db_->url(), statement); }
+
+  // Terminates the store connections whose application_name is `app`, and
+  // waits until they are gone.
+  void kill_connections(const std::string& app) {
+    testing::pg_admin_sql(
+        "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = '" +
+        db_->pg_name() + "' AND application_name = '" + app + "'");
+  }
+
+  int64_t task_total(Store& store) {
+    int64_t total = -1;
+    auto r = store.read([&](StoreTx& tx) -> Result<void> {
+      MEND_ASSIGN_OR_RETURN(auto page, tx.list_tasks({}));
+      total = page.total;
+      return ok();
+    });
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return total;
+  }
+
+  Result<int64_t> insert(Store& store, const TaskSpec& spec) {
+    int64_t id = 0;
+    auto r = store.transact([&](StoreTx& tx) -> Result<void> {
+      MEND_ASSIGN_OR_RETURN(id, tx.insert_task(spec, 1000));
+      return ok();
+    });
+    if (!r.ok()) return r.error();
+    return id;
+  }
+
+  std::optional<testing::TestDatabase> db_;
+};
+
+// The test URL in libpq's key=value form.
+std::string key_value_form(const std::string& url) {
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err);
+  EXPECT_NE(opts, nullptr);
+  std::string out;
+  for (PQconninfoOption* o = opts; o != nullptr && o->keyword != nullptr; ++o) {
+    if (o->val == nullptr || *o->val == '\0') continue;
+    out += std::string(o->keyword) + "='" + o->val + "' ";
+  }
+  PQconninfoFree(opts);
+  return out;
+}
+
+TEST_F(PgStoreTest, UriPostgresSchemeAndKeyValueFormsOpenOneDatabase) {
+  auto uri = open_store(db_->url());
+  ASSERT_TRUE(uri.ok()) << uri.error().message;
+  ASSERT_TRUE(insert(**uri, make_spec("via uri", {"a"})).ok());
+
+  std::string short_scheme = "postgres://" + db_->url().substr(std::string("postgresql://").size());
+  auto via_short = open_store(short_scheme);
+  ASSERT_TRUE(via_short.ok()) << via_short.error().message;
+  EXPECT_EQ(task_total(**via_short), 1);
+
+  auto via_kv = PgStore::open(key_value_form(db_->url()));
+  ASSERT_TRUE(via_kv.ok()) << via_kv.error().message;
+  EXPECT_EQ(task_total(**via_kv), 1);
+}
+
+TEST_F(PgStoreTest, MessagesNeverCarryThePassword) {
+  // Nothing listens on port 1; trust authentication ignores the password.
+  for (const std::string& url :
+       {std::string("postgresql://mend:s3cret@127.0.0.1:1/mend"),
+        std::string("postgres://mend:s3cret@127.0.0.1:1/mend?connect_timeout=2"),
+        std::string("host=127.0.0.1 port=1 user=mend password=s3cret dbname=mend"),
+        std::string("postgresql://mend:s3cret@127.0.0.1:notaport/mend"),
+        std::string("host=127.0.0.1 password='s3cret")}) {
+    auto r = open_store(url);
+    auto direct = PgStore::open(url);
+    ASSERT_FALSE(direct.ok()) << url;
+    EXPECT_TRUE(direct.error().code == ErrorCode::unavailable ||
+                direct.error().code == ErrorCode::invalid_input)
+        << direct.error().message;
+    EXPECT_EQ(direct.error().message.find("s3cret"), std::string::npos) << direct.error().message;
+    if (!r.ok()) {
+      EXPECT_EQ(r.error().message.find("s3cret"), std::string::npos) << r.error().message;
+    }
+  }
+  auto refused = PgStore::open("postgresql://mend:s3cret@127.0.0.1:1/mend");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::unavailable);
+  EXPECT_NE(refused.error().message.find("mend@127.0.0.1:1/mend"), std::string::npos)
+      << refused.error().message;
+
+  // A password that the server sees (in the URL of a working store) stays out
+  // of the messages of a later connection loss too.
+  std::string url = db_->url() + "&password=s3cret&application_name=victim";
+  testing::FakeClock clock;
+  auto store = open_ok(url, {.clock = &clock});
+  ASSERT_TRUE(store);
+  testing::pg_admin_sql("ALTER DATABASE " + db_->pg_name() + " ALLOW_CONNECTIONS false");
+  kill_connections("victim");
+  for (int i = 0; i < 3; ++i) {
+    auto r = store->transact([](StoreTx& tx) -> Result<void> {
+      MEND_TRY(tx.find_task(1));
+      return ok();
+    });
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().message.find("s3cret"), std::string::npos) << r.error().message;
+  }
+  testing::pg_admin_sql("ALTER DATABASE " + db_->pg_name() + " ALLOW_CONNECTIONS true");
+}
+
+TEST_F(PgStoreTest, ServersStartingTogetherMigrateOnce) {
+  constexpr int kServers = 6;
+  std::vector<std::thread> threads;
+  std::atomic<int> opened{0};
+  std::vector<std::string> errors(kServers);
+  for (int i = 0; i < kServers; ++i) {
+    threads.emplace_back([&, i] {
+      auto s = PgStore::open(db_->url());
+      if (s.ok()) {
+        ++opened;
+      } else {
+        errors[i] = s.error().message;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(opened.load(), kServers) << errors[0];
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM schema_migrations"),
+            std::to_string(schema_migrations().size()));
+  EXPECT_EQ(sql("SELECT MAX(version) FROM schema_migrations"),
+            std::to_string(latest_schema_version()));
+  // Opening again is a no-op.
+  ASSERT_TRUE(open_ok(db_->url()));
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM schema_migrations"),
+            std::to_string(schema_migrations().size()));
+}
+
+TEST_F(PgStoreTest, NewerSchemaIsRefused) {
+  ASSERT_TRUE(open_ok(db_->url()));
+  sql("INSERT INTO schema_migrations(version, applied_ms) VALUES (9999, 0)");
+  auto r = PgStore::open(db_->url());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::unavailable);
+  EXPECT_NE(r.error().message.find("newer than this Mend supports"), std::string::npos)
+      << r.error().message;
+}
+
+TEST_F(PgStoreTest, FailedTransactionLeavesNothingBehind) {
+  auto store = open_ok(db_->url());
+  ASSERT_TRUE(store);
+  int64_t kept = *insert(*store, make_spec("kept", {"a"}));
+  int64_t lost_id = 0;
+  auto r = store->transact([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(lost_id, tx.insert_task(make_spec("lost", {"a", "b"}), 5));
+    MEND_TRY(tx.set_action(kept, TaskAction::kill, 5));
+    MEND_TRY(tx.set_done(kept, true));
+    MEND_ASSIGN_OR_RETURN(auto d, tx.insert_dispatch(lost_id, "a", 5));
+    (void)d;
+    return make_error(ErrorCode::conflict, "caller changed its mind");
+  });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::conflict);
+  EXPECT_EQ(r.error().message, "caller changed its mind");
+  EXPECT_EQ(task_total(*store), 1);
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM dispatches"), "0");
+  EXPECT_EQ(
+      sql("SELECT action || ' ' || (SELECT done FROM tasks WHERE id = " + std::to_string(kept) +
+          ") FROM task_actions WHERE task_id = " + std::to_string(kept)),
+      "start 0");
+  ASSERT_TRUE(insert(*store, make_spec("after", {"a"})).ok());
+  EXPECT_EQ(task_total(*store), 2);
+}
+
+TEST_F(PgStoreTest, AStatementErrorTheCallerIgnoresStillFailsTheTransaction) {
+  // PostgreSQL aborts a transaction at its first failed statement; a COMMIT
+  // after that rolls back quietly. transact() must say so, not return ok.
+  auto store = open_ok(db_->url());
+  ASSERT_TRUE(store);
+  auto r = store->transact([&](StoreTx& tx) -> Result<void> {
+    MEND_TRY(tx.insert_task(make_spec("first", {"a"}), 1));
+    auto bad = tx.insert_task(make_spec("dup", {"h", "h"}), 1);
+    EXPECT_FALSE(bad.ok());
+    return ok();
+  });
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("aborted by an earlier error"), std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(task_total(*store), 0);
+}
+
+TEST_F(PgStoreTest, TextColumnsRefuseNulAndInvalidUtf8AsInvalidInput) {
+  // Scripts, their input and output are BYTEA (schema {{bytes}}): any bytes.
+  // Names, titles and hosts are TEXT: PostgreSQL refuses a NUL byte or
+  // invalid UTF-8 there, and the store says it is the input's fault.
+  auto store = open_ok(db_->url());
+  ASSERT_TRUE(store);
+  TaskSpec nul_title = make_spec(std::string("a\0b", 3), {"h"});
+  TaskSpec bad_utf8 = make_spec("bad \xff\xfe", {"h"});
+  TaskSpec nul_host = make_spec("t", {std::string("h\0x", 3)});
+  for (const TaskSpec& spec : {nul_title, bad_utf8, nul_host}) {
+    auto r = insert(*store, spec);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, ErrorCode::invalid_input) << r.error().message;
+  }
+  EXPECT_EQ(task_total(*store), 0);
+}
+
+TEST_F(PgStoreTest, ReadIsReadOnlyAndNestedTransactionIsRefused) {
+  auto store = open_ok(db_->url());
+  ASSERT_TRUE(store);
+  auto r = store->read([&](StoreTx& tx) -> Result<void> {
+    MEND_TRY(tx.insert_task(make_spec("sneaky", {"a"}), 1));
+    return ok();
+  });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::internal);
+  EXPECT_EQ(task_total(*store), 0);
+  ASSERT_TRUE(insert(*store, make_spec("fine", {"a"})).ok());
+
+  Result<void> inner;
+  auto outer = store->transact([&](StoreTx&) -> Result<void> {
+    inner = store->transact([](StoreTx&) { return ok(); });
+    return ok();
+  });
+  EXPECT_TRUE(outer.ok());
+  ASSERT_FALSE(inner.ok());
+  EXPECT_EQ(inner.error().code, ErrorCode::internal);
+}
+
+TEST_F(PgStoreTest, ConnectionLossIsUnavailableAndTheStoreReconnectsWithBackoff) {
+  testing::FakeClock clock;
+  auto store = open_ok(db_->url() + "&application_name=victim",
+                       {.reconnect_min_ms = 100, .reconnect_max_ms = 400, .clock = &clock});
+  ASSERT_TRUE(store);
+  int64_t id = *insert(*store, make_spec("t", {"a"}));
+
+  // The database goes away in the middle of a transaction, and stays away.
+  testing::pg_admin_sql("ALTER DATABASE " + db_->pg_name() + " ALLOW_CONNECTIONS false");
+  auto mid = store->transact([&](StoreTx& tx) -> Result<void> {
+    MEND_TRY(tx.set_action(id, TaskAction::pause, 2));
+    kill_connections("victim");
+    MEND_TRY(tx.set_done(id, true));
+    return ok();
+  });
+  ASSERT_FALSE(mid.ok());
+  EXPECT_EQ(mid.error().code, ErrorCode::unavailable);
+  EXPECT_NE(mid.error().message.find("lost the connection to PostgreSQL"), std::string::npos)
+      << mid.error().message;
+
+  auto nothing = [](StoreTx&) { return ok(); };
+  // The first call after the loss tries at once, and fails.
+  auto first = store->read(nothing);
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.error().code, ErrorCode::unavailable);
+  EXPECT_NE(first.error().message.find("cannot connect"), std::string::npos)
+      << first.error().message;
+  // Within the backoff, calls fail fast without trying.
+  auto fast = store->transact(nothing);
+  ASSERT_FALSE(fast.ok());
+  EXPECT_EQ(fast.error().code, ErrorCode::unavailable);
+  EXPECT_NE(fast.error().message.find("next reconnect attempt in 100 ms"), std::string::npos)
+      << fast.error().message;
+  clock.advance_ms(100);
+  auto second = store->read(nothing);  // tries again, fails, backoff doubles
+  ASSERT_FALSE(second.ok());
+  clock.advance_ms(100);
+  auto still = store->read(nothing);
+  ASSERT_FALSE(still.ok());
+  EXPECT_NE(still.error().message.find("next reconnect attempt in 100 ms"), std::string::npos)
+      << still.error().message;
+
+  // The database returns: after the backoff the store is back by itself, and
+  // the interrupted transaction left nothing behind.
+  testing::pg_admin_sql("ALTER DATABASE " + db_->pg_name() + " ALLOW_CONNECTIONS true");
+  clock.advance_ms(100);
+  auto back = store->read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(auto t, tx.find_task(id));
+    EXPECT_TRUE(t.has_value());
+    if (t) {
+      EXPECT_EQ(t->action, TaskAction::start);
+      EXPECT_FALSE(t->done);
+    }
+    return ok();
+  });
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_TRUE(insert(*store, make_spec("after", {"a"})).ok());
+}
+
+TEST_F(PgStoreTest, ConnectionThatDiedWhileIdleIsReplacedWithoutAnError) {
+  // A PostgreSQL restart between two calls: nothing of the next call had run,
+  // so the store connects again and the call succeeds.
+  auto store = open_ok(db_->url() + "&application_name=idle_victim");
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(insert(*store, make_spec("before", {"a"})).ok());
+  kill_connections("idle_victim");
+  auto r = insert(*store, make_spec("after", {"a"}));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(task_total(*store), 2);
+}
+
+TEST_F(PgStoreTest, WritersOnOneTaskFromTwoServersLoseNoUpdate) {
+  // Each transaction reads the host row and writes it back longer: at READ
+  // COMMITTED without the task lock, concurrent ones would overwrite each other.
+  auto first = open_ok(db_->url());
+  auto second = open_ok(db_->url());
+  ASSERT_TRUE(first && second);
+  int64_t id = *insert(*first, make_spec("t", {"a"}));
+  constexpr int kRounds = 40;
+  auto append = [&](Store& store, char mark) {
+    for (int i = 0; i < kRounds; ++i) {
+      auto r = store.transact([&](StoreTx& tx) -> Result<void> {
+        MEND_ASSIGN_OR_RETURN(auto task, tx.find_task(id));
+        MEND_ASSIGN_OR_RETURN(auto host, tx.find_host(id, "a"));
+        if (!task || !host) return make_error(ErrorCode::not_found, "gone");
+        host->stdout_text += mark;
+        return tx.update_host(*host);
+      });
+      EXPECT_TRUE(r.ok()) << r.error().message;
+    }
+  };
+  std::thread a([&] { append(*first, 'a'); });
+  std::thread b([&] { append(*second, 'b'); });
+  a.join();
+  b.join();
+  auto check = first->read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(auto host, tx.find_host(id, "a"));
+    EXPECT_EQ(host->stdout_text.size(), size_t{2 * kRounds});
+    return ok();
+  });
+  ASSERT_TRUE(check.ok()) << check.error().message;
+}
+
+TEST_F(PgStoreTest, DeadlockIsResolvedByRunningTheTransactionAgain) {
+  auto first = open_ok(db_->url());
+  auto second = open_ok(db_->url());
+  ASSERT_TRUE(first && second);
+  int64_t t1 = *insert(*first, make_spec("t1", {"a"}));
+  int64_t t2 = *insert(*first, make_spec("t2", {"a"}));
+  std::atomic<int> runs{0};
+  std::atomic<int> holding{0};
+  // Each locks one task, waits until the other holds its own, then asks for
+  // the other's: PostgreSQL aborts one of them with 40P01.
+  auto cross = [&](Store& store, int64_t mine, int64_t theirs) {
+    bool waited = false;
+    return store.transact([&](StoreTx& tx) -> Result<void> {
+      ++runs;
+      MEND_TRY(tx.find_task(mine));
+      if (!waited) {
+        waited = true;
+        ++holding;
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (holding.load() < 2 && std::chrono::steady_clock::now() < deadline)
+          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+      MEND_TRY(tx.find_task(theirs));
+      return tx.set_action(mine, TaskAction::pause, 7);
+    });
+  };
+  Result<void> ra, rb;
+  std::thread a([&] { ra = cross(*first, t1, t2); });
+  std::thread b([&] { rb = cross(*second, t2, t1); });
+  a.join();
+  b.join();
+  EXPECT_TRUE(ra.ok()) << ra.error().message;
+  EXPECT_TRUE(rb.ok()) << rb.error().message;
+  EXPECT_EQ(runs.load(), 3);
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM task_actions WHERE action = 'pause'"), "2");
+}
+
+}  // namespace
+}  // namespace mend

@@ -1,0 +1,106 @@
+#pragma once
+// StoreTx on a PostgreSQL connection that is inside a transaction. PgStore
+// makes one per transact()/read() call; it never begins or ends transactions.
+// Every value reaches SQL as a bound parameter.
+//
+// Row locks (write transactions only). PgStore runs writes at READ COMMITTED,
+// where two servers could each read a task, decide, and write over each
+// other. So the first time a write transaction touches a task, by task id or
+// through one of its dispatches, PgTx locks that task's row (SELECT ... FOR
+// UPDATE) before reading anything of it; reads after the lock see every
+// commit made before it. Writers of one task therefore run one after another,
+// as on SQLite where the whole database has one writer, while writers of
+// different tasks run side by side. The engine changes one task per
+// transaction, so the locks are taken in one order and cannot deadlock; a
+// caller that touches several tasks may deadlock, and PgStore then runs its
+// transaction again.
+//
+// Expected failures (unknown host for a dispatch, a key that exists) are found
+// without raising an SQL error, so the transaction stays usable, as on SQLite.
+#include <unordered_set>
+
+#include "store/postgres/connection.hpp"
+#include "store/store.hpp"
+
+namespace mend::pg {
+
+class PgTx final : public StoreTx {
+ public:
+  PgTx(Connection& conn, bool write) : conn_(conn), write_(write) {}
+
+  // pg_tx_tasks.cpp
+  Result<int64_t> insert_task(const TaskSpec& spec, int64_t now_ms) override;
+  Result<std::optional<Task>> find_task(int64_t id) override;
+  Result<void> set_action(int64_t task_id, TaskAction action, int64_t now_ms) override;
+  Result<void> set_done(int64_t task_id, bool done) override;
+  Result<TaskPage> list_tasks(const TaskQuery& q) override;
+  Result<std::vector<int64_t>> done_ids(const std::vector<int64_t>& ids) override;
+  Result<std::vector<int64_t>> unfinished_task_ids() override;
+  Result<StoreCounts> counts() override;
+
+  // pg_tx_hosts.cpp
+  Result<std::vector<HostRun>> task_hosts(int64_t task_id) override;
+  Result<std::optional<HostRun>> find_host(int64_t task_id, std::string_view host) override;
+  Result<void> update_host(const HostRun& run) override;
+  Result<bool> update_host_output(int64_t task_id, std::string_view host, int64_t dispatch_id,
+                                  std::string_view stdout_text, std::string_view stderr_text,
+                                  int64_t now_ms) override;
+
+  // pg_tx_dispatches.cpp
+  Result<Dispatch> insert_dispatch(int64_t task_id, std::string_view host, int64_t now_ms) override;
+  Result<std::optional<Dispatch>> find_dispatch(int64_t id) override;
+  Result<void> mark_dispatch_started(int64_t id, int64_t now_ms) override;
+  Result<void> request_dispatch_kill(int64_t id) override;
+  Result<void> close_dispatch(int64_t id, std::string_view result, int64_t now_ms) override;
+  Result<std::vector<OpenDispatch>> open_dispatches_for_host(std::string_view host) override;
+  Result<std::optional<OpenDispatch>> open_dispatch(int64_t id) override;
+
+  // pg_tx_leases.cpp
+  Result<std::optional<TaskLease>> task_lease(int64_t task_id) override;
+  Result<bool> take_lease(int64_t task_id, std::string_view owner, int64_t expected_epoch,
+                          int64_t expires_ms) override;
+  Result<int64_t> renew_leases(std::string_view owner, int64_t expires_ms) override;
+  Result<std::vector<TaskLease>> claimable_tasks(int64_t now_ms, int limit) override;
+  Result<std::vector<TaskLease>> owned_tasks(std::string_view owner) override;
+  Result<std::optional<IdempotentReply>> find_idempotency_key(std::string_view key) override;
+  Result<void> insert_idempotency_key(const IdempotentReply& reply) override;
+  Result<int64_t> delete_idempotency_keys_before(int64_t before_ms) override;
+
+  // pg_tx_repair.cpp
+  Result<std::vector<int64_t>> tasks_without_action() override;
+  Result<std::vector<HostRun>> busy_hosts_without_open_dispatch() override;
+  Result<std::vector<Dispatch>> open_dispatches_without_busy_host() override;
+  Result<std::vector<std::pair<int64_t, bool>>> tasks_with_wrong_done_flag() override;
+  Result<void> restore_dispatch(const Dispatch& d) override;
+  Result<void> restore_host_for_dispatch(const Dispatch& d, int64_t now_ms) override;
+
+ private:
+  // Lock the task row (write transactions; once per task). A missing task
+  // locks nothing: the read that follows finds nothing either.
+  Result<void> lock_task(int64_t task_id);
+  // Lock the task of dispatch `id`, if the dispatch exists.
+  Result<void> lock_task_of_dispatch(int64_t id);
+  Result<bool> task_exists(int64_t task_id);
+  Result<bool> dispatch_exists(int64_t id);
+
+  Connection& conn_;
+  bool write_;
+  std::unordered_set<int64_t> locked_tasks_;
+  std::unordered_set<int64_t> locked_dispatches_;
+};
+
+// Row readers shared by the pg_tx files. Column order, from `first`:
+//   host:     task_id, seq, host, status, stdout, stderr, dispatch_id, dispatched_ms, updated_ms
+//   dispatch: id, task_id, host, attempt, created_ms, started_ms, finished_ms, result,
+//   kill_requested
+Result<HostRun> read_host(const Rows& rows, int row);
+Dispatch read_dispatch(const Rows& rows, int row);
+
+inline constexpr std::string_view kHostColumns =
+    "h.task_id, h.seq, h.host, h.status, h.stdout, h.stderr, h.dispatch_id, h.dispatched_ms, "
+    "h.updated_ms";
+inline constexpr std::string_view kDispatchColumns =
+    "d.id, d.task_id, d.host, d.attempt, d.created_ms, d.started_ms, d.finished_ms, d.result, "
+    "d.kill_requested";
+
+}  // namespace mend::pg

@@ -1,0 +1,161 @@
+// Dispatches: one attempt to run (task, host), and what agents must run.
+#include <string>
+
+#include "store/postgres/pg_tx.hpp"
+#include "store/task_env.hpp"
+
+namespace mend::pg {
+
+namespace {
+
+// The open-dispatch join: the dispatch plus what the agent needs to run it.
+// `finished_ms = 0` is a literal so the partial index applies.
+const std::string kOpenSelect = "SELECT " + std::string(kDispatchColumns) +
+                                ", t.script, t.args, t.account, t.stdin, t.timeout, t.env "
+                                "FROM dispatches d JOIN tasks t ON t.id = d.task_id "
+                                "WHERE d.finished_ms = 0";
+
+OpenDispatch read_open(const Rows& r, int i) {
+  OpenDispatch open;
+  open.dispatch = read_dispatch(r, i);
+  open.script = r.text(i, 9);
+  open.args = r.text(i, 10);
+  open.account = r.text(i, 11);
+  open.stdin_text = r.text(i, 12);
+  open.timeout_s = r.i32(i, 13);
+  // Written only by encode_task_env; a damaged value costs the script its
+  // extra environment, not the dispatch (as on SQLite).
+  if (auto env = decode_task_env(r.text(i, 14)); env.ok()) open.env = std::move(*env);
+  return open;
+}
+
+Error no_dispatch(int64_t id) {
+  return make_error(ErrorCode::not_found, "no dispatch " + std::to_string(id));
+}
+
+}  // namespace
+
+Dispatch read_dispatch(const Rows& r, int i) {
+  Dispatch d;
+  d.id = r.i64(i, 0);
+  d.task_id = r.i64(i, 1);
+  d.host = r.text(i, 2);
+  d.attempt = r.i32(i, 3);
+  d.created_ms = r.i64(i, 4);
+  d.started_ms = r.i64(i, 5);
+  d.finished_ms = r.i64(i, 6);
+  d.result = r.text(i, 7);
+  d.kill_requested = r.i64(i, 8) != 0;
+  return d;
+}
+
+Result<bool> PgTx::dispatch_exists(int64_t id) {
+  Params p;
+  p.add(id);
+  MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec("SELECT 1 FROM dispatches WHERE id = $1", p));
+  return !rows.empty();
+}
+
+Result<Dispatch> PgTx::insert_dispatch(int64_t task_id, std::string_view host, int64_t now_ms) {
+  MEND_TRY(lock_task(task_id));
+  // Selecting from the host row makes an unknown (task, host) insert nothing
+  // rather than fail the foreign key, which would abort the transaction. The
+  // task lock keeps two writers from numbering the same attempt.
+  Params p;
+  p.add(task_id).add(host).add(now_ms);
+  MEND_ASSIGN_OR_RETURN(
+      Rows rows,
+      conn_.exec("INSERT INTO dispatches(task_id, host, attempt, created_ms, started_ms, "
+                 "finished_ms, result, kill_requested) "
+                 "SELECT h.task_id, h.host, 1 + (SELECT COUNT(*) FROM dispatches d "
+                 "WHERE d.task_id = h.task_id AND d.host = h.host), $3::bigint, 0, 0, '', 0 "
+                 "FROM task_hosts h WHERE h.task_id = $1::bigint AND h.host = $2::text "
+                 "RETURNING id, attempt",
+                 p));
+  if (rows.empty()) {
+    return make_error(ErrorCode::not_found,
+                      "no host " + std::string(host) + " in task " + std::to_string(task_id));
+  }
+  Dispatch d;
+  d.id = rows.i64(0, 0);
+  d.attempt = rows.i32(0, 1);
+  d.task_id = task_id;
+  d.host = std::string(host);
+  d.created_ms = now_ms;
+  locked_dispatches_.insert(d.id);
+  return d;
+}
+
+Result<std::optional<Dispatch>> PgTx::find_dispatch(int64_t id) {
+  MEND_TRY(lock_task_of_dispatch(id));
+  static const std::string sql =
+      "SELECT " + std::string(kDispatchColumns) + " FROM dispatches d WHERE d.id = $1";
+  Params p;
+  p.add(id);
+  MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p));
+  if (rows.empty()) return std::optional<Dispatch>();
+  return std::optional<Dispatch>(read_dispatch(rows, 0));
+}
+
+Result<void> PgTx::mark_dispatch_started(int64_t id, int64_t now_ms) {
+  MEND_TRY(lock_task_of_dispatch(id));
+  // The first report wins: an agent re-sending "started" must not move it.
+  Params p;
+  p.add(now_ms).add(id);
+  MEND_ASSIGN_OR_RETURN(Rows rows,
+                        conn_.exec("UPDATE dispatches SET started_ms = CASE WHEN started_ms = 0 "
+                                   "THEN $1::bigint ELSE started_ms END WHERE id = $2",
+                                   p));
+  if (rows.affected() == 0) return no_dispatch(id);
+  return ok();
+}
+
+Result<void> PgTx::request_dispatch_kill(int64_t id) {
+  MEND_TRY(lock_task_of_dispatch(id));
+  Params p;
+  p.add(id);
+  MEND_ASSIGN_OR_RETURN(Rows rows,
+                        conn_.exec("UPDATE dispatches SET kill_requested = 1 WHERE id = $1", p));
+  if (rows.affected() == 0) return no_dispatch(id);
+  return ok();
+}
+
+Result<void> PgTx::close_dispatch(int64_t id, std::string_view result, int64_t now_ms) {
+  // finished_ms = 0 means open, so a zero close time would reopen it.
+  if (now_ms <= 0) return make_error(ErrorCode::invalid_input, "close time must be positive");
+  MEND_TRY(lock_task_of_dispatch(id));
+  {
+    Params p;
+    p.add(now_ms).add(result).add(id);
+    MEND_ASSIGN_OR_RETURN(Rows rows,
+                          conn_.exec("UPDATE dispatches SET finished_ms = $1, result = $2 "
+                                     "WHERE id = $3 AND finished_ms = 0",
+                                     p));
+    if (rows.affected() > 0) return ok();
+  }
+  MEND_ASSIGN_OR_RETURN(bool exists, dispatch_exists(id));
+  if (!exists) return no_dispatch(id);
+  return make_error(ErrorCode::conflict, "dispatch " + std::to_string(id) + " is already closed");
+}
+
+Result<std::vector<OpenDispatch>> PgTx::open_dispatches_for_host(std::string_view host) {
+  static const std::string sql = kOpenSelect + " AND d.host = $1 ORDER BY d.id";
+  Params p;
+  p.add(host);
+  MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p));
+  std::vector<OpenDispatch> out;
+  for (int i = 0; i < rows.size(); ++i) out.push_back(read_open(rows, i));
+  return out;
+}
+
+Result<std::optional<OpenDispatch>> PgTx::open_dispatch(int64_t id) {
+  MEND_TRY(lock_task_of_dispatch(id));
+  static const std::string sql = kOpenSelect + " AND d.id = $1";
+  Params p;
+  p.add(id);
+  MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p));
+  if (rows.empty()) return std::optional<OpenDispatch>();
+  return std::optional<OpenDispatch>(read_open(rows, 0));
+}
+
+}  // namespace mend::pg
