@@ -94,6 +94,19 @@ proto::ResultMsg Execution::failed(const std::string& message) const {
 }
 
 Result<void> Execution::write_script(const Account& acct) {
+  if (acct.switch_user) {
+    // The spool is private to the agent (and its parents may be closed to
+    // other users), so another account gets its script in a fresh directory
+    // of its own under /tmp, removed when the run ends.
+    std::string templ = (fs::temp_directory_path() / "mend-script-XXXXXX").string();
+    if (::mkdtemp(templ.data()) == nullptr)
+      return make_error(ErrorCode::unavailable, "cannot create a script directory: " + std::string(std::strerror(errno)));
+    private_dir_ = templ;
+    if (::chown(templ.c_str(), acct.uid, acct.gid) != 0)
+      return make_error(ErrorCode::unavailable, "cannot hand the script directory to " + acct.name + ": " +
+                                                    std::strerror(errno));
+    script_path_ = private_dir_ / "script";
+  }
   std::error_code ec;
   fs::create_directories(script_path_.parent_path(), ec);
   if (ec) return make_error(ErrorCode::unavailable, "cannot create " + script_path_.parent_path().string() + ": " + ec.message());
@@ -120,16 +133,14 @@ Result<void> Execution::write_script(const Account& acct) {
     return make_error(ErrorCode::unavailable, "cannot chown script: " + std::string(std::strerror(err)));
   }
   ::close(fd);
-  if (acct.switch_user) {
-    // The account must be able to reach its script: search (not read) permission
-    // on the dispatch dir, the dispatches dir and the spool dir.
-    fs::path p = script_path_.parent_path();
-    for (int i = 0; i < 3 && !p.empty(); ++i, p = p.parent_path()) {
-      struct stat st {};
-      if (::stat(p.c_str(), &st) == 0) ::chmod(p.c_str(), (st.st_mode & 07777) | 0711);
-    }
-  }
   return ok();
+}
+
+Execution::~Execution() {
+  if (!private_dir_.empty()) {
+    std::error_code ec;
+    fs::remove_all(private_dir_, ec);
+  }
 }
 
 void Execution::wake() { wake_.cancel(); }

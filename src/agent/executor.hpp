@@ -34,6 +34,7 @@ struct ExecOptions {
 // Single-threaded: all calls from the io_context thread.
 class Execution : public std::enable_shared_from_this<Execution> {
  public:
+  ~Execution();
   using StartedFn = std::function<void(const proto::Started&)>;
   using OutputFn = std::function<void(const proto::Output&)>;
 
@@ -67,6 +68,7 @@ class Execution : public std::enable_shared_from_this<Execution> {
   ChildReaper& reaper_;
   proto::Assign assign_;
   std::filesystem::path script_path_;
+  std::filesystem::path private_dir_;  // per-run script dir for another account; removed at the end
   ExecOptions opts_;
   StartedFn on_started_;
   OutputFn on_output_;
