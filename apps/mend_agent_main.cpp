@@ -2,6 +2,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+
+#include "common/failpoint.hpp"
 #include <cstdlib>
 #include <iostream>
 #include <random>
@@ -23,6 +25,7 @@ std::string host_name() {
 
 int main(int argc, char** argv) {
   using namespace mend;
+  init_failpoints_from_env();
   agent::AgentConfig cfg;
   cfg.ident = host_name();
   if (const char* t = std::getenv("MEND_AGENT_TOKEN")) cfg.token = t;

@@ -2,6 +2,8 @@
 #include <CLI/CLI.hpp>
 #include <toml++/toml.h>
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -22,7 +24,12 @@
 #include "common/asio.hpp"
 #include "common/clock.hpp"
 #include "common/log.hpp"
+#include "common/failpoint.hpp"
 #include "dispatch/agent_hub.hpp"
+#include "dispatch/fanout_agent_push.hpp"
+#include "dispatch/ibex_assignment_book.hpp"
+#include "dispatch/ibex_cidr.hpp"
+#include "dispatch/ibex_rpc_server.hpp"
 #include "engine/engine.hpp"
 #include "heal/heal_service.hpp"
 #include "store/store.hpp"
@@ -41,6 +48,10 @@ struct Settings {
   std::string log_level = "info";
   int64_t max_body_bytes = 8 * 1024 * 1024;
   std::string ready_file;
+  std::string server_id;  // default: hostname:port
+  int64_t lease_ms = 15000;
+  std::string ibex_rpc;  // off when empty
+  std::vector<std::string> ibex_rpc_allow;
 };
 
 // Reads the TOML config into `s`. Unknown keys and wrong types are errors, so
@@ -70,6 +81,20 @@ std::optional<std::string> load_config(const std::string& path, Settings& s) {
       err = read_string(s.agent_token);
     } else if (key == "log_level") {
       err = read_string(s.log_level);
+    } else if (key == "server_id") {
+      err = read_string(s.server_id);
+    } else if (key == "ibex_rpc") {
+      err = read_string(s.ibex_rpc);
+    } else if (key == "lease_ms") {
+      if (!node.is_integer()) return type_error("an integer");
+      s.lease_ms = node.as_integer()->get();
+    } else if (key == "ibex_rpc_allow") {
+      if (!node.is_array()) return type_error("a list of CIDR strings");
+      s.ibex_rpc_allow.clear();
+      for (auto& e : *node.as_array()) {
+        if (!e.is_string()) return type_error("a list of CIDR strings");
+        s.ibex_rpc_allow.push_back(e.as_string()->get());
+      }
     } else if (key == "max_body_bytes") {
       if (!node.is_integer()) return type_error("an integer");
       s.max_body_bytes = node.as_integer()->get();
@@ -82,7 +107,8 @@ std::optional<std::string> load_config(const std::string& path, Settings& s) {
       }
     } else {
       return "config " + path + ": unknown key '" + key +
-             "' (known: http, db, agent_token, basic_auth, log_level, max_body_bytes)";
+             "' (known: http, db, agent_token, basic_auth, log_level, max_body_bytes, server_id, lease_ms, "
+             "ibex_rpc, ibex_rpc_allow)";
     }
     if (err) return err;
   }
@@ -120,6 +146,12 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error (default info)");
   app.add_option("--max-body-bytes", flags.max_body_bytes, "largest request body (default 8 MiB)");
   app.add_option("--ready-file", flags.ready_file, "after listening, write the bound HOST:PORT here");
+  app.add_option("--server-id", flags.server_id,
+                 "this server's name as task owner; keep it stable across restarts (default HOSTNAME:PORT)");
+  app.add_option("--lease-ms", flags.lease_ms, "task ownership lease; another server takes over after it (default 15000)");
+  app.add_option("--ibex-rpc", flags.ibex_rpc,
+                 "serve existing Ibex agents (ibex-agentd, categraf) on HOST:PORT, e.g. :20090 (default off)");
+  app.add_option("--ibex-rpc-allow", flags.ibex_rpc_allow, "CIDR allowed to connect to --ibex-rpc (repeatable; default any)");
   std::string rules_file;
   app.add_option("--rules", rules_file,
                  "YAML file of heal templates and rules (reloaded on SIGHUP and POST /api/v1/reload)");
@@ -140,6 +172,11 @@ int main(int argc, char** argv) {
   if (app.count("--log-level")) s.log_level = flags.log_level;
   if (app.count("--max-body-bytes")) s.max_body_bytes = flags.max_body_bytes;
   s.ready_file = flags.ready_file;
+  if (app.count("--server-id")) s.server_id = flags.server_id;
+  if (app.count("--lease-ms")) s.lease_ms = flags.lease_ms;
+  if (app.count("--ibex-rpc")) s.ibex_rpc = flags.ibex_rpc;
+  if (app.count("--ibex-rpc-allow")) s.ibex_rpc_allow = flags.ibex_rpc_allow;
+  init_failpoints_from_env();
 
   if (!setup_logging(s.log_level, "mend-server")) return usage_error("unknown log level '" + s.log_level + "'");
   if (s.max_body_bytes <= 0) return usage_error("max_body_bytes must be positive");
@@ -150,14 +187,39 @@ int main(int argc, char** argv) {
     users.push_back(std::move(*u));
   }
 
+  if (s.lease_ms < 1000) return usage_error("lease_ms must be at least 1000");
+  std::vector<IbexCidr> ibex_allow;
+  for (const auto& c : s.ibex_rpc_allow) {
+    auto n = IbexCidr::parse(c);
+    if (!n.ok()) return usage_error(n.error().message);
+    ibex_allow.push_back(*n);
+  }
+  if (!ibex_allow.empty() && s.ibex_rpc.empty()) return usage_error("--ibex-rpc-allow needs --ibex-rpc");
+  std::optional<ListenAddress> ibex_where;
+  if (!s.ibex_rpc.empty()) {
+    auto w = parse_listen_address(s.ibex_rpc);
+    if (!w.ok()) return usage_error("--ibex-rpc: " + w.error().message);
+    ibex_where = *w;
+  }
   // Checked before the database is opened, so a typo creates no file.
-  if (auto where = parse_listen_address(s.http); !where.ok()) return usage_error(where.error().message);
+  auto http_where = parse_listen_address(s.http);
+  if (!http_where.ok()) return usage_error(http_where.error().message);
+  if (s.server_id.empty()) {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    s.server_id = std::string(host) + ":" + std::to_string(http_where->port);
+  }
   auto store = open_store(s.db);
   if (!store.ok()) return usage_error("cannot open database " + s.db + ": " + store.error().message);
   SystemClock clock;
   AgentHub hub(clock);
+  IbexAssignmentBook ibex_book;
+  CompositeAgentPush push({&hub, &ibex_book});
   EngineMetrics metrics;
-  Engine engine(**store, clock, hub, metrics);
+  EngineOptions engine_options;
+  engine_options.server_id = s.server_id;
+  engine_options.lease_ms = s.lease_ms;
+  Engine engine(**store, clock, push, metrics, engine_options);
   // A bad rules file stops the start: running without the rules someone wrote is worse.
   heal::HealService heal(**store, engine, clock);
   if (auto r = heal.start(rules_file); !r.ok()) return usage_error(r.error().message);
@@ -178,6 +240,21 @@ int main(int argc, char** argv) {
   if (!server.ok()) return usage_error(server.error().message);
   std::string bound = (*server)->bound_address();
   spdlog::info("listening on {}", bound);
+  std::unique_ptr<IbexRpcServer> ibex;
+  if (ibex_where) {
+    IbexRpcServerOptions io;
+    io.host = ibex_where->host;
+    io.port = ibex_where->port;
+    io.allow = ibex_allow;
+    auto started = IbexRpcServer::start(ioc, engine, **store, ibex_book, clock, io);
+    if (!started.ok()) return usage_error("--ibex-rpc: " + started.error().message);
+    ibex = std::move(started).value();
+    ctx.other_agents = [&ibex] { return ibex->list(); };
+    spdlog::info("ibex agents on {}", ibex->bound_address());
+    // Tests started with port 0 read the Ibex port from the second line.
+    bound += "\n" + ibex->bound_address();
+  }
+  spdlog::info("server id {}", s.server_id);
   if (!s.ready_file.empty() && !write_ready_file(s.ready_file, bound))
     return usage_error("cannot write ready file " + s.ready_file);
 
@@ -217,6 +294,7 @@ int main(int argc, char** argv) {
     tick_timer.cancel();
     hup.cancel();
     (*server)->stop();
+    if (ibex) ibex->stop();
     hub.close_all();
     // Agents get a moment to answer the close handshake; then stop regardless.
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);

@@ -100,6 +100,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"ignore", "kill", "redo"}));
 
   auto* agents_cmd = app.add_subcommand("agents", "list connected agents");
+  bool repair = false;
+  auto* doctor_cmd = app.add_subcommand("doctor", "check the database's invariants (the repair loop's check)");
+  doctor_cmd->add_flag("--repair", repair, "repair what can be repaired");
 
   try {
     app.parse(argc, argv);
@@ -133,6 +136,7 @@ int main(int argc, char** argv) {
     return host_action_command(api, task_id, host, action, console);
   }
   if (agents_cmd->parsed()) return agents_command(api, now_ms(), console);
+  if (doctor_cmd->parsed()) return doctor_command(api, repair, console);
   std::cerr << app.help();
   return kExitError;
 }

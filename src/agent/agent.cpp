@@ -1,5 +1,7 @@
 #include "agent/agent.hpp"
 
+#include "common/failpoint.hpp"
+
 #include "common/log.hpp"
 
 namespace mend::agent {
@@ -127,6 +129,9 @@ void Agent::handle_assign(const proto::Assign& a) {
     conn_.send(r);  // not spooled: nothing ran, so a re-Assign may run it
     return;
   }
+  // Crash tests die here: recorded, not started. The restarted agent must
+  // report the dispatch lost, never run it.
+  failpoint("agent.after_record_before_start");
   ExecOptions opts;
   opts.ident = cfg_.ident;
   opts.output_limit = cfg_.output_limit;
@@ -152,6 +157,8 @@ void Agent::finish(proto::ResultMsg r) {
     spdlog::error("dispatch {}: cannot spool result: {}", r.dispatch_id, w.error().message);
   }
   pending_[r.dispatch_id] = r;
+  // Crash tests die here: spooled, not sent. The restarted agent sends it.
+  failpoint("agent.after_result_spooled_before_send");
   conn_.send(r);
 }
 

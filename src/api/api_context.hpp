@@ -1,6 +1,9 @@
 #pragma once
 // What the routes work on. Everything is owned by main and outlives the server;
 // all of it is used from the server's one io_context thread.
+#include <functional>
+#include <vector>
+
 #include "common/clock.hpp"
 #include "dispatch/agent_hub.hpp"
 #include "engine/engine.hpp"
@@ -18,6 +21,8 @@ struct ApiContext {
   const EngineMetrics& metrics;
   // Set when alert self-healing is wired in: /metrics then adds its counts.
   heal::HealService* heal = nullptr;
+  // Agents on other channels (the Ibex RPC port), listed after the native ones.
+  std::function<std::vector<AgentInfo>()> other_agents;
 };
 
 }  // namespace mend

@@ -152,6 +152,7 @@ awaitable<void> HttpServer::Impl::serve(tcp::socket socket) {
     in.method = std::string(req.method_string());
     split_target(req.target(), in.path, in.query);
     in.authorization = std::string(req[http::field::authorization]);
+    in.idempotency_key = std::string(req["Idempotency-Key"]);
     in.body = std::move(req.body());
     in.remote = remote;
     ApiResponse out = api.handle(std::move(in));

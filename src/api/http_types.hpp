@@ -14,6 +14,7 @@ struct ApiRequest {
   std::map<std::string, std::string> query;   // decoded; the first value of a repeated key wins
   std::map<std::string, std::string> params;  // decoded path parameters, filled by the router
   std::string authorization;                  // the Authorization header, if any
+  std::string idempotency_key;                // the Idempotency-Key header, if any
   std::string body;
   std::string remote;  // "ADDR:PORT" of the peer
 };

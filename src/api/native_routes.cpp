@@ -17,13 +17,27 @@ using nlohmann::json;
 
 ApiResponse list_agents(ApiContext& ctx) {
   json list = json::array();
-  for (const auto& a : ctx.hub.list())
+  auto agents = ctx.hub.list();
+  if (ctx.other_agents)
+    for (auto& a : ctx.other_agents()) agents.push_back(std::move(a));
+  for (const auto& a : agents)
     list.push_back(json{{"ident", a.ident},
                         {"protocol", a.protocol},
                         {"remote", a.remote},
                         {"connected_ms", a.connected_ms},
                         {"last_seen_ms", a.last_seen_ms}});
   return json_ok(list);
+}
+
+// mendctl doctor: the repair loop's invariant check, on demand.
+ApiResponse doctor(ApiContext& ctx, bool repair) {
+  auto findings = ctx.engine.check_invariants(repair);
+  if (!findings.ok()) return json_error(findings.error());
+  json list = json::array();
+  for (const auto& f : *findings)
+    list.push_back(json{{"kind", f.kind}, {"task_id", f.task_id}, {"host", f.host}, {"detail", f.detail},
+                        {"repaired", f.repaired}});
+  return json_ok(json{{"findings", list}, {"repair", repair}});
 }
 
 ApiResponse task_view(ApiContext& ctx, const ApiRequest& req) {
@@ -52,6 +66,8 @@ ApiResponse metrics(ApiContext& ctx) {
 
 void add_native_routes(Router& r, ApiContext& ctx) {
   r.add("GET", "/api/v1/agents", [&ctx](const ApiRequest&) { return list_agents(ctx); });
+  r.add("GET", "/api/v1/doctor", [&ctx](const ApiRequest&) { return doctor(ctx, false); });
+  r.add("POST", "/api/v1/doctor/repair", [&ctx](const ApiRequest&) { return doctor(ctx, true); });
   r.add("GET", "/api/v1/tasks/:id", [&ctx](const ApiRequest& req) { return task_view(ctx, req); });
   r.add("GET", "/metrics", [&ctx](const ApiRequest&) { return metrics(ctx); });
   r.add("GET", "/ping", [](const ApiRequest&) { return text_response(200, "pong"); });

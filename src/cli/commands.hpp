@@ -35,5 +35,8 @@ int task_list_command(const ServerApi& api, const std::string& query, int limit,
 
 // `mendctl agents`; now_ms is the wall clock used for "last seen Ns ago".
 int agents_command(const ServerApi& api, int64_t now_ms, Console& console);
+// `mendctl doctor [--repair]`: prints each broken invariant; exit 0 when none
+// is left (all repaired, or none found), 1 otherwise.
+int doctor_command(const ServerApi& api, bool repair, Console& console);
 
 }  // namespace mend::cli

@@ -70,4 +70,9 @@ Result<std::vector<AgentView>> ServerApi::agents() const {
   return parse_agents(dat);
 }
 
+Result<nlohmann::json> ServerApi::doctor(bool repair) const {
+  if (repair) return call(Method::post, "/api/v1/doctor/repair", nlohmann::json::object());
+  return call(Method::get, "/api/v1/doctor");
+}
+
 }  // namespace mend::cli

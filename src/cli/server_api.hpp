@@ -29,6 +29,8 @@ class ServerApi {
   // query: title filter, empty for all; limit: page size.
   Result<TaskList> list_tasks(const std::string& query, int limit) const;
   Result<std::vector<AgentView>> agents() const;
+  // GET /api/v1/doctor, or POST /api/v1/doctor/repair: the invariant findings.
+  Result<nlohmann::json> doctor(bool repair) const;
 
   const ServerUrl& server() const { return http_.server(); }
 

@@ -1,5 +1,7 @@
 #include "dispatch/agent_session.hpp"
 
+#include "common/failpoint.hpp"
+
 #include <deque>
 #include <memory>
 
@@ -253,6 +255,9 @@ void AgentSession::on_result(const proto::ResultMsg& r) {
   if (res.ok()) {
     spdlog::info("agent {}: result {} for task {} dispatch {}: {}", ident_, r.status, r.task_id, r.dispatch_id,
                  outcome_name(*res));
+    // Crash tests die here: the result is committed, the agent has no ack and
+    // re-sends it after the restart; the repeat must change nothing.
+    failpoint("server.after_result_commit_before_ack");
     send(proto::encode(proto::Ack{r.dispatch_id}));
     return;
   }

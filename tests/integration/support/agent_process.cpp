@@ -28,6 +28,7 @@ void AgentProcess::start() {
   }
   spec.argv.insert(spec.argv.end(), {"--ident", ident_, "--token", options_.token, "--spool", spool_.string()});
   for (const auto& a : options_.extra_args) spec.argv.push_back(a);
+  spec.extra_env = options_.env;
   spec.stdout_path = dir_.file(base + ".stdout");
   spec.stderr_path = dir_.file(base + ".stderr");
   process_ = std::make_unique<Process>(spec);

@@ -16,6 +16,7 @@ namespace mend::it {
 struct AgentOptions {
   std::string token = kAgentToken;
   std::vector<std::string> extra_args;
+  std::vector<std::string> env;  // "NAME=value" for the process (e.g. MEND_FAILPOINTS)
 };
 
 class AgentProcess {
@@ -25,6 +26,8 @@ class AgentProcess {
 
   // Starts the process; it does not wait for the connection (see wait_agents_connected).
   void start();
+  // Environment for the next start (replaces the previous one).
+  void set_env(std::vector<std::string> env) { options_.env = std::move(env); }
   ExitStatus stop();
   ExitStatus kill9();
   void set_servers(std::vector<std::string> urls) { servers_ = std::move(urls); }

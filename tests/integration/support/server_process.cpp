@@ -70,6 +70,7 @@ void ServerProcess::spawn(uint16_t port) {
     spec.argv.push_back(up);
   }
   for (const auto& a : options_.extra_args) spec.argv.push_back(a);
+  spec.extra_env = options_.env;
   spec.stdout_path = dir_.file(base + ".stdout");
   spec.stderr_path = dir_.file(base + ".stderr");
   process_ = std::make_unique<Process>(spec);

@@ -20,6 +20,7 @@ struct ServerOptions {
   std::string agent_token = kAgentToken;
   std::vector<std::string> basic_auth;  // "user:password" each
   std::vector<std::string> extra_args;
+  std::vector<std::string> env;  // "NAME=value" for the process (e.g. MEND_FAILPOINTS)
 };
 
 class ServerProcess {
@@ -33,6 +34,8 @@ class ServerProcess {
   ExitStatus stop();
   ExitStatus kill9();
   void restart();
+  // Environment for the next start/restart (replaces the previous one).
+  void set_env(std::vector<std::string> env) { options_.env = std::move(env); }
   bool running() const { return process_ && process_->running(); }
 
   std::string url() const { return "http://" + host_ + ":" + std::to_string(port_); }
