@@ -95,6 +95,11 @@ awaitable<bool> Connection::serve(const std::string& url) {
   }
   tcp_layer.expires_after(opts_.connect_timeout);
   co_await tcp_layer.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
+  if (!ec) {
+    // Started/result frames are small: send them now, not after a delayed ACK.
+    beast::error_code nodelay_ec;
+    tcp_layer.socket().set_option(tcp::no_delay(true), nodelay_ec);
+  }
   if (ec || stopping_) {
     if (ec) spdlog::warn("server {}: connect: {}", url, ec.message());
     attempt_.reset();

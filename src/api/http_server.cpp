@@ -57,6 +57,12 @@ awaitable<void> HttpServer::Impl::accept_loop() {
     beast::error_code ec;
     tcp::socket socket = co_await acceptor.async_accept(tok(ec));
     if (stopped) co_return;
+    // Small frames (an assignment, an ack) must leave at once: Nagle's
+    // algorithm with delayed ACKs would hold them for tens of milliseconds.
+    if (!ec) {
+      beast::error_code nodelay_ec;
+      socket.set_option(tcp::no_delay(true), nodelay_ec);
+    }
     if (ec) {
       spdlog::warn("http accept failed: {}", ec.message());
       // Out of file descriptors and the like: back off instead of spinning.
