@@ -10,6 +10,7 @@
 
 #include "agent/agent.hpp"
 #include "agent/server_url.hpp"
+#include "agent/supervisor.hpp"
 #include "common/asio.hpp"
 #include "common/log.hpp"
 
@@ -25,6 +26,10 @@ std::string host_name() {
 
 int main(int argc, char** argv) {
   using namespace mend;
+  // Each script runs under `mend-agent supervise ...` (see agent/supervisor.hpp).
+  if (argc >= 2 && std::string(argv[1]) == "supervise") {
+    return agent::supervisor_main(std::vector<std::string>(argv + 2, argv + argc));
+  }
   init_failpoints_from_env();
   agent::AgentConfig cfg;
   cfg.ident = host_name();
@@ -48,6 +53,10 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   cfg.kill_grace = std::chrono::milliseconds(kill_grace_ms);
+  cfg.log_level = log_level;
+  // Not the path we were started from: after an upgrade replaced the binary,
+  // /proc/self/exe is still the running version.
+  cfg.supervisor_exe = "/proc/self/exe";
 
   if (!setup_logging(log_level, "mend-agent")) {
     std::cerr << "unknown --log-level '" << log_level << "'\n";

@@ -1,7 +1,7 @@
 #include "agent/agent.hpp"
 
+#include "agent/supervised_run.hpp"
 #include "common/failpoint.hpp"
-
 #include "common/log.hpp"
 
 namespace mend::agent {
@@ -20,8 +20,15 @@ Result<void> Agent::start() {
   size_t pruned = spool_.prune_tombstones(std::filesystem::file_time_type::clock::now(),
                                           cfg_.tombstone_max_age);
   if (pruned) spdlog::info("pruned {} old tombstones", pruned);
-  MEND_ASSIGN_OR_RETURN(auto results, spool_.recover());
-  for (auto& r : results) {
+  MEND_ASSIGN_OR_RETURN(auto recovery, spool_.recover());
+  for (int64_t id : recovery.supervised) {
+    auto run = std::make_shared<AdoptedRun>(ex_, spool_, id);
+    running_[id] = run;
+    asio::co_spawn(ex_, execute(run), asio::detached);
+  }
+  if (!recovery.supervised.empty())
+    spdlog::info("{} scripts still running under their supervisors: adopted", recovery.supervised.size());
+  for (auto& r : recovery.results) {
     if (r.status == "lost") spdlog::warn("dispatch {} was running when the agent stopped: reporting lost", r.dispatch_id);
     pending_[r.dispatch_id] = std::move(r);
   }
@@ -37,8 +44,11 @@ awaitable<void> Agent::run() {
 void Agent::stop() {
   if (stopping_) return;
   stopping_ = true;
-  for (const auto& [id, exec] : running_) {
-    spdlog::warn("shutting down while dispatch {} runs; leaving it running", id);
+  for (const auto& [id, run] : running_) {
+    if (cfg_.supervisor_exe.empty())
+      spdlog::warn("shutting down while dispatch {} runs in-process: it will be reported lost", id);
+    else
+      spdlog::info("shutting down while dispatch {} runs: its supervisor keeps it running", id);
   }
   resend_timer_.cancel();
   conn_.stop();
@@ -104,6 +114,16 @@ void Agent::handle_assign(const proto::Assign& a) {
       [[fallthrough]];  // unreadable result: the outcome is unknown
     }
     case DispatchState::recorded: {
+      if (supervisor_alive(spool_.dispatch_dir(id))) {
+        auto run = std::make_shared<AdoptedRun>(ex_, spool_, id);
+        running_[id] = run;
+        asio::co_spawn(ex_, execute(run), asio::detached);
+        return;
+      }
+      if (auto r = spool_.result_or_lost(id, kLostMessage)) {
+        finish(std::move(*r), true);
+        return;
+      }
       proto::ResultMsg r;
       r.dispatch_id = id;
       r.task_id = a.task_id;
@@ -116,44 +136,82 @@ void Agent::handle_assign(const proto::Assign& a) {
     case DispatchState::unknown:
       break;
   }
-  // Record before starting: if the agent dies from here on, the next one
-  // reports "lost" instead of running the script a second time.
-  if (auto rec = spool_.record_assign(a); !rec) {
-    spdlog::error("dispatch {}: cannot record in spool, not running it: {}", id, rec.error().message);
+  // Nothing ran and nothing is recorded: a re-Assign may still run it.
+  auto refuse = [&](const std::string& why) {
+    spdlog::error("dispatch {}: not running it: {}", id, why);
     proto::ResultMsg r;
     r.dispatch_id = id;
     r.task_id = a.task_id;
     r.status = "failed";
-    r.message = "agent cannot write its spool: " + rec.error().message;
+    r.message = why;
     r.stderr_text = r.message;
-    conn_.send(r);  // not spooled: nothing ran, so a re-Assign may run it
+    conn_.send(r);
+  };
+  if (!cfg_.supervisor_exe.empty()) {
+    // Lock, launch the supervisor (it inherits the lock and waits), record,
+    // then let it go: from the moment the dispatch is recorded a supervisor
+    // holds its lock, so a restarted agent adopts it instead of losing it.
+    auto lock = spool_.lock_dispatch(id);
+    if (!lock) return refuse("agent cannot write its spool: " + lock.error().message);
+    auto run = make_supervised_run(a, std::move(*lock));
+    if (auto l = run->launch(); !l) return refuse(l.error().message);
+    if (auto rec = spool_.record_assign(a); !rec) {
+      run->abandon();
+      return refuse("agent cannot write its spool: " + rec.error().message);
+    }
+    // Crash tests die here: recorded, supervisor waiting. It runs the
+    // dispatch on EOF, and the restarted agent adopts it.
+    failpoint("agent.after_record_before_start");
+    running_[id] = run;
+    asio::co_spawn(ex_, execute(run), asio::detached);
     return;
   }
-  // Crash tests die here: recorded, not started. The restarted agent must
-  // report the dispatch lost, never run it.
+  // In-process: record before starting: if the agent dies from here on, the
+  // next one reports "lost" instead of running the script a second time.
+  if (auto rec = spool_.record_assign(a); !rec) return refuse("agent cannot write its spool: " + rec.error().message);
   failpoint("agent.after_record_before_start");
+  auto run = start_in_process(a);
+  running_[id] = run;
+  asio::co_spawn(ex_, execute(run), asio::detached);
+}
+
+ExecOptions Agent::exec_options() const {
   ExecOptions opts;
   opts.ident = cfg_.ident;
   opts.output_limit = cfg_.output_limit;
   opts.kill_grace = cfg_.kill_grace;
-  auto exec = std::make_shared<Execution>(
-      ex_, reaper_, a, spool_.script_path(id), opts,
-      [this](const proto::Started& s) { conn_.send(s); },
-      [this](const proto::Output& o) { conn_.send(o); });
-  running_[id] = exec;
-  asio::co_spawn(ex_, execute(exec), asio::detached);
+  return opts;
 }
 
-awaitable<void> Agent::execute(std::shared_ptr<Execution> exec) {
-  proto::ResultMsg r = co_await exec->run();
-  running_.erase(exec->dispatch_id());
-  finish(std::move(r));
+std::shared_ptr<RunningDispatch> Agent::start_in_process(const proto::Assign& a) {
+  return std::make_shared<Execution>(
+      ex_, reaper_, a, spool_.script_path(a.dispatch_id), exec_options(),
+      [this](const proto::Started& s) { conn_.send(s); }, [this](const proto::Output& o) { conn_.send(o); });
 }
 
-void Agent::finish(proto::ResultMsg r) {
+std::shared_ptr<SupervisedRun> Agent::make_supervised_run(const proto::Assign& a, DispatchLock lock) {
+  SupervisorOptions so;
+  so.spool_dir = spool_.dir();
+  so.dispatch_id = a.dispatch_id;
+  so.exec = exec_options();
+  so.log_level = cfg_.log_level;
+  return std::make_shared<SupervisedRun>(
+      ex_, reaper_, spool_, cfg_.supervisor_exe, so, a.task_id, std::move(lock),
+      [this](const proto::Started& s) { conn_.send(s); }, [this](const proto::Output& o) { conn_.send(o); });
+}
+
+awaitable<void> Agent::execute(std::shared_ptr<RunningDispatch> run) {
+  proto::ResultMsg r = co_await run->run();
+  running_.erase(run->dispatch_id());
+  finish(std::move(r), run->result_spooled());
+}
+
+void Agent::finish(proto::ResultMsg r, bool already_spooled) {
   // Durable before sent: the server may commit and ack at once, and an ack for
   // a result we then lose in a crash would turn into a "lost" on restart.
-  if (auto w = spool_.write_result(r); !w) {
+  if (already_spooled) {
+    // A supervisor wrote it.
+  } else if (auto w = spool_.write_result(r); !w) {
     spdlog::error("dispatch {}: cannot spool result: {}", r.dispatch_id, w.error().message);
   }
   pending_[r.dispatch_id] = r;

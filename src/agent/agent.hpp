@@ -5,12 +5,15 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "agent/child_reaper.hpp"
 #include "agent/config.hpp"
 #include "agent/connection.hpp"
 #include "agent/executor.hpp"
+#include "agent/running_dispatch.hpp"
 #include "agent/spool.hpp"
+#include "agent/supervised_run.hpp"
 #include "common/asio.hpp"
 
 namespace mend::agent {
@@ -26,8 +29,8 @@ class Agent {
   Result<void> start();
   // Serves until stop().
   awaitable<void> run();
-  // Stops taking assignments and closes the connection. Running scripts are
-  // left running (a later supervisor will adopt them); they are only logged.
+  // Stops taking assignments and closes the connection. Supervised scripts keep
+  // running and the next agent adopts them.
   void stop();
 
   size_t running_count() const { return running_.size(); }
@@ -39,9 +42,13 @@ class Agent {
   void handle_assign(const proto::Assign& a);
   void handle_kill(const proto::Kill& k);
   void handle_ack(const proto::Ack& a);
-  awaitable<void> execute(std::shared_ptr<Execution> exec);
-  // Spools r durably, then sends it; it is re-sent until acknowledged.
-  void finish(proto::ResultMsg r);
+  ExecOptions exec_options() const;
+  std::shared_ptr<RunningDispatch> start_in_process(const proto::Assign& a);
+  std::shared_ptr<SupervisedRun> make_supervised_run(const proto::Assign& a, DispatchLock lock);
+  awaitable<void> execute(std::shared_ptr<RunningDispatch> run);
+  // Spools r durably (unless a supervisor already did), then sends it; it is
+  // re-sent until acknowledged.
+  void finish(proto::ResultMsg r, bool already_spooled = false);
   void resend_all();
   awaitable<void> resend_loop();
 
@@ -51,7 +58,7 @@ class Agent {
   ChildReaper reaper_;
   Connection conn_;
   asio::steady_timer resend_timer_;
-  std::map<int64_t, std::shared_ptr<Execution>> running_;
+  std::map<int64_t, std::shared_ptr<RunningDispatch>> running_;
   std::map<int64_t, proto::ResultMsg> pending_;  // spooled, not yet acknowledged
   bool stopping_ = false;
 };

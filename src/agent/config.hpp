@@ -18,6 +18,11 @@ struct AgentConfig {
   std::chrono::milliseconds kill_grace{2000};
   // How often un-acknowledged results are re-sent while connected.
   std::chrono::milliseconds resend_interval{5000};
+  // The binary started as each script's supervisor (`<exe> supervise ...`), so
+  // scripts outlive the agent. mend-agent sets /proc/self/exe. Empty: scripts
+  // run inside the agent process and die with it (unit tests).
+  std::string supervisor_exe;
+  std::string log_level = "info";  // handed to supervisors
   // Tombstones of acknowledged dispatches older than this are pruned at start.
   std::chrono::hours tombstone_max_age{24 * 7};
 };

@@ -13,6 +13,7 @@
 #include "agent/account.hpp"
 #include "agent/child_reaper.hpp"
 #include "agent/output_capture.hpp"
+#include "agent/running_dispatch.hpp"
 #include "common/asio.hpp"
 #include "proto/agent_messages.hpp"
 
@@ -32,9 +33,9 @@ struct ExecOptions {
 
 // One dispatch in flight. Create with std::make_shared; run() keeps it alive.
 // Single-threaded: all calls from the io_context thread.
-class Execution : public std::enable_shared_from_this<Execution> {
+class Execution : public RunningDispatch, public std::enable_shared_from_this<Execution> {
  public:
-  ~Execution();
+  ~Execution() override;
   using StartedFn = std::function<void(const proto::Started&)>;
   using OutputFn = std::function<void(const proto::Output&)>;
 
@@ -45,12 +46,12 @@ class Execution : public std::enable_shared_from_this<Execution> {
   // Runs to the end and returns the result (status success, failed, timeout,
   // killed or killfailed). Failures to start are results too (status failed
   // with a message), never exceptions.
-  awaitable<proto::ResultMsg> run();
+  awaitable<proto::ResultMsg> run() override;
 
   // The server asked to kill: SIGTERM to the group, SIGKILL after the grace.
-  void kill();
+  void kill() override;
 
-  int64_t dispatch_id() const { return assign_.dispatch_id; }
+  int64_t dispatch_id() const override { return assign_.dispatch_id; }
 
  private:
   enum class Phase { running, term_sent, kill_sent };

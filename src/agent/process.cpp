@@ -75,6 +75,7 @@ Result<Spawned> spawn_process(const SpawnRequest& req) {
   const char* path = req.path.c_str();
   const char* cwd = req.cwd.c_str();
   const bool switch_user = req.account.switch_user;
+  const int inherit_fd = req.inherit_fd;
   const uid_t uid = req.account.uid;
   const gid_t gid = req.account.gid;
   const gid_t* groups = req.account.groups.data();
@@ -107,10 +108,18 @@ Result<Spawned> spawn_process(const SpawnRequest& req) {
     }
     if (::setpgid(0, 0) != 0) fail("setpgid");
     if (::dup2(in.r, 0) < 0 || ::dup2(out.w, 1) < 0 || ::dup2(err.w, 2) < 0) fail("dup2");
+    if (inherit_fd >= 0) {
+      if (inherit_fd == 3) {
+        if (::fcntl(3, F_SETFD, 0) != 0) fail("fcntl");
+      } else if (::dup2(inherit_fd, 3) < 0) {
+        fail("dup2");
+      }
+    }
     // Sockets and files of the agent must not leak into scripts (a daemon the
     // script starts would otherwise hold the agent's connection open).
-    if (::close_range(3, ~0U, 0) != 0) {
-      for (int fd = 3; fd < max_fd; ++fd) ::close(fd);
+    const unsigned first_closed = inherit_fd >= 0 ? 4 : 3;
+    if (::close_range(first_closed, ~0U, 0) != 0) {
+      for (int fd = static_cast<int>(first_closed); fd < max_fd; ++fd) ::close(fd);
     }
     if (switch_user) {
       if (::setgroups(ngroups, groups) != 0) fail("setgroups");

@@ -19,6 +19,7 @@ struct SpawnRequest {
   std::vector<std::string> env;   // "NAME=value"; the whole environment
   Account account;                // identity switched to when switch_user
   std::string cwd;                // chdir target; "/" when it fails
+  int inherit_fd = -1;            // when set, handed to the child as its fd 3
 };
 
 // The started child. The three pipe ends belong to the caller (close them).
@@ -30,7 +31,8 @@ struct Spawned {
 };
 
 // Starts the child in a new process group with stdin/stdout/stderr on pipes,
-// default signal dispositions, an empty signal mask and no other inherited fds.
+// default signal dispositions, an empty signal mask and no other inherited fds
+// (but req.inherit_fd as fd 3).
 // Errors: internal when pipes cannot be made or the exec fails (message holds
 // the errno text and which step failed).
 Result<Spawned> spawn_process(const SpawnRequest& req);

@@ -1,5 +1,7 @@
 #include "agent/spool.hpp"
 
+#include "agent/dispatch_lock.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -114,6 +116,13 @@ DispatchState Spool::state(int64_t id) const {
   return DispatchState::unknown;
 }
 
+Result<void> Spool::sync_dir(const fs::path& dir) { return fsync_dir(dir); }
+
+Result<DispatchLock> Spool::lock_dispatch(int64_t id) {
+  MEND_TRY(make_dir_durably(dispatch_dir(id)));
+  return DispatchLock::acquire(dispatch_dir(id));
+}
+
 Result<void> Spool::record_assign(const proto::Assign& a) {
   MEND_TRY(make_dir_durably(dispatch_dir(a.dispatch_id)));
   return write_file_durably(dispatch_dir(a.dispatch_id) / "assign.json", proto::encode(a));
@@ -155,8 +164,33 @@ Result<void> Spool::mark_done(int64_t id) {
   return ok();
 }
 
-Result<std::vector<proto::ResultMsg>> Spool::recover() {
-  std::vector<proto::ResultMsg> pending;
+Result<proto::Assign> Spool::load_assign(int64_t id) const {
+  fs::path p = dispatch_dir(id) / "assign.json";
+  MEND_ASSIGN_OR_RETURN(std::string text, read_file(p));
+  auto m = proto::decode(text);
+  if (!m || !std::holds_alternative<proto::Assign>(*m))
+    return make_error(ErrorCode::internal, p.string() + ": not an assignment");
+  return std::get<proto::Assign>(*m);
+}
+
+Result<proto::ResultMsg> Spool::result_or_lost(int64_t id, const std::string& message) {
+  MEND_ASSIGN_OR_RETURN(auto held, DispatchLock::acquire(dispatch_dir(id)));
+  if (state(id) == DispatchState::has_result) {
+    if (auto r = load_result(id)) return *r;
+  }
+  proto::ResultMsg lost;
+  lost.dispatch_id = id;
+  if (auto a = load_assign(id)) lost.task_id = a->task_id;
+  lost.status = "lost";
+  lost.message = message;
+  lost.stderr_text = message;
+  MEND_TRY(write_result(lost));
+  return lost;
+}
+
+Result<Spool::Recovery> Spool::recover() {
+  Recovery recovery;
+  auto& pending = recovery.results;
   std::error_code scan_ec;
   std::error_code ec;  // removals are best effort: a leftover is tidied next start
   for (const auto& entry : fs::directory_iterator(dir_ / "dispatches", scan_ec)) {
@@ -172,19 +206,12 @@ Result<std::vector<proto::ResultMsg>> Spool::recover() {
         break;
       }
       case DispatchState::recorded: {
-        proto::ResultMsg lost;
-        lost.dispatch_id = id;
-        if (auto text = read_file(entry.path() / "assign.json")) {
-          auto m = proto::decode(*text);
-          if (m && std::holds_alternative<proto::Assign>(*m)) {
-            lost.task_id = std::get<proto::Assign>(*m).task_id;
-          }
+        if (supervisor_alive(entry.path())) {
+          recovery.supervised.push_back(id);
+          break;
         }
-        lost.status = "lost";
-        lost.message = kLostMessage;
-        lost.stderr_text = kLostMessage;
-        MEND_TRY(write_result(lost));
-        pending.push_back(std::move(lost));
+        MEND_ASSIGN_OR_RETURN(auto r, result_or_lost(id, kLostMessage));
+        recovery.results.push_back(std::move(r));
         break;
       }
       case DispatchState::unknown:
@@ -195,7 +222,7 @@ Result<std::vector<proto::ResultMsg>> Spool::recover() {
     }
   }
   if (scan_ec) return make_error(ErrorCode::unavailable, "spool scan: " + scan_ec.message());
-  return pending;
+  return recovery;
 }
 
 size_t Spool::prune_tombstones(fs::file_time_type now, std::chrono::hours max_age) {

@@ -5,6 +5,8 @@
 //   <dir>/dispatches/<id>/assign.json   recorded before the script starts
 //   <dir>/dispatches/<id>/script        the script file (executor writes it)
 //   <dir>/dispatches/<id>/result.json   the final result, until acknowledged
+//   <dir>/dispatches/<id>/lock          flock held by the script's supervisor
+//   <dir>/dispatches/<id>/supervisor.pid
 //   <dir>/done/<id>                     tombstone after the ack: status only
 //
 // Every write is write-to-temp, fsync, rename, fsync of the directory, so a
@@ -14,6 +16,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "agent/dispatch_lock.hpp"
 #include "common/result.hpp"
 #include "proto/agent_messages.hpp"
 
@@ -21,6 +24,9 @@ namespace mend::agent {
 
 inline constexpr const char* kLostMessage =
     "agent restarted while the script was running; outcome unknown";
+
+inline constexpr const char* kSupervisorLostMessage =
+    "the script's supervisor ended without a result; outcome unknown";
 
 enum class DispatchState {
   unknown,     // never seen: may run
@@ -40,8 +46,14 @@ class Spool {
 
   DispatchState state(int64_t id) const;
 
+  // Creates the dispatch's directory and takes its lock (see dispatch_lock.hpp),
+  // before record_assign, so the lock is held from the moment the dispatch is
+  // recorded until its supervisor ends.
+  Result<DispatchLock> lock_dispatch(int64_t id);
   // Durably records that this dispatch is about to run.
   Result<void> record_assign(const proto::Assign& a);
+  // Makes a record_assign that a crash interrupted after its rename durable.
+  Result<void> sync_record(int64_t id) { return sync_dir(dispatch_dir(id)); }
   // Durably stores a final result (replacing any earlier one).
   Result<void> write_result(const proto::ResultMsg& r);
   Result<proto::ResultMsg> load_result(int64_t id) const;
@@ -50,16 +62,28 @@ class Spool {
   // After the server's ack: writes the tombstone, then deletes the result and script.
   Result<void> mark_done(int64_t id);
 
+  Result<proto::Assign> load_assign(int64_t id) const;
+
+  // Under the dispatch's lock (so no supervisor can be starting it): the
+  // spooled result, or else a spooled "lost" result with this message.
+  Result<proto::ResultMsg> result_or_lost(int64_t id, const std::string& message);
+
+  struct Recovery {
+    std::vector<proto::ResultMsg> results;  // spooled, not yet acknowledged
+    std::vector<int64_t> supervised;        // recorded, and a supervisor still runs them
+  };
   // At start: every un-acknowledged result, after turning each dispatch that was
-  // recorded but has no result (the agent died while it ran) into a "lost"
-  // result. Also finishes a mark_done that a crash interrupted.
-  Result<std::vector<proto::ResultMsg>> recover();
+  // recorded but has no result and no live supervisor (it died with the machine,
+  // or never started) into a "lost" result. Dispatches whose supervisor still
+  // runs are listed for adoption. Also finishes a mark_done a crash interrupted.
+  Result<Recovery> recover();
   // Deletes tombstones last written before now - max_age. Returns how many.
   size_t prune_tombstones(std::filesystem::file_time_type now, std::chrono::hours max_age);
 
  private:
   explicit Spool(std::filesystem::path dir) : dir_(std::move(dir)) {}
   std::filesystem::path tombstone_path(int64_t id) const;
+  static Result<void> sync_dir(const std::filesystem::path& dir);
 
   std::filesystem::path dir_;
 };

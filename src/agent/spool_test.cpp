@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "agent/dispatch_lock.hpp"
 #include "agent/test_temp_dir.hpp"
 
 namespace mend::agent {
@@ -68,11 +69,12 @@ TEST(Spool, RecoverReloadsResultsAndReportsLostRuns) {
   // A fresh Spool on the same directory, as after a restart.
   auto spool = Spool::open(tmp.path());
   ASSERT_TRUE(spool);
-  auto pending = spool->recover();
-  ASSERT_TRUE(pending);
-  ASSERT_EQ(pending->size(), 2u);
+  auto recovery = spool->recover();
+  ASSERT_TRUE(recovery);
+  ASSERT_EQ(recovery->results.size(), 2u);
+  EXPECT_TRUE(recovery->supervised.empty());
   std::map<int64_t, proto::ResultMsg> by_id;
-  for (auto& r : *pending) by_id[r.dispatch_id] = r;
+  for (auto& r : recovery->results) by_id[r.dispatch_id] = r;
   EXPECT_EQ(by_id[1].status, "lost");
   EXPECT_EQ(by_id[1].task_id, 101);
   EXPECT_EQ(by_id[1].message, kLostMessage);
@@ -89,9 +91,9 @@ TEST(Spool, RecoverFinishesAnInterruptedMarkDone) {
   ASSERT_TRUE(spool->write_result(result(5, "success")));
   // Crash between the tombstone and the delete: both are on disk.
   ASSERT_TRUE(write_file_durably(tmp.path() / "done" / "5", proto::encode(result(5, "success"))));
-  auto pending = spool->recover();
-  ASSERT_TRUE(pending);
-  EXPECT_TRUE(pending->empty());
+  auto recovery = spool->recover();
+  ASSERT_TRUE(recovery);
+  EXPECT_TRUE(recovery->results.empty());
   EXPECT_FALSE(fs::exists(spool->dispatch_dir(5)));
   EXPECT_EQ(spool->state(5), DispatchState::done);
 }
@@ -121,4 +123,40 @@ TEST(Spool, WritesAreAtomicReplacements) {
   EXPECT_FALSE(fs::exists(spool->dispatch_dir(7) / "result.json.tmp"));
 }
 
+
+TEST(Spool, RecoverLeavesADispatchWithALiveSupervisorForAdoption) {
+  testing::TempDir tmp;
+  auto spool = Spool::open(tmp.path());
+  ASSERT_TRUE(spool);
+  ASSERT_TRUE(spool->record_assign(assign(8)));
+  {
+    // A supervisor from before the restart still holds the lock.
+    auto supervisor = DispatchLock::acquire(spool->dispatch_dir(8));
+    ASSERT_TRUE(supervisor);
+    auto recovery = spool->recover();
+    ASSERT_TRUE(recovery);
+    EXPECT_TRUE(recovery->results.empty());
+    ASSERT_EQ(recovery->supervised, std::vector<int64_t>{8});
+    EXPECT_EQ(spool->state(8), DispatchState::recorded);
+    EXPECT_TRUE(supervisor_alive(spool->dispatch_dir(8)));
+  }
+  EXPECT_FALSE(supervisor_alive(spool->dispatch_dir(8)));
+  // The supervisor died without writing a result: the outcome is unknown.
+  auto r = spool->result_or_lost(8, kSupervisorLostMessage);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, "lost");
+  EXPECT_EQ(r->task_id, 108);
+  EXPECT_EQ(spool->state(8), DispatchState::has_result);
+}
+
+TEST(Spool, ResultOrLostKeepsAResultTheSupervisorWrote) {
+  testing::TempDir tmp;
+  auto spool = Spool::open(tmp.path());
+  ASSERT_TRUE(spool);
+  ASSERT_TRUE(spool->record_assign(assign(9)));
+  ASSERT_TRUE(spool->write_result(result(9, "success")));
+  auto r = spool->result_or_lost(9, kSupervisorLostMessage);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, "success");
+}
 }  // namespace mend::agent

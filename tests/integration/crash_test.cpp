@@ -109,7 +109,7 @@ TEST_F(CrashTest, AgentDiesAfterSpoolingTheResultBeforeSendingIt) {
   expect_each_ran_once(id, {"host-a"});
 }
 
-TEST_F(CrashTest, AgentDiesAfterRecordingTheDispatchAndNeverRunsItTwice) {
+TEST_F(CrashTest, AgentDiesAfterRecordingTheDispatchAndItStillRunsExactlyOnce) {
   AgentProcess& a = agent("host-a");
   a.stop();
   a.set_env({"MEND_FAILPOINTS=agent.after_record_before_start"});
@@ -120,11 +120,9 @@ TEST_F(CrashTest, AgentDiesAfterRecordingTheDispatchAndNeverRunsItTwice) {
   ASSERT_TRUE(wait_until([&] { return !a.running(); })) << "the failpoint did not fire";
   a.set_env({});
   a.start();
-  IbexApi ibex = api();
-  ASSERT_TRUE(ibex.wait_task_done(id));
-  // The agent cannot know whether the script started: it says so, and never runs it again.
-  EXPECT_EQ(ibex.host_status(id, "host-a"), "lost");
-  EXPECT_EQ(runs_on("host-a"), 0);
+  // The supervisor was waiting for the agent's go; on EOF it ran the recorded
+  // dispatch, and the restarted agent adopted it and reported its result.
+  expect_each_ran_once(id, {"host-a"});
 }
 
 TEST_F(CrashTest, RepairLoopRestoresADeletedActionRowAndTheTaskFinishes) {
@@ -147,6 +145,64 @@ TEST_F(CrashTest, RepairLoopRestoresADeletedActionRowAndTheTaskFinishes) {
   EXPECT_NE(metrics.body.find("task_without_action"), std::string::npos);
   auto after = api().http().get("/api/v1/doctor");
   EXPECT_EQ(json::parse(after.body)["dat"]["findings"].size(), 0u) << after.body;
+}
+
+}  // namespace
+}  // namespace mend::it
+
+namespace mend::it {
+namespace {
+
+// Scripts run under a supervisor process, so they outlive the agent.
+TEST_F(CrashTest, ScriptFinishesWhileTheAgentIsDeadAndTheNextAgentReportsIt) {
+  std::string gate = dir_->file("go").string();
+  int64_t id = api().create_task(
+      task_form({"host-a"}, logging_script("while [ ! -e " + gate + " ]; do sleep 0.05; done\n")));
+  ASSERT_GT(id, 0);
+  ASSERT_TRUE(wait_until([&] { return runs_on("host-a") == 1; }));
+  AgentProcess& a = agent("host-a");
+  a.kill9();
+  write_file(gate, "");
+  // With no agent alive, the supervisor sees the script end and spools its result.
+  auto result_spooled = [&] {
+    std::error_code ec;
+    for (const auto& d : std::filesystem::directory_iterator(a.spool_dir() / "dispatches", ec))
+      if (std::filesystem::exists(d.path() / "result.json")) return true;
+    return false;
+  };
+  ASSERT_TRUE(wait_until(result_spooled));
+  a.start();
+  expect_each_ran_once(id, {"host-a"});
+}
+
+TEST_F(CrashTest, ARestartedAgentAdoptsAStillRunningScript) {
+  std::string gate = dir_->file("go").string();
+  int64_t id = api().create_task(
+      task_form({"host-a"}, logging_script("while [ ! -e " + gate + " ]; do sleep 0.05; done\n")));
+  ASSERT_GT(id, 0);
+  ASSERT_TRUE(wait_until([&] { return runs_on("host-a") == 1; }));
+  AgentProcess& a = agent("host-a");
+  a.kill9();
+  a.start();
+  ASSERT_TRUE(api().wait_agents_connected(3));
+  EXPECT_EQ(api().host_status(id, "host-a"), "running");
+  write_file(gate, "");
+  expect_each_ran_once(id, {"host-a"});
+}
+
+TEST_F(CrashTest, AnAdoptedScriptCanBeKilled) {
+  int64_t id = api().create_task(task_form({"host-a"}, logging_script("sleep 60\n")));
+  ASSERT_GT(id, 0);
+  ASSERT_TRUE(wait_until([&] { return runs_on("host-a") == 1; }));
+  AgentProcess& a = agent("host-a");
+  a.kill9();
+  a.start();
+  ASSERT_TRUE(api().wait_agents_connected(3));
+  auto kill = api().host_action(id, "host-a", "kill");
+  ASSERT_EQ(kill.status, 200) << kill.body;
+  IbexApi ibex = api();
+  ASSERT_TRUE(ibex.wait_host_status(id, "host-a", "killed"));
+  EXPECT_EQ(runs_on("host-a"), 1);
 }
 
 }  // namespace

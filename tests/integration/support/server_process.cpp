@@ -78,7 +78,14 @@ void ServerProcess::spawn(uint16_t port) {
   std::string host;
   uint16_t got = 0;
   wait_until([&] {
-    got = parse_ready(read_file(ready_), host);
+    // Line 1: the HTTP address; line 2, with --ibex-rpc: the Ibex agent port.
+    std::istringstream lines(read_file(ready_));
+    std::string http_line, ibex_line;
+    std::getline(lines, http_line);
+    std::getline(lines, ibex_line);
+    got = parse_ready(http_line, host);
+    std::string ibex_host;
+    ibex_rpc_port_ = parse_ready(ibex_line, ibex_host);
     return got != 0 || !process_->running();
   });
   if (got == 0) {

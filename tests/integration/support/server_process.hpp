@@ -41,6 +41,8 @@ class ServerProcess {
   std::string url() const { return "http://" + host_ + ":" + std::to_string(port_); }
   const std::string& host() const { return host_; }
   uint16_t port() const { return port_; }
+  // The bound --ibex-rpc port; 0 when the server does not serve Ibex agents.
+  uint16_t ibex_rpc_port() const { return ibex_rpc_port_; }
   const std::filesystem::path& db_path() const { return db_; }
   // A client with the first configured basic-auth user (if any).
   HttpClient client() const;
@@ -59,6 +61,7 @@ class ServerProcess {
   std::filesystem::path ready_;
   std::string host_ = "127.0.0.1";
   uint16_t port_ = 0;
+  uint16_t ibex_rpc_port_ = 0;
   int incarnation_ = 0;
   std::unique_ptr<Process> process_;
   std::vector<std::unique_ptr<Process>> past_;

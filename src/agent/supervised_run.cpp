@@ -1,0 +1,217 @@
+#include "agent/supervised_run.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <fstream>
+
+#include "agent/dispatch_lock.hpp"
+#include "agent/process.hpp"
+#include "common/log.hpp"
+
+extern char** environ;
+
+namespace mend::agent {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+proto::ResultMsg failed(int64_t dispatch_id, int64_t task_id, const std::string& message) {
+  proto::ResultMsg r;
+  r.dispatch_id = dispatch_id;
+  r.task_id = task_id;
+  r.status = "failed";
+  r.message = message;
+  r.stderr_text = message;
+  return r;
+}
+
+std::vector<std::string> current_environment() {
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e) env.emplace_back(*e);
+  return env;
+}
+
+// The supervisor of a dispatch, from its pid file; -1 when unreadable.
+pid_t read_supervisor_pid(const std::filesystem::path& dispatch_dir) {
+  std::ifstream in(dispatch_dir / "supervisor.pid");
+  std::string text;
+  if (!(in >> text)) return -1;
+  int64_t pid = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), pid);
+  if (ec != std::errc() || pid <= 1) return -1;
+  return static_cast<pid_t>(pid);
+}
+
+}  // namespace
+
+SupervisedRun::SupervisedRun(asio::any_io_executor ex, ChildReaper& reaper, Spool& spool,
+                             std::string exe, SupervisorOptions opts, int64_t task_id,
+                             DispatchLock lock, StartedFn on_started, OutputFn on_output)
+    : ex_(ex),
+      reaper_(reaper),
+      spool_(spool),
+      exe_(std::move(exe)),
+      opts_(std::move(opts)),
+      task_id_(task_id),
+      lock_(std::move(lock)),
+      on_started_(std::move(on_started)),
+      on_output_(std::move(on_output)),
+      wake_(ex) {}
+
+void SupervisedRun::wake() { wake_.cancel(); }
+
+void SupervisedRun::kill() {
+  kill_requested_ = true;
+  // Before Started the supervisor may not handle SIGTERM yet; on_event sends it then.
+  if (started_ && !exited_) ::kill(pid_, SIGTERM);
+}
+
+void SupervisedRun::on_event(std::string_view line) {
+  auto m = proto::decode(line);
+  if (!m) {
+    spdlog::warn("dispatch {}: bad line from supervisor ignored", opts_.dispatch_id);
+    return;
+  }
+  if (auto* s = std::get_if<proto::Started>(&*m)) {
+    started_ = true;
+    if (on_started_) on_started_(*s);
+    if (kill_requested_ && !exited_) ::kill(pid_, SIGTERM);
+  } else if (auto* o = std::get_if<proto::Output>(&*m)) {
+    if (on_output_) on_output_(*o);
+  }
+}
+
+awaitable<void> SupervisedRun::read_events(std::shared_ptr<asio::posix::stream_descriptor> sd) {
+  auto self = shared_from_this();
+  std::string buffer;
+  while (true) {
+    boost::system::error_code ec;
+    size_t n = co_await asio::async_read_until(*sd, asio::dynamic_buffer(buffer), '\n',
+                                               asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+    on_event(std::string_view(buffer.data(), n - 1));
+    buffer.erase(0, n);
+  }
+  --readers_open_;
+  wake();
+}
+
+awaitable<void> SupervisedRun::relay_log(std::shared_ptr<asio::posix::stream_descriptor> sd) {
+  auto self = shared_from_this();
+  std::string buffer;
+  while (true) {
+    boost::system::error_code ec;
+    size_t n = co_await asio::async_read_until(*sd, asio::dynamic_buffer(buffer, 1 << 20), '\n',
+                                               asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+    spdlog::info("[supervisor {}] {}", opts_.dispatch_id, std::string_view(buffer.data(), n - 1));
+    buffer.erase(0, n);
+  }
+  --readers_open_;
+  wake();
+}
+
+Result<void> SupervisedRun::launch() {
+  auto self = shared_from_this();
+  SpawnRequest req;
+  req.path = exe_;
+  req.argv = {exe_};
+  req.inherit_fd = lock_->fd();
+  opts_.lock_fd = 3;
+  for (auto& a : supervisor_args(opts_)) req.argv.push_back(std::move(a));
+  req.env = current_environment();
+  req.account.switch_user = false;
+  req.cwd = spool_.dir().string();
+  auto spawned = spawn_process(req);
+  lock_.reset();  // the supervisor holds it now (or, if it did not start, nobody)
+  if (!spawned) return make_error(ErrorCode::unavailable, "cannot start the script's supervisor: " + spawned.error().message);
+  pid_ = spawned->pid;
+  go_fd_ = spawned->stdin_fd;
+  reaper_.watch(pid_, [self](int status) {
+    self->exited_ = true;
+    self->wait_status_ = status;
+    self->wake();
+  });
+  events_ = std::make_shared<asio::posix::stream_descriptor>(ex_, spawned->stdout_fd);
+  log_ = std::make_shared<asio::posix::stream_descriptor>(ex_, spawned->stderr_fd);
+  readers_open_ = 2;
+  asio::co_spawn(ex_, read_events(events_), asio::detached);
+  asio::co_spawn(ex_, relay_log(log_), asio::detached);
+  return ok();
+}
+
+void SupervisedRun::abandon() {
+  if (go_fd_ >= 0) ::close(go_fd_);  // EOF without the go byte, and nothing recorded: it exits
+  go_fd_ = -1;
+}
+
+awaitable<proto::ResultMsg> SupervisedRun::run() {
+  auto self = shared_from_this();
+  if (go_fd_ >= 0) {
+    const char go = 'g';
+    if (::write(go_fd_, &go, 1) != 1)
+      spdlog::warn("dispatch {}: cannot signal the supervisor; it runs the dispatch on EOF", opts_.dispatch_id);
+    ::close(go_fd_);
+    go_fd_ = -1;
+  }
+  while (!exited_ || readers_open_ > 0) {
+    wake_.expires_after(std::chrono::seconds(exited_ ? 2 : 3600));
+    boost::system::error_code ec;
+    co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec && exited_) break;  // pipes held open after exit: stop waiting on them
+  }
+  boost::system::error_code ec;
+  events_->close(ec);
+  log_->close(ec);
+
+  if (WIFEXITED(wait_status_) && WEXITSTATUS(wait_status_) == 2) {
+    co_return failed(opts_.dispatch_id, task_id_, "the script's supervisor refused its arguments");
+  }
+  auto r = spool_.result_or_lost(opts_.dispatch_id, kSupervisorLostMessage);
+  if (!r) co_return failed(opts_.dispatch_id, task_id_, "cannot read the result: " + r.error().message);
+  result_spooled_ = true;
+  if (r->status == "lost") {
+    spdlog::error("dispatch {}: supervisor ended (wait status {}) without a result", opts_.dispatch_id,
+                  wait_status_);
+  }
+  co_return *r;
+}
+
+AdoptedRun::AdoptedRun(asio::any_io_executor ex, Spool& spool, int64_t dispatch_id,
+                       std::chrono::milliseconds poll)
+    : spool_(spool), dispatch_id_(dispatch_id), poll_(poll), timer_(ex) {}
+
+awaitable<proto::ResultMsg> AdoptedRun::run() {
+  auto self = shared_from_this();
+  const auto dir = spool_.dispatch_dir(dispatch_id_);
+  spdlog::info("dispatch {}: adopted its running supervisor", dispatch_id_);
+  // The supervisor is not our child, so no SIGCHLD: poll its lock.
+  while (supervisor_alive(dir)) {
+    timer_.expires_after(poll_);
+    boost::system::error_code ec;
+    co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  auto r = spool_.result_or_lost(dispatch_id_, kSupervisorLostMessage);
+  if (!r) {
+    proto::ResultMsg lost;
+    lost.dispatch_id = dispatch_id_;
+    lost.status = "lost";
+    lost.message = "cannot read the adopted dispatch's result: " + r.error().message;
+    lost.stderr_text = lost.message;
+    co_return lost;
+  }
+  co_return *r;
+}
+
+void AdoptedRun::kill() {
+  const auto dir = spool_.dispatch_dir(dispatch_id_);
+  pid_t pid = read_supervisor_pid(dir);
+  // Only while the lock is held: after that the pid may belong to someone else.
+  if (pid > 0 && supervisor_alive(dir)) ::kill(pid, SIGTERM);
+}
+
+}  // namespace mend::agent
