@@ -50,13 +50,17 @@ int main(int argc, char** argv) {
   app.add_option("--kill-grace-ms", kill_grace_ms, "SIGTERM to SIGKILL delay")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{600000}));
+  bool in_process = false;
+  app.add_flag("--in-process", in_process,
+               "run scripts inside the agent process instead of under a supervisor each "
+               "(saves a process start per script; a script then dies with the agent and is reported lost)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   cfg.kill_grace = std::chrono::milliseconds(kill_grace_ms);
   cfg.log_level = log_level;
   // Not the path we were started from: after an upgrade replaced the binary,
   // /proc/self/exe is still the running version.
-  cfg.supervisor_exe = "/proc/self/exe";
+  if (!in_process) cfg.supervisor_exe = "/proc/self/exe";
 
   if (!setup_logging(log_level, "mend-agent")) {
     std::cerr << "unknown --log-level '" << log_level << "'\n";

@@ -26,6 +26,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default="build")
     ap.add_argument("--runs", type=int, default=100)
+    ap.add_argument("--agent-arg", action="append", default=[], help="extra mend-agent flag (e.g. --in-process)")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="mend-bench-")
     ready = os.path.join(tmp, "ready")
@@ -40,7 +41,7 @@ def main():
             time.sleep(0.05)
         base = "http://" + open(ready).read().split()[0]
         agent = subprocess.Popen([os.path.join(args.bin, "mend-agent"), "--server", base, "--ident", "bench-host",
-                                  "--token", "t", "--spool", os.path.join(tmp, "spool"), "--log-level", "warn"])
+                                  "--token", "t", "--spool", os.path.join(tmp, "spool"), "--log-level", "warn"] + args.agent_arg)
         for _ in range(100):
             if any(a["ident"] == "bench-host" for a in get(base + "/api/v1/agents")["dat"]):
                 break

@@ -33,6 +33,7 @@ Result<void> Agent::start() {
     pending_[r.dispatch_id] = std::move(r);
   }
   if (!pending_.empty()) spdlog::info("{} results waiting for acknowledgement", pending_.size());
+  prepare_spare_supervisor();
   return ok();
 }
 
@@ -50,6 +51,8 @@ void Agent::stop() {
     else
       spdlog::info("shutting down while dispatch {} runs: its supervisor keeps it running", id);
   }
+  if (spare_) spare_->abandon();  // an idle supervisor exits on EOF
+  spare_.reset();
   resend_timer_.cancel();
   conn_.stop();
   reaper_.stop();
@@ -153,17 +156,27 @@ void Agent::handle_assign(const proto::Assign& a) {
     // holds its lock, so a restarted agent adopts it instead of losing it.
     auto lock = spool_.lock_dispatch(id);
     if (!lock) return refuse("agent cannot write its spool: " + lock.error().message);
-    auto run = make_supervised_run(a, std::move(*lock));
-    if (auto l = run->launch(); !l) return refuse(l.error().message);
+    auto run = take_spare_supervisor();
+    Result<void> handed = run ? (*run)->assign(id, a.task_id, std::move(*lock))
+                              : Result<void>(make_error(ErrorCode::unavailable, "no supervisor"));
+    if (!handed) {
+      // The spare died (or none could start): one fresh attempt, then give up.
+      lock = spool_.lock_dispatch(id);
+      if (!lock) return refuse("agent cannot write its spool: " + lock.error().message);
+      run = launch_supervisor();
+      if (!run) return refuse(run.error().message);
+      if (auto h = (*run)->assign(id, a.task_id, std::move(*lock)); !h) return refuse(h.error().message);
+    }
     if (auto rec = spool_.record_assign(a); !rec) {
-      run->abandon();
+      (*run)->abandon();
       return refuse("agent cannot write its spool: " + rec.error().message);
     }
     // Crash tests die here: recorded, supervisor waiting. It runs the
     // dispatch on EOF, and the restarted agent adopts it.
     failpoint("agent.after_record_before_start");
-    running_[id] = run;
-    asio::co_spawn(ex_, execute(run), asio::detached);
+    running_[id] = *run;
+    asio::co_spawn(ex_, execute(*run), asio::detached);
+    prepare_spare_supervisor();
     return;
   }
   // In-process: record before starting: if the agent dies from here on, the
@@ -189,15 +202,38 @@ std::shared_ptr<RunningDispatch> Agent::start_in_process(const proto::Assign& a)
       [this](const proto::Started& s) { conn_.send(s); }, [this](const proto::Output& o) { conn_.send(o); });
 }
 
-std::shared_ptr<SupervisedRun> Agent::make_supervised_run(const proto::Assign& a, DispatchLock lock) {
+Result<std::shared_ptr<SupervisedRun>> Agent::launch_supervisor() {
   SupervisorOptions so;
   so.spool_dir = spool_.dir();
-  so.dispatch_id = a.dispatch_id;
   so.exec = exec_options();
   so.log_level = cfg_.log_level;
-  return std::make_shared<SupervisedRun>(
-      ex_, reaper_, spool_, cfg_.supervisor_exe, so, a.task_id, std::move(lock),
+  auto run = std::make_shared<SupervisedRun>(
+      ex_, reaper_, spool_, cfg_.supervisor_exe, so,
       [this](const proto::Started& s) { conn_.send(s); }, [this](const proto::Output& o) { conn_.send(o); });
+  MEND_TRY(run->launch());
+  return run;
+}
+
+Result<std::shared_ptr<SupervisedRun>> Agent::take_spare_supervisor() {
+  auto spare = std::move(spare_);
+  spare_.reset();
+  if (spare && spare->alive()) return spare;
+  if (spare) spare->abandon();
+  return launch_supervisor();
+}
+
+void Agent::prepare_spare_supervisor() {
+  if (cfg_.supervisor_exe.empty() || stopping_ || spare_) return;
+  // Off the assignment's path: started after it, from the io_context.
+  asio::post(ex_, [this] {
+    if (stopping_ || spare_) return;
+    auto run = launch_supervisor();
+    if (!run) {
+      spdlog::warn("cannot start a spare script supervisor: {}", run.error().message);
+      return;
+    }
+    spare_ = std::move(*run);
+  });
 }
 
 awaitable<void> Agent::execute(std::shared_ptr<RunningDispatch> run) {

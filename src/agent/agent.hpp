@@ -44,7 +44,10 @@ class Agent {
   void handle_ack(const proto::Ack& a);
   ExecOptions exec_options() const;
   std::shared_ptr<RunningDispatch> start_in_process(const proto::Assign& a);
-  std::shared_ptr<SupervisedRun> make_supervised_run(const proto::Assign& a, DispatchLock lock);
+  Result<std::shared_ptr<SupervisedRun>> launch_supervisor();
+  // The spare supervisor started ahead of time, or a fresh one.
+  Result<std::shared_ptr<SupervisedRun>> take_spare_supervisor();
+  void prepare_spare_supervisor();
   awaitable<void> execute(std::shared_ptr<RunningDispatch> run);
   // Spools r durably (unless a supervisor already did), then sends it; it is
   // re-sent until acknowledged.
@@ -60,6 +63,7 @@ class Agent {
   asio::steady_timer resend_timer_;
   std::map<int64_t, std::shared_ptr<RunningDispatch>> running_;
   std::map<int64_t, proto::ResultMsg> pending_;  // spooled, not yet acknowledged
+  std::shared_ptr<SupervisedRun> spare_;  // idle, ready for the next dispatch
   bool stopping_ = false;
 };
 

@@ -1,14 +1,18 @@
 #include "agent/supervised_run.hpp"
 
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <fstream>
 
 #include "agent/dispatch_lock.hpp"
 #include "agent/process.hpp"
+#include "agent/supervisor_channel.hpp"
 #include "common/log.hpp"
 
 extern char** environ;
@@ -49,15 +53,13 @@ pid_t read_supervisor_pid(const std::filesystem::path& dispatch_dir) {
 }  // namespace
 
 SupervisedRun::SupervisedRun(asio::any_io_executor ex, ChildReaper& reaper, Spool& spool,
-                             std::string exe, SupervisorOptions opts, int64_t task_id,
-                             DispatchLock lock, StartedFn on_started, OutputFn on_output)
+                             std::string exe, SupervisorOptions opts, StartedFn on_started,
+                             OutputFn on_output)
     : ex_(ex),
       reaper_(reaper),
       spool_(spool),
       exe_(std::move(exe)),
       opts_(std::move(opts)),
-      task_id_(task_id),
-      lock_(std::move(lock)),
       on_started_(std::move(on_started)),
       on_output_(std::move(on_output)),
       wake_(ex) {}
@@ -73,7 +75,7 @@ void SupervisedRun::kill() {
 void SupervisedRun::on_event(std::string_view line) {
   auto m = proto::decode(line);
   if (!m) {
-    spdlog::warn("dispatch {}: bad line from supervisor ignored", opts_.dispatch_id);
+    spdlog::warn("dispatch {}: bad line from supervisor ignored", dispatch_id_);
     return;
   }
   if (auto* s = std::get_if<proto::Started>(&*m)) {
@@ -108,7 +110,7 @@ awaitable<void> SupervisedRun::relay_log(std::shared_ptr<asio::posix::stream_des
     size_t n = co_await asio::async_read_until(*sd, asio::dynamic_buffer(buffer, 1 << 20), '\n',
                                                asio::redirect_error(asio::use_awaitable, ec));
     if (ec) break;
-    spdlog::info("[supervisor {}] {}", opts_.dispatch_id, std::string_view(buffer.data(), n - 1));
+    spdlog::info("[supervisor {}] {}", dispatch_id_, std::string_view(buffer.data(), n - 1));
     buffer.erase(0, n);
   }
   --readers_open_;
@@ -117,20 +119,27 @@ awaitable<void> SupervisedRun::relay_log(std::shared_ptr<asio::posix::stream_des
 
 Result<void> SupervisedRun::launch() {
   auto self = shared_from_this();
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+    return make_error(ErrorCode::unavailable, std::string("socketpair: ") + std::strerror(errno));
   SpawnRequest req;
   req.path = exe_;
   req.argv = {exe_};
-  req.inherit_fd = lock_->fd();
-  opts_.lock_fd = 3;
+  req.inherit_fd = pair[1];  // the supervisor's fd 3
+  opts_.control_fd = 3;
   for (auto& a : supervisor_args(opts_)) req.argv.push_back(std::move(a));
   req.env = current_environment();
   req.account.switch_user = false;
   req.cwd = spool_.dir().string();
   auto spawned = spawn_process(req);
-  lock_.reset();  // the supervisor holds it now (or, if it did not start, nobody)
-  if (!spawned) return make_error(ErrorCode::unavailable, "cannot start the script's supervisor: " + spawned.error().message);
+  ::close(pair[1]);
+  if (!spawned) {
+    ::close(pair[0]);
+    return make_error(ErrorCode::unavailable, "cannot start a script supervisor: " + spawned.error().message);
+  }
+  control_fd_ = pair[0];
+  ::close(spawned->stdin_fd);
   pid_ = spawned->pid;
-  go_fd_ = spawned->stdin_fd;
   reaper_.watch(pid_, [self](int status) {
     self->exited_ = true;
     self->wait_status_ = status;
@@ -144,19 +153,27 @@ Result<void> SupervisedRun::launch() {
   return ok();
 }
 
+Result<void> SupervisedRun::assign(int64_t dispatch_id, int64_t task_id, DispatchLock lock) {
+  if (!alive() || control_fd_ < 0) return make_error(ErrorCode::unavailable, "the spare supervisor is gone");
+  // The descriptor travels with the message; once sent, our copy can go (the
+  // lock stays held by the one in flight, then by the supervisor).
+  MEND_TRY(send_assignment(control_fd_, dispatch_id, lock.fd()));
+  dispatch_id_ = dispatch_id;
+  task_id_ = task_id;
+  return ok();
+}
+
 void SupervisedRun::abandon() {
-  if (go_fd_ >= 0) ::close(go_fd_);  // EOF without the go byte, and nothing recorded: it exits
-  go_fd_ = -1;
+  if (control_fd_ >= 0) ::close(control_fd_);
+  control_fd_ = -1;
 }
 
 awaitable<proto::ResultMsg> SupervisedRun::run() {
   auto self = shared_from_this();
-  if (go_fd_ >= 0) {
-    const char go = 'g';
-    if (::write(go_fd_, &go, 1) != 1)
-      spdlog::warn("dispatch {}: cannot signal the supervisor; it runs the dispatch on EOF", opts_.dispatch_id);
-    ::close(go_fd_);
-    go_fd_ = -1;
+  if (control_fd_ >= 0) {
+    if (auto go = send_go(control_fd_); !go)
+      spdlog::warn("dispatch {}: cannot signal the supervisor: {}", dispatch_id_, go.error().message);
+    abandon();
   }
   while (!exited_ || readers_open_ > 0) {
     wake_.expires_after(std::chrono::seconds(exited_ ? 2 : 3600));
@@ -169,13 +186,13 @@ awaitable<proto::ResultMsg> SupervisedRun::run() {
   log_->close(ec);
 
   if (WIFEXITED(wait_status_) && WEXITSTATUS(wait_status_) == 2) {
-    co_return failed(opts_.dispatch_id, task_id_, "the script's supervisor refused its arguments");
+    co_return failed(dispatch_id_, task_id_, "the script's supervisor refused its arguments");
   }
-  auto r = spool_.result_or_lost(opts_.dispatch_id, kSupervisorLostMessage);
-  if (!r) co_return failed(opts_.dispatch_id, task_id_, "cannot read the result: " + r.error().message);
+  auto r = spool_.result_or_lost(dispatch_id_, kSupervisorLostMessage);
+  if (!r) co_return failed(dispatch_id_, task_id_, "cannot read the result: " + r.error().message);
   result_spooled_ = true;
   if (r->status == "lost") {
-    spdlog::error("dispatch {}: supervisor ended (wait status {}) without a result", opts_.dispatch_id,
+    spdlog::error("dispatch {}: supervisor ended (wait status {}) without a result", dispatch_id_,
                   wait_status_);
   }
   co_return *r;

@@ -5,12 +5,13 @@
 // Started and Output lines, turns a kill into SIGTERM to the supervisor, and
 // once the supervisor exits reads the result it spooled.
 //
-// The order closes every window between "recorded" and "running": the agent
-// takes the dispatch's lock, launches the supervisor (which inherits the lock
-// and waits on its stdin), records the dispatch, then tells the supervisor to
-// go. If the agent dies anywhere in between, the supervisor sees EOF on its
-// stdin and runs the dispatch if (and only if) it was recorded; a restarted
-// agent finds the lock held and adopts it.
+// A supervisor is launched ahead of time (the agent keeps one spare, so no
+// process start sits between an assignment and its script). The order closes
+// every window between "recorded" and "running": the agent takes the
+// dispatch's lock, hands it to the supervisor with the dispatch id, records
+// the dispatch, then says go. If the agent dies anywhere in between, the
+// supervisor sees EOF and runs the dispatch if (and only if) it was recorded;
+// a restarted agent finds the lock held and adopts it.
 //
 // AdoptedRun is for a dispatch whose supervisor an earlier agent started: it
 // waits until the supervisor's lock is released, then takes the spooled
@@ -34,21 +35,26 @@ class SupervisedRun : public RunningDispatch, public std::enable_shared_from_thi
   using StartedFn = std::function<void(const proto::Started&)>;
   using OutputFn = std::function<void(const proto::Output&)>;
 
-  // exe: the mend-agent binary (normally /proc/self/exe). lock: the dispatch's
-  // lock, taken before it was recorded; the supervisor inherits it. The spool must
+  // exe: the mend-agent binary (normally /proc/self/exe). The spool must
   // outlive the run. Single-threaded: all calls from the io_context thread.
   SupervisedRun(asio::any_io_executor ex, ChildReaper& reaper, Spool& spool, std::string exe,
-                SupervisorOptions opts, int64_t task_id, DispatchLock lock, StartedFn on_started,
-                OutputFn on_output);
+                SupervisorOptions opts, StartedFn on_started, OutputFn on_output);
 
-  // Starts the supervisor; it waits for release() (or EOF) before it looks at
-  // the dispatch. Call before the dispatch is recorded.
+  ~SupervisedRun() override { abandon(); }
+
+  // Starts the supervisor, idle until assign().
   Result<void> launch();
-  // The dispatch could not be recorded: the supervisor exits without running it.
+  // False once the supervisor process has exited.
+  bool alive() const { return pid_ > 0 && !exited_; }
+  // Hands the dispatch and its lock (taken before recording it) to the
+  // supervisor. Errors: unavailable when the supervisor is gone.
+  Result<void> assign(int64_t dispatch_id, int64_t task_id, DispatchLock lock);
+  // Closes the channel without "go": an idle supervisor exits, an assigned
+  // one runs its dispatch only if it was recorded.
   void abandon();
 
-  int64_t dispatch_id() const override { return opts_.dispatch_id; }
-  // After launch() and the dispatch recorded: lets the supervisor run it, and
+  int64_t dispatch_id() const override { return dispatch_id_; }
+  // After assign() and the dispatch recorded: lets the supervisor run it, and
   // waits for the end.
   awaitable<proto::ResultMsg> run() override;
   void kill() override;
@@ -65,13 +71,13 @@ class SupervisedRun : public RunningDispatch, public std::enable_shared_from_thi
   Spool& spool_;
   std::string exe_;
   SupervisorOptions opts_;
-  int64_t task_id_;
-  std::optional<DispatchLock> lock_;  // ours until the supervisor holds it
+  int64_t dispatch_id_ = 0;  // 0 while idle
+  int64_t task_id_ = 0;
   StartedFn on_started_;
   OutputFn on_output_;
   asio::steady_timer wake_;
   pid_t pid_ = -1;
-  int go_fd_ = -1;  // the supervisor's stdin: one byte means "recorded, run it"
+  int control_fd_ = -1;  // our end of the supervisor channel
   std::shared_ptr<asio::posix::stream_descriptor> events_;
   std::shared_ptr<asio::posix::stream_descriptor> log_;
   bool started_ = false;  // the supervisor said the script started (and handles SIGTERM)

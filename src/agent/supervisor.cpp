@@ -6,11 +6,13 @@
 #include <cerrno>
 #include <charconv>
 #include <deque>
+#include <fstream>
 #include <iostream>
 
 #include "agent/child_reaper.hpp"
 #include "agent/dispatch_lock.hpp"
 #include "agent/spool.hpp"
+#include "agent/supervisor_channel.hpp"
 #include "common/log.hpp"
 
 namespace mend::agent {
@@ -74,57 +76,61 @@ class EventWriter {
 int supervise(const SupervisorOptions& o) {
   auto spool = Spool::open(o.spool_dir);
   if (!spool) {
-    spdlog::error("dispatch {}: cannot open spool: {}", o.dispatch_id, spool.error().message);
+    spdlog::error("cannot open spool: {}", spool.error().message);
     return 1;
   }
-  const auto dir = spool->dispatch_dir(o.dispatch_id);
-  // Held until this process exits: while it is held the agent knows the
-  // script's outcome will be written here.
-  auto lock = o.lock_fd >= 0 ? Result<DispatchLock>(DispatchLock::adopt(o.lock_fd)) : DispatchLock::acquire(dir);
-  if (!lock) {
-    spdlog::error("dispatch {}: {}", o.dispatch_id, lock.error().message);
+  // Idle until the agent hands over a dispatch with its lock, held from then
+  // until this process exits: while it is held the agent knows the outcome
+  // will be written here.
+  auto assignment = receive_assignment(o.control_fd);
+  if (!assignment) {
+    spdlog::error("{}", assignment.error().message);
     return 1;
   }
-  // The agent writes one byte once it has recorded the dispatch. EOF without
-  // it means the agent died first: run the dispatch only if the record made
-  // it to disk, and make that record durable before running.
-  char go = 0;
-  ssize_t n = 0;
-  do {
-    n = ::read(STDIN_FILENO, &go, 1);
-  } while (n < 0 && errno == EINTR);
-  const bool agent_said_go = n == 1;
-  switch (spool->state(o.dispatch_id)) {
+  if (!assignment->has_value()) return 0;  // the agent left, or retired this spare
+  const int64_t id = (*assignment)->dispatch_id;
+  DispatchLock lock = DispatchLock::adopt((*assignment)->lock_fd);
+  const auto dir = spool->dispatch_dir(id);
+
+  // The agent sends "go" once it has recorded the dispatch. EOF without it
+  // means the agent died first: run the dispatch only if the record made it
+  // to disk, and make that record durable before running.
+  const bool agent_said_go = wait_for_go(o.control_fd);
+  ::close(o.control_fd);
+  switch (spool->state(id)) {
     case DispatchState::recorded:
       break;
     case DispatchState::unknown:
-      spdlog::info("dispatch {} was never recorded; not running it", o.dispatch_id);
+      spdlog::info("dispatch {} was never recorded; not running it", id);
       return 0;
     default:
-      // A restarted agent reported it lost before we took the lock (only
-      // possible without --lock-fd), or it finished long ago.
-      spdlog::warn("dispatch {} already has a result; not running it", o.dispatch_id);
+      spdlog::warn("dispatch {} already has a result; not running it", id);
       return 0;
   }
   if (!agent_said_go) {
-    spdlog::warn("dispatch {}: the agent died after recording it; running it anyway", o.dispatch_id);
-    if (auto s = spool->sync_record(o.dispatch_id); !s) {
-      spdlog::error("dispatch {}: cannot make its record durable, not running it: {}", o.dispatch_id, s.error().message);
+    spdlog::warn("dispatch {}: the agent died after recording it; running it anyway", id);
+    if (auto s = spool->sync_record(id); !s) {
+      spdlog::error("dispatch {}: cannot make its record durable, not running it: {}", id, s.error().message);
       return 1;
     }
   }
-  auto assign = spool->load_assign(o.dispatch_id);
+  auto assign = spool->load_assign(id);
   if (!assign) {
-    spdlog::error("dispatch {}: {}", o.dispatch_id, assign.error().message);
+    spdlog::error("dispatch {}: {}", id, assign.error().message);
     return 1;
   }
-  (void)write_file_durably(dir / "supervisor.pid", std::to_string(::getpid()));
+  // Advisory (for a kill after adoption; the lock is what counts): no fsync
+  // on the way to starting the script.
+  {
+    std::ofstream pid_file(dir / "supervisor.pid", std::ios::trunc);
+    pid_file << ::getpid() << "\n";
+  }
 
   asio::io_context io(1);
   ChildReaper reaper(io.get_executor());
   EventWriter events(io.get_executor(), STDOUT_FILENO);
   auto exec = std::make_shared<Execution>(
-      io.get_executor(), reaper, *assign, spool->script_path(o.dispatch_id), o.exec,
+      io.get_executor(), reaper, *assign, spool->script_path(id), o.exec,
       [&](const proto::Started& s) { events.send(s); },
       [&](const proto::Output& out) { events.send(out); });
   asio::signal_set kill_signals(io, SIGTERM, SIGINT);
@@ -143,7 +149,7 @@ int supervise(const SupervisorOptions& o) {
     if (auto w = spool->write_result(r); w) {
       status = 0;
     } else {
-      spdlog::error("dispatch {}: cannot spool the result: {}", o.dispatch_id, w.error().message);
+      spdlog::error("dispatch {}: cannot spool the result: {}", id, w.error().message);
     }
     boost::system::error_code ec;
     kill_signals.cancel(ec);
@@ -157,24 +163,18 @@ int supervise(const SupervisorOptions& o) {
 }  // namespace
 
 std::vector<std::string> supervisor_args(const SupervisorOptions& o) {
-  std::vector<std::string> args = {"supervise",
+  return {"supervise",
           "--spool", o.spool_dir.string(),
-          "--dispatch", std::to_string(o.dispatch_id),
+          "--control-fd", std::to_string(o.control_fd),
           "--ident", o.exec.ident,
           "--output-limit", std::to_string(o.exec.output_limit),
           "--kill-grace-ms", std::to_string(o.exec.kill_grace.count()),
           "--log-level", o.log_level};
-  if (o.lock_fd >= 0) {
-    args.push_back("--lock-fd");
-    args.push_back(std::to_string(o.lock_fd));
-  }
-  return args;
 }
 
 Result<SupervisorOptions> parse_supervisor_args(const std::vector<std::string>& args) {
   SupervisorOptions o;
   bool have_spool = false;
-  bool have_dispatch = false;
   for (size_t i = 0; i < args.size(); i += 2) {
     const std::string& name = args[i];
     if (i + 1 >= args.size()) return make_error(ErrorCode::invalid_input, name + " needs a value");
@@ -183,10 +183,9 @@ Result<SupervisorOptions> parse_supervisor_args(const std::vector<std::string>& 
     if (name == "--spool") {
       o.spool_dir = value;
       have_spool = !value.empty();
-    } else if (name == "--dispatch") {
-      if (!parse_int(value, n) || n <= 0) return make_error(ErrorCode::invalid_input, "bad --dispatch '" + value + "'");
-      o.dispatch_id = n;
-      have_dispatch = true;
+    } else if (name == "--control-fd") {
+      if (!parse_int(value, n) || n < 3 || n > 1024) return make_error(ErrorCode::invalid_input, "bad --control-fd '" + value + "'");
+      o.control_fd = static_cast<int>(n);
     } else if (name == "--ident") {
       o.exec.ident = value;
     } else if (name == "--output-limit") {
@@ -195,17 +194,13 @@ Result<SupervisorOptions> parse_supervisor_args(const std::vector<std::string>& 
     } else if (name == "--kill-grace-ms") {
       if (!parse_int(value, n) || n < 0) return make_error(ErrorCode::invalid_input, "bad --kill-grace-ms '" + value + "'");
       o.exec.kill_grace = std::chrono::milliseconds(n);
-    } else if (name == "--lock-fd") {
-      if (!parse_int(value, n) || n < 3 || n > 1024) return make_error(ErrorCode::invalid_input, "bad --lock-fd '" + value + "'");
-      o.lock_fd = static_cast<int>(n);
     } else if (name == "--log-level") {
       o.log_level = value;
     } else {
       return make_error(ErrorCode::invalid_input, "unknown option '" + name + "'");
     }
   }
-  if (!have_spool || !have_dispatch)
-    return make_error(ErrorCode::invalid_input, "--spool and --dispatch are required");
+  if (!have_spool) return make_error(ErrorCode::invalid_input, "--spool is required");
   return o;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // The per-script supervisor: a small process (`mend-agent supervise ...`) that
-// the agent starts for each dispatch. It runs the script with the same
+// the agent starts ahead of time and hands one dispatch. It runs the script with the same
 // Execution the agent would use, streams Started and Output to the agent as
 // JSON lines on its stdout, obeys SIGTERM as a kill, and writes the final
 // result to the spool itself. So a script keeps running, and its result is
@@ -16,12 +16,11 @@ namespace mend::agent {
 
 struct SupervisorOptions {
   std::filesystem::path spool_dir;
-  int64_t dispatch_id = 0;
   ExecOptions exec;
   std::string log_level = "info";
-  // A descriptor inherited from the agent that already holds the dispatch's
-  // lock; -1: take the lock here.
-  int lock_fd = -1;
+  // The agent's end of the control channel (supervisor_channel.hpp) is this
+  // process's descriptor control_fd.
+  int control_fd = 3;
 };
 
 // The arguments after the program name: "supervise", then the options.
@@ -31,8 +30,8 @@ std::vector<std::string> supervisor_args(const SupervisorOptions& o);
 Result<SupervisorOptions> parse_supervisor_args(const std::vector<std::string>& args);
 
 // The supervisor process's main. Returns its exit status: 0 once the result is
-// spooled (or when a restarted agent had already declared the dispatch lost),
-// 1 when it could not spool, 2 for bad arguments.
+// spooled, or when there was nothing to run (the agent left before assigning
+// or recording a dispatch); 1 when it could not spool; 2 for bad arguments.
 int supervisor_main(const std::vector<std::string>& args);
 
 }  // namespace mend::agent

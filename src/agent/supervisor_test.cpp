@@ -8,34 +8,31 @@ namespace {
 TEST(SupervisorArgs, RoundTrip) {
   SupervisorOptions o;
   o.spool_dir = "/var/lib/mend agent/spool";
-  o.dispatch_id = 42;
   o.exec.ident = "web-01";
   o.exec.output_limit = 1024;
   o.exec.kill_grace = std::chrono::milliseconds(1500);
   o.log_level = "debug";
-  o.lock_fd = 3;
+  o.control_fd = 5;
   auto args = supervisor_args(o);
   ASSERT_EQ(args.front(), "supervise");
   auto parsed = parse_supervisor_args(std::vector<std::string>(args.begin() + 1, args.end()));
   ASSERT_TRUE(parsed) << parsed.error().message;
   EXPECT_EQ(parsed->spool_dir, o.spool_dir);
-  EXPECT_EQ(parsed->dispatch_id, 42);
   EXPECT_EQ(parsed->exec.ident, "web-01");
   EXPECT_EQ(parsed->exec.output_limit, 1024u);
   EXPECT_EQ(parsed->exec.kill_grace.count(), 1500);
   EXPECT_EQ(parsed->log_level, "debug");
-  EXPECT_EQ(parsed->lock_fd, 3);
+  EXPECT_EQ(parsed->control_fd, 5);
 }
 
 TEST(SupervisorArgs, RefusesMissingAndBadOptions) {
-  EXPECT_FALSE(parse_supervisor_args({"--spool", "/tmp/s"}));
-  EXPECT_FALSE(parse_supervisor_args({"--dispatch", "7"}));
-  EXPECT_FALSE(parse_supervisor_args({"--spool", "/tmp/s", "--dispatch", "x"}));
-  EXPECT_FALSE(parse_supervisor_args({"--spool", "/tmp/s", "--dispatch", "7", "--output-limit", "1"}));
-  EXPECT_FALSE(parse_supervisor_args({"--spool", "/tmp/s", "--dispatch", "7", "--what", "1"}));
-  EXPECT_FALSE(parse_supervisor_args({"--spool", "/tmp/s", "--dispatch"}));
-  EXPECT_FALSE(parse_supervisor_args({"--spool", "/tmp/s", "--dispatch", "7", "--lock-fd", "1"}));
-  EXPECT_TRUE(parse_supervisor_args({"--spool", "/tmp/s", "--dispatch", "7"}));
+  EXPECT_FALSE(parse_supervisor_args({"--control-fd", "3"}));
+  EXPECT_FALSE(parse_supervisor_args({"--spool", "/tmp/s", "--control-fd", "x"}));
+  EXPECT_FALSE(parse_supervisor_args({"--spool", "/tmp/s", "--control-fd", "1"}));
+  EXPECT_FALSE(parse_supervisor_args({"--spool", "/tmp/s", "--output-limit", "1"}));
+  EXPECT_FALSE(parse_supervisor_args({"--spool", "/tmp/s", "--what", "1"}));
+  EXPECT_FALSE(parse_supervisor_args({"--spool", "/tmp/s", "--control-fd"}));
+  EXPECT_TRUE(parse_supervisor_args({"--spool", "/tmp/s"}));
 }
 
 TEST(SupervisorMain, BadArgumentsExitWithTwo) {
