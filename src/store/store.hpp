@@ -125,44 +125,45 @@ class StoreTx {
   virtual Result<void> restore_host_for_dispatch(const Dispatch& d, int64_t now_ms) = 0;
 
   // ---- Heal (alert self-healing; src/heal). Every decision is written with
-  // its event (and task) in one transaction by the caller. These have default
-  // bodies answering unavailable only so a backend keeps building until it
-  // implements them (SQLite: sqlite_tx_heal.cpp; PostgreSQL: to do).
-  virtual Result<int64_t> insert_alert_event(const StoredAlertEvent& event);
-  virtual Result<int64_t> insert_heal_record(const HealRecord& record);
+  // its event (and task) in one transaction by the caller. In a write
+  // transaction the guardrail reads of a rule (active run, last run, runs in
+  // a window, run statuses, breaker, resolve) make concurrent decisions about
+  // that rule take turns, also across servers sharing a database.
+  virtual Result<int64_t> insert_alert_event(const StoredAlertEvent& event) = 0;
+  virtual Result<int64_t> insert_heal_record(const HealRecord& record) = 0;
   // The task of the newest `ran` record for (rule, host, fingerprint) while that
   // task is not done: a remediation of this very alert is still under way.
   virtual Result<std::optional<int64_t>> active_heal_task(std::string_view rule, std::string_view host,
-                                                          std::string_view fingerprint);
+                                                          std::string_view fingerprint) = 0;
   // created_ms of the newest `ran` record for (rule, host).
-  virtual Result<std::optional<int64_t>> last_heal_run_ms(std::string_view rule, std::string_view host);
+  virtual Result<std::optional<int64_t>> last_heal_run_ms(std::string_view rule, std::string_view host) = 0;
   // `ran` records of the rule created at or after since_ms.
-  virtual Result<int64_t> count_heal_runs_since(std::string_view rule, int64_t since_ms);
+  virtual Result<int64_t> count_heal_runs_since(std::string_view rule, int64_t since_ms) = 0;
   // Task host statuses of the rule's `ran` records created at or after
   // since_ms, newest first, at most `limit`.
-  virtual Result<std::vector<HostStatus>> heal_run_statuses(std::string_view rule, int64_t since_ms, int limit);
+  virtual Result<std::vector<HostStatus>> heal_run_statuses(std::string_view rule, int64_t since_ms, int limit) = 0;
   // On the newest unresolved `ran` record for (rule, host, fingerprint): sets
   // resolved_ms = now_ms and resolve_after_ms = now_ms - created_ms. Returns it
   // as updated, or nullopt when there is none.
   virtual Result<std::optional<HealRecord>> resolve_heal_run(std::string_view rule, std::string_view host,
-                                                             std::string_view fingerprint, int64_t now_ms);
+                                                             std::string_view fingerprint, int64_t now_ms) = 0;
   // Newest first, task_status filled.
-  virtual Result<std::vector<HealRecord>> list_heal_records(const HealRecordQuery& q);
+  virtual Result<std::vector<HealRecord>> list_heal_records(const HealRecordQuery& q) = 0;
   // Per (rule, task host status): runs, and how many resolved within
   // resolved_within_ms of their run.
-  virtual Result<std::vector<HealRunTally>> heal_run_tallies(int64_t resolved_within_ms);
-  virtual Result<std::vector<HealDecisionCount>> heal_decision_counts();
-  virtual Result<std::optional<HealBreaker>> find_heal_breaker(std::string_view rule);
+  virtual Result<std::vector<HealRunTally>> heal_run_tallies(int64_t resolved_within_ms) = 0;
+  virtual Result<std::vector<HealDecisionCount>> heal_decision_counts() = 0;
+  virtual Result<std::optional<HealBreaker>> find_heal_breaker(std::string_view rule) = 0;
   // Inserts or replaces the rule's breaker row.
-  virtual Result<void> put_heal_breaker(const HealBreaker& breaker);
-  virtual Result<std::vector<HealBreaker>> list_heal_breakers();
+  virtual Result<void> put_heal_breaker(const HealBreaker& breaker) = 0;
+  virtual Result<std::vector<HealBreaker>> list_heal_breakers() = 0;
   // API-managed templates and rules, by name. put inserts or replaces.
   virtual Result<void> put_heal_definition(HealDefinitionKind kind, std::string_view name, std::string_view body,
-                                           int64_t now_ms);
+                                           int64_t now_ms) = 0;
   // Whether a row was deleted.
-  virtual Result<bool> delete_heal_definition(HealDefinitionKind kind, std::string_view name);
+  virtual Result<bool> delete_heal_definition(HealDefinitionKind kind, std::string_view name) = 0;
   // By name.
-  virtual Result<std::vector<HealDefinition>> list_heal_definitions(HealDefinitionKind kind);
+  virtual Result<std::vector<HealDefinition>> list_heal_definitions(HealDefinitionKind kind) = 0;
 };
 
 class Store {

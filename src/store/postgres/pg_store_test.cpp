@@ -366,6 +366,48 @@ TEST_F(PgStoreTest, WritersOnOneTaskFromTwoServersLoseNoUpdate) {
   ASSERT_TRUE(check.ok()) << check.error().message;
 }
 
+TEST_F(PgStoreTest, HealDecisionsAboutOneRuleFromTwoServersTakeTurns) {
+  // Each transaction counts the rule's runs and records one more, numbered by
+  // what it counted: two servers deciding at once (an HA pair of
+  // Alertmanagers sends every alert to both) must not both see the same count.
+  auto first = open_ok(db_->url());
+  auto second = open_ok(db_->url());
+  ASSERT_TRUE(first && second);
+  constexpr int kRounds = 40;
+  auto decide = [&](Store& store) {
+    for (int i = 0; i < kRounds; ++i) {
+      auto r = store.transact([&](StoreTx& tx) -> Result<void> {
+        MEND_ASSIGN_OR_RETURN(int64_t runs, tx.count_heal_runs_since("r", 0));
+        StoredAlertEvent e;
+        e.source = "generic";
+        e.status = "firing";
+        e.fingerprint = "fp";
+        e.labels_json = "{}";
+        e.annotations_json = "{}";
+        e.received_ms = 1000;
+        MEND_ASSIGN_OR_RETURN(int64_t event_id, tx.insert_alert_event(e));
+        HealRecord rec;
+        rec.event_id = event_id;
+        rec.rule = "r";
+        rec.host = "h";
+        rec.fingerprint = "fp";
+        rec.decision = "ran";
+        rec.reason = std::to_string(runs);
+        rec.created_ms = 1000;
+        MEND_ASSIGN_OR_RETURN(int64_t id, tx.insert_heal_record(rec));
+        (void)id;
+        return ok();
+      });
+      EXPECT_TRUE(r.ok()) << r.error().message;
+    }
+  };
+  std::thread a([&] { decide(*first); });
+  std::thread b([&] { decide(*second); });
+  a.join();
+  b.join();
+  EXPECT_EQ(sql("SELECT COUNT(DISTINCT reason) FROM heal_records"), std::to_string(2 * kRounds));
+}
+
 TEST_F(PgStoreTest, DeadlockIsResolvedByRunningTheTransactionAgain) {
   auto first = open_ok(db_->url());
   auto second = open_ok(db_->url());
