@@ -84,6 +84,16 @@ class StoreTx {
   // Open dispatches whose host is `host` (to send when its agent connects).
   virtual Result<std::vector<OpenDispatch>> open_dispatches_for_host(std::string_view host) = 0;
   virtual Result<std::optional<OpenDispatch>> open_dispatch(int64_t id) = 0;
+  // Open dispatches (no join) whose host is one of `hosts`, by id: what a
+  // server checks for the agents connected to it, in case a notification
+  // from another server was missed.
+  virtual Result<std::vector<Dispatch>> open_dispatches_for_hosts(const std::vector<std::string>& hosts) = 0;
+  // Once this transaction commits, tells the other servers sharing the
+  // database that `hosts` have new assignments or kills (they hear it on a
+  // DispatchFeed and send them to those hosts' agents if connected there).
+  // Calls add up: a transaction sends at most one notification, at commit,
+  // and none if it rolls back. A no-op where one server owns the database.
+  virtual Result<void> notify_peers(const std::vector<std::string>& hosts) = 0;
 
   virtual Result<StoreCounts> counts() = 0;
 
@@ -166,6 +176,34 @@ class StoreTx {
   virtual Result<std::vector<HealDefinition>> list_heal_definitions(HealDefinitionKind kind) = 0;
 };
 
+// What the other servers sharing the database committed for agents, as they
+// announced it with StoreTx::notify_peers. Notifications are a fast path, not
+// a log: one can be missed while the feed is disconnected, so its user also
+// checks open_dispatches_for_hosts now and then and after every reconnect.
+//
+// Threading: one thread at a time; independent of the Store's transactions
+// (its own connection).
+struct FeedBatch {
+  std::vector<std::string> hosts;  // named by notifications, deduplicated
+  bool all = false;                // a notification named too many hosts to list: check every one
+  int notifications = 0;           // how many notifications this batch merges
+};
+
+class DispatchFeed {
+ public:
+  virtual ~DispatchFeed() = default;
+  // Connects and starts listening if not connected. Errors: unavailable.
+  virtual Result<void> connect() = 0;
+  // The socket to wait on for readability while connected; -1 otherwise.
+  virtual int socket() const = 0;
+  // What has arrived, without blocking; notifications this store sent itself
+  // are left out. unavailable when the connection is lost: call disconnect()
+  // (after releasing any watch on socket()), then connect() again.
+  virtual Result<FeedBatch> poll() = 0;
+  // Closes the connection; socket() is -1 afterwards.
+  virtual void disconnect() = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -178,6 +216,9 @@ class Store {
   virtual Result<void> transact(const TxFn& fn) = 0;
   // Runs fn in a read-only snapshot.
   virtual Result<void> read(const TxFn& fn) = 0;
+  // A feed of what other servers on this database announce, not yet
+  // connected; null where one server owns the database (SQLite).
+  virtual std::unique_ptr<DispatchFeed> open_dispatch_feed() { return nullptr; }
 };
 
 // Opens the store named by a URL: "sqlite:PATH" (PATH may be ":memory:"), or

@@ -255,6 +255,19 @@ Result<void> Connection::exec_script(std::string_view sql) {
   return ok();
 }
 
+Result<std::vector<std::string>> Connection::take_notifications(std::string_view channel) {
+  if (PQconsumeInput(conn_) == 0 || lost()) {
+    last_error_ = scrub(PQerrorMessage(conn_), "");
+    return make_error(ErrorCode::unavailable, "lost the connection to PostgreSQL " + where_ + ": " + last_error_);
+  }
+  std::vector<std::string> out;
+  while (PGnotify* n = PQnotifies(conn_)) {
+    if (n->relname != nullptr && channel == n->relname && n->extra != nullptr) out.emplace_back(n->extra);
+    PQfreemem(n);
+  }
+  return out;
+}
+
 Error Connection::fail(PGresult* res, std::string_view sql) {
   const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
   const char* primary = res != nullptr ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;

@@ -17,6 +17,7 @@
 //
 // Expected failures (unknown host for a dispatch, a key that exists) are found
 // without raising an SQL error, so the transaction stays usable, as on SQLite.
+#include <set>
 #include <string>
 #include <unordered_set>
 
@@ -55,6 +56,11 @@ class PgTx final : public StoreTx {
   Result<void> close_dispatch(int64_t id, std::string_view result, int64_t now_ms) override;
   Result<std::vector<OpenDispatch>> open_dispatches_for_host(std::string_view host) override;
   Result<std::optional<OpenDispatch>> open_dispatch(int64_t id) override;
+  Result<std::vector<Dispatch>> open_dispatches_for_hosts(const std::vector<std::string>& hosts) override;
+  // Collects the hosts; PgStore sends one NOTIFY with all of them just
+  // before COMMIT (see dispatch_notice.hpp).
+  Result<void> notify_peers(const std::vector<std::string>& hosts) override;
+  const std::set<std::string>& hosts_to_notify() const { return notify_; }
 
   // pg_tx_leases.cpp
   Result<std::optional<TaskLease>> task_lease(int64_t task_id) override;
@@ -113,6 +119,7 @@ class PgTx final : public StoreTx {
   std::unordered_set<int64_t> locked_tasks_;
   std::unordered_set<int64_t> locked_dispatches_;
   std::unordered_set<std::string> locked_rules_;
+  std::set<std::string> notify_;
 };
 
 // Row readers shared by the pg_tx files. Column order, from `first`:
