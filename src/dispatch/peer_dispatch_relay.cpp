@@ -1,5 +1,7 @@
 #include "dispatch/peer_dispatch_relay.hpp"
 
+#include <algorithm>
+
 #include "common/log.hpp"
 
 namespace mend {
@@ -38,21 +40,22 @@ void PeerDispatchRelay::stop() {
 }
 
 void PeerDispatchRelay::push_assign(const std::string& host, const proto::Assign& assign) {
-  sent_[host].insert({assign.dispatch_id, false});
+  // Remembered only while there is a feed: its check is what trims the memory.
+  if (feed_) sent_[host].insert({assign.dispatch_id, false});
   local_.push_assign(host, assign);
 }
 
 void PeerDispatchRelay::push_kill(const std::string& host, const proto::Kill& kill) {
-  sent_[host].insert({kill.dispatch_id, true});
+  if (feed_) sent_[host].insert({kill.dispatch_id, true});
   local_.push_kill(host, kill);
 }
 
-int PeerDispatchRelay::deliver_one(const std::string& host) {
+std::optional<int> PeerDispatchRelay::deliver_one(const std::string& host) {
   auto pending = engine_->pending_for_host(host);
   if (!pending.ok()) {
     // The next check tries again.
     spdlog::warn("agent {}: cannot load what another server dispatched: {}", host, pending.error().message);
-    return 0;
+    return std::nullopt;
   }
   int sent = 0;
   std::set<Key> now;
@@ -79,35 +82,41 @@ int PeerDispatchRelay::deliver(const std::vector<std::string>& hosts) {
   if (engine_ == nullptr) return 0;
   int sent = 0;
   for (const auto& host : hosts)
-    if (agents_.serves(host)) sent += deliver_one(host);
+    if (agents_.serves(host)) sent += deliver_one(host).value_or(0);
   return sent;
 }
 
 Result<int> PeerDispatchRelay::catch_up() {
   if (engine_ == nullptr) return 0;
   std::vector<std::string> hosts = agents_.hosts();
-  // Forget hosts that left: their agents get everything when they connect.
-  std::set<std::string> here(hosts.begin(), hosts.end());
-  for (auto it = sent_.begin(); it != sent_.end();) it = here.count(it->first) ? std::next(it) : sent_.erase(it);
-  if (hosts.empty()) return 0;
   std::vector<Dispatch> open;
-  MEND_TRY(store_.read([&](StoreTx& tx) -> Result<void> {
-    MEND_ASSIGN_OR_RETURN(open, tx.open_dispatches_for_hosts(hosts));
-    return ok();
-  }));
-  std::set<std::string> behind;
-  for (const auto& d : open) {
-    auto it = sent_.find(d.host);
-    if (it == sent_.end() || it->second.count({d.id, d.kill_requested}) == 0) behind.insert(d.host);
+  if (!hosts.empty()) {
+    MEND_TRY(store_.read([&](StoreTx& tx) -> Result<void> {
+      MEND_ASSIGN_OR_RETURN(open, tx.open_dispatches_for_hosts(hosts));
+      return ok();
+    }));
   }
+  std::map<std::string, std::set<Key>> open_by_host;
+  for (const auto& d : open) open_by_host[d.host].insert({d.id, d.kill_requested});
   int sent = 0;
-  for (const auto& host : behind) {
-    sent += deliver_one(host);
-    // An open dispatch that needs no message (its host already timed out)
-    // must not send the host through this again at every check.
-    for (const auto& d : open)
-      if (d.host == host) sent_[host].insert({d.id, d.kill_requested});
+  std::map<std::string, std::set<Key>> remembered;
+  for (auto& [host, keys] : open_by_host) {
+    const auto& before = sent_[host];
+    bool behind = !std::includes(before.begin(), before.end(), keys.begin(), keys.end());
+    if (behind) {
+      auto delivered = deliver_one(host);
+      if (!delivered) {
+        remembered[host] = sent_[host];  // unchanged: the next check tries again
+        continue;
+      }
+      sent += *delivered;
+    }
+    // What is open now was sent, or needs no message (its host already timed
+    // out): the next check skips it. Keys of closed dispatches and of hosts
+    // that left are forgotten, so the memory stays as small as the open work.
+    remembered[host] = keys;
   }
+  sent_ = std::move(remembered);
   return sent;
 }
 

@@ -54,7 +54,7 @@ struct LocalAgents {
 class PeerDispatchRelay final : public AgentPush {
  public:
   // `feed` may be null (SQLite: one server): then start() does nothing and
-  // this is a plain forwarding push. The engine is set with attach(), since
+  // this is a plain forwarding push that remembers nothing. The engine is set with attach(), since
   // the engine is built with this relay as its push.
   PeerDispatchRelay(Store& store, std::unique_ptr<DispatchFeed> feed, AgentPush& local, LocalAgents agents,
                     PeerRelayOptions options = {});
@@ -88,7 +88,8 @@ class PeerDispatchRelay final : public AgentPush {
   // (dispatch id, is a kill)
   using Key = std::pair<int64_t, bool>;
   awaitable<void> run();
-  int deliver_one(const std::string& host);
+  // nullopt when the host's work cannot be loaded now.
+  std::optional<int> deliver_one(const std::string& host);
   void release_socket();
 
   Store& store_;

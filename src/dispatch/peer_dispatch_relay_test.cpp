@@ -15,6 +15,16 @@
 namespace mend {
 namespace {
 
+// A feed that is never connected: the tests call deliver and catch_up
+// themselves, as the relay's loop would on a notification or a timer.
+class IdleFeed final : public DispatchFeed {
+ public:
+  Result<void> connect() override { return make_error(ErrorCode::unavailable, "idle"); }
+  int socket() const override { return -1; }
+  Result<FeedBatch> poll() override { return make_error(ErrorCode::unavailable, "idle"); }
+  void disconnect() override {}
+};
+
 class PeerDispatchRelayTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -23,7 +33,7 @@ class PeerDispatchRelayTest : public ::testing::Test {
     store_ = std::move(s).value();
     LocalAgents agents{[this](const std::string& h) { return here_.count(h) > 0; },
                        [this] { return std::vector<std::string>(here_.begin(), here_.end()); }};
-    relay_ = std::make_unique<PeerDispatchRelay>(*store_, nullptr, local_, agents);
+    relay_ = std::make_unique<PeerDispatchRelay>(*store_, std::make_unique<IdleFeed>(), local_, agents);
     EngineOptions mine;
     mine.server_id = "here";
     engine_ = std::make_unique<Engine>(*store_, clock_, *relay_, metrics_, mine);

@@ -44,6 +44,9 @@ ErrorCode classify(std::string_view sqlstate) {
 std::string scrub(std::string msg, const std::string& password) {
   if (!password.empty()) msg = replace_all(msg, password, "***");
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  // libpq's messages run over several indented lines; ours go into one JSON
+  // "err" string and one log line.
+  msg = replace_all(replace_all(msg, "\n\t", " "), "\n", " ");
   return msg;
 }
 
