@@ -1,8 +1,9 @@
 // Several mend-server processes on one PostgreSQL database, agents spread over
 // them: a server killed mid-run, a dispatch crossing servers, PostgreSQL
-// restarted under running servers. Each test gets a fresh database on the
-// server MEND_TEST_PG_URL names (scripts/with-postgres.sh starts one) and is
-// skipped without it; the restart test also needs MEND_TEST_PG_CONTROL.
+// restarted under running servers, an alert sent to two servers at once.
+// Each test gets a fresh database on the server MEND_TEST_PG_URL names
+// (scripts/with-postgres.sh starts one) and is skipped without it; the
+// restart test also needs MEND_TEST_PG_CONTROL.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -12,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "store/test_backends.hpp"
 #include "support/agent_process.hpp"
@@ -244,6 +246,44 @@ TEST_F(PgClusterTest, PostgreSQLRestartedDuringARunLosesNothingAndServersRecover
     EXPECT_EQ(runs_on("h1")[next], 1);
     EXPECT_EQ(runs_on("h2")[next], 1);
   }
+}
+
+TEST_F(PgClusterTest, AnAlertSentToTwoServersAtOnceStartsOneRemediation) {
+  // An HA pair of Alertmanagers sends every alert to both servers.
+  write_file(dir_->file("rules.yaml"),
+             "templates:\n"
+             "  note:\n"
+             "    title: Note\n"
+             "    account: " + current_account() + "\n"
+             "    script: \"echo noted\"\n"
+             "rules:\n"
+             "  - name: disk-full\n"
+             "    matchers: ['alertname=\"DiskFull\"']\n"
+             "    template: note\n"
+             "    cooldown: 5m\n");
+  std::vector<std::string> rules = {"--rules", dir_->file("rules.yaml").string()};
+  ServerProcess& a = add_server("a", rules);
+  ServerProcess& b = add_server("b", rules);
+  constexpr int kAlerts = 8;
+  for (int i = 0; i < kAlerts; ++i) {
+    json alert = {{"status", "firing"},
+                  {"labels", {{"alertname", "DiskFull"}, {"instance", "web-" + std::to_string(i) + ":9100"}}},
+                  {"annotations", json::object()},
+                  {"startsAt", "2024-05-01T10:00:00Z"},
+                  {"endsAt", "0001-01-01T00:00:00Z"}};
+    json payload = {{"status", "firing"}, {"alerts", json::array({alert})}};
+    HttpResponse ra, rb;
+    std::thread ta([&] { ra = a.client().post_json("/api/v1/alerts/alertmanager", payload); });
+    std::thread tb([&] { rb = b.client().post_json("/api/v1/alerts/alertmanager", payload); });
+    ta.join();
+    tb.join();
+    EXPECT_EQ(ra.status, 200) << ra;
+    EXPECT_EQ(rb.status, 200) << rb;
+  }
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM heal_records WHERE decision = 'ran'"), std::to_string(kAlerts));
+  EXPECT_EQ(sql("SELECT COUNT(DISTINCT host) FROM heal_records WHERE decision = 'ran'"), std::to_string(kAlerts));
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM heal_records WHERE decision <> 'ran'"), std::to_string(kAlerts));
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM tasks"), std::to_string(kAlerts));
 }
 
 }  // namespace
