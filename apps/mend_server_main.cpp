@@ -246,7 +246,7 @@ int main(int argc, char** argv) {
   // A bad rules file stops the start: running without the rules someone wrote is worse.
   heal::HealService heal(**store, engine, clock);
   if (auto r = heal.start(rules_file); !r.ok()) return usage_error(r.error().message);
-  ApiContext ctx{engine, **store, hub, clock, metrics, &heal};
+  ApiContext ctx{engine, **store, hub, clock, metrics, &heal, &relay};
   Router router;
   add_ibex_routes(router, ctx);
   add_native_routes(router, ctx);

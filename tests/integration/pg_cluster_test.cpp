@@ -183,6 +183,10 @@ TEST_F(PgClusterTest, ATaskCreatedOnOneServerRunsAndIsKilledOnAnAgentOfAnother) 
   HttpResponse killed = api(a).host_action(slow, "only-b", "kill");
   ASSERT_EQ(killed.status, 200) << killed;
   ASSERT_TRUE(api(a).wait_host_status(slow, "only-b", "killed"));
+  // b sent both (two assignments and the kill) because of notifications.
+  HttpResponse metrics = b.client().get("/metrics");
+  EXPECT_NE(metrics.body.find("mend_peer_messages_total{via=\"notification\"} 3\n"), std::string::npos)
+      << metrics.body;
 }
 
 TEST_F(PgClusterTest, PostgreSQLRestartedDuringARunLosesNothingAndServersRecover) {
