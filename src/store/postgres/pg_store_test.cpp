@@ -487,7 +487,7 @@ TEST_F(PgStoreTest, DeadlockIsResolvedByRunningTheTransactionAgain) {
   std::atomic<int> runs{0};
   std::atomic<int> holding{0};
   // Each locks one task, waits until the other holds its own, then asks for
-  // the other's: PostgreSQL aborts one of them with 40P01.
+  // the other's: PostgreSQL aborts one of them (rarely both) with 40P01.
   auto cross = [&](Store& store, int64_t mine, int64_t theirs) {
     bool waited = false;
     return store.transact([&](StoreTx& tx) -> Result<void> {
@@ -511,7 +511,10 @@ TEST_F(PgStoreTest, DeadlockIsResolvedByRunningTheTransactionAgain) {
   b.join();
   EXPECT_TRUE(ra.ok()) << ra.error().message;
   EXPECT_TRUE(rb.ok()) << rb.error().message;
-  EXPECT_EQ(runs.load(), 3);
+  // At least one of them ran again. On a loaded machine both backends' deadlock
+  // checks can find the cycle before either aborts, and both run again.
+  EXPECT_GE(runs.load(), 3);
+  EXPECT_LE(runs.load(), 4);
   EXPECT_EQ(sql("SELECT COUNT(*) FROM task_actions WHERE action = 'pause'"), "2");
 }
 
