@@ -30,6 +30,7 @@
 #include "dispatch/ibex_assignment_book.hpp"
 #include "dispatch/ibex_cidr.hpp"
 #include "dispatch/ibex_rpc_server.hpp"
+#include "dispatch/peer_dispatch_relay.hpp"
 #include "engine/engine.hpp"
 #include "heal/heal_service.hpp"
 #include "store/store.hpp"
@@ -50,6 +51,7 @@ struct Settings {
   std::string ready_file;
   std::string server_id;  // default: hostname:port
   int64_t lease_ms = 15000;
+  int64_t peer_check_ms = 3000;
   std::string ibex_rpc;  // off when empty
   std::vector<std::string> ibex_rpc_allow;
 };
@@ -88,6 +90,9 @@ std::optional<std::string> load_config(const std::string& path, Settings& s) {
     } else if (key == "lease_ms") {
       if (!node.is_integer()) return type_error("an integer");
       s.lease_ms = node.as_integer()->get();
+    } else if (key == "peer_check_ms") {
+      if (!node.is_integer()) return type_error("an integer");
+      s.peer_check_ms = node.as_integer()->get();
     } else if (key == "ibex_rpc_allow") {
       if (!node.is_array()) return type_error("a list of CIDR strings");
       s.ibex_rpc_allow.clear();
@@ -108,7 +113,7 @@ std::optional<std::string> load_config(const std::string& path, Settings& s) {
     } else {
       return "config " + path + ": unknown key '" + key +
              "' (known: http, db, agent_token, basic_auth, log_level, max_body_bytes, server_id, lease_ms, "
-             "ibex_rpc, ibex_rpc_allow)";
+             "peer_check_ms, ibex_rpc, ibex_rpc_allow)";
     }
     if (err) return err;
   }
@@ -149,6 +154,9 @@ int main(int argc, char** argv) {
   app.add_option("--server-id", flags.server_id,
                  "this server's name as task owner; keep it stable across restarts (default HOSTNAME:PORT)");
   app.add_option("--lease-ms", flags.lease_ms, "task ownership lease; another server takes over after it (default 15000)");
+  app.add_option("--peer-check-ms", flags.peer_check_ms,
+                 "PostgreSQL: how often to check this server's agents for work another server dispatched, in case "
+                 "a notification was missed (default 3000)");
   app.add_option("--ibex-rpc", flags.ibex_rpc,
                  "serve existing Ibex agents (ibex-agentd, categraf) on HOST:PORT, e.g. :20090 (default off)");
   app.add_option("--ibex-rpc-allow", flags.ibex_rpc_allow, "CIDR allowed to connect to --ibex-rpc (repeatable; default any)");
@@ -174,6 +182,7 @@ int main(int argc, char** argv) {
   s.ready_file = flags.ready_file;
   if (app.count("--server-id")) s.server_id = flags.server_id;
   if (app.count("--lease-ms")) s.lease_ms = flags.lease_ms;
+  if (app.count("--peer-check-ms")) s.peer_check_ms = flags.peer_check_ms;
   if (app.count("--ibex-rpc")) s.ibex_rpc = flags.ibex_rpc;
   if (app.count("--ibex-rpc-allow")) s.ibex_rpc_allow = flags.ibex_rpc_allow;
   init_failpoints_from_env();
@@ -188,6 +197,7 @@ int main(int argc, char** argv) {
   }
 
   if (s.lease_ms < 1000) return usage_error("lease_ms must be at least 1000");
+  if (s.peer_check_ms < 100) return usage_error("peer_check_ms must be at least 100");
   std::vector<IbexCidr> ibex_allow;
   for (const auto& c : s.ibex_rpc_allow) {
     auto n = IbexCidr::parse(c);
@@ -215,15 +225,28 @@ int main(int argc, char** argv) {
   AgentHub hub(clock);
   IbexAssignmentBook ibex_book;
   CompositeAgentPush push({&hub, &ibex_book});
+  // Other servers on the same PostgreSQL announce what they dispatch; the
+  // relay passes it to the agents connected here (a plain push on SQLite).
+  LocalAgents local_agents{
+      [&](const std::string& h) { return hub.connected(h) || ibex_book.tracks(h); },
+      [&] {
+        std::vector<std::string> out = ibex_book.idents();
+        for (const auto& a : hub.list()) out.push_back(a.ident);
+        return out;
+      }};
+  PeerRelayOptions relay_options;
+  relay_options.catch_up_interval = std::chrono::milliseconds(s.peer_check_ms);
+  PeerDispatchRelay relay(**store, (*store)->open_dispatch_feed(), push, local_agents, relay_options);
   EngineMetrics metrics;
   EngineOptions engine_options;
   engine_options.server_id = s.server_id;
   engine_options.lease_ms = s.lease_ms;
-  Engine engine(**store, clock, push, metrics, engine_options);
+  Engine engine(**store, clock, relay, metrics, engine_options);
+  relay.attach(engine);
   // A bad rules file stops the start: running without the rules someone wrote is worse.
   heal::HealService heal(**store, engine, clock);
   if (auto r = heal.start(rules_file); !r.ok()) return usage_error(r.error().message);
-  ApiContext ctx{engine, **store, hub, clock, metrics, &heal};
+  ApiContext ctx{engine, **store, hub, clock, metrics, &heal, &relay};
   Router router;
   add_ibex_routes(router, ctx);
   add_native_routes(router, ctx);
@@ -258,6 +281,7 @@ int main(int argc, char** argv) {
   if (!s.ready_file.empty() && !write_ready_file(s.ready_file, bound))
     return usage_error("cannot write ready file " + s.ready_file);
 
+  relay.start(ioc.get_executor());
   // Finish whatever the previous run left, then keep time moving.
   if (auto r = engine.tick(); !r.ok()) spdlog::warn("engine tick failed: {}", r.error().message);
   bool stopping = false;
@@ -292,6 +316,7 @@ int main(int argc, char** argv) {
     spdlog::info("signal {}: stopping", signo);
     stopping = true;
     tick_timer.cancel();
+    relay.stop();
     hup.cancel();
     (*server)->stop();
     if (ibex) ibex->stop();
@@ -312,6 +337,7 @@ int main(int argc, char** argv) {
   });
 
   ioc.run();
+  relay.close();
   spdlog::info("stopped");
   return 0;
 }

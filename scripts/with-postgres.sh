@@ -3,7 +3,8 @@
 #
 # Runs CMD with a throwaway PostgreSQL cluster: initdb in a temporary
 # directory, a server on 127.0.0.1 on a free port with trust authentication,
-# and MEND_TEST_PG_URL (postgresql://mend@127.0.0.1:PORT/postgres) exported.
+# and MEND_TEST_PG_URL (postgresql://mend@127.0.0.1:PORT/postgres) exported,
+# with MEND_TEST_PG_CONTROL: a script that stops or starts that server again.
 # The cluster is stopped and its directory removed when CMD ends, however it
 # ends. Exits with CMD's status, or 1 when PostgreSQL cannot start: tests that
 # need it must fail loudly rather than skip.
@@ -91,6 +92,22 @@ if ((!started)); then
 fi
 
 export MEND_TEST_PG_URL="postgresql://mend@127.0.0.1:$port/postgres"
+# Tests that restart PostgreSQL under running servers call this with "stop"
+# (fast shutdown: connections are cut, what committed stays) or "start" (same
+# port and settings).
+cat >"$dir/pg-control.sh" <<CONTROL
+#!/usr/bin/env bash
+set -euo pipefail
+case "\${1:-}" in
+  stop) ${as_pg[*]} "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null ;;
+  start) ${as_pg[*]} "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \\
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off -c max_connections=300" \\
+    start >/dev/null ;;
+  *) echo "usage: \$0 stop|start" >&2; exit 2 ;;
+esac
+CONTROL
+chmod 755 "$dir/pg-control.sh"
+export MEND_TEST_PG_CONTROL="$dir/pg-control.sh"
 echo "with-postgres: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port ($dir)" >&2
 
 set +e

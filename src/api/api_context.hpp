@@ -6,6 +6,7 @@
 
 #include "common/clock.hpp"
 #include "dispatch/agent_hub.hpp"
+#include "dispatch/peer_dispatch_relay.hpp"
 #include "engine/engine.hpp"
 #include "engine/engine_metrics.hpp"
 #include "heal/heal_service.hpp"
@@ -21,6 +22,8 @@ struct ApiContext {
   const EngineMetrics& metrics;
   // Set when alert self-healing is wired in: /metrics then adds its counts.
   heal::HealService* heal = nullptr;
+  // Set when the server relays other servers' dispatches: /metrics adds its counts.
+  const PeerDispatchRelay* relay = nullptr;
   // Agents on other channels (the Ibex RPC port), listed after the native ones.
   std::function<std::vector<AgentInfo>()> other_agents;
 };

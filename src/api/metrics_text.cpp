@@ -109,4 +109,20 @@ std::string render_metrics(const EngineMetrics& m, const StoreCounts& counts, si
   return out;
 }
 
+std::string peer_metrics_text(const PeerDispatchRelay::Counters& c) {
+  std::string out;
+  out += "# HELP mend_peer_notifications_total Notifications of dispatches heard from other servers on the database.\n";
+  out += "# TYPE mend_peer_notifications_total counter\n";
+  out += "mend_peer_notifications_total " + std::to_string(c.notifications) + "\n";
+  out += "# HELP mend_peer_messages_total Assignments and kills other servers committed, sent to agents here, "
+         "by how they were found.\n";
+  out += "# TYPE mend_peer_messages_total counter\n";
+  out += "mend_peer_messages_total{via=\"notification\"} " + std::to_string(c.relayed) + "\n";
+  out += "mend_peer_messages_total{via=\"check\"} " + std::to_string(c.caught_up) + "\n";
+  out += "# HELP mend_peer_feed_connects_total Connections of the notification listener to the database.\n";
+  out += "# TYPE mend_peer_feed_connects_total counter\n";
+  out += "mend_peer_feed_connects_total " + std::to_string(c.feed_connects) + "\n";
+  return out;
+}
+
 }  // namespace mend

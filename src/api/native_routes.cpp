@@ -58,6 +58,7 @@ ApiResponse metrics(ApiContext& ctx) {
   if (!r.ok()) spdlog::warn("metrics: store counts unavailable: {}", r.error().message);
   ApiResponse res = text_response(200, render_metrics(ctx.metrics, counts, ctx.hub.connected_count()));
   if (ctx.heal) res.body += heal_metrics_text(*ctx.heal);
+  if (ctx.relay) res.body += peer_metrics_text(ctx.relay->counters());
   res.content_type = kPrometheusContentType;
   return res;
 }

@@ -51,6 +51,8 @@ class AgentHub final : public AgentPush {
   void touch(const std::string& ident);
 
   std::vector<AgentInfo> list() const;
+  // Whether `ident` has a live session here.
+  bool connected(const std::string& ident) const { return live(ident) != nullptr; }
   size_t connected_count() const;
   // Sends `m` to the agent of `host`; false when it is not connected.
   bool send(const std::string& host, const proto::Message& m);

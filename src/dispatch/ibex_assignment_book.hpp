@@ -41,6 +41,11 @@ class IbexAssignmentBook final : public AgentPush {
   // Counts one connection fewer; the last one forgets the ident.
   void detach(const std::string& ident);
   bool tracks(const std::string& ident) const { return idents_.count(ident) > 0; }
+  std::vector<std::string> idents() const {
+    std::vector<std::string> out;
+    for (const auto& [ident, state] : idents_) out.push_back(ident);
+    return out;
+  }
 
   // The wanted assignments of `ident`, by task id (empty when not tracked).
   std::vector<IbexWanted> wanted(const std::string& ident) const;

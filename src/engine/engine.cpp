@@ -54,7 +54,14 @@ Result<void> Engine::commit(const Store::TxFn& fn) {
   auto r = store_.transact([&](StoreTx& tx) -> Result<void> {
     pending_.clear();
     pending_logs_.clear();
-    return fn(tx);
+    MEND_TRY(fn(tx));
+    if (pending_.empty()) return ok();
+    // Agents of these hosts may be connected to another server sharing the
+    // database: tell them, in this transaction (one notification at commit).
+    std::vector<std::string> hosts;
+    hosts.reserve(pending_.size());
+    for (const auto& p : pending_) hosts.push_back(p.host);
+    return tx.notify_peers(hosts);
   });
   if (!r.ok()) {
     pending_.clear();

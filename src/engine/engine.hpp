@@ -105,7 +105,9 @@ class Engine {
   Result<void> schedule(StoreTx& tx, int64_t task_id);
   Result<void> dispatch_host(StoreTx& tx, const Task& task, HostRun& run);
   Result<void> request_kill(StoreTx& tx, int64_t task_id, HostRun& run);
-  // Runs fn in one transaction; on commit emits the queued log lines and pushes.
+  // Runs fn in one transaction; on commit emits the queued log lines and
+  // pushes. The hosts pushed to are announced to the other servers sharing
+  // the database in the same transaction (StoreTx::notify_peers).
   Result<void> commit(const Store::TxFn& fn);
   void flush_pushes();
   void log_after_commit(std::string line);

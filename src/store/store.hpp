@@ -84,6 +84,16 @@ class StoreTx {
   // Open dispatches whose host is `host` (to send when its agent connects).
   virtual Result<std::vector<OpenDispatch>> open_dispatches_for_host(std::string_view host) = 0;
   virtual Result<std::optional<OpenDispatch>> open_dispatch(int64_t id) = 0;
+  // Open dispatches (no join) whose host is one of `hosts`, by id: what a
+  // server checks for the agents connected to it, in case a notification
+  // from another server was missed.
+  virtual Result<std::vector<Dispatch>> open_dispatches_for_hosts(const std::vector<std::string>& hosts) = 0;
+  // Once this transaction commits, tells the other servers sharing the
+  // database that `hosts` have new assignments or kills (they hear it on a
+  // DispatchFeed and send them to those hosts' agents if connected there).
+  // Calls add up: a transaction sends at most one notification, at commit,
+  // and none if it rolls back. A no-op where one server owns the database.
+  virtual Result<void> notify_peers(const std::vector<std::string>& hosts) = 0;
 
   virtual Result<StoreCounts> counts() = 0;
 
@@ -125,44 +135,73 @@ class StoreTx {
   virtual Result<void> restore_host_for_dispatch(const Dispatch& d, int64_t now_ms) = 0;
 
   // ---- Heal (alert self-healing; src/heal). Every decision is written with
-  // its event (and task) in one transaction by the caller. These have default
-  // bodies answering unavailable only so a backend keeps building until it
-  // implements them (SQLite: sqlite_tx_heal.cpp; PostgreSQL: to do).
-  virtual Result<int64_t> insert_alert_event(const StoredAlertEvent& event);
-  virtual Result<int64_t> insert_heal_record(const HealRecord& record);
+  // its event (and task) in one transaction by the caller. In a write
+  // transaction the guardrail reads of a rule (active run, last run, runs in
+  // a window, run statuses, breaker, resolve) make concurrent decisions about
+  // that rule take turns, also across servers sharing a database.
+  virtual Result<int64_t> insert_alert_event(const StoredAlertEvent& event) = 0;
+  virtual Result<int64_t> insert_heal_record(const HealRecord& record) = 0;
   // The task of the newest `ran` record for (rule, host, fingerprint) while that
   // task is not done: a remediation of this very alert is still under way.
   virtual Result<std::optional<int64_t>> active_heal_task(std::string_view rule, std::string_view host,
-                                                          std::string_view fingerprint);
+                                                          std::string_view fingerprint) = 0;
   // created_ms of the newest `ran` record for (rule, host).
-  virtual Result<std::optional<int64_t>> last_heal_run_ms(std::string_view rule, std::string_view host);
+  virtual Result<std::optional<int64_t>> last_heal_run_ms(std::string_view rule, std::string_view host) = 0;
   // `ran` records of the rule created at or after since_ms.
-  virtual Result<int64_t> count_heal_runs_since(std::string_view rule, int64_t since_ms);
+  virtual Result<int64_t> count_heal_runs_since(std::string_view rule, int64_t since_ms) = 0;
   // Task host statuses of the rule's `ran` records created at or after
   // since_ms, newest first, at most `limit`.
-  virtual Result<std::vector<HostStatus>> heal_run_statuses(std::string_view rule, int64_t since_ms, int limit);
+  virtual Result<std::vector<HostStatus>> heal_run_statuses(std::string_view rule, int64_t since_ms, int limit) = 0;
   // On the newest unresolved `ran` record for (rule, host, fingerprint): sets
   // resolved_ms = now_ms and resolve_after_ms = now_ms - created_ms. Returns it
   // as updated, or nullopt when there is none.
   virtual Result<std::optional<HealRecord>> resolve_heal_run(std::string_view rule, std::string_view host,
-                                                             std::string_view fingerprint, int64_t now_ms);
+                                                             std::string_view fingerprint, int64_t now_ms) = 0;
   // Newest first, task_status filled.
-  virtual Result<std::vector<HealRecord>> list_heal_records(const HealRecordQuery& q);
+  virtual Result<std::vector<HealRecord>> list_heal_records(const HealRecordQuery& q) = 0;
   // Per (rule, task host status): runs, and how many resolved within
   // resolved_within_ms of their run.
-  virtual Result<std::vector<HealRunTally>> heal_run_tallies(int64_t resolved_within_ms);
-  virtual Result<std::vector<HealDecisionCount>> heal_decision_counts();
-  virtual Result<std::optional<HealBreaker>> find_heal_breaker(std::string_view rule);
+  virtual Result<std::vector<HealRunTally>> heal_run_tallies(int64_t resolved_within_ms) = 0;
+  virtual Result<std::vector<HealDecisionCount>> heal_decision_counts() = 0;
+  virtual Result<std::optional<HealBreaker>> find_heal_breaker(std::string_view rule) = 0;
   // Inserts or replaces the rule's breaker row.
-  virtual Result<void> put_heal_breaker(const HealBreaker& breaker);
-  virtual Result<std::vector<HealBreaker>> list_heal_breakers();
+  virtual Result<void> put_heal_breaker(const HealBreaker& breaker) = 0;
+  virtual Result<std::vector<HealBreaker>> list_heal_breakers() = 0;
   // API-managed templates and rules, by name. put inserts or replaces.
   virtual Result<void> put_heal_definition(HealDefinitionKind kind, std::string_view name, std::string_view body,
-                                           int64_t now_ms);
+                                           int64_t now_ms) = 0;
   // Whether a row was deleted.
-  virtual Result<bool> delete_heal_definition(HealDefinitionKind kind, std::string_view name);
+  virtual Result<bool> delete_heal_definition(HealDefinitionKind kind, std::string_view name) = 0;
   // By name.
-  virtual Result<std::vector<HealDefinition>> list_heal_definitions(HealDefinitionKind kind);
+  virtual Result<std::vector<HealDefinition>> list_heal_definitions(HealDefinitionKind kind) = 0;
+};
+
+// What the other servers sharing the database committed for agents, as they
+// announced it with StoreTx::notify_peers. Notifications are a fast path, not
+// a log: one can be missed while the feed is disconnected, so its user also
+// checks open_dispatches_for_hosts now and then and after every reconnect.
+//
+// Threading: one thread at a time; independent of the Store's transactions
+// (its own connection).
+struct FeedBatch {
+  std::vector<std::string> hosts;  // named by notifications, deduplicated
+  bool all = false;                // a notification named too many hosts to list: check every one
+  int notifications = 0;           // how many notifications this batch merges
+};
+
+class DispatchFeed {
+ public:
+  virtual ~DispatchFeed() = default;
+  // Connects and starts listening if not connected. Errors: unavailable.
+  virtual Result<void> connect() = 0;
+  // The socket to wait on for readability while connected; -1 otherwise.
+  virtual int socket() const = 0;
+  // What has arrived, without blocking; notifications this store sent itself
+  // are left out. unavailable when the connection is lost: call disconnect()
+  // (after releasing any watch on socket()), then connect() again.
+  virtual Result<FeedBatch> poll() = 0;
+  // Closes the connection; socket() is -1 afterwards.
+  virtual void disconnect() = 0;
 };
 
 class Store {
@@ -177,6 +216,9 @@ class Store {
   virtual Result<void> transact(const TxFn& fn) = 0;
   // Runs fn in a read-only snapshot.
   virtual Result<void> read(const TxFn& fn) = 0;
+  // A feed of what other servers on this database announce, not yet
+  // connected; null where one server owns the database (SQLite).
+  virtual std::unique_ptr<DispatchFeed> open_dispatch_feed() { return nullptr; }
 };
 
 // Opens the store named by a URL: "sqlite:PATH" (PATH may be ":memory:"), or

@@ -231,10 +231,7 @@ TEST_P(StoreHealTest, BreakersAndDefinitions) {
   });
 }
 
-// SQLite only for now: the heal methods have no PostgreSQL implementation yet
-// (store_heal_defaults.cpp answers unavailable there). Switch back to
-// store_backends() when they do.
-INSTANTIATE_TEST_SUITE_P(Backends, StoreHealTest, ::testing::Values(std::string("sqlite")),
+INSTANTIATE_TEST_SUITE_P(Backends, StoreHealTest, ::testing::ValuesIn(mend::testing::store_backends()),
                          mend::testing::backend_name);
 
 }  // namespace

@@ -44,6 +44,9 @@ ErrorCode classify(std::string_view sqlstate) {
 std::string scrub(std::string msg, const std::string& password) {
   if (!password.empty()) msg = replace_all(msg, password, "***");
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  // libpq's messages run over several indented lines; ours go into one JSON
+  // "err" string and one log line.
+  msg = replace_all(replace_all(msg, "\n\t", " "), "\n", " ");
   return msg;
 }
 
@@ -253,6 +256,19 @@ Result<void> Connection::exec_script(std::string_view sql) {
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) return fail(res, sql);
   PQclear(res);
   return ok();
+}
+
+Result<std::vector<std::string>> Connection::take_notifications(std::string_view channel) {
+  if (PQconsumeInput(conn_) == 0 || lost()) {
+    last_error_ = scrub(PQerrorMessage(conn_), "");
+    return make_error(ErrorCode::unavailable, "lost the connection to PostgreSQL " + where_ + ": " + last_error_);
+  }
+  std::vector<std::string> out;
+  while (PGnotify* n = PQnotifies(conn_)) {
+    if (n->relname != nullptr && channel == n->relname && n->extra != nullptr) out.emplace_back(n->extra);
+    PQfreemem(n);
+  }
+  return out;
 }
 
 Error Connection::fail(PGresult* res, std::string_view sql) {

@@ -89,6 +89,13 @@ class Connection {
   // Runs SQL without parameters and without preparing it (BEGIN, DDL).
   Result<void> exec_script(std::string_view sql);
 
+  // For a connection that LISTENs: its socket (to wait on for readability),
+  // and the payloads of the notifications on `channel` that have arrived,
+  // reading what the socket holds without blocking. unavailable when the
+  // connection is lost.
+  int socket() const { return PQsocket(conn_); }
+  Result<std::vector<std::string>> take_notifications(std::string_view channel);
+
   // The connection is gone (server restarted, network cut): drop it and open
   // a new one; every later call on this one fails.
   bool lost() const { return PQstatus(conn_) == CONNECTION_BAD; }

@@ -2,8 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <set>
+
 #include "common/strings.hpp"
+#include "store/postgres/dispatch_notice.hpp"
 #include "store/postgres/migrate.hpp"
+#include "store/postgres/pg_dispatch_feed.hpp"
 #include "store/postgres/pg_tx.hpp"
 
 namespace mend {
@@ -29,13 +33,18 @@ PgStore::PgStore(std::string conninfo, std::string where, const PgOptions& optio
       password_(pg::conninfo_password(conninfo_)),
       options_(options),
       clock_(options.clock != nullptr ? *options.clock : system_clock_),
-      conn_(std::move(conn)) {}
+      conn_(std::move(conn)),
+      origin_(pg::new_notice_origin()) {}
 
 PgStore::~PgStore() = default;
 
 Result<void> PgStore::transact(const TxFn& fn) { return run(fn, true); }
 
 Result<void> PgStore::read(const TxFn& fn) { return run(fn, false); }
+
+std::unique_ptr<DispatchFeed> PgStore::open_dispatch_feed() {
+  return std::make_unique<pg::PgDispatchFeed>(conninfo_, where_, origin_);
+}
 
 Error PgStore::scrubbed(Error e) const {
   if (!password_.empty()) e.message = replace_all(e.message, password_, "***");
@@ -122,9 +131,11 @@ Result<void> PgStore::run_once(const TxFn& fn, bool write, Stage& stage) {
   } reset{in_transaction_};
 
   Result<void> result;
+  std::set<std::string> notify;
   try {
     pg::PgTx tx(*conn_, write);
     result = fn(tx);
+    notify = tx.hosts_to_notify();
   } catch (...) {
     rollback();
     throw;
@@ -140,6 +151,19 @@ Result<void> PgStore::run_once(const TxFn& fn, bool write, Stage& stage) {
     if (!write) {
       rollback();  // a read has nothing to keep
       return ok();
+    }
+    if (!notify.empty()) {
+      // One NOTIFY per transaction, however many hosts: PostgreSQL serialises
+      // the commits of notifying transactions on one global lock.
+      std::string payload = pg::encode_dispatch_notice(origin_, notify);
+      pg::Params p;
+      p.add(pg::kDispatchChannel).add(payload);
+      auto sent = conn_->exec("SELECT pg_notify($1::text, $2::text)", p);
+      if (!sent.ok()) {
+        if (conn_->lost()) conn_.reset();
+        else rollback();
+        return scrubbed(sent.error());
+      }
     }
     auto committed = conn_->exec_script("COMMIT");
     if (committed.ok()) return ok();

@@ -23,6 +23,10 @@
 // at BEGIN (the server restarted while we were idle) is replaced and the
 // call goes on, since nothing of it had run.
 //
+// StoreTx::notify_peers: the hosts a transaction names go out as one
+// pg_notify on channel mend_dispatch, sent just before COMMIT (so only if it
+// commits); open_dispatch_feed() hears the other stores' ones.
+//
 // Messages name the database as user@host:port/db and never carry the password.
 //
 // Threading: one thread at a time, as Store says; one connection per PgStore.
@@ -55,6 +59,8 @@ class PgStore final : public Store {
 
   Result<void> transact(const TxFn& fn) override;
   Result<void> read(const TxFn& fn) override;
+  // LISTENs on its own connection; skips this store's own notifications.
+  std::unique_ptr<DispatchFeed> open_dispatch_feed() override;
 
  private:
   PgStore(std::string conninfo, std::string where, const PgOptions& options,
@@ -82,6 +88,7 @@ class PgStore final : public Store {
   int64_t backoff_ms_ = 0;       // 0: the next connect may happen at once
   int64_t next_connect_us_ = 0;  // monotonic
   std::string last_connect_error_;
+  std::string origin_;  // names this store in its notifications
 };
 
 }  // namespace mend

@@ -5,10 +5,12 @@
 #include "store/postgres/pg_store.hpp"
 
 #include <gtest/gtest.h>
+#include <poll.h>
 
 #include <atomic>
 #include <chrono>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "store/schema.hpp"
@@ -366,6 +368,116 @@ TEST_F(PgStoreTest, WritersOnOneTaskFromTwoServersLoseNoUpdate) {
   ASSERT_TRUE(check.ok()) << check.error().message;
 }
 
+TEST_F(PgStoreTest, HealDecisionsAboutOneRuleFromTwoServersTakeTurns) {
+  // Each transaction counts the rule's runs and records one more, numbered by
+  // what it counted: two servers deciding at once (an HA pair of
+  // Alertmanagers sends every alert to both) must not both see the same count.
+  auto first = open_ok(db_->url());
+  auto second = open_ok(db_->url());
+  ASSERT_TRUE(first && second);
+  constexpr int kRounds = 40;
+  auto decide = [&](Store& store) {
+    for (int i = 0; i < kRounds; ++i) {
+      auto r = store.transact([&](StoreTx& tx) -> Result<void> {
+        MEND_ASSIGN_OR_RETURN(int64_t runs, tx.count_heal_runs_since("r", 0));
+        StoredAlertEvent e;
+        e.source = "generic";
+        e.status = "firing";
+        e.fingerprint = "fp";
+        e.labels_json = "{}";
+        e.annotations_json = "{}";
+        e.received_ms = 1000;
+        MEND_ASSIGN_OR_RETURN(int64_t event_id, tx.insert_alert_event(e));
+        HealRecord rec;
+        rec.event_id = event_id;
+        rec.rule = "r";
+        rec.host = "h";
+        rec.fingerprint = "fp";
+        rec.decision = "ran";
+        rec.reason = std::to_string(runs);
+        rec.created_ms = 1000;
+        MEND_ASSIGN_OR_RETURN(int64_t id, tx.insert_heal_record(rec));
+        (void)id;
+        return ok();
+      });
+      EXPECT_TRUE(r.ok()) << r.error().message;
+    }
+  };
+  std::thread a([&] { decide(*first); });
+  std::thread b([&] { decide(*second); });
+  a.join();
+  b.join();
+  EXPECT_EQ(sql("SELECT COUNT(DISTINCT reason) FROM heal_records"), std::to_string(2 * kRounds));
+}
+
+// Waits up to 10 s for notifications on `feed` until `want` of them arrived.
+FeedBatch wait_for_notifications(DispatchFeed& feed, int want) {
+  FeedBatch all;
+  std::set<std::string> hosts;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (all.notifications < want && std::chrono::steady_clock::now() < deadline) {
+    pollfd pfd{feed.socket(), POLLIN, 0};
+    ::poll(&pfd, 1, 100);
+    auto batch = feed.poll();
+    EXPECT_TRUE(batch.ok()) << batch.error().message;
+    if (!batch.ok()) break;
+    all.notifications += batch->notifications;
+    all.all = all.all || batch->all;
+    hosts.insert(batch->hosts.begin(), batch->hosts.end());
+  }
+  all.hosts.assign(hosts.begin(), hosts.end());
+  return all;
+}
+
+TEST_F(PgStoreTest, ACommitNotifiesOtherServersOnceAndARollbackNotAtAll) {
+  auto first = open_ok(db_->url());
+  auto second = open_ok(db_->url());
+  ASSERT_TRUE(first && second);
+  auto own_feed = first->open_dispatch_feed();
+  auto feed = second->open_dispatch_feed();
+  ASSERT_TRUE(own_feed && feed);
+  ASSERT_TRUE(own_feed->connect().ok());
+  auto connected = feed->connect();
+  ASSERT_TRUE(connected.ok()) << connected.error().message;
+
+  auto notify = [&](Store& store, std::vector<std::string> a, std::vector<std::string> b, bool commit) {
+    return store.transact([&](StoreTx& tx) -> Result<void> {
+      MEND_TRY(tx.notify_peers(a));
+      MEND_TRY(tx.notify_peers(b));
+      if (!commit) return make_error(ErrorCode::conflict, "roll back");
+      return ok();
+    });
+  };
+  EXPECT_FALSE(notify(*first, {"rolled-back"}, {}, false).ok());
+  ASSERT_TRUE(notify(*first, {"a", "b"}, {"b", "c"}, true).ok());
+  FeedBatch got = wait_for_notifications(*feed, 1);
+  EXPECT_EQ(got.notifications, 1);  // two calls, one transaction, one notification
+  EXPECT_EQ(got.hosts, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_FALSE(got.all);
+
+  // The sender's own feed skips its notice and hears the other store's,
+  // which PostgreSQL queues after it.
+  ASSERT_TRUE(notify(*second, {"from-second"}, {}, true).ok());
+  FeedBatch own = wait_for_notifications(*own_feed, 1);
+  EXPECT_EQ(own.hosts, (std::vector<std::string>{"from-second"}));
+
+  // A lost listener connection is reported, and a new one hears again.
+  kill_connections("mend");
+  bool lost = false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!lost && std::chrono::steady_clock::now() < deadline) {
+    pollfd pfd{feed->socket(), POLLIN, 0};
+    ::poll(&pfd, 1, 100);
+    lost = !feed->poll().ok();
+  }
+  ASSERT_TRUE(lost);
+  feed->disconnect();
+  EXPECT_EQ(feed->socket(), -1);
+  ASSERT_TRUE(feed->connect().ok());
+  ASSERT_TRUE(notify(*first, {"after"}, {}, true).ok());
+  EXPECT_EQ(wait_for_notifications(*feed, 1).hosts, (std::vector<std::string>{"after"}));
+}
+
 TEST_F(PgStoreTest, DeadlockIsResolvedByRunningTheTransactionAgain) {
   auto first = open_ok(db_->url());
   auto second = open_ok(db_->url());
@@ -375,7 +487,7 @@ TEST_F(PgStoreTest, DeadlockIsResolvedByRunningTheTransactionAgain) {
   std::atomic<int> runs{0};
   std::atomic<int> holding{0};
   // Each locks one task, waits until the other holds its own, then asks for
-  // the other's: PostgreSQL aborts one of them with 40P01.
+  // the other's: PostgreSQL aborts one of them (rarely both) with 40P01.
   auto cross = [&](Store& store, int64_t mine, int64_t theirs) {
     bool waited = false;
     return store.transact([&](StoreTx& tx) -> Result<void> {
@@ -399,7 +511,10 @@ TEST_F(PgStoreTest, DeadlockIsResolvedByRunningTheTransactionAgain) {
   b.join();
   EXPECT_TRUE(ra.ok()) << ra.error().message;
   EXPECT_TRUE(rb.ok()) << rb.error().message;
-  EXPECT_EQ(runs.load(), 3);
+  // At least one of them ran again. On a loaded machine both backends' deadlock
+  // checks can find the cycle before either aborts, and both run again.
+  EXPECT_GE(runs.load(), 3);
+  EXPECT_LE(runs.load(), 4);
   EXPECT_EQ(sql("SELECT COUNT(*) FROM task_actions WHERE action = 'pause'"), "2");
 }
 

@@ -17,6 +17,8 @@
 //
 // Expected failures (unknown host for a dispatch, a key that exists) are found
 // without raising an SQL error, so the transaction stays usable, as on SQLite.
+#include <set>
+#include <string>
 #include <unordered_set>
 
 #include "store/postgres/connection.hpp"
@@ -54,6 +56,11 @@ class PgTx final : public StoreTx {
   Result<void> close_dispatch(int64_t id, std::string_view result, int64_t now_ms) override;
   Result<std::vector<OpenDispatch>> open_dispatches_for_host(std::string_view host) override;
   Result<std::optional<OpenDispatch>> open_dispatch(int64_t id) override;
+  Result<std::vector<Dispatch>> open_dispatches_for_hosts(const std::vector<std::string>& hosts) override;
+  // Collects the hosts; PgStore sends one NOTIFY with all of them just
+  // before COMMIT (see dispatch_notice.hpp).
+  Result<void> notify_peers(const std::vector<std::string>& hosts) override;
+  const std::set<std::string>& hosts_to_notify() const { return notify_; }
 
   // pg_tx_leases.cpp
   Result<std::optional<TaskLease>> task_lease(int64_t task_id) override;
@@ -74,12 +81,36 @@ class PgTx final : public StoreTx {
   Result<void> restore_dispatch(const Dispatch& d) override;
   Result<void> restore_host_for_dispatch(const Dispatch& d, int64_t now_ms) override;
 
+  // pg_tx_heal.cpp
+  Result<int64_t> insert_alert_event(const StoredAlertEvent& event) override;
+  Result<int64_t> insert_heal_record(const HealRecord& record) override;
+  Result<std::optional<int64_t>> active_heal_task(std::string_view rule, std::string_view host,
+                                                  std::string_view fingerprint) override;
+  Result<std::optional<int64_t>> last_heal_run_ms(std::string_view rule, std::string_view host) override;
+  Result<int64_t> count_heal_runs_since(std::string_view rule, int64_t since_ms) override;
+  Result<std::vector<HostStatus>> heal_run_statuses(std::string_view rule, int64_t since_ms, int limit) override;
+  Result<std::optional<HealRecord>> resolve_heal_run(std::string_view rule, std::string_view host,
+                                                     std::string_view fingerprint, int64_t now_ms) override;
+  Result<std::vector<HealRecord>> list_heal_records(const HealRecordQuery& q) override;
+  Result<std::vector<HealRunTally>> heal_run_tallies(int64_t resolved_within_ms) override;
+  Result<std::vector<HealDecisionCount>> heal_decision_counts() override;
+  Result<std::optional<HealBreaker>> find_heal_breaker(std::string_view rule) override;
+  Result<void> put_heal_breaker(const HealBreaker& breaker) override;
+  Result<std::vector<HealBreaker>> list_heal_breakers() override;
+  Result<void> put_heal_definition(HealDefinitionKind kind, std::string_view name, std::string_view body,
+                                   int64_t now_ms) override;
+  Result<bool> delete_heal_definition(HealDefinitionKind kind, std::string_view name) override;
+  Result<std::vector<HealDefinition>> list_heal_definitions(HealDefinitionKind kind) override;
+
  private:
   // Lock the task row (write transactions; once per task). A missing task
   // locks nothing: the read that follows finds nothing either.
   Result<void> lock_task(int64_t task_id);
   // Lock the task of dispatch `id`, if the dispatch exists.
   Result<void> lock_task_of_dispatch(int64_t id);
+  // Serialise heal decisions about one rule across servers (write
+  // transactions; once per rule). See pg_tx_heal.cpp.
+  Result<void> lock_heal_rule(std::string_view rule);
   Result<bool> task_exists(int64_t task_id);
   Result<bool> dispatch_exists(int64_t id);
 
@@ -87,6 +118,8 @@ class PgTx final : public StoreTx {
   bool write_;
   std::unordered_set<int64_t> locked_tasks_;
   std::unordered_set<int64_t> locked_dispatches_;
+  std::unordered_set<std::string> locked_rules_;
+  std::set<std::string> notify_;
 };
 
 // Row readers shared by the pg_tx files. Column order, from `first`:

@@ -148,6 +148,24 @@ Result<std::vector<OpenDispatch>> PgTx::open_dispatches_for_host(std::string_vie
   return out;
 }
 
+Result<std::vector<Dispatch>> PgTx::open_dispatches_for_hosts(const std::vector<std::string>& hosts) {
+  static const std::string sql = "SELECT " + std::string(kDispatchColumns) +
+                                 " FROM dispatches d WHERE d.finished_ms = 0 AND d.host = ANY($1::text[]) "
+                                 "ORDER BY d.id";
+  Params p;
+  p.add_array(hosts);
+  MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p));
+  std::vector<Dispatch> out;
+  for (int i = 0; i < rows.size(); ++i) out.push_back(read_dispatch(rows, i));
+  return out;
+}
+
+Result<void> PgTx::notify_peers(const std::vector<std::string>& hosts) {
+  if (!write_) return make_error(ErrorCode::internal, "notify_peers in a read-only transaction");
+  notify_.insert(hosts.begin(), hosts.end());
+  return ok();
+}
+
 Result<std::optional<OpenDispatch>> PgTx::open_dispatch(int64_t id) {
   MEND_TRY(lock_task_of_dispatch(id));
   static const std::string sql = kOpenSelect + " AND d.id = $1";

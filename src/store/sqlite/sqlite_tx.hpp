@@ -37,6 +37,9 @@ class SqliteTx final : public StoreTx {
   Result<void> close_dispatch(int64_t id, std::string_view result, int64_t now_ms) override;
   Result<std::vector<OpenDispatch>> open_dispatches_for_host(std::string_view host) override;
   Result<std::optional<OpenDispatch>> open_dispatch(int64_t id) override;
+  Result<std::vector<Dispatch>> open_dispatches_for_hosts(const std::vector<std::string>& hosts) override;
+  // One server per SQLite database: nobody to tell.
+  Result<void> notify_peers(const std::vector<std::string>&) override { return ok(); }
 
   // sqlite_tx_leases.cpp
   Result<std::optional<TaskLease>> task_lease(int64_t task_id) override;

@@ -1,4 +1,5 @@
 // Dispatches: one attempt to run (task, host), and what agents must run.
+#include <algorithm>
 #include <string>
 
 #include "store/sqlite/rows.hpp"
@@ -144,6 +145,23 @@ Result<std::vector<OpenDispatch>> SqliteTx::open_dispatches_for_host(std::string
     if (!row) return out;
     out.push_back(read_open(st));
   }
+}
+
+Result<std::vector<Dispatch>> SqliteTx::open_dispatches_for_hosts(const std::vector<std::string>& hosts) {
+  static const std::string sql =
+      "SELECT " + std::string(kDispatchColumns) + " FROM dispatches d WHERE d.finished_ms = 0 AND d.host = ?";
+  std::vector<Dispatch> out;
+  for (const std::string& host : hosts) {
+    MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare(sql));
+    st.bind(host);
+    for (;;) {
+      MEND_ASSIGN_OR_RETURN(bool row, st.step());
+      if (!row) break;
+      out.push_back(read_dispatch(st));
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const Dispatch& a, const Dispatch& b) { return a.id < b.id; });
+  return out;
 }
 
 Result<std::optional<OpenDispatch>> SqliteTx::open_dispatch(int64_t id) {

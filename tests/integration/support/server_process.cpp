@@ -60,7 +60,7 @@ void ServerProcess::spawn(uint16_t port) {
   std::string base = name_ + "-" + std::to_string(incarnation_);
   SpawnSpec spec;
   spec.argv = {MEND_SERVER_BIN, "--http", "127.0.0.1:" + std::to_string(port), "--ready-file", ready_.string(),
-               "--db", "sqlite:" + db_.string()};
+               "--db", options_.db_url.empty() ? "sqlite:" + db_.string() : options_.db_url};
   if (!options_.agent_token.empty()) {
     spec.argv.push_back("--agent-token");
     spec.argv.push_back(options_.agent_token);

@@ -21,6 +21,7 @@ struct ServerOptions {
   std::vector<std::string> basic_auth;  // "user:password" each
   std::vector<std::string> extra_args;
   std::vector<std::string> env;  // "NAME=value" for the process (e.g. MEND_FAILPOINTS)
+  std::string db_url;            // --db; default a SQLite file in the TempDir
 };
 
 class ServerProcess {
