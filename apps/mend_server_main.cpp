@@ -15,7 +15,7 @@
 
 #include "api/api_context.hpp"
 #include "api/api_service.hpp"
-#include "api/basic_auth.hpp"
+#include "api/api_auth.hpp"
 #include "api/heal_routes.hpp"
 #include "api/http_server.hpp"
 #include "api/ibex_routes.hpp"
@@ -45,6 +45,7 @@ struct Settings {
   std::string db = "sqlite:./mend.db";
   std::string agent_token;
   std::vector<std::string> basic_auth;
+  std::vector<std::string> api_tokens;
   std::string log_level = "info";
   int64_t max_body_bytes = 8 * 1024 * 1024;
   std::string ready_file;
@@ -98,6 +99,13 @@ std::optional<std::string> load_config(const std::string& path, Settings& s) {
     } else if (key == "max_body_bytes") {
       if (!node.is_integer()) return type_error("an integer");
       s.max_body_bytes = node.as_integer()->get();
+    } else if (key == "api_tokens") {
+      if (!node.is_array()) return type_error("a list of token strings");
+      s.api_tokens.clear();
+      for (auto& e : *node.as_array()) {
+        if (!e.is_string()) return type_error("a list of token strings");
+        s.api_tokens.push_back(e.as_string()->get());
+      }
     } else if (key == "basic_auth") {
       if (!node.is_array()) return type_error("a list of \"user:password\" strings");
       s.basic_auth.clear();
@@ -107,8 +115,8 @@ std::optional<std::string> load_config(const std::string& path, Settings& s) {
       }
     } else {
       return "config " + path + ": unknown key '" + key +
-             "' (known: http, db, agent_token, basic_auth, log_level, max_body_bytes, server_id, lease_ms, "
-             "ibex_rpc, ibex_rpc_allow)";
+             "' (known: http, db, agent_token, basic_auth, api_tokens, log_level, max_body_bytes, server_id, "
+             "lease_ms, ibex_rpc, ibex_rpc_allow)";
     }
     if (err) return err;
   }
@@ -142,6 +150,8 @@ int main(int argc, char** argv) {
   app.add_option("--db", flags.db, "database URL (default sqlite:./mend.db)");
   app.add_option("--agent-token", flags.agent_token, "secret agents must present")->envname("MEND_AGENT_TOKEN");
   app.add_option("--basic-auth", flags.basic_auth, "USER:PASS required on /ibex/v1 and /api/v1 (repeatable)");
+  app.add_option("--api-token", flags.api_tokens,
+                 "bearer token accepted on /ibex/v1 and /api/v1, alongside --basic-auth (repeatable)");
   app.add_option("--config", config_file, "TOML file with the same keys; flags override it");
   app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error (default info)");
   app.add_option("--max-body-bytes", flags.max_body_bytes, "largest request body (default 8 MiB)");
@@ -169,6 +179,7 @@ int main(int argc, char** argv) {
   if (app.count("--db")) s.db = flags.db;
   if (app.count("--agent-token")) s.agent_token = flags.agent_token;
   if (app.count("--basic-auth")) s.basic_auth = flags.basic_auth;
+  if (app.count("--api-token")) s.api_tokens = flags.api_tokens;
   if (app.count("--log-level")) s.log_level = flags.log_level;
   if (app.count("--max-body-bytes")) s.max_body_bytes = flags.max_body_bytes;
   s.ready_file = flags.ready_file;
@@ -185,6 +196,13 @@ int main(int argc, char** argv) {
     auto u = parse_basic_auth_user(entry);
     if (!u.ok()) return usage_error(u.error().message);
     users.push_back(std::move(*u));
+  }
+
+  std::vector<std::string> api_tokens;
+  for (const auto& entry : s.api_tokens) {
+    auto t = parse_api_token(entry);
+    if (!t.ok()) return usage_error(t.error().message);
+    api_tokens.push_back(std::move(*t));
   }
 
   if (s.lease_ms < 1000) return usage_error("lease_ms must be at least 1000");
@@ -228,7 +246,7 @@ int main(int argc, char** argv) {
   add_ibex_routes(router, ctx);
   add_native_routes(router, ctx);
   add_heal_routes(router, heal);
-  ApiService api(std::move(router), BasicAuth(std::move(users)));
+  ApiService api(std::move(router), ApiAuth(BasicAuth(std::move(users)), std::move(api_tokens)));
 
   // Declared after everything the connections use, so it is destroyed first.
   asio::io_context ioc(1);

@@ -43,6 +43,8 @@ int main(int argc, char** argv) {
   int64_t timeout_ms = 10000;
   app.add_option("--server", server, "server URL")->envname("MEND_SERVER")->capture_default_str();
   app.add_option("--user", user, "basic auth USER:PASS")->envname("MEND_BASIC_AUTH");
+  std::string token;
+  app.add_option("--token", token, "bearer token (a server --api-token); instead of --user")->envname("MEND_API_TOKEN");
   app.add_option("--timeout-ms", timeout_ms, "timeout of each HTTP request")
       ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}))
       ->capture_default_str();
@@ -116,7 +118,11 @@ int main(int argc, char** argv) {
   if (!url) return report_error(console, url.error());
   HttpClientOptions http_options;
   http_options.timeout = std::chrono::milliseconds(timeout_ms);
-  if (!user.empty()) {
+  if (!token.empty() && !user.empty())
+    return report_error(console, mend::make_error(mend::ErrorCode::invalid_input, "give --user or --token, not both"));
+  if (!token.empty()) {
+    http_options.authorization = "Bearer " + token;
+  } else if (!user.empty()) {
     auto header = basic_auth_header(user);
     if (!header) return report_error(console, header.error());
     http_options.authorization = std::move(*header);
