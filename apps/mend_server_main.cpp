@@ -239,7 +239,10 @@ int main(int argc, char** argv) {
   engine_options.lease_ms = s.lease_ms;
   Engine engine(**store, clock, push, metrics, engine_options);
   // A bad rules file stops the start: running without the rules someone wrote is worse.
-  heal::HealService heal(**store, engine, clock);
+  // An alert for a host no agent ever served is skipped (host_unknown), not left waiting.
+  heal::HealService heal(**store, engine, clock, [&hub, &ibex_book](const std::string& ident) {
+    return hub.connected(ident) || ibex_book.tracks(ident);
+  });
   if (auto r = heal.start(rules_file); !r.ok()) return usage_error(r.error().message);
   ApiContext ctx{engine, **store, hub, clock, metrics, &heal};
   Router router;

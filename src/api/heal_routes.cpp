@@ -91,7 +91,7 @@ ApiResponse list_records(HealService& h, const ApiRequest& req) {
   if (!q.decision.empty() && !heal::parse_decision(q.decision))
     return json_error(400, "unknown decision '" + q.decision +
                                "' (ran, duplicate, cooldown, storm_cap, breaker_open, dry_run, no_rule, no_host, "
-                               "recovered)");
+                               "host_unknown, recovered)");
   auto since = query_time(req, "since");
   if (!since.ok()) return heal_error(since.error());
   auto until = query_time(req, "until");

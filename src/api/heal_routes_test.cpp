@@ -41,7 +41,7 @@ class HealRoutesTest : public ::testing::Test {
     dir = templ;
     rules_path = (dir / "rules.yaml").string();
     std::ofstream(rules_path) << kRules;
-    heal = std::make_unique<heal::HealService>(*store, *engine, clock);
+    heal = std::make_unique<heal::HealService>(*store, *engine, clock, [](const std::string&) { return true; });
     ASSERT_TRUE(heal->start(rules_path).ok());
     Router router;
     add_heal_routes(router, *heal);

@@ -163,6 +163,10 @@ class StoreTx {
   virtual Result<bool> delete_heal_definition(HealDefinitionKind kind, std::string_view name);
   // By name.
   virtual Result<std::vector<HealDefinition>> list_heal_definitions(HealDefinitionKind kind);
+  // True when an agent with this ident has ever run a dispatch here: one it
+  // reported started, or one with a success or failed result. Scans the
+  // dispatches of that host; called only for hosts whose agent is not connected.
+  virtual Result<bool> host_has_run_dispatches(std::string_view host);
 };
 
 class Store {

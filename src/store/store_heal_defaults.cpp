@@ -33,5 +33,6 @@ Result<void> StoreTx::put_heal_definition(HealDefinitionKind, std::string_view, 
 }
 Result<bool> StoreTx::delete_heal_definition(HealDefinitionKind, std::string_view) { return no_heal(); }
 Result<std::vector<HealDefinition>> StoreTx::list_heal_definitions(HealDefinitionKind) { return no_heal(); }
+Result<bool> StoreTx::host_has_run_dispatches(std::string_view) { return no_heal(); }
 
 }  // namespace mend
