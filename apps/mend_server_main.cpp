@@ -248,7 +248,7 @@ int main(int argc, char** argv) {
   Router router;
   add_ibex_routes(router, ctx);
   add_native_routes(router, ctx);
-  add_heal_routes(router, heal);
+  add_heal_routes(router, heal, **store, clock);
   ApiService api(std::move(router), ApiAuth(BasicAuth(std::move(users)), std::move(api_tokens)));
 
   // Declared after everything the connections use, so it is destroyed first.
