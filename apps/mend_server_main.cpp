@@ -73,6 +73,15 @@ std::optional<std::string> load_config(const std::string& path, Settings& s) {
       out = node.as_string()->get();
       return std::nullopt;
     };
+    auto read_strings = [&](std::vector<std::string>& out, const char* want) -> std::optional<std::string> {
+      if (!node.is_array()) return type_error(want);
+      out.clear();
+      for (auto& e : *node.as_array()) {
+        if (!e.is_string()) return type_error(want);
+        out.push_back(e.as_string()->get());
+      }
+      return std::nullopt;
+    };
     std::optional<std::string> err;
     if (key == "http") {
       err = read_string(s.http);
@@ -90,29 +99,14 @@ std::optional<std::string> load_config(const std::string& path, Settings& s) {
       if (!node.is_integer()) return type_error("an integer");
       s.lease_ms = node.as_integer()->get();
     } else if (key == "ibex_rpc_allow") {
-      if (!node.is_array()) return type_error("a list of CIDR strings");
-      s.ibex_rpc_allow.clear();
-      for (auto& e : *node.as_array()) {
-        if (!e.is_string()) return type_error("a list of CIDR strings");
-        s.ibex_rpc_allow.push_back(e.as_string()->get());
-      }
+      err = read_strings(s.ibex_rpc_allow, "a list of CIDR strings");
     } else if (key == "max_body_bytes") {
       if (!node.is_integer()) return type_error("an integer");
       s.max_body_bytes = node.as_integer()->get();
     } else if (key == "api_tokens") {
-      if (!node.is_array()) return type_error("a list of token strings");
-      s.api_tokens.clear();
-      for (auto& e : *node.as_array()) {
-        if (!e.is_string()) return type_error("a list of token strings");
-        s.api_tokens.push_back(e.as_string()->get());
-      }
+      err = read_strings(s.api_tokens, "a list of token strings");
     } else if (key == "basic_auth") {
-      if (!node.is_array()) return type_error("a list of \"user:password\" strings");
-      s.basic_auth.clear();
-      for (auto& e : *node.as_array()) {
-        if (!e.is_string()) return type_error("a list of \"user:password\" strings");
-        s.basic_auth.push_back(e.as_string()->get());
-      }
+      err = read_strings(s.basic_auth, "a list of \"user:password\" strings");
     } else {
       return "config " + path + ": unknown key '" + key +
              "' (known: http, db, agent_token, basic_auth, api_tokens, log_level, max_body_bytes, server_id, "

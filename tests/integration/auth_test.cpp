@@ -141,5 +141,17 @@ TEST(ApiTokenFlag, ABadTokenStopsTheStart) {
   EXPECT_NE(r.err.find("must not contain spaces"), std::string::npos) << r.err;
 }
 
+TEST(ApiTokenFlag, ConfigListsOfTheWrongTypeAreRefused) {
+  TempDir dir;
+  for (const char* bad : {"api_tokens = \"one\"\n", "api_tokens = [1]\n", "basic_auth = \"u:p\"\n"}) {
+    write_file(dir.file("mend.toml"), bad);
+    RunResult r = run_command({MEND_SERVER_BIN, "--http", "127.0.0.1:0", "--db", "sqlite:" + dir.file("m.db").string(),
+                               "--config", dir.file("mend.toml").string()},
+                              dir.path(), "server");
+    EXPECT_EQ(r.status.code, 2) << bad << r.err;
+    EXPECT_NE(r.err.find("must be a list of"), std::string::npos) << bad << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace mend::it
