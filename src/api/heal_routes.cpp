@@ -87,8 +87,9 @@ ApiResponse decide(HealService& h, const std::string& source, const ApiRequest& 
 // With an Idempotency-Key, a retried webhook gets the first answer back and
 // records nothing. The answer is stored after the decisions commit (a payload
 // is one transaction per event, and the key cannot join them all): if the
-// server dies in between, a retry is decided again, and the guardrails make
-// its repeats `duplicate` of the tasks the first attempt started.
+// server dies in between, a retry is decided again like a repeat from
+// Alertmanager: `duplicate` while the first attempt's task is unfinished,
+// then `cooldown` if the rule has one.
 ApiResponse intake(HealService& h, Store& store, const Clock& clock, const std::string& source,
                    const ApiRequest& req) {
   if (req.idempotency_key.empty()) return decide(h, source, req);
