@@ -15,7 +15,7 @@
 
 #include "api/api_context.hpp"
 #include "api/api_service.hpp"
-#include "api/basic_auth.hpp"
+#include "api/api_auth.hpp"
 #include "api/heal_routes.hpp"
 #include "api/http_server.hpp"
 #include "api/ibex_routes.hpp"
@@ -46,6 +46,7 @@ struct Settings {
   std::string db = "sqlite:./mend.db";
   std::string agent_token;
   std::vector<std::string> basic_auth;
+  std::vector<std::string> api_tokens;
   std::string log_level = "info";
   int64_t max_body_bytes = 8 * 1024 * 1024;
   std::string ready_file;
@@ -74,6 +75,15 @@ std::optional<std::string> load_config(const std::string& path, Settings& s) {
       out = node.as_string()->get();
       return std::nullopt;
     };
+    auto read_strings = [&](std::vector<std::string>& out, const char* want) -> std::optional<std::string> {
+      if (!node.is_array()) return type_error(want);
+      out.clear();
+      for (auto& e : *node.as_array()) {
+        if (!e.is_string()) return type_error(want);
+        out.push_back(e.as_string()->get());
+      }
+      return std::nullopt;
+    };
     std::optional<std::string> err;
     if (key == "http") {
       err = read_string(s.http);
@@ -94,26 +104,18 @@ std::optional<std::string> load_config(const std::string& path, Settings& s) {
       if (!node.is_integer()) return type_error("an integer");
       s.peer_check_ms = node.as_integer()->get();
     } else if (key == "ibex_rpc_allow") {
-      if (!node.is_array()) return type_error("a list of CIDR strings");
-      s.ibex_rpc_allow.clear();
-      for (auto& e : *node.as_array()) {
-        if (!e.is_string()) return type_error("a list of CIDR strings");
-        s.ibex_rpc_allow.push_back(e.as_string()->get());
-      }
+      err = read_strings(s.ibex_rpc_allow, "a list of CIDR strings");
     } else if (key == "max_body_bytes") {
       if (!node.is_integer()) return type_error("an integer");
       s.max_body_bytes = node.as_integer()->get();
+    } else if (key == "api_tokens") {
+      err = read_strings(s.api_tokens, "a list of token strings");
     } else if (key == "basic_auth") {
-      if (!node.is_array()) return type_error("a list of \"user:password\" strings");
-      s.basic_auth.clear();
-      for (auto& e : *node.as_array()) {
-        if (!e.is_string()) return type_error("a list of \"user:password\" strings");
-        s.basic_auth.push_back(e.as_string()->get());
-      }
+      err = read_strings(s.basic_auth, "a list of \"user:password\" strings");
     } else {
       return "config " + path + ": unknown key '" + key +
-             "' (known: http, db, agent_token, basic_auth, log_level, max_body_bytes, server_id, lease_ms, "
-             "peer_check_ms, ibex_rpc, ibex_rpc_allow)";
+             "' (known: http, db, agent_token, basic_auth, api_tokens, log_level, max_body_bytes, server_id, "
+             "lease_ms, peer_check_ms, ibex_rpc, ibex_rpc_allow)";
     }
     if (err) return err;
   }
@@ -147,6 +149,8 @@ int main(int argc, char** argv) {
   app.add_option("--db", flags.db, "database URL (default sqlite:./mend.db)");
   app.add_option("--agent-token", flags.agent_token, "secret agents must present")->envname("MEND_AGENT_TOKEN");
   app.add_option("--basic-auth", flags.basic_auth, "USER:PASS required on /ibex/v1 and /api/v1 (repeatable)");
+  app.add_option("--api-token", flags.api_tokens,
+                 "bearer token accepted on /ibex/v1 and /api/v1, alongside --basic-auth (repeatable)");
   app.add_option("--config", config_file, "TOML file with the same keys; flags override it");
   app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error (default info)");
   app.add_option("--max-body-bytes", flags.max_body_bytes, "largest request body (default 8 MiB)");
@@ -177,6 +181,7 @@ int main(int argc, char** argv) {
   if (app.count("--db")) s.db = flags.db;
   if (app.count("--agent-token")) s.agent_token = flags.agent_token;
   if (app.count("--basic-auth")) s.basic_auth = flags.basic_auth;
+  if (app.count("--api-token")) s.api_tokens = flags.api_tokens;
   if (app.count("--log-level")) s.log_level = flags.log_level;
   if (app.count("--max-body-bytes")) s.max_body_bytes = flags.max_body_bytes;
   s.ready_file = flags.ready_file;
@@ -194,6 +199,13 @@ int main(int argc, char** argv) {
     auto u = parse_basic_auth_user(entry);
     if (!u.ok()) return usage_error(u.error().message);
     users.push_back(std::move(*u));
+  }
+
+  std::vector<std::string> api_tokens;
+  for (const auto& entry : s.api_tokens) {
+    auto t = parse_api_token(entry);
+    if (!t.ok()) return usage_error(t.error().message);
+    api_tokens.push_back(std::move(*t));
   }
 
   if (s.lease_ms < 1000) return usage_error("lease_ms must be at least 1000");
@@ -244,14 +256,17 @@ int main(int argc, char** argv) {
   Engine engine(**store, clock, relay, metrics, engine_options);
   relay.attach(engine);
   // A bad rules file stops the start: running without the rules someone wrote is worse.
-  heal::HealService heal(**store, engine, clock);
+  // An alert for a host no agent ever served is skipped (host_unknown), not left waiting.
+  heal::HealService heal(**store, engine, clock, [&hub, &ibex_book](const std::string& ident) {
+    return hub.connected(ident) || ibex_book.tracks(ident);
+  });
   if (auto r = heal.start(rules_file); !r.ok()) return usage_error(r.error().message);
   ApiContext ctx{engine, **store, hub, clock, metrics, &heal, &relay};
   Router router;
   add_ibex_routes(router, ctx);
   add_native_routes(router, ctx);
-  add_heal_routes(router, heal);
-  ApiService api(std::move(router), BasicAuth(std::move(users)));
+  add_heal_routes(router, heal, **store, clock);
+  ApiService api(std::move(router), ApiAuth(BasicAuth(std::move(users)), std::move(api_tokens)));
 
   // Declared after everything the connections use, so it is destroyed first.
   asio::io_context ioc(1);

@@ -43,6 +43,8 @@ int main(int argc, char** argv) {
   int64_t timeout_ms = 10000;
   app.add_option("--server", server, "server URL")->envname("MEND_SERVER")->capture_default_str();
   app.add_option("--user", user, "basic auth USER:PASS")->envname("MEND_BASIC_AUTH");
+  std::string token;
+  app.add_option("--token", token, "bearer token (a server --api-token); instead of --user")->envname("MEND_API_TOKEN");
   app.add_option("--timeout-ms", timeout_ms, "timeout of each HTTP request")
       ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}))
       ->capture_default_str();
@@ -104,6 +106,30 @@ int main(int argc, char** argv) {
   auto* doctor_cmd = app.add_subcommand("doctor", "check the database's invariants (the repair loop's check)");
   doctor_cmd->add_flag("--repair", repair, "repair what can be repaired");
 
+  auto* heal_cmd = app.add_subcommand("heal", "alert self-healing: decisions and per-rule outcomes");
+  heal_cmd->require_subcommand(1);
+  HealRecordFilter records;
+  auto* heal_records_cmd = heal_cmd->add_subcommand("records", "list heal decisions, newest first");
+  heal_records_cmd->add_option("--rule", records.rule, "only this rule");
+  heal_records_cmd->add_option("--host", records.host, "only this host");
+  heal_records_cmd->add_option("--decision", records.decision,
+                               "only this decision (ran, duplicate, cooldown, storm_cap, breaker_open, dry_run, "
+                               "no_rule, no_host, host_unknown, recovered)");
+  heal_records_cmd->add_option("--since", records.since,
+                               "from this time: epoch ms, RFC 3339, or a duration before now (15m, 2h, 7d)");
+  heal_records_cmd->add_option("--until", records.until, "before this time (same forms as --since)");
+  heal_records_cmd->add_option("--limit", records.limit, "how many records")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  int64_t minutes = 10;
+  auto* heal_rules_cmd = heal_cmd->add_subcommand("rules", "per-rule runs, outcomes and breaker state");
+  heal_rules_cmd->add_option("--minutes", minutes, "count resolutions within this many minutes of a successful run")
+      ->check(CLI::Range(int64_t{0}, int64_t{525600}))
+      ->capture_default_str();
+  std::string rule;
+  auto* heal_close_cmd = heal_cmd->add_subcommand("close-breaker", "close a rule's open circuit breaker");
+  heal_close_cmd->add_option("rule", rule, "rule name")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -116,7 +142,11 @@ int main(int argc, char** argv) {
   if (!url) return report_error(console, url.error());
   HttpClientOptions http_options;
   http_options.timeout = std::chrono::milliseconds(timeout_ms);
-  if (!user.empty()) {
+  if (!token.empty() && !user.empty())
+    return report_error(console, mend::make_error(mend::ErrorCode::invalid_input, "give --user or --token, not both"));
+  if (!token.empty()) {
+    http_options.authorization = "Bearer " + token;
+  } else if (!user.empty()) {
     auto header = basic_auth_header(user);
     if (!header) return report_error(console, header.error());
     http_options.authorization = std::move(*header);
@@ -137,6 +167,9 @@ int main(int argc, char** argv) {
   }
   if (agents_cmd->parsed()) return agents_command(api, now_ms(), console);
   if (doctor_cmd->parsed()) return doctor_command(api, repair, console);
+  if (heal_records_cmd->parsed()) return heal_records_command(api, records, now_ms(), console);
+  if (heal_rules_cmd->parsed()) return heal_rules_command(api, minutes, now_ms(), console);
+  if (heal_close_cmd->parsed()) return heal_close_breaker_command(api, rule, console);
   std::cerr << app.help();
   return kExitError;
 }

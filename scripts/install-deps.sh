@@ -7,6 +7,9 @@ PACKAGES=(
   libtomlplusplus-dev libmsgpack-cxx-dev libsqlite3-dev sqlite3 libssl-dev libpq-dev postgresql
   libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   procps curl
+  # The heal integration test starts its own Alertmanager (on 127.0.0.1, own
+  # config and storage); the packaged service is not used.
+  prometheus-alertmanager
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -16,10 +16,12 @@ bool under(std::string_view path, std::string_view prefix) {
 bool path_needs_auth(std::string_view path) { return under(path, "/ibex/v1") || under(path, "/api/v1"); }
 
 ApiResponse ApiService::dispatch(ApiRequest& req) const {
-  if (auth_.enabled() && path_needs_auth(req.path) && !auth_.allows(req.authorization)) {
-    ApiResponse res = json_error(401, "unauthorized");
-    res.headers.emplace_back("WWW-Authenticate", "Basic realm=\"mend\"");
-    return res;
+  if (auth_.enabled() && path_needs_auth(req.path)) {
+    if (std::string why = auth_.refusal(req.authorization); !why.empty()) {
+      ApiResponse res = json_error(401, why);
+      for (auto& c : auth_.challenges()) res.headers.emplace_back("WWW-Authenticate", std::move(c));
+      return res;
+    }
   }
   auto m = router_.match(req.method, req.path);
   if (!m.handler) return m.path_known ? json_error(405, "method not allowed") : json_error(404, "not found");

@@ -56,7 +56,6 @@ std::optional<BasicAuthUser> parse_basic_authorization(std::string_view h) {
   return BasicAuthUser{decoded->substr(0, colon), decoded->substr(colon + 1)};
 }
 
-namespace {
 // Constant-time in the contents, so response timing does not reveal how
 // much of a guessed password was right.
 bool same_secret(std::string_view a, std::string_view b) {
@@ -64,7 +63,6 @@ bool same_secret(std::string_view a, std::string_view b) {
   for (size_t i = 0; i < a.size() && i < b.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
   return diff == 0;
 }
-}  // namespace
 
 bool BasicAuth::allows(std::string_view header) const {
   if (users_.empty()) return true;

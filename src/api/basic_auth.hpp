@@ -25,6 +25,9 @@ std::optional<std::string> base64_decode(std::string_view text);
 // The (user, password) in an "Authorization: Basic ..." header value, or nullopt.
 std::optional<BasicAuthUser> parse_basic_authorization(std::string_view header_value);
 
+// Compares secrets in time that depends only on their lengths.
+bool same_secret(std::string_view given, std::string_view expected);
+
 class BasicAuth {
  public:
   BasicAuth() = default;

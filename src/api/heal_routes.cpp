@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "api/envelope.hpp"
+#include "api/idempotency.hpp"
 #include "common/log.hpp"
 #include "heal/rules_yaml.hpp"
 
@@ -75,12 +76,40 @@ std::string query_str(const ApiRequest& req, const std::string& key) {
   return it == req.query.end() ? std::string() : it->second;
 }
 
-ApiResponse intake(HealService& h, const std::string& source, const ApiRequest& req) {
+ApiResponse decide(HealService& h, const std::string& source, const ApiRequest& req) {
   auto outcomes = h.intake(source, req.body);
   if (!outcomes.ok()) return heal_error(outcomes.error());
   json list = json::array();
   for (const auto& o : *outcomes) list.push_back(outcome_json(o));
   return json_ok(json{{"events", outcomes->size()}, {"decisions", list}});
+}
+
+// With an Idempotency-Key, a retried webhook gets the first answer back and
+// records nothing. The answer is stored after the decisions commit (a payload
+// is one transaction per event, and the key cannot join them all): if the
+// server dies in between, a retry is decided again like a repeat from
+// Alertmanager: `duplicate` while the first attempt's task is unfinished,
+// then `cooldown` if the rule has one.
+ApiResponse intake(HealService& h, Store& store, const Clock& clock, const std::string& source,
+                   const ApiRequest& req) {
+  if (req.idempotency_key.empty()) return decide(h, source, req);
+  if (req.idempotency_key.size() > kMaxIdempotencyKey)
+    return json_error(400, "Idempotency-Key longer than 255 characters");
+  const std::string fingerprint = idempotency_fingerprint(req);
+  if (auto earlier = replay_idempotent(store, req.idempotency_key, fingerprint)) return *earlier;
+  ApiResponse res = decide(h, source, req);
+  // Refusals are not kept: the sender may fix the payload and retry with the same key.
+  if (res.status != 200) return res;
+  IdempotentReply reply{req.idempotency_key, fingerprint, res.status, res.body, clock.now_ms()};
+  auto stored = store.transact([&](StoreTx& tx) { return tx.insert_idempotency_key(reply); });
+  if (!stored.ok()) {
+    // Another server sharing the database answered this key first: answer as it did.
+    if (stored.error().code == ErrorCode::conflict)
+      if (auto earlier = replay_idempotent(store, req.idempotency_key, fingerprint)) return *earlier;
+    spdlog::warn("alert intake: decided, but could not keep Idempotency-Key {}: {}", req.idempotency_key,
+                 stored.error().message);
+  }
+  return res;
 }
 
 ApiResponse list_records(HealService& h, const ApiRequest& req) {
@@ -91,7 +120,7 @@ ApiResponse list_records(HealService& h, const ApiRequest& req) {
   if (!q.decision.empty() && !heal::parse_decision(q.decision))
     return json_error(400, "unknown decision '" + q.decision +
                                "' (ran, duplicate, cooldown, storm_cap, breaker_open, dry_run, no_rule, no_host, "
-                               "recovered)");
+                               "host_unknown, recovered)");
   auto since = query_time(req, "since");
   if (!since.ok()) return heal_error(since.error());
   auto until = query_time(req, "until");
@@ -157,12 +186,15 @@ ApiResponse saved(const Result<T>& r) {
 
 }  // namespace
 
-void add_heal_routes(Router& r, HealService& h) {
+void add_heal_routes(Router& r, HealService& h, Store& store, const Clock& clock) {
   for (const char* source : {"alertmanager", "nightingale", "grafana"}) {
     r.add("POST", std::string("/api/v1/alerts/") + source,
-          [&h, s = std::string(source)](const ApiRequest& req) { return intake(h, s, req); });
+          [&h, &store, &clock, s = std::string(source)](const ApiRequest& req) {
+            return intake(h, store, clock, s, req);
+          });
   }
-  r.add("POST", "/api/v1/alerts", [&h](const ApiRequest& req) { return intake(h, "generic", req); });
+  r.add("POST", "/api/v1/alerts",
+        [&h, &store, &clock](const ApiRequest& req) { return intake(h, store, clock, "generic", req); });
 
   r.add("GET", "/api/v1/heal/records", [&h](const ApiRequest& req) { return list_records(h, req); });
   r.add("GET", "/api/v1/heal/rules", [&h](const ApiRequest& req) { return list_rule_statuses(h, req); });

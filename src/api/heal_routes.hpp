@@ -1,6 +1,7 @@
 #pragma once
 // Alert self-healing over HTTP (all under /api/v1, behind the API's auth):
-//   POST /api/v1/alerts/alertmanager | /nightingale | /grafana, POST /api/v1/alerts (generic)
+//   POST /api/v1/alerts/alertmanager | /nightingale | /grafana, POST /api/v1/alerts (generic);
+//        an Idempotency-Key header makes a retry answer as the first request did
 //   GET  /api/v1/heal/records   ?rule&host&decision&since&until (ms or RFC 3339)&limit&before_id
 //   GET  /api/v1/heal/rules     ?minutes=10 (resolved within N minutes of a successful run)
 //   POST /api/v1/heal/rules/:name/breaker/close
@@ -16,8 +17,9 @@
 
 namespace mend {
 
-// `heal` must outlive `router`.
-void add_heal_routes(Router& router, heal::HealService& heal);
+// `heal`, `store` and `clock` must outlive `router`. The intake routes take an
+// Idempotency-Key (see idempotency.hpp), kept in `store`.
+void add_heal_routes(Router& router, heal::HealService& heal, Store& store, const Clock& clock);
 
 // mend_heal_decisions_total{rule,decision} and per-rule run counts and breaker
 // state, in the Prometheus text format, for /metrics.

@@ -41,10 +41,10 @@ class HealRoutesTest : public ::testing::Test {
     dir = templ;
     rules_path = (dir / "rules.yaml").string();
     std::ofstream(rules_path) << kRules;
-    heal = std::make_unique<heal::HealService>(*store, *engine, clock);
+    heal = std::make_unique<heal::HealService>(*store, *engine, clock, [](const std::string&) { return true; });
     ASSERT_TRUE(heal->start(rules_path).ok());
     Router router;
-    add_heal_routes(router, *heal);
+    add_heal_routes(router, *heal, *store, clock);
     api = std::make_unique<ApiService>(std::move(router), BasicAuth(std::vector<BasicAuthUser>{{"u", "p"}}));
   }
   void TearDown() override {
@@ -95,6 +95,45 @@ TEST_F(HealRoutesTest, AlertmanagerWebhookRunsAndIsRecorded) {
   EXPECT_EQ(dat(call("GET", "/api/v1/heal/records", "", {{"since", "2100-01-01T00:00:00Z"}}))["list"].size(), 0u);
   EXPECT_EQ(call("GET", "/api/v1/heal/records", "", {{"decision", "maybe"}}).status, 400);
   EXPECT_EQ(call("GET", "/api/v1/heal/records", "", {{"since", "soon"}}).status, 400);
+}
+
+TEST_F(HealRoutesTest, RetriedWebhookWithIdempotencyKeyGetsTheFirstAnswerAndRecordsNothing) {
+  auto post = [&](const std::string& key, const std::string& body) {
+    ApiRequest req;
+    req.method = "POST";
+    req.path = "/api/v1/alerts/alertmanager";
+    req.body = body;
+    req.authorization = "Basic dTpw";
+    req.idempotency_key = key;
+    return api->handle(req);
+  };
+  auto first = post("delivery-1", kAlertmanager);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(dat(first)["decisions"][0]["decision"], "ran");
+  clock.advance_ms(1000);
+  auto retry = post("delivery-1", kAlertmanager);
+  EXPECT_EQ(retry.status, 200);
+  EXPECT_EQ(retry.body, first.body);  // the same decision, event and task ids
+  EXPECT_EQ(dat(call("GET", "/api/v1/heal/records"))["list"].size(), 1u);
+  EXPECT_EQ(push.assigns().size(), 1u);
+
+  // The same key with another payload is refused and changes nothing.
+  std::string other = kAlertmanager;
+  other.replace(other.find("web-1"), 5, "web-2");
+  auto reused = post("delivery-1", other);
+  EXPECT_EQ(reused.status, 422) << reused.body;
+  EXPECT_EQ(json::parse(reused.body)["err"], "Idempotency-Key reused with a different request");
+  EXPECT_EQ(dat(call("GET", "/api/v1/heal/records"))["list"].size(), 1u);
+
+  // A refused payload does not use up its key: the fixed retry is decided.
+  EXPECT_EQ(post("delivery-2", "{broken").status, 400);
+  auto fixed = post("delivery-2", other);
+  ASSERT_EQ(fixed.status, 200) << fixed.body;
+  EXPECT_EQ(dat(fixed)["decisions"][0]["host"], "web-2");
+  // Without a key, a repeat is decided again (and the guardrails call it a duplicate).
+  EXPECT_EQ(dat(call("POST", "/api/v1/alerts/alertmanager", kAlertmanager))["decisions"][0]["decision"], "duplicate");
+  EXPECT_EQ(dat(call("GET", "/api/v1/heal/records"))["list"].size(), 3u);
+  EXPECT_EQ(post(std::string(256, 'k'), kAlertmanager).status, 400);
 }
 
 TEST_F(HealRoutesTest, BadPayloadsAre400WithTheReason) {

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "api/envelope.hpp"
+#include "api/idempotency.hpp"
 #include "api/ibex_json.hpp"
 #include "api/task_form_json.hpp"
 #include "api/task_reads.hpp"
@@ -46,26 +47,9 @@ ApiResponse with_task_id(const ApiRequest& req, F&& body) {
 // transaction as the task, and a retry with the same key and body gets it
 // back. The same key with another body is refused (422).
 ApiResponse create_task_once(ApiContext& ctx, const ApiRequest& req, const TaskSpec& spec) {
-  if (req.idempotency_key.size() > 255) return json_error(make_error(ErrorCode::invalid_input, "Idempotency-Key longer than 255 characters"));
-  const std::string fingerprint = std::to_string(std::hash<std::string>{}(req.path + "\n" + req.body));
-  auto replay = [&]() -> std::optional<ApiResponse> {
-    std::optional<IdempotentReply> found;
-    auto r = ctx.store.read([&](StoreTx& tx) -> Result<void> {
-      MEND_ASSIGN_OR_RETURN(found, tx.find_idempotency_key(req.idempotency_key));
-      return ok();
-    });
-    if (!r.ok()) return json_error(r.error());
-    if (!found) return std::nullopt;
-    if (found->fingerprint != fingerprint) {
-      ApiResponse res = json_error(make_error(ErrorCode::conflict, "Idempotency-Key reused with a different request"));
-      res.status = 422;
-      return res;
-    }
-    ApiResponse res;
-    res.status = found->status;
-    res.body = found->body;
-    return res;
-  };
+  if (req.idempotency_key.size() > kMaxIdempotencyKey) return json_error(make_error(ErrorCode::invalid_input, "Idempotency-Key longer than 255 characters"));
+  const std::string fingerprint = idempotency_fingerprint(req);
+  auto replay = [&] { return replay_idempotent(ctx.store, req.idempotency_key, fingerprint); };
   if (auto earlier = replay()) return *earlier;
   std::string body;
   auto id = ctx.engine.create_task(spec, [&](StoreTx& tx, int64_t task_id) -> Result<void> {

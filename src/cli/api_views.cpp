@@ -129,4 +129,61 @@ Result<int64_t> parse_task_id(const json& dat) {
   return wrong_shape("a task id", dat);
 }
 
+namespace {
+
+Result<const json*> list_of(const json& dat, const char* what) {
+  if (!dat.is_object()) return wrong_shape(what, dat);
+  auto it = dat.find("list");
+  if (it == dat.end() || !it->is_array()) return wrong_shape(what, dat);
+  return &*it;
+}
+
+}  // namespace
+
+Result<std::vector<HealRecordView>> parse_heal_records(const json& dat) {
+  MEND_ASSIGN_OR_RETURN(const json* list, list_of(dat, "a list of heal records"));
+  std::vector<HealRecordView> out;
+  for (const auto& r : *list) {
+    if (!r.is_object()) return wrong_shape("a heal record", r);
+    HealRecordView v;
+    v.id = get_int(r, "id");
+    v.created_ms = get_int(r, "created_ms");
+    v.rule = get_string(r, "rule");
+    v.host = get_string(r, "host");
+    v.decision = get_string(r, "decision");
+    v.reason = get_string(r, "reason");
+    v.task_id = get_int(r, "task_id");
+    v.task_status = get_string(r, "task_status");
+    v.resolved_ms = get_int(r, "resolved_ms");
+    if (auto it = r.find("resolve_after_ms"); it != r.end() && it->is_number()) v.resolve_after_ms = get_int(r, "resolve_after_ms");
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+Result<std::vector<HealRuleView>> parse_heal_rules(const json& dat) {
+  MEND_ASSIGN_OR_RETURN(const json* list, list_of(dat, "a list of heal rules"));
+  std::vector<HealRuleView> out;
+  for (const auto& r : *list) {
+    if (!r.is_object()) return wrong_shape("a heal rule", r);
+    HealRuleView v;
+    v.name = get_string(r, "name");
+    v.origin = get_string(r, "origin");
+    v.runs = get_int(r, "runs");
+    v.successes = get_int(r, "successes");
+    v.failures = get_int(r, "failures");
+    v.unfinished = get_int(r, "unfinished");
+    v.resolved_within = get_int(r, "resolved_within");
+    v.resolved_within_minutes = get_int(r, "resolved_within_minutes");
+    v.last_run_ms = get_int(r, "last_run_ms");
+    if (auto b = r.find("breaker"); b != r.end() && b->is_object()) {
+      v.breaker_open = get_bool(*b, "open");
+      v.breaker_opened_ms = get_int(*b, "opened_ms");
+      v.breaker_reason = get_string(*b, "reason");
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
 }  // namespace mend::cli

@@ -76,3 +76,41 @@ Result<std::vector<AgentView>> parse_agents(const nlohmann::json& dat);
 Result<int64_t> parse_task_id(const nlohmann::json& dat);
 
 }  // namespace mend::cli
+
+namespace mend::cli {
+
+// GET /api/v1/heal/records: one decision about one alert.
+struct HealRecordView {
+  int64_t id = 0;
+  int64_t created_ms = 0;
+  std::string rule;
+  std::string host;
+  std::string decision;
+  std::string reason;
+  int64_t task_id = 0;  // 0 when no task was started
+  std::string task_status;
+  int64_t resolved_ms = 0;        // 0 while unresolved
+  int64_t resolve_after_ms = -1;  // -1 while unresolved
+};
+
+// GET /api/v1/heal/rules: per-rule counts and breaker state.
+struct HealRuleView {
+  std::string name;
+  std::string origin;
+  int64_t runs = 0;
+  int64_t successes = 0;
+  int64_t failures = 0;
+  int64_t unfinished = 0;
+  int64_t resolved_within = 0;
+  int64_t resolved_within_minutes = 0;
+  int64_t last_run_ms = 0;
+  bool breaker_open = false;
+  int64_t breaker_opened_ms = 0;
+  std::string breaker_reason;
+};
+
+// dat of each: {"list": [...]}.
+Result<std::vector<HealRecordView>> parse_heal_records(const nlohmann::json& dat);
+Result<std::vector<HealRuleView>> parse_heal_rules(const nlohmann::json& dat);
+
+}  // namespace mend::cli

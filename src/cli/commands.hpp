@@ -39,4 +39,27 @@ int agents_command(const ServerApi& api, int64_t now_ms, Console& console);
 // is left (all repaired, or none found), 1 otherwise.
 int doctor_command(const ServerApi& api, bool repair, Console& console);
 
+// Filters of `mendctl heal records`, as GET /api/v1/heal/records takes them.
+// since/until: epoch milliseconds, an RFC 3339 time, or a duration before now
+// ("90s", "15m", "2h", "7d"); empty for no bound.
+struct HealRecordFilter {
+  std::string rule;
+  std::string host;
+  std::string decision;
+  std::string since;
+  std::string until;
+  int limit = 50;
+};
+// The query string for `filter` (durations resolved against now_ms); an
+// invalid_input error names a since/until that is none of the accepted forms.
+Result<std::string> heal_records_query(const HealRecordFilter& filter, int64_t now_ms);
+// `mendctl heal records [--rule R] [--host H] [--decision D] [--since T] [--until T] [--limit N]`
+int heal_records_command(const ServerApi& api, const HealRecordFilter& filter, int64_t now_ms, Console& console);
+// `mendctl heal rules [--minutes N]`: per-rule runs, outcomes, resolutions
+// within N minutes of a successful run, and breaker state. Exit 1 when a
+// breaker is open (someone has to look), else 0.
+int heal_rules_command(const ServerApi& api, int64_t resolved_within_minutes, int64_t now_ms, Console& console);
+// `mendctl heal close-breaker RULE`
+int heal_close_breaker_command(const ServerApi& api, const std::string& rule, Console& console);
+
 }  // namespace mend::cli

@@ -290,5 +290,103 @@ TEST_F(Fixture, AgentsShowsLastSeenAgo) {
             "1 agent connected\n");
 }
 
+TEST(HealRecordsQuery, FiltersAreEncodedAndDurationsCountBackFromNow) {
+  HealRecordFilter f;
+  f.rule = "disk full";
+  f.host = "web-01";
+  f.decision = "ran";
+  f.since = "15m";
+  f.until = "1700000000000";
+  auto q = heal_records_query(f, 1700000000000);
+  ASSERT_TRUE(q) << q.error().message;
+  EXPECT_EQ(*q, "limit=50&rule=disk%20full&host=web-01&decision=ran&since=1699999100000&until=1700000000000");
+  f = {};
+  f.since = "2024-05-01T10:00:00Z";
+  f.limit = 5;
+  q = heal_records_query(f, 1700000000000);
+  ASSERT_TRUE(q) << q.error().message;
+  EXPECT_EQ(*q, "limit=5&since=2024-05-01T10%3A00%3A00Z");
+  for (const char* bad : {"yesterday", "15x", "m", "-5m"}) {
+    f.since = bad;
+    q = heal_records_query(f, 1700000000000);
+    ASSERT_FALSE(q) << bad;
+    EXPECT_NE(q.error().message.find("--since"), std::string::npos) << q.error().message;
+  }
+}
+
+TEST_F(Fixture, HealRecordsShowsEachDecisionWithTaskAndResolution) {
+  ::setenv("TZ", "UTC", 1);
+  ::tzset();
+  FakeHttpServer server([](const SeenRequest& req) {
+    EXPECT_EQ(req.method, "GET");
+    EXPECT_EQ(req.target, "/api/v1/heal/records?limit=50&rule=disk-full");
+    return testing::ok_json(R"({"list":[
+      {"id":7,"created_ms":1700000060000,"rule":"disk-full","host":"web-01","decision":"duplicate",
+       "reason":"remediation task 3 is still running","task_id":null,"task_status":"","resolved_ms":null,"resolve_after_ms":null},
+      {"id":6,"created_ms":1700000000000,"rule":"disk-full","host":"web-01","decision":"ran","reason":"",
+       "task_id":3,"task_status":"success","resolved_ms":1700000125000,"resolve_after_ms":125000}]})");
+  });
+  auto client = client_for(server);
+  ServerApi api(client);
+  HealRecordFilter f;
+  f.rule = "disk-full";
+  EXPECT_EQ(heal_records_command(api, f, 1700000100000, console), kExitOk);
+  EXPECT_EQ(out.str(),
+            "ID  TIME                 RULE       HOST    DECISION   TASK       RESOLVED     REASON\n"
+            "7   2023-11-14 22:14:20  disk-full  web-01  duplicate  -          -            remediation task 3 is still running\n"
+            "6   2023-11-14 22:13:20  disk-full  web-01  ran        3 success  after 2m05s\n"
+            "2 records\n");
+}
+
+TEST_F(Fixture, HealRecordsRefusesABadTimeWithoutAsking) {
+  FakeHttpServer server([](const SeenRequest& req) {
+    ADD_FAILURE() << "no request expected, got " << req.target;
+    return testing::err_json(500, "unexpected");
+  });
+  auto client = client_for(server);
+  ServerApi api(client);
+  HealRecordFilter f;
+  f.since = "last tuesday";
+  EXPECT_EQ(heal_records_command(api, f, 1700000100000, console), kExitError);
+  EXPECT_NE(err.str().find("--since 'last tuesday'"), std::string::npos) << err.str();
+}
+
+TEST_F(Fixture, HealRulesShowsCountsAndAnOpenBreakerExitsOne) {
+  ::setenv("TZ", "UTC", 1);
+  ::tzset();
+  FakeHttpServer server([](const SeenRequest& req) {
+    EXPECT_EQ(req.target, "/api/v1/heal/rules?minutes=30");
+    return testing::ok_json(R"({"list":[
+      {"name":"disk-full","origin":"file","runs":5,"successes":3,"failures":1,"unfinished":1,"resolved_within":2,
+       "resolved_within_minutes":30,"last_run_ms":1700000040000,"breaker":{"open":false,"opened_ms":0,"closed_ms":0,"reason":""}},
+      {"name":"flaky","origin":"api","runs":3,"successes":0,"failures":3,"unfinished":0,"resolved_within":0,
+       "resolved_within_minutes":30,"last_run_ms":1700000000000,
+       "breaker":{"open":true,"opened_ms":1700000050000,"closed_ms":0,"reason":"3 failed runs in a row"}}]})");
+  });
+  auto client = client_for(server);
+  ServerApi api(client);
+  EXPECT_EQ(heal_rules_command(api, 30, 1700000100000, console), kExitHostsFailed);
+  EXPECT_EQ(out.str(),
+            "RULE       ORIGIN  RUNS  OK  FAILED  RUNNING  RESOLVED<=30M  LAST RUN   BREAKER\n"
+            "disk-full  file    5     3   1       1        2              1m00s ago  closed\n"
+            "flaky      api     3     0   3       0        0              1m40s ago  OPEN since 2023-11-14 22:14:10: 3 failed runs in a row\n"
+            "2 rules; 1 breaker(s) open: `mendctl heal close-breaker RULE` after fixing the cause\n");
+}
+
+TEST_F(Fixture, HealCloseBreakerPostsAndReportsServerErrors) {
+  FakeHttpServer server([](const SeenRequest& req) {
+    EXPECT_EQ(req.method, "POST");
+    if (req.target == "/api/v1/heal/rules/flaky/breaker/close")
+      return testing::ok_json(R"({"open":false,"opened_ms":1,"closed_ms":2,"reason":"closed"})");
+    return testing::err_json(404, "no rule \"nope\"");
+  });
+  auto client = client_for(server);
+  ServerApi api(client);
+  EXPECT_EQ(heal_close_breaker_command(api, "flaky", console), kExitOk);
+  EXPECT_EQ(out.str(), "breaker of rule flaky closed\n");
+  EXPECT_EQ(heal_close_breaker_command(api, "nope", console), kExitError);
+  EXPECT_NE(err.str().find("no rule \"nope\""), std::string::npos) << err.str();
+}
+
 }  // namespace
 }  // namespace mend::cli

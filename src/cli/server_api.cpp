@@ -75,4 +75,20 @@ Result<nlohmann::json> ServerApi::doctor(bool repair) const {
   return call(Method::get, "/api/v1/doctor");
 }
 
+Result<std::vector<HealRecordView>> ServerApi::heal_records(const std::string& query) const {
+  MEND_ASSIGN_OR_RETURN(auto dat, call(Method::get, "/api/v1/heal/records" + (query.empty() ? "" : "?" + query)));
+  return parse_heal_records(dat);
+}
+
+Result<std::vector<HealRuleView>> ServerApi::heal_rules(int64_t resolved_within_minutes) const {
+  MEND_ASSIGN_OR_RETURN(auto dat,
+                        call(Method::get, "/api/v1/heal/rules?minutes=" + std::to_string(resolved_within_minutes)));
+  return parse_heal_rules(dat);
+}
+
+Result<void> ServerApi::close_heal_breaker(const std::string& rule) const {
+  MEND_TRY(call(Method::post, "/api/v1/heal/rules/" + url_encode(rule) + "/breaker/close", nlohmann::json::object()));
+  return ok();
+}
+
 }  // namespace mend::cli

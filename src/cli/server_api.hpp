@@ -1,6 +1,6 @@
 #pragma once
 // The server's HTTP API as mendctl uses it: the Ibex-compatible routes under
-// /ibex/v1 and the native /api/v1/agents. Each call is one request; errors
+// /ibex/v1 and the native /api/v1 (agents, doctor, heal). Each call is one request; errors
 // carry the server's `err` text (see envelope.hpp) or the transport failure.
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -31,6 +31,12 @@ class ServerApi {
   Result<std::vector<AgentView>> agents() const;
   // GET /api/v1/doctor, or POST /api/v1/doctor/repair: the invariant findings.
   Result<nlohmann::json> doctor(bool repair) const;
+  // GET /api/v1/heal/records?QUERY, newest first; `query` is already encoded ("rule=a&limit=5", or "").
+  Result<std::vector<HealRecordView>> heal_records(const std::string& query) const;
+  // GET /api/v1/heal/rules?minutes=N
+  Result<std::vector<HealRuleView>> heal_rules(int64_t resolved_within_minutes) const;
+  // POST /api/v1/heal/rules/:name/breaker/close
+  Result<void> close_heal_breaker(const std::string& rule) const;
 
   const ServerUrl& server() const { return http_.server(); }
 

@@ -21,7 +21,18 @@
 
 namespace mend::heal {
 
-enum class Decision { ran, duplicate, cooldown, storm_cap, breaker_open, dry_run, no_rule, no_host, recovered };
+enum class Decision {
+  ran,
+  duplicate,
+  cooldown,
+  storm_cap,
+  breaker_open,
+  dry_run,
+  no_rule,
+  no_host,
+  recovered,
+  host_unknown,
+};
 std::string_view to_string(Decision d);
 std::optional<Decision> parse_decision(std::string_view s);
 

@@ -37,6 +37,9 @@ struct HealRule {
   int breaker_failures = 0;  // failed runs in a row that open the breaker; 0 = no breaker
   bool dry_run = false;
   std::string on_resolved;  // template started when the alert resolves; "" = none
+  // Skip (host_unknown) an alert whose host no agent has ever served, rather
+  // than create a task that waits for an agent that may never come.
+  bool require_known_host = true;
   Origin origin = Origin::file;
 };
 

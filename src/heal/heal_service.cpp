@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include "engine/task_form.hpp"
 #include "heal/duration.hpp"
@@ -89,8 +90,10 @@ int breaker_lookback(const HealRule& r) { return r.breaker_failures * 4 + 16; }
 
 }  // namespace
 
-HealService::HealService(Store& store, Engine& engine, const Clock& clock)
-    : store_(store), engine_(engine), clock_(clock) {}
+HealService::HealService(Store& store, Engine& engine, const Clock& clock, ConnectedProbe connected)
+    : store_(store), engine_(engine), clock_(clock), connected_(std::move(connected)) {
+  if (!connected_) throw std::invalid_argument("HealService needs a connected-agent probe");
+}
 
 // ---- rules
 
@@ -294,7 +297,27 @@ Result<HealOutcome> HealService::handle(const AlertEvent& e) {
   // but the rule must not dangle if a future caller changes that.
   HealRule r = *rule;
   if (e.resolved) return handle_resolved(e, r, host->host);
+  if (r.require_known_host) {
+    MEND_ASSIGN_OR_RETURN(bool known, host_known(host->host));
+    if (!known) {
+      out.host = host->host;
+      out.decision = Decision::host_unknown;
+      out.reason = "no agent named \"" + host->host + "\" is connected or has ever run a task here (from label " +
+                   host->label + ")";
+      return record_only(e, std::move(out));
+    }
+  }
   return handle_firing(e, r, host->host);
+}
+
+Result<bool> HealService::host_known(const std::string& host) {
+  if (connected_(host)) return true;
+  bool ran = false;
+  MEND_TRY(store_.read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(ran, tx.host_has_run_dispatches(host));
+    return ok();
+  }));
+  return ran;
 }
 
 Result<HealOutcome> HealService::record_only(const AlertEvent& e, HealOutcome out) {
@@ -419,8 +442,15 @@ Result<HealOutcome> HealService::handle_resolved(const AlertEvent& e, const Heal
     return write_event_and_record(tx, e, out, now);
   };
   const HealTemplate* t = rule.on_resolved.empty() ? nullptr : active_.find_template(rule.on_resolved);
-  if (!t || rule.dry_run) {
-    std::string note = t ? "; dry run: would start template " + t->name : "";
+  bool unknown = false;
+  if (t && !rule.dry_run && rule.require_known_host) {
+    MEND_ASSIGN_OR_RETURN(bool known, host_known(host));
+    unknown = !known;
+  }
+  if (!t || rule.dry_run || unknown) {
+    std::string note = !t ? ""
+                       : unknown ? "; host unknown: did not start template " + t->name
+                                 : "; dry run: would start template " + t->name;
     MEND_TRY(store_.transact([&](StoreTx& tx) { return resolve(tx, note); }));
     return out;
   }

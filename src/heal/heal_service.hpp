@@ -6,16 +6,22 @@
 // name) whose matchers all match decides:
 //   no rule matches          -> no_rule
 //   no host label present    -> no_host
+//   host never served        -> host_unknown (unless the rule sets
+//                               require_known_host: false): no agent with that
+//                               ident is connected, and none has ever run a
+//                               dispatch here (see StoreTx::host_has_run_dispatches)
 //   resolved                 -> recovered: the newest unresolved `ran` record of
 //                               (rule, host, fingerprint) learns when; the
 //                               rule's on_resolved template starts (unless dry_run)
 //   firing                   -> the guardrails (guardrails.hpp), then `ran`: a
 //                               one-host task from the rule's template.
-// `host_unknown` (a host Mend has never seen) is not decided: an alert names
-// hosts the agents may not have connected yet, and the task waits for them.
+// A task for a host that no agent ever served would wait for its agent
+// forever; an agent that connected once but never ran anything and is away
+// now counts as unknown too (Mend keeps no list of hosts apart from the tasks).
 //
 // Threading: not thread-safe; the server calls it from its one io thread, as it
 // does the Engine. Time comes from the injected Clock.
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,9 +63,13 @@ struct RuleStatus {
   HealBreaker breaker;  // rule, open, opened_ms, closed_ms, reason (closed and zero when never opened)
 };
 
+// Whether an agent with this ident is connected to this server now (native or
+// Ibex protocol). Called on the server's io thread.
+using ConnectedProbe = std::function<bool(const std::string& ident)>;
+
 class HealService {
  public:
-  HealService(Store& store, Engine& engine, const Clock& clock);
+  HealService(Store& store, Engine& engine, const Clock& clock, ConnectedProbe connected);
 
   // Loads the API-managed templates and rules from the store, then the rules
   // file if a path is given (kept for reload). Errors: invalid_input with every
@@ -102,6 +112,8 @@ class HealService {
   Result<HealOutcome> handle_resolved(const AlertEvent& e, const HealRule& rule, const std::string& host);
   // Writes the event and a record without a task, in one transaction.
   Result<HealOutcome> record_only(const AlertEvent& e, HealOutcome out);
+  // Connected now, or has run a dispatch before.
+  Result<bool> host_known(const std::string& host);
   Result<GuardFacts> read_facts(StoreTx& tx, const HealRule& rule, const std::string& host,
                                 const std::string& fingerprint, int64_t now_ms);
   Result<TaskSpec> task_spec(const HealTemplate& t, const AlertEvent& e, const std::string& rule,
@@ -115,6 +127,7 @@ class HealService {
   Store& store_;
   Engine& engine_;
   const Clock& clock_;
+  ConnectedProbe connected_;
   std::string rules_path_;
   HealRuleSet file_;
   HealRuleSet api_;

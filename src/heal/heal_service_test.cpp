@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "heal/test_fixtures.hpp"
@@ -67,6 +68,14 @@ rules:
     matchers: ['alertname="Hostless"']
     template: restart
     host_labels: [node]
+  - name: patient
+    matchers: ['alertname="Patient"']
+    template: restart
+    require_known_host: false
+  - name: greeted
+    matchers: ['alertname="Greeted"']
+    template: restart
+    on_resolved: say-ok
 )";
 
 class HealServiceTest : public ::testing::Test {
@@ -81,7 +90,7 @@ class HealServiceTest : public ::testing::Test {
     dir = templ;
     rules_path = (dir / "rules.yaml").string();
     write_rules(kRules);
-    service = std::make_unique<HealService>(*store, *engine, clock);
+    service = std::make_unique<HealService>(*store, *engine, clock, connected_probe());
     auto started = service->start(rules_path);
     ASSERT_TRUE(started.ok()) << started.error().message;
   }
@@ -135,6 +144,12 @@ class HealServiceTest : public ::testing::Test {
     return {};
   }
 
+  // Every host counts as connected except those in `absent`.
+  ConnectedProbe connected_probe() {
+    return [this](const std::string& host) { return absent.count(host) == 0; };
+  }
+
+  std::set<std::string> absent;
   mend::testing::FakeClock clock;
   mend::testing::RecordingAgentPush push;
   EngineMetrics metrics;
@@ -361,6 +376,40 @@ TEST_F(HealServiceTest, DryRunNoRuleNoHostAndLonelyRecovery) {
   EXPECT_EQ(records(q).size(), 1u);
 }
 
+TEST_F(HealServiceTest, HostNoAgentEverServedIsSkippedAsHostUnknown) {
+  absent = {"ghost", "was-here"};
+  auto g = generic({{"alertname", "QueueStuck"}, {"host", "ghost"}});
+  EXPECT_EQ(g.decision, Decision::host_unknown);
+  EXPECT_EQ(g.host, "ghost");
+  EXPECT_EQ(g.reason, "no agent named \"ghost\" is connected or has ever run a task here (from label host)");
+  EXPECT_FALSE(g.task_id);
+  EXPECT_TRUE(push.assigns().empty());
+  HealRecordQuery q;
+  q.decision = "host_unknown";
+  ASSERT_EQ(records(q).size(), 1u);
+  EXPECT_EQ(records(q)[0].host, "ghost");
+
+  // A rule may opt out: its task waits for the agent.
+  auto p = generic({{"alertname", "Patient"}, {"host", "ghost"}});
+  EXPECT_EQ(p.decision, Decision::ran);
+  EXPECT_TRUE(p.task_id);
+
+  // An agent that ran something here before is known while it is away.
+  absent.erase("was-here");
+  auto first = generic({{"alertname", "QueueStuck"}, {"host", "was-here"}, {"n", "1"}});
+  ASSERT_EQ(first.decision, Decision::ran);
+  report(first, "success");
+  absent.insert("was-here");
+  auto again = generic({{"alertname", "QueueStuck"}, {"host", "was-here"}, {"n", "2"}});
+  EXPECT_EQ(again.decision, Decision::ran);
+
+  // A recovery still resolves records, but starts no on_resolved template on an unknown host.
+  auto r = generic({{"alertname", "Greeted"}, {"host", "ghost"}}, "resolved");
+  EXPECT_EQ(r.decision, Decision::recovered);
+  EXPECT_FALSE(r.task_id);
+  EXPECT_EQ(r.reason, "resolved; no remediation of this alert to update; host unknown: did not start template say-ok");
+}
+
 TEST_F(HealServiceTest, BadPayloadIsRefusedAndNothingStored) {
   auto r = service->intake("alertmanager", R"({"alerts":[{"status":"firing","labels":{"a":1}}]})");
   ASSERT_FALSE(r.ok());
@@ -402,7 +451,7 @@ TEST_F(HealServiceTest, ApiManagedTemplatesAndRules) {
   EXPECT_EQ(push.assigns().back().script, "echo api");
 
   // Stored: another service on the same database (a restart) has them.
-  HealService again(*store, *engine, clock);
+  HealService again(*store, *engine, clock, connected_probe());
   ASSERT_TRUE(again.start(rules_path).ok());
   ASSERT_TRUE(again.rules().find_rule("api-r"));
   EXPECT_EQ(again.rules().find_rule("api-r")->origin, Origin::api);
@@ -414,7 +463,7 @@ TEST_F(HealServiceTest, ApiManagedTemplatesAndRules) {
   ASSERT_TRUE(service->delete_rule("api-r").ok());
   ASSERT_TRUE(service->delete_template("api-t").ok());
   EXPECT_EQ(service->delete_rule("disk-full").error().code, ErrorCode::conflict);
-  HealService third(*store, *engine, clock);
+  HealService third(*store, *engine, clock, connected_probe());
   ASSERT_TRUE(third.start(rules_path).ok());
   EXPECT_FALSE(third.rules().find_rule("api-r"));
 }

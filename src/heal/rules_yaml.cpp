@@ -289,10 +289,14 @@ std::optional<HealRule> read_rule(const YAML::Node& n, Problems& p) {
       auto s = read_string(v, what, p);
       if (s) r.on_resolved = *s;
       else good = false;
+    } else if (key == "require_known_host") {
+      auto b = read_bool(v, what, p);
+      if (b) r.require_known_host = *b;
+      else good = false;
     } else {
       p.add(it->first.Mark(), where + ": unknown key \"" + key +
                                   "\" (known: name, matchers, template, host_labels, cooldown, max_tasks, "
-                                  "window, breaker_failures, dry_run, on_resolved)");
+                                  "window, breaker_failures, dry_run, on_resolved, require_known_host)");
       good = false;
     }
   }
@@ -485,7 +489,8 @@ nlohmann::json to_json(const HealRule& r, bool with_origin) {
                    {"window", format_duration(r.window_ms)},
                    {"breaker_failures", r.breaker_failures},
                    {"dry_run", r.dry_run},
-                   {"on_resolved", r.on_resolved}};
+                   {"on_resolved", r.on_resolved},
+                   {"require_known_host", r.require_known_host}};
   if (with_origin) j["origin"] = to_string(r.origin);
   return j;
 }

@@ -116,9 +116,11 @@ TEST(RulesYaml, ApiBodiesRoundTrip) {
   EXPECT_EQ(to_json(*t2), to_json(*t));
 
   auto r = parse_rule_json(R"({"name":"r","template":"t","matchers":["a=\"b\""],"cooldown":"90s",
-                               "max_tasks":2,"window":"1m","dry_run":true})");
+                               "max_tasks":2,"window":"1m","dry_run":true,"require_known_host":false})");
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_TRUE(r->dry_run);
+  EXPECT_FALSE(r->require_known_host);
+  EXPECT_TRUE(parse_rule_json(R"({"name":"r","template":"t"})")->require_known_host);  // the default
   auto r2 = parse_rule_json(to_json(*r).dump());
   ASSERT_TRUE(r2.ok()) << r2.error().message;
   EXPECT_EQ(to_json(*r2), to_json(*r));

@@ -33,7 +33,8 @@ struct HealRecord {
   std::string rule;  // "" when no rule matched
   std::string host;  // "" when none was found
   std::string fingerprint;
-  std::string decision;  // ran, duplicate, cooldown, storm_cap, breaker_open, dry_run, no_rule, no_host, recovered
+  std::string decision;  // ran, duplicate, cooldown, storm_cap, breaker_open, dry_run, no_rule, no_host,
+                         // host_unknown, recovered
   std::string reason;
   std::optional<int64_t> task_id;
   int64_t created_ms = 0;

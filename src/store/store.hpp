@@ -174,6 +174,10 @@ class StoreTx {
   virtual Result<bool> delete_heal_definition(HealDefinitionKind kind, std::string_view name) = 0;
   // By name.
   virtual Result<std::vector<HealDefinition>> list_heal_definitions(HealDefinitionKind kind) = 0;
+  // True when an agent with this ident has ever run a dispatch here: one it
+  // reported started, or one with a success or failed result. Scans the
+  // dispatches of that host; called only for hosts whose agent is not connected.
+  virtual Result<bool> host_has_run_dispatches(std::string_view host) = 0;
 };
 
 // What the other servers sharing the database committed for agents, as they

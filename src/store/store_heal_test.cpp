@@ -3,6 +3,8 @@
 // task env column.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "store/sqlite/test_support.hpp"
 #include "store/store.hpp"
 #include "store/test_backends.hpp"
@@ -90,6 +92,35 @@ TEST_P(StoreHealTest, TaskEnvRoundTripsToOpenDispatches) {
     std::map<std::string, std::string> env((*open)[0].env.begin(), (*open)[0].env.end());
     EXPECT_EQ(env["MEND_ALERT_NAME"], "DiskFull");
     EXPECT_EQ(env["MEND_ALERT_LABELS"], R"({"a":"b"})");
+  });
+}
+
+TEST_P(StoreHealTest, HostHasRunDispatchesOnlyWhenAnAgentReported) {
+  write([&](StoreTx& tx) {
+    auto id = tx.insert_task(make_spec("t", {"started", "succeeded", "failed", "timed-out", "sent", "lost"}), 1000);
+    ASSERT_TRUE(id.ok()) << id.error().message;
+    std::map<std::string, int64_t> d;
+    for (const char* h : {"started", "succeeded", "failed", "timed-out", "sent", "lost"}) {
+      auto di = tx.insert_dispatch(*id, h, 2000);
+      ASSERT_TRUE(di.ok()) << di.error().message;
+      d[h] = di->id;
+    }
+    ASSERT_TRUE(tx.mark_dispatch_started(d["started"], 2500).ok());
+    ASSERT_TRUE(tx.close_dispatch(d["succeeded"], "success", 3000).ok());
+    ASSERT_TRUE(tx.close_dispatch(d["failed"], "failed", 3000).ok());
+    // The server's own verdicts say nothing about an agent existing.
+    ASSERT_TRUE(tx.close_dispatch(d["timed-out"], "timeout", 3000).ok());
+    ASSERT_TRUE(tx.close_dispatch(d["lost"], "lost", 3000).ok());
+    for (const char* h : {"started", "succeeded", "failed"}) {
+      auto known = tx.host_has_run_dispatches(h);
+      ASSERT_TRUE(known.ok()) << known.error().message;
+      EXPECT_TRUE(*known) << h;
+    }
+    for (const char* h : {"timed-out", "sent", "lost", "never-seen"}) {
+      auto known = tx.host_has_run_dispatches(h);
+      ASSERT_TRUE(known.ok()) << known.error().message;
+      EXPECT_FALSE(*known) << h;
+    }
   });
 }
 

@@ -101,6 +101,7 @@ class PgTx final : public StoreTx {
                                    int64_t now_ms) override;
   Result<bool> delete_heal_definition(HealDefinitionKind kind, std::string_view name) override;
   Result<std::vector<HealDefinition>> list_heal_definitions(HealDefinitionKind kind) override;
+  Result<bool> host_has_run_dispatches(std::string_view host) override;
 
  private:
   // Lock the task row (write transactions; once per task). A missing task

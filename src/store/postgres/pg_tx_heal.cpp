@@ -291,4 +291,15 @@ Result<std::vector<HealDefinition>> PgTx::list_heal_definitions(HealDefinitionKi
   return out;
 }
 
+Result<bool> PgTx::host_has_run_dispatches(std::string_view host) {
+  // 'success' and 'failed' come only from an agent's result; the server's own
+  // verdicts (timeout, lost, cancelled) prove nothing about an agent existing.
+  Params p;
+  p.add(host);
+  MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec("SELECT 1 FROM dispatches WHERE host = $1 AND "
+                                              "(started_ms > 0 OR result IN ('success', 'failed')) LIMIT 1",
+                                              p));
+  return rows.size() > 0;
+}
+
 }  // namespace mend::pg

@@ -80,6 +80,7 @@ class SqliteTx final : public StoreTx {
                                    int64_t now_ms) override;
   Result<bool> delete_heal_definition(HealDefinitionKind kind, std::string_view name) override;
   Result<std::vector<HealDefinition>> list_heal_definitions(HealDefinitionKind kind) override;
+  Result<bool> host_has_run_dispatches(std::string_view host) override;
 
  private:
   Result<bool> task_exists(int64_t task_id);

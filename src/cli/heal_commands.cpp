@@ -1,0 +1,132 @@
+#include <cctype>
+#include <charconv>
+
+#include "cli/commands.hpp"
+#include "cli/server_url.hpp"
+#include "cli/table.hpp"
+#include "cli/time_format.hpp"
+
+namespace mend::cli {
+
+namespace {
+
+bool all_digits(const std::string& s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+// "15m" -> 900000; nullopt when `s` is not <digits><s|m|h|d>.
+std::optional<int64_t> relative_ms(const std::string& s) {
+  if (s.size() < 2 || !all_digits(s.substr(0, s.size() - 1))) return std::nullopt;
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size() - 1, n);
+  if (ec != std::errc() || n > 100LL * 365 * 86400) return std::nullopt;
+  switch (s.back()) {
+    case 's':
+      return n * 1000;
+    case 'm':
+      return n * 60'000;
+    case 'h':
+      return n * 3'600'000;
+    case 'd':
+      return n * 86'400'000;
+    default:
+      return std::nullopt;
+  }
+}
+
+Result<std::string> time_bound(const char* name, const std::string& v, int64_t now_ms) {
+  if (all_digits(v)) return v;
+  if (auto ago = relative_ms(v)) return std::to_string(now_ms - *ago);
+  // An RFC 3339 time starts with a four-digit year; the server checks the rest.
+  if (v.size() >= 10 && std::isdigit(static_cast<unsigned char>(v[0])) && v[4] == '-') return v;
+  return make_error(ErrorCode::invalid_input,
+                    std::string("--") + name + " '" + v +
+                        "': want epoch milliseconds, an RFC 3339 time, or a duration "
+                        "before now such as 15m, 2h, 7d");
+}
+
+std::string resolved_text(const HealRecordView& r) {
+  if (r.resolve_after_ms >= 0) return "after " + format_duration(r.resolve_after_ms);
+  return "-";
+}
+
+}  // namespace
+
+Result<std::string> heal_records_query(const HealRecordFilter& f, int64_t now_ms) {
+  std::string q = "limit=" + std::to_string(f.limit);
+  auto add = [&](const char* key, const std::string& v) {
+    if (!v.empty()) q += std::string("&") + key + "=" + url_encode(v);
+  };
+  add("rule", f.rule);
+  add("host", f.host);
+  add("decision", f.decision);
+  if (!f.since.empty()) {
+    MEND_ASSIGN_OR_RETURN(std::string since, time_bound("since", f.since, now_ms));
+    add("since", since);
+  }
+  if (!f.until.empty()) {
+    MEND_ASSIGN_OR_RETURN(std::string until, time_bound("until", f.until, now_ms));
+    add("until", until);
+  }
+  return q;
+}
+
+int heal_records_command(const ServerApi& api, const HealRecordFilter& filter, int64_t now_ms,
+                         Console& console) {
+  auto query = heal_records_query(filter, now_ms);
+  if (!query) return report_error(console, query.error());
+  auto records = api.heal_records(*query);
+  if (!records) return report_error(console, records.error());
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : *records) {
+    std::string task = r.task_id ? std::to_string(r.task_id) : "-";
+    if (r.task_id && !r.task_status.empty()) task += " " + r.task_status;
+    rows.push_back({std::to_string(r.id), format_local_time(r.created_ms),
+                    r.rule.empty() ? "-" : r.rule, r.host.empty() ? "-" : r.host, r.decision, task,
+                    resolved_text(r), r.reason});
+  }
+  console.out << format_table(
+      {"ID", "TIME", "RULE", "HOST", "DECISION", "TASK", "RESOLVED", "REASON"}, rows);
+  console.out << records->size() << (records->size() == 1 ? " record" : " records");
+  if (static_cast<int>(records->size()) == filter.limit)
+    console.out << " (limit reached; narrow with --since or raise --limit)";
+  console.out << "\n";
+  return kExitOk;
+}
+
+int heal_rules_command(const ServerApi& api, int64_t minutes, int64_t now_ms, Console& console) {
+  auto rules = api.heal_rules(minutes);
+  if (!rules) return report_error(console, rules.error());
+  std::vector<std::vector<std::string>> rows;
+  int open = 0;
+  for (const auto& r : *rules) {
+    std::string breaker = "closed";
+    if (r.breaker_open) {
+      ++open;
+      breaker = "OPEN since " + format_local_time(r.breaker_opened_ms);
+      if (!r.breaker_reason.empty()) breaker += ": " + r.breaker_reason;
+    }
+    rows.push_back({r.name, r.origin.empty() ? "gone" : r.origin, std::to_string(r.runs),
+                    std::to_string(r.successes), std::to_string(r.failures),
+                    std::to_string(r.unfinished), std::to_string(r.resolved_within),
+                    format_ago(now_ms, r.last_run_ms), breaker});
+  }
+  console.out << format_table({"RULE", "ORIGIN", "RUNS", "OK", "FAILED", "RUNNING",
+                               "RESOLVED<=" + std::to_string(minutes) + "M", "LAST RUN", "BREAKER"},
+                              rows);
+  console.out << rules->size() << (rules->size() == 1 ? " rule" : " rules");
+  if (open)
+    console.out << "; " << open
+                << " breaker(s) open: `mendctl heal close-breaker RULE` after fixing the cause";
+  console.out << "\n";
+  return open ? kExitHostsFailed : kExitOk;
+}
+
+int heal_close_breaker_command(const ServerApi& api, const std::string& rule, Console& console) {
+  auto done = api.close_heal_breaker(rule);
+  if (!done) return report_error(console, done.error());
+  console.out << "breaker of rule " << rule << " closed\n";
+  return kExitOk;
+}
+
+}  // namespace mend::cli
