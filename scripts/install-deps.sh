@@ -7,6 +7,7 @@ PACKAGES=(
   libtomlplusplus-dev libmsgpack-cxx-dev libsqlite3-dev sqlite3 libssl-dev libpq-dev postgresql
   libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   procps curl
+  ansible  # bench/run compares Mend with Ansible ad-hoc
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
