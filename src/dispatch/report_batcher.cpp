@@ -1,6 +1,27 @@
 #include "dispatch/report_batcher.hpp"
 
+#include "common/log.hpp"
+
 namespace mend {
+
+namespace {
+
+// A flush runs as a plain Asio handler: an exception escaping it would end
+// io_context::run() and the server. The sessions' frame handler caught these
+// when reports were applied inline; the batch now answers them as internal
+// errors (nothing acknowledged, the agents re-send).
+Result<std::vector<Result<ResultOutcome>>> apply_guarded(Engine& engine,
+                                                         const std::vector<AgentReport>& reports) {
+  try {
+    return engine.apply_reports(reports);
+  } catch (const std::exception& e) {
+    spdlog::error("applying {} agent reports failed: {}", reports.size(), e.what());
+    return make_error(ErrorCode::internal,
+                      std::string("applying agent reports failed: ") + e.what());
+  }
+}
+
+}  // namespace
 
 ReportBatcher::ReportBatcher(asio::any_io_executor ex, Engine& engine, size_t max_batch)
     : ex_(ex), engine_(engine), max_batch_(max_batch), queue_(std::make_shared<Queue>()) {}
@@ -24,12 +45,16 @@ void ReportBatcher::flush(Engine& engine, Queue& q, size_t max_batch) {
                             std::make_move_iterator(q.dones.begin() + n));
     q.reports.erase(q.reports.begin(), q.reports.begin() + n);
     q.dones.erase(q.dones.begin(), q.dones.begin() + n);
-    auto outcomes = engine.apply_reports(reports);
+    auto outcomes = apply_guarded(engine, reports);
     for (size_t i = 0; i < n; ++i) {
-      if (!outcomes.ok())
-        dones[i](outcomes.error());
-      else
-        dones[i]((*outcomes)[i]);
+      try {
+        if (!outcomes.ok())
+          dones[i](outcomes.error());
+        else
+          dones[i]((*outcomes)[i]);
+      } catch (const std::exception& e) {
+        spdlog::error("answering an agent report failed: {}", e.what());
+      }
     }
   }
 }
