@@ -25,6 +25,7 @@
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "common/failpoint.hpp"
+#include "common/fd_limit.hpp"
 #include "dispatch/agent_hub.hpp"
 #include "dispatch/fanout_agent_push.hpp"
 #include "dispatch/ibex_assignment_book.hpp"
@@ -193,6 +194,10 @@ int main(int argc, char** argv) {
   init_failpoints_from_env();
 
   if (!setup_logging(s.log_level, "mend-server")) return usage_error("unknown log level '" + s.log_level + "'");
+  // One descriptor per connected agent: the usual soft limit of 1024 would
+  // refuse agents long before memory or CPU runs out.
+  const OpenFilesLimit files = raise_open_files_limit();
+  spdlog::info("open files limit {} (hard {})", files.soft, files.hard);
   if (s.max_body_bytes <= 0) return usage_error("max_body_bytes must be positive");
   std::vector<BasicAuthUser> users;
   for (const auto& entry : s.basic_auth) {

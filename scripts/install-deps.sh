@@ -10,6 +10,7 @@ PACKAGES=(
   # The heal integration test starts its own Alertmanager (on 127.0.0.1, own
   # config and storage); the packaged service is not used.
   prometheus-alertmanager
+  ansible  # bench/run compares Mend with Ansible ad-hoc
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -32,7 +32,8 @@ void log_exception(std::exception_ptr e, const char* what) {
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(asio::io_context& ioc, const ApiService& api, AgentHub& hub, Engine& engine, HttpServerOptions options)
-      : acceptor(ioc), api(api), hub(hub), engine(engine), options(std::move(options)) {}
+      : acceptor(ioc), api(api), hub(hub), engine(engine), options(std::move(options)),
+        batcher(ioc.get_executor(), engine) {}
 
   awaitable<void> accept_loop();
   awaitable<void> serve(tcp::socket socket);
@@ -44,6 +45,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   AgentHub& hub;
   Engine& engine;
   HttpServerOptions options;
+  ReportBatcher batcher;  // group commit of every agent session's starts and results
   tcp::endpoint bound;
   bool stopped = false;
   uint64_t next_conn = 0;
@@ -135,6 +137,7 @@ awaitable<void> HttpServer::Impl::serve(tcp::socket socket) {
       stream->expires_never();
       AgentSessionOptions agent_options;
       agent_options.agent_token = options.agent_token;
+      agent_options.batcher = &batcher;
       http::request<http::string_body> upgrade = parser.release();
       co_await serve_agent_session(*stream, upgrade, hub, engine, agent_options);
       co_return;

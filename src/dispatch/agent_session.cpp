@@ -52,6 +52,9 @@ class AgentSession final : public AgentConnection, public std::enable_shared_fro
   awaitable<void> write_loop();
   void handle_frame(const std::string& frame);
   void on_result(const proto::ResultMsg& r);
+  void on_started(const proto::Started& s);
+  void after_result(const proto::ResultMsg& r, const Result<ResultOutcome>& res);
+  void after_started(const proto::Started& s, const Result<ResultOutcome>& res);
   void malformed(const std::string& why);
 
   websocket::stream<beast::tcp_stream> ws_;
@@ -251,7 +254,30 @@ void AgentSession::malformed(const std::string& why) {
 }
 
 void AgentSession::on_result(const proto::ResultMsg& r) {
-  auto res = engine_.apply_result(ident_, r);
+  if (!options_.batcher) return after_result(r, engine_.apply_result(ident_, r));
+  options_.batcher->submit(AgentReport{ident_, r}, [self = shared_from_this(), r](const Result<ResultOutcome>& res) {
+    self->after_result(r, res);
+  });
+}
+
+void AgentSession::on_started(const proto::Started& s) {
+  if (!options_.batcher) {
+    auto res = engine_.apply_started(ident_, s);
+    return after_started(s, res.ok() ? Result<ResultOutcome>(ResultOutcome::applied) : Result<ResultOutcome>(res.error()));
+  }
+  options_.batcher->submit(AgentReport{ident_, s}, [self = shared_from_this(), s](const Result<ResultOutcome>& res) {
+    self->after_started(s, res);
+  });
+}
+
+void AgentSession::after_started(const proto::Started& s, const Result<ResultOutcome>& res) {
+  if (res.ok())
+    spdlog::debug("agent {}: dispatch {} started", ident_, s.dispatch_id);
+  else
+    spdlog::warn("agent {}: start of dispatch {} not recorded: {}", ident_, s.dispatch_id, res.error().message);
+}
+
+void AgentSession::after_result(const proto::ResultMsg& r, const Result<ResultOutcome>& res) {
   if (res.ok()) {
     spdlog::info("agent {}: result {} for task {} dispatch {}: {}", ident_, r.status, r.task_id, r.dispatch_id,
                  outcome_name(*res));
@@ -290,14 +316,7 @@ void AgentSession::handle_frame(const std::string& frame) {
   try {
     std::visit(overloaded{
                    [&](const proto::ResultMsg& r) { on_result(r); },
-                   [&](const proto::Started& s) {
-                     auto res = engine_.apply_started(ident_, s);
-                     if (res.ok())
-                       spdlog::debug("agent {}: dispatch {} started", ident_, s.dispatch_id);
-                     else
-                       spdlog::warn("agent {}: start of dispatch {} not recorded: {}", ident_, s.dispatch_id,
-                                    res.error().message);
-                   },
+                   [&](const proto::Started& s) { on_started(s); },
                    [&](const proto::Output& o) {
                      auto res = engine_.apply_output(ident_, o);
                      if (!res.ok())

@@ -8,6 +8,7 @@
 
 #include "common/asio.hpp"
 #include "dispatch/agent_hub.hpp"
+#include "dispatch/report_batcher.hpp"
 #include "engine/engine.hpp"
 
 namespace mend {
@@ -22,6 +23,9 @@ struct AgentSessionOptions {
   size_t max_queue_bytes = 64 * 1024 * 1024;
   // Malformed frames tolerated before the connection is closed.
   int max_malformed = 10;
+  // Starts and results go through it (group commit) when set; applied one
+  // transaction each otherwise. Must outlive the session.
+  ReportBatcher* batcher = nullptr;
 };
 
 // Takes `stream` (moved from) and accepts the WebSocket upgrade in `req` on it,

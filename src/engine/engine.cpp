@@ -264,68 +264,97 @@ Result<void> Engine::host_action(int64_t task_id, const std::string& host, HostA
 }
 
 Result<ResultOutcome> Engine::apply_result(const std::string& from_host, const proto::ResultMsg& result) {
-  auto status = final_status_from_agent(result.status);
-  if (!status) return make_error(ErrorCode::invalid_input, "result status '" + result.status + "' is not a final status");
-  ResultOutcome outcome = ResultOutcome::applied;
-  MEND_TRY(commit([&](StoreTx& tx) -> Result<void> {
-    MEND_ASSIGN_OR_RETURN(std::optional<Dispatch> d, tx.find_dispatch(result.dispatch_id));
-    if (!d) {
-      // Unknown here (a database restored from backup?): acknowledge so the
-      // agent stops re-sending, and record nothing.
-      outcome = ResultOutcome::stale;
-      return ok();
-    }
-    if (d->host != from_host)
-      return make_error(ErrorCode::invalid_input, "dispatch " + std::to_string(d->id) + " belongs to host " + d->host);
-    if (d->finished_ms != 0) {
-      outcome = ResultOutcome::duplicate;
-      return ok();
-    }
-    int64_t now = clock_.now_ms();
-    MEND_TRY(tx.close_dispatch(d->id, result.status, now));
-    MEND_ASSIGN_OR_RETURN(std::optional<HostRun> run, tx.find_host(d->task_id, d->host));
-    if (!run || run->dispatch_id != d->id) {
-      outcome = ResultOutcome::stale;
-      return ok();
-    }
-    if (accepts_result(run->status)) run->status = *status;
-    run->stdout_text = result.stdout_text;
-    run->stderr_text = result.stderr_text;
-    if (!result.message.empty()) {
-      if (!run->stderr_text.empty() && run->stderr_text.back() != '\n') run->stderr_text += '\n';
-      run->stderr_text += "mend-agent: " + result.message;
-    }
-    run->updated_ms = now;
-    MEND_TRY(tx.update_host(*run));
-    log_after_commit("task=" + std::to_string(d->task_id) + " host=" + d->host + " result=" + result.status +
-                     " dispatch=" + std::to_string(d->id) + " status=" + std::string(to_string(run->status)));
-    return schedule(tx, d->task_id);
-  }));
-  switch (outcome) {
-    case ResultOutcome::applied: ++metrics_.results_applied; break;
-    case ResultOutcome::duplicate: ++metrics_.results_duplicate; break;
-    case ResultOutcome::stale: ++metrics_.results_stale; break;
-  }
-  sent_us_.erase(result.dispatch_id);
-  return outcome;
+  MEND_ASSIGN_OR_RETURN(auto outcomes, apply_reports({AgentReport{from_host, result}}));
+  return std::move(outcomes.front());
 }
 
 Result<void> Engine::apply_started(const std::string& from_host, const proto::Started& started) {
-  auto sent = sent_us_.find(started.dispatch_id);
-  if (sent != sent_us_.end()) {
-    metrics_.dispatch_to_start.observe(static_cast<double>(clock_.monotonic_us() - sent->second) / 1e6);
-    sent_us_.erase(sent);
+  MEND_ASSIGN_OR_RETURN(auto outcomes, apply_reports({AgentReport{from_host, started}}));
+  if (!outcomes.front().ok()) return outcomes.front().error();
+  return ok();
+}
+
+Result<std::vector<Result<ResultOutcome>>> Engine::apply_reports(const std::vector<AgentReport>& reports) {
+  // The dispatch-to-start latency is what the agent saw, committed or not.
+  for (const auto& rep : reports) {
+    auto* s = std::get_if<proto::Started>(&rep.message);
+    if (!s) continue;
+    if (auto sent = sent_us_.find(s->dispatch_id); sent != sent_us_.end()) {
+      metrics_.dispatch_to_start.observe(static_cast<double>(clock_.monotonic_us() - sent->second) / 1e6);
+      sent_us_.erase(sent);
+    }
   }
-  return commit([&](StoreTx& tx) -> Result<void> {
-    MEND_ASSIGN_OR_RETURN(std::optional<Dispatch> d, tx.find_dispatch(started.dispatch_id));
-    if (!d) return ok();
-    if (d->host != from_host)
-      return make_error(ErrorCode::invalid_input, "dispatch " + std::to_string(d->id) + " belongs to host " + d->host);
-    if (d->started_ms == 0 && d->finished_ms == 0) MEND_TRY(tx.mark_dispatch_started(d->id, clock_.now_ms()));
-    log_after_commit("task=" + std::to_string(d->task_id) + " host=" + d->host + " started dispatch=" +
-                     std::to_string(d->id));
+  std::vector<Result<ResultOutcome>> outcomes;
+  MEND_TRY(commit([&](StoreTx& tx) -> Result<void> {
+    outcomes.clear();
+    std::set<int64_t> touched;
+    for (const auto& rep : reports) {
+      Result<ResultOutcome> o =
+          std::holds_alternative<proto::ResultMsg>(rep.message)
+              ? result_in(tx, rep.host, std::get<proto::ResultMsg>(rep.message), touched)
+              : started_in(tx, rep.host, std::get<proto::Started>(rep.message));
+      // A refused report wrote nothing and is its own answer; any other
+      // failure is the store's, and fails the batch.
+      if (!o.ok() && o.error().code != ErrorCode::invalid_input) return o.error();
+      outcomes.push_back(std::move(o));
+    }
+    // Once per task, however many of its hosts reported: scheduling reads
+    // every host of the task.
+    for (int64_t id : touched) MEND_TRY(schedule(tx, id));
     return ok();
-  });
+  }));
+  for (size_t i = 0; i < reports.size(); ++i) {
+    auto* r = std::get_if<proto::ResultMsg>(&reports[i].message);
+    if (!r || !outcomes[i].ok()) continue;
+    switch (*outcomes[i]) {
+      case ResultOutcome::applied: ++metrics_.results_applied; break;
+      case ResultOutcome::duplicate: ++metrics_.results_duplicate; break;
+      case ResultOutcome::stale: ++metrics_.results_stale; break;
+    }
+    sent_us_.erase(r->dispatch_id);
+  }
+  return outcomes;
+}
+
+Result<ResultOutcome> Engine::result_in(StoreTx& tx, const std::string& from_host, const proto::ResultMsg& result,
+                                        std::set<int64_t>& touched) {
+  auto status = final_status_from_agent(result.status);
+  if (!status) return make_error(ErrorCode::invalid_input, "result status '" + result.status + "' is not a final status");
+  MEND_ASSIGN_OR_RETURN(std::optional<Dispatch> d, tx.find_dispatch(result.dispatch_id));
+  // Unknown here (a database restored from backup?): acknowledge so the
+  // agent stops re-sending, and record nothing.
+  if (!d) return ResultOutcome::stale;
+  if (d->host != from_host)
+    return make_error(ErrorCode::invalid_input, "dispatch " + std::to_string(d->id) + " belongs to host " + d->host);
+  if (d->finished_ms != 0) return ResultOutcome::duplicate;
+  int64_t now = clock_.now_ms();
+  MEND_TRY(tx.close_dispatch(d->id, result.status, now));
+  MEND_ASSIGN_OR_RETURN(std::optional<HostRun> run, tx.find_host(d->task_id, d->host));
+  if (!run || run->dispatch_id != d->id) return ResultOutcome::stale;
+  if (accepts_result(run->status)) run->status = *status;
+  run->stdout_text = result.stdout_text;
+  run->stderr_text = result.stderr_text;
+  if (!result.message.empty()) {
+    if (!run->stderr_text.empty() && run->stderr_text.back() != '\n') run->stderr_text += '\n';
+    run->stderr_text += "mend-agent: " + result.message;
+  }
+  run->updated_ms = now;
+  MEND_TRY(tx.update_host(*run));
+  log_after_commit("task=" + std::to_string(d->task_id) + " host=" + d->host + " result=" + result.status +
+                   " dispatch=" + std::to_string(d->id) + " status=" + std::string(to_string(run->status)));
+  touched.insert(d->task_id);
+  return ResultOutcome::applied;
+}
+
+Result<ResultOutcome> Engine::started_in(StoreTx& tx, const std::string& from_host, const proto::Started& started) {
+  MEND_ASSIGN_OR_RETURN(std::optional<Dispatch> d, tx.find_dispatch(started.dispatch_id));
+  if (!d) return ResultOutcome::applied;
+  if (d->host != from_host)
+    return make_error(ErrorCode::invalid_input, "dispatch " + std::to_string(d->id) + " belongs to host " + d->host);
+  if (d->started_ms == 0 && d->finished_ms == 0) MEND_TRY(tx.mark_dispatch_started(d->id, clock_.now_ms()));
+  log_after_commit("task=" + std::to_string(d->task_id) + " host=" + d->host + " started dispatch=" +
+                   std::to_string(d->id));
+  return ResultOutcome::applied;
 }
 
 Result<void> Engine::apply_output(const std::string& from_host, const proto::Output& output) {

@@ -7,8 +7,10 @@
 // now, e.g. task already finished), invalid_input, unavailable (store busy).
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -53,6 +55,12 @@ enum class ResultOutcome {
   stale,      // not the host's current dispatch (a redo superseded it): ignored
 };
 
+// A start or a final result reported by the agent of `host`.
+struct AgentReport {
+  std::string host;
+  std::variant<proto::Started, proto::ResultMsg> message;
+};
+
 struct TaskView {
   Task task;
   std::vector<HostRun> hosts;
@@ -80,6 +88,13 @@ class Engine {
   // refused (invalid_input). Idempotent per dispatch.
   Result<ResultOutcome> apply_result(const std::string& from_host, const proto::ResultMsg& result);
   Result<void> apply_started(const std::string& from_host, const proto::Started& started);
+  // Group commit: many agents' starts and results in one transaction (one
+  // disk flush for all), each touched task scheduled once at the end. Each
+  // report gets its own outcome, in order: a refused one (invalid_input, as
+  // apply_result and apply_started refuse) does not stop the others; a store
+  // failure fails the whole call and nothing is committed (agents re-send).
+  // A start's outcome is `applied`.
+  Result<std::vector<Result<ResultOutcome>>> apply_reports(const std::vector<AgentReport>& reports);
   Result<void> apply_output(const std::string& from_host, const proto::Output& output);
 
   // Every assignment and kill the agent of `host` should have now (sent when it connects).
@@ -104,6 +119,10 @@ class Engine {
   // tolerance, pause list, done) and queues pushes for after the commit.
   Result<void> schedule(StoreTx& tx, int64_t task_id);
   Result<void> dispatch_host(StoreTx& tx, const Task& task, HostRun& run);
+  // One report inside apply_reports' transaction; a result adds its task to `touched`.
+  Result<ResultOutcome> result_in(StoreTx& tx, const std::string& from_host, const proto::ResultMsg& result,
+                                  std::set<int64_t>& touched);
+  Result<ResultOutcome> started_in(StoreTx& tx, const std::string& from_host, const proto::Started& started);
   Result<void> request_kill(StoreTx& tx, int64_t task_id, HostRun& run);
   // Runs fn in one transaction; on commit emits the queued log lines and
   // pushes. The hosts pushed to are announced to the other servers sharing

@@ -225,6 +225,55 @@ TEST_P(EngineTest, ResultForAnotherHostsDispatchIsRefused) {
   EXPECT_EQ(o.error().code, ErrorCode::invalid_input);
 }
 
+TEST_P(EngineTest, ReportsOfManyHostsCommitTogetherAndARefusedOneStopsNothing) {
+  int64_t id = create(spec({"a", "b", "c"}, 0, /*tolerance=*/1));
+  auto result = [](int64_t dispatch, const char* status) {
+    proto::ResultMsg r;
+    r.dispatch_id = dispatch;
+    r.status = status;
+    return r;
+  };
+  const int64_t da = assign_for("a").dispatch_id, db = assign_for("b").dispatch_id,
+                dc = assign_for("c").dispatch_id;
+  std::vector<AgentReport> batch = {
+      {"a", proto::Started{da}},        {"a", result(da, "success")}, {"b", result(db, "success")},
+      {"b", result(dc, "success")},  // c's dispatch from b: refused
+      {"c", result(dc, "failed")},      {"c", result(dc, "failed")},  // the same again
+  };
+  auto out = engine->apply_reports(batch);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  ASSERT_EQ(out->size(), 6u);
+  EXPECT_TRUE((*out)[0].ok());
+  EXPECT_EQ(*(*out)[1], ResultOutcome::applied);
+  EXPECT_EQ(*(*out)[2], ResultOutcome::applied);
+  ASSERT_FALSE((*out)[3].ok());
+  EXPECT_EQ((*out)[3].error().code, ErrorCode::invalid_input);
+  EXPECT_EQ(*(*out)[4], ResultOutcome::applied);
+  EXPECT_EQ(*(*out)[5], ResultOutcome::duplicate);
+  EXPECT_EQ(status_of(id, "a"), "success");
+  EXPECT_EQ(status_of(id, "c"), "failed");
+  EXPECT_TRUE(view(id).task.done);
+  EXPECT_EQ(metrics.results_applied, 3);
+  EXPECT_EQ(metrics.results_duplicate, 1);
+}
+
+TEST_P(EngineTest, ABatchOfResultsSchedulesTheNextHostsOnce) {
+  int64_t id = create(spec({"a", "b", "c", "d"}, /*batch=*/2));
+  ASSERT_EQ(push.assigns().size(), 2u);
+  std::vector<AgentReport> batch;
+  for (const char* h : {"a", "b"}) {
+    proto::ResultMsg r;
+    r.dispatch_id = assign_for(h).dispatch_id;
+    r.status = "success";
+    batch.push_back({h, r});
+  }
+  ASSERT_TRUE(engine->apply_reports(batch).ok());
+  // Both freed slots filled by one scheduling pass: c and d, each once.
+  ASSERT_EQ(push.assigns().size(), 4u);
+  EXPECT_EQ(status_of(id, "c"), "running");
+  EXPECT_EQ(status_of(id, "d"), "running");
+}
+
 TEST_P(EngineTest, RedoRunsTheHostAgainWithANewDispatch) {
   auto id = create(spec({"a", "b"}, 0, 5));
   auto first = assign_for("a").dispatch_id;

@@ -1,0 +1,177 @@
+// mend-loadgen: wiring only. Flags -> N simulated agents on one io_context.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <vector>
+
+#include "agent/server_url.hpp"
+#include "common/asio.hpp"
+#include "common/fd_limit.hpp"
+#include "common/log.hpp"
+#include "loadgen/assign_log.hpp"
+#include "loadgen/loadgen_options.hpp"
+#include "loadgen/sim_agent.hpp"
+
+namespace {
+
+using namespace mend;
+
+nlohmann::json stats_json(const char* event, const loadgen::FleetStats& s, size_t total) {
+  return {{"event", event},         {"agents", total},      {"connected", s.connected},
+          {"welcomes", s.welcomes}, {"assigns", s.assigns}, {"results", s.results},
+          {"acks", s.acks},         {"kills", s.kills}};
+}
+
+// Written to a temporary file and renamed, so a reader never sees half of it.
+bool write_file_atomically(const std::string& path, const std::string& content) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    f << content << "\n";
+    if (!f.flush()) return false;
+  }
+  return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  loadgen::LoadgenOptions o;
+  std::string log_level = "warn";
+  int64_t exec_ms = 0;
+  if (const char* t = std::getenv("MEND_AGENT_TOKEN")) o.token = t;
+
+  CLI::App app{
+      "mend-loadgen: simulates many mend-agents over the native protocol, forking nothing"};
+  app.set_version_flag("--version", std::string(MEND_VERSION));
+  app.add_option("--server", o.server, "server base URL, e.g. http://127.0.0.1:10090")->required();
+  app.add_option("--token", o.token, "agent token (or env MEND_AGENT_TOKEN)");
+  app.add_option("--count", o.count, "numbered agents: PREFIX0 .. PREFIX(N-1)")
+      ->capture_default_str();
+  app.add_option("--prefix", o.prefix, "ident prefix of the numbered agents")
+      ->capture_default_str();
+  app.add_option("--first", o.first, "index of the first numbered agent")->capture_default_str();
+  app.add_option("--ident", o.idents, "an extra agent with exactly this ident (repeatable)");
+  app.add_option("--exec-ms", exec_ms, "time from Assign to Result (0: answer at once)")
+      ->capture_default_str();
+  app.add_option("--stdout", o.stdout_text, "stdout of every result");
+  app.add_option("--connect-rate", o.connect_rate, "connections started per second")
+      ->capture_default_str();
+  app.add_option("--assign-log", o.assign_log,
+                 "file: '<unix ns> <ident> <task> <dispatch>' per Assign received");
+  app.add_option("--ready-file", o.ready_file, "written once every agent has been welcomed");
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  o.exec_time = std::chrono::milliseconds(exec_ms);
+
+  if (!setup_logging(log_level, "mend-loadgen")) {
+    std::cerr << "unknown --log-level '" << log_level << "'\n";
+    return 2;
+  }
+  const OpenFilesLimit files = raise_open_files_limit();
+  if (auto v = loadgen::validate(o, files.soft); !v) {
+    std::cerr << "mend-loadgen: " << v.error().message << "\n";
+    return 2;
+  }
+  if (auto u = agent::parse_server_url(o.server); !u) {
+    std::cerr << "mend-loadgen: " << u.error().message << "\n";
+    return 2;
+  }
+  std::optional<loadgen::AssignLog> log;
+  if (!o.assign_log.empty()) {
+    auto opened = loadgen::AssignLog::open(o.assign_log);
+    if (!opened) {
+      std::cerr << "mend-loadgen: " << opened.error().message << "\n";
+      return 1;
+    }
+    log.emplace(std::move(*opened));
+  }
+
+  loadgen::FleetStats stats;
+  loadgen::SimBehaviour behaviour{o.exec_time, o.stdout_text};
+  const auto idents = loadgen::agent_idents(o);
+  std::vector<std::unique_ptr<loadgen::SimAgent>> agents;
+  agents.reserve(idents.size());
+  // Declared after the agents, so it is destroyed first: the coroutine frames
+  // it still holds at exit refer to them.
+  asio::io_context io(1);
+  for (size_t i = 0; i < idents.size(); ++i) {
+    agent::ConnectionOptions conn;
+    conn.servers = {o.server};
+    conn.hello = proto::Hello{idents[i], o.token, "loadgen-" MEND_VERSION};
+    conn.seed = i + 1;
+    agents.push_back(std::make_unique<loadgen::SimAgent>(io.get_executor(), std::move(conn),
+                                                         behaviour, stats, log ? &*log : nullptr));
+  }
+
+  bool stopping = false;
+  // Connections are started at a steady rate: a burst of thousands overflows
+  // the server's listen backlog and turns into connect timeouts and retries.
+  asio::co_spawn(
+      io,
+      [&]() -> awaitable<void> {
+        asio::steady_timer pace(io);
+        const auto start = std::chrono::steady_clock::now();
+        for (size_t i = 0; i < agents.size() && !stopping; ++i) {
+          auto due =
+              start + std::chrono::microseconds(static_cast<int64_t>(i * 1e6 / o.connect_rate));
+          if (due > std::chrono::steady_clock::now()) {
+            pace.expires_at(due);
+            boost::system::error_code ec;
+            co_await pace.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+          }
+          if (stopping) break;
+          asio::co_spawn(io, agents[i]->run(), asio::detached);
+        }
+      },
+      asio::detached);
+
+  // One timer for the whole fleet: readiness, and re-sending unacknowledged results.
+  asio::steady_timer sweep(io);
+  asio::co_spawn(
+      io,
+      [&]() -> awaitable<void> {
+        bool ready = false;
+        auto next_resend = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (!stopping) {
+          sweep.expires_after(std::chrono::milliseconds(50));
+          boost::system::error_code ec;
+          co_await sweep.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+          if (stopping) break;
+          if (!ready && stats.connected == agents.size()) {
+            ready = true;
+            std::cout << stats_json("ready", stats, agents.size()).dump() << std::endl;
+            if (!o.ready_file.empty() &&
+                !write_file_atomically(o.ready_file, std::to_string(agents.size())))
+              spdlog::error("cannot write ready file {}", o.ready_file);
+          }
+          if (std::chrono::steady_clock::now() >= next_resend) {
+            next_resend = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+            for (auto& a : agents) a->resend_unacked();
+          }
+        }
+      },
+      asio::detached);
+
+  asio::steady_timer grace(io);
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    stopping = true;
+    sweep.cancel();
+    for (auto& a : agents) a->stop();
+    // Close handshakes get a moment; then stop regardless.
+    grace.expires_after(std::chrono::seconds(1));
+    grace.async_wait([&](const boost::system::error_code&) { io.stop(); });
+  });
+  spdlog::info("mend-loadgen: {} agents against {} (open files limit {})", agents.size(), o.server,
+               files.soft);
+  io.run();
+  std::cout << stats_json("stopped", stats, agents.size()).dump() << std::endl;
+  return 0;
+}
