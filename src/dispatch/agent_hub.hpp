@@ -54,8 +54,6 @@ class AgentHub final : public AgentPush {
   // Whether `ident` has a live session here.
   bool connected(const std::string& ident) const { return live(ident) != nullptr; }
   size_t connected_count() const;
-  // An agent with this ident holds an open session now.
-  bool connected(const std::string& ident) const { return live(ident) != nullptr; }
   // Sends `m` to the agent of `host`; false when it is not connected.
   bool send(const std::string& host, const proto::Message& m);
   // Closes every session (shutdown).
