@@ -176,7 +176,6 @@ void Agent::handle_assign(const proto::Assign& a) {
     failpoint("agent.after_record_before_start");
     running_[id] = *run;
     asio::co_spawn(ex_, execute(*run), asio::detached);
-    prepare_spare_supervisor();
     return;
   }
   // In-process: record before starting: if the agent dies from here on, the
@@ -209,7 +208,13 @@ Result<std::shared_ptr<SupervisedRun>> Agent::launch_supervisor() {
   so.log_level = cfg_.log_level;
   auto run = std::make_shared<SupervisedRun>(
       ex_, reaper_, spool_, cfg_.supervisor_exe, so,
-      [this](const proto::Started& s) { conn_.send(s); }, [this](const proto::Output& o) { conn_.send(o); });
+      [this](const proto::Started& s) {
+        conn_.send(s);
+        // The next spare starts once this script has started, not while it
+        // is starting: the two would compete for the same cores.
+        prepare_spare_supervisor();
+      },
+      [this](const proto::Output& o) { conn_.send(o); });
   MEND_TRY(run->launch());
   return run;
 }

@@ -129,6 +129,9 @@ Result<void> SupervisedRun::launch() {
   opts_.control_fd = 3;
   for (auto& a : supervisor_args(opts_)) req.argv.push_back(std::move(a));
   req.env = current_environment();
+  // A spare starts ahead of time: resolve every symbol then, not lazily on
+  // the way from an assignment to its script.
+  req.env.push_back("LD_BIND_NOW=1");
   req.account.switch_user = false;
   req.cwd = spool_.dir().string();
   auto spawned = spawn_process(req);

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "agent/account.hpp"
 #include "agent/child_reaper.hpp"
 #include "agent/dispatch_lock.hpp"
 #include "agent/spool.hpp"
@@ -79,6 +80,9 @@ int supervise(const SupervisorOptions& o) {
     spdlog::error("cannot open spool: {}", spool.error().message);
     return 1;
   }
+  // Warm up while idle: the first user-database lookup of a process loads
+  // the NSS modules, which would otherwise delay the first script.
+  (void)resolve_account("root");
   // Idle until the agent hands over a dispatch with its lock, held from then
   // until this process exits: while it is held the agent knows the outcome
   // will be written here.
