@@ -22,9 +22,7 @@ Result<void> Agent::start() {
   if (pruned) spdlog::info("pruned {} old tombstones", pruned);
   MEND_ASSIGN_OR_RETURN(auto recovery, spool_.recover());
   for (int64_t id : recovery.supervised) {
-    auto run = std::make_shared<AdoptedRun>(ex_, spool_, id);
-    running_[id] = run;
-    asio::co_spawn(ex_, execute(run), asio::detached);
+    track(std::make_shared<AdoptedRun>(ex_, spool_, id));
   }
   if (!recovery.supervised.empty())
     spdlog::info("{} scripts still running under their supervisors: adopted", recovery.supervised.size());
@@ -118,9 +116,7 @@ void Agent::handle_assign(const proto::Assign& a) {
     }
     case DispatchState::recorded: {
       if (supervisor_alive(spool_.dispatch_dir(id))) {
-        auto run = std::make_shared<AdoptedRun>(ex_, spool_, id);
-        running_[id] = run;
-        asio::co_spawn(ex_, execute(run), asio::detached);
+        track(std::make_shared<AdoptedRun>(ex_, spool_, id));
         return;
       }
       if (auto r = spool_.result_or_lost(id, kLostMessage)) {
@@ -174,8 +170,7 @@ void Agent::handle_assign(const proto::Assign& a) {
     // Crash tests die here: recorded, supervisor waiting. It runs the
     // dispatch on EOF, and the restarted agent adopts it.
     failpoint("agent.after_record_before_start");
-    running_[id] = *run;
-    asio::co_spawn(ex_, execute(*run), asio::detached);
+    track(*run);
     return;
   }
   // In-process: record before starting: if the agent dies from here on, the
@@ -183,8 +178,7 @@ void Agent::handle_assign(const proto::Assign& a) {
   if (auto rec = spool_.record_assign(a); !rec) return refuse("agent cannot write its spool: " + rec.error().message);
   failpoint("agent.after_record_before_start");
   auto run = start_in_process(a);
-  running_[id] = run;
-  asio::co_spawn(ex_, execute(run), asio::detached);
+  track(run);
 }
 
 ExecOptions Agent::exec_options() const {
@@ -239,6 +233,11 @@ void Agent::prepare_spare_supervisor() {
     }
     spare_ = std::move(*run);
   });
+}
+
+void Agent::track(std::shared_ptr<RunningDispatch> run) {
+  running_[run->dispatch_id()] = run;
+  asio::co_spawn(ex_, execute(std::move(run)), asio::detached);
 }
 
 awaitable<void> Agent::execute(std::shared_ptr<RunningDispatch> run) {

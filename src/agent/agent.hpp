@@ -48,6 +48,8 @@ class Agent {
   // The spare supervisor started ahead of time, or a fresh one.
   Result<std::shared_ptr<SupervisedRun>> take_spare_supervisor();
   void prepare_spare_supervisor();
+  // Registers a running dispatch and waits for its result in the background.
+  void track(std::shared_ptr<RunningDispatch> run);
   awaitable<void> execute(std::shared_ptr<RunningDispatch> run);
   // Spools r durably (unless a supervisor already did), then sends it; it is
   // re-sent until acknowledged.
