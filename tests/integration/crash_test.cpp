@@ -22,6 +22,12 @@ class CrashTest : public ClusterTest {
     return sh_script("echo \"$MEND_HOST $MEND_DISPATCH_ID\" >> " + dir_->file("runs.log").string() + "\n" + extra +
                      "echo ran-on-$MEND_HOST\n");
   }
+  // A logging script that then waits until open_gate().
+  std::string gated_script() const {
+    return logging_script("while [ ! -e " + gate() + " ]; do sleep 0.05; done\n");
+  }
+  void open_gate() const { write_file(gate(), ""); }
+  std::string gate() const { return dir_->file("go").string(); }
   int runs_on(const std::string& host) const {
     std::istringstream in(read_file(dir_->file("runs.log")));
     std::string h, d;
@@ -126,9 +132,7 @@ TEST_F(CrashTest, AgentDiesAfterRecordingTheDispatchAndItStillRunsExactlyOnce) {
 }
 
 TEST_F(CrashTest, RepairLoopRestoresADeletedActionRowAndTheTaskFinishes) {
-  std::string gate = dir_->file("go").string();
-  int64_t id = api().create_task(
-      task_form({"host-a"}, logging_script("while [ ! -e " + gate + " ]; do sleep 0.1; done\n")));
+  int64_t id = api().create_task(task_form({"host-a"}, gated_script()));
   ASSERT_GT(id, 0);
   ASSERT_TRUE(wait_until([&] { return runs_on("host-a") == 1; }));
   std::string cmd = "sqlite3 " + server_->db_path().string() + " 'DELETE FROM task_actions WHERE task_id = " +
@@ -137,7 +141,7 @@ TEST_F(CrashTest, RepairLoopRestoresADeletedActionRowAndTheTaskFinishes) {
   auto doctor = api().http().get("/api/v1/doctor");
   ASSERT_EQ(doctor.status, 200);
   EXPECT_NE(doctor.body.find("task_without_action"), std::string::npos) << doctor.body;
-  std::ofstream(gate) << "go";
+  open_gate();
   IbexApi ibex = api();
   ASSERT_TRUE(ibex.wait_task_done(id));
   EXPECT_EQ(ibex.host_status(id, "host-a"), "success");
@@ -155,14 +159,12 @@ namespace {
 
 // Scripts run under a supervisor process, so they outlive the agent.
 TEST_F(CrashTest, ScriptFinishesWhileTheAgentIsDeadAndTheNextAgentReportsIt) {
-  std::string gate = dir_->file("go").string();
-  int64_t id = api().create_task(
-      task_form({"host-a"}, logging_script("while [ ! -e " + gate + " ]; do sleep 0.05; done\n")));
+  int64_t id = api().create_task(task_form({"host-a"}, gated_script()));
   ASSERT_GT(id, 0);
   ASSERT_TRUE(wait_until([&] { return runs_on("host-a") == 1; }));
   AgentProcess& a = agent("host-a");
   a.kill9();
-  write_file(gate, "");
+  open_gate();
   // With no agent alive, the supervisor sees the script end and spools its result.
   auto result_spooled = [&] {
     std::error_code ec;
@@ -176,9 +178,7 @@ TEST_F(CrashTest, ScriptFinishesWhileTheAgentIsDeadAndTheNextAgentReportsIt) {
 }
 
 TEST_F(CrashTest, ARestartedAgentAdoptsAStillRunningScript) {
-  std::string gate = dir_->file("go").string();
-  int64_t id = api().create_task(
-      task_form({"host-a"}, logging_script("while [ ! -e " + gate + " ]; do sleep 0.05; done\n")));
+  int64_t id = api().create_task(task_form({"host-a"}, gated_script()));
   ASSERT_GT(id, 0);
   ASSERT_TRUE(wait_until([&] { return runs_on("host-a") == 1; }));
   AgentProcess& a = agent("host-a");
@@ -186,7 +186,7 @@ TEST_F(CrashTest, ARestartedAgentAdoptsAStillRunningScript) {
   a.start();
   ASSERT_TRUE(api().wait_agents_connected(3));
   EXPECT_EQ(api().host_status(id, "host-a"), "running");
-  write_file(gate, "");
+  open_gate();
   expect_each_ran_once(id, {"host-a"});
 }
 
