@@ -64,5 +64,25 @@ class Check(unittest.TestCase):
         self.assertEqual(sorted(run.REQUIRED), sorted(run.SCENARIOS))
 
 
+class Databases(unittest.TestCase):
+    def test_postgres_urls_are_recognised(self):
+        self.assertTrue(run.is_postgres_url("postgresql://mend@127.0.0.1:5432/postgres"))
+        self.assertTrue(run.is_postgres_url("postgres://u:p@db/x"))
+        self.assertFalse(run.is_postgres_url("sqlite"))
+        self.assertFalse(run.is_postgres_url("host=db dbname=x"))
+
+    def test_database_url_replaces_only_the_database(self):
+        self.assertEqual(run.database_url("postgresql://mend@127.0.0.1:5432/postgres", "b1"),
+                         "postgresql://mend@127.0.0.1:5432/b1")
+        self.assertEqual(run.database_url("postgresql://u:p@db:5/x?sslmode=disable", "b2"),
+                         "postgresql://u:p@db:5/b2?sslmode=disable")
+        self.assertEqual(run.database_url("postgresql://u@db", "b3"), "postgresql://u@db/b3")
+
+    def test_an_unknown_db_is_refused(self):
+        with self.assertRaises(SystemExit) as e:
+            run.main(["--db", "mysql://x", "--bin", "/nonexistent"])
+        self.assertEqual(e.exception.code, 2)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -11,7 +11,10 @@
 #
 # PostgreSQL refuses to run as root; as root the server runs as the `postgres`
 # user (Debian's package creates it) and CMD still runs as root.
-# MEND_PG_BIN overrides the directory of initdb/pg_ctl. CMD runs with stdin from
+# MEND_PG_BIN overrides the directory of initdb/pg_ctl. The cluster runs with
+# fsync off (tests need no durability across a machine crash); MEND_PG_DURABLE=1
+# keeps PostgreSQL's defaults, for benchmarks whose figures must include the
+# flush to disk at commit. CMD runs with stdin from
 # /dev/null (it is waited for in the background so signals are handled at once).
 set -euo pipefail
 
@@ -65,7 +68,11 @@ on_signal() {
 trap 'on_signal INT 130' INT
 trap 'on_signal TERM 143' TERM
 
-# -N (no fsync): the cluster lives only as long as CMD.
+# -N (no fsync during initdb): the cluster lives only as long as CMD.
+durability="-c fsync=off -c full_page_writes=off"
+[[ ${MEND_PG_DURABLE:-0} == 1 ]] && durability="-c fsync=on -c full_page_writes=on"
+# Many test processes each open a database and a few connections at once.
+server_options() { echo "-c listen_addresses=127.0.0.1 -p $1 -k $dir $durability -c max_connections=300"; }
 "${as_pg[@]}" "$bin/initdb" -D "$dir/data" -U mend --auth=trust --encoding=UTF8 --no-locale -N \
   >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
 
@@ -76,9 +83,7 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for attempt in 1 2 3 4 5 6 7 8; do
   port=$((20000 + RANDOM % 40000))
   port_in_use "$port" && continue
-  # Many test processes each open a database and a few connections at once.
-  if "${as_pg[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off -c max_connections=300" \
+  if "${as_pg[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$(server_options "$port")" \
     start >/dev/null 2>&1; then
     started=1
     break
@@ -100,15 +105,14 @@ cat >"$dir/pg-control.sh" <<CONTROL
 set -euo pipefail
 case "\${1:-}" in
   stop) ${as_pg[*]} "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null ;;
-  start) ${as_pg[*]} "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \\
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off -c max_connections=300" \\
+  start) ${as_pg[*]} "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$(server_options "$port")" \\
     start >/dev/null ;;
   *) echo "usage: \$0 stop|start" >&2; exit 2 ;;
 esac
 CONTROL
 chmod 755 "$dir/pg-control.sh"
 export MEND_TEST_PG_CONTROL="$dir/pg-control.sh"
-echo "with-postgres: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port ($dir)" >&2
+echo "with-postgres: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port ($dir; $durability)" >&2
 
 set +e
 "$@" &

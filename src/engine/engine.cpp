@@ -111,30 +111,42 @@ Result<int64_t> Engine::create_task(const TaskSpec& spec, const AlsoFn& also) {
   return id;
 }
 
-Result<void> Engine::dispatch_host(StoreTx& tx, const Task& task, HostRun& run) {
-  int64_t now = clock_.now_ms();
-  MEND_ASSIGN_OR_RETURN(Dispatch d, tx.insert_dispatch(task.id, run.host, now));
-  run.status = HostStatus::running;
-  run.dispatch_id = d.id;
-  run.dispatched_ms = now;
-  run.stdout_text.clear();
-  run.stderr_text.clear();
-  run.updated_ms = now;
-  MEND_TRY(tx.update_host(run));
+proto::Assign Engine::assignment(const Task& task, const Dispatch& d) {
   proto::Assign a;
   a.dispatch_id = d.id;
   a.task_id = task.id;
-  a.host = run.host;
+  a.host = d.host;
   a.script = task.spec.script;
   a.args = task.spec.args;
   a.account = task.spec.account;
   a.stdin_text = task.spec.stdin_text;
   a.timeout_s = task.spec.timeout_s;
   a.env = task.spec.env;
-  pending_.push_back({run.host, a});
-  ++metrics_.dispatches;
-  log_after_commit("task=" + std::to_string(task.id) + " host=" + run.host + " dispatched dispatch=" +
-                   std::to_string(d.id) + " attempt=" + std::to_string(d.attempt));
+  return a;
+}
+
+Result<void> Engine::dispatch_hosts(StoreTx& tx, const Task& task, const std::vector<HostRun*>& runs) {
+  if (runs.empty()) return ok();
+  int64_t now = clock_.now_ms();
+  std::vector<std::string> hosts;
+  hosts.reserve(runs.size());
+  for (const HostRun* run : runs) hosts.push_back(run->host);
+  MEND_ASSIGN_OR_RETURN(std::vector<Dispatch> started, tx.start_dispatches(task.id, hosts, now));
+  for (size_t i = 0; i < runs.size(); ++i) {
+    HostRun& run = *runs[i];
+    const Dispatch& d = started[i];
+    // What start_dispatches wrote, so the caller's copy agrees with the row.
+    run.status = HostStatus::running;
+    run.dispatch_id = d.id;
+    run.dispatched_ms = now;
+    run.stdout_text.clear();
+    run.stderr_text.clear();
+    run.updated_ms = now;
+    pending_.push_back({run.host, assignment(task, d)});
+    ++metrics_.dispatches;
+    log_after_commit("task=" + std::to_string(task.id) + " host=" + run.host + " dispatched dispatch=" +
+                     std::to_string(d.id) + " attempt=" + std::to_string(d.attempt));
+  }
   return ok();
 }
 
@@ -177,18 +189,25 @@ Result<void> Engine::schedule(StoreTx& tx, int64_t task_id) {
     std::set<std::string> pause_hosts;
     for (auto& p : split(task.spec.pause, ","))
       if (!p.empty()) pause_hosts.insert(p);
+    std::vector<HostRun*> to_dispatch;
+    const HostRun* pause_host = nullptr;
     for (auto& run : hosts) {
       if (slots <= 0) break;
       if (run.status != HostStatus::waiting) continue;
-      MEND_TRY(dispatch_host(tx, task, run));
+      to_dispatch.push_back(&run);
       --slots;
       if (pause_hosts.count(run.host)) {
         // Ibex: dispatching a host on the pause list dispatches no further host.
-        task.action = TaskAction::pause;
-        MEND_TRY(tx.set_action(task_id, TaskAction::pause, clock_.now_ms()));
-        log_after_commit("task=" + std::to_string(task_id) + " host=" + run.host + " paused: host on pause list");
+        pause_host = &run;
         break;
       }
+    }
+    // All of them at once: on PostgreSQL one round trip for the whole batch.
+    MEND_TRY(dispatch_hosts(tx, task, to_dispatch));
+    if (pause_host != nullptr) {
+      task.action = TaskAction::pause;
+      MEND_TRY(tx.set_action(task_id, TaskAction::pause, clock_.now_ms()));
+      log_after_commit("task=" + std::to_string(task_id) + " host=" + pause_host->host + " paused: host on pause list");
     }
   }
 
@@ -256,7 +275,7 @@ Result<void> Engine::host_action(int64_t task_id, const std::string& host, HostA
           MEND_ASSIGN_OR_RETURN(std::optional<Dispatch> old, tx.find_dispatch(run->dispatch_id));
           if (old && old->finished_ms == 0) MEND_TRY(tx.close_dispatch(old->id, "superseded", now));
         }
-        MEND_TRY(dispatch_host(tx, *task, *run));
+        MEND_TRY(dispatch_hosts(tx, *task, {&*run}));
         break;
     }
     return schedule(tx, task_id);

@@ -118,7 +118,11 @@ class Engine {
   // Loads the task and hosts in `tx`, applies the scheduling rules (batch,
   // tolerance, pause list, done) and queues pushes for after the commit.
   Result<void> schedule(StoreTx& tx, int64_t task_id);
-  Result<void> dispatch_host(StoreTx& tx, const Task& task, HostRun& run);
+  // Starts a dispatch on each of `runs` (in one store call), updates them to
+  // match and queues their assignments for after the commit.
+  Result<void> dispatch_hosts(StoreTx& tx, const Task& task, const std::vector<HostRun*>& runs);
+  // What the agent is sent to run dispatch `d` of `task`.
+  static proto::Assign assignment(const Task& task, const Dispatch& d);
   // One report inside apply_reports' transaction; a result adds its task to `touched`.
   Result<ResultOutcome> result_in(StoreTx& tx, const std::string& from_host, const proto::ResultMsg& result,
                                   std::set<int64_t>& touched);

@@ -104,21 +104,14 @@ Result<void> Engine::repair_one(const RepairFinding& f, StoreTx& tx) {
       if (run->status == HostStatus::killing) {
         pending_.push_back({f.host, proto::Kill{restored.id, f.task_id}});
       } else {
-        proto::Assign a;
-        a.dispatch_id = restored.id;
-        a.task_id = f.task_id;
-        a.host = f.host;
-        a.script = task->spec.script;
-        a.args = task->spec.args;
-        a.account = task->spec.account;
-        a.stdin_text = task->spec.stdin_text;
-        a.timeout_s = task->spec.timeout_s;
-        pending_.push_back({f.host, a});
+        // With the task's environment: a restored alert remediation still
+        // sees its MEND_ALERT_* variables.
+        pending_.push_back({f.host, assignment(*task, restored)});
       }
       return ok();
     }
     // Busy without any dispatch: never sent. Queue it now.
-    return dispatch_host(tx, *task, *run);
+    return dispatch_hosts(tx, *task, {&*run});
   }
   if (f.kind == "dispatch_without_busy_host") {
     // Find the dispatch again inside this transaction.

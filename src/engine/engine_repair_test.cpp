@@ -31,8 +31,10 @@ class EngineRepairTest : public ::testing::Test {
     return std::make_unique<Engine>(*stores.back(), clock, push, metrics, options);
   }
 
-  int64_t create_running_task(std::vector<std::string> hosts) {
+  int64_t create_running_task(std::vector<std::string> hosts,
+                              std::vector<std::pair<std::string, std::string>> env = {}) {
     TaskSpec t;
+    t.env = std::move(env);
     t.title = "t";
     t.account = "root";
     t.script = "echo hi";
@@ -104,7 +106,7 @@ TEST_F(EngineRepairTest, MissingActionRowIsRestoredAndTheTaskFinishes) {
 }
 
 TEST_F(EngineRepairTest, MissingDispatchRowIsRestoredUnderItsIdAndResent) {
-  auto id = create_running_task({"a"});
+  auto id = create_running_task({"a"}, {{"MEND_ALERT_NAME", "DiskFull"}});
   int64_t d = dispatch_of("a");
   push.clear();
   raw_sql(path, "DELETE FROM dispatches WHERE id = " + std::to_string(d));
@@ -113,6 +115,9 @@ TEST_F(EngineRepairTest, MissingDispatchRowIsRestoredUnderItsIdAndResent) {
   EXPECT_EQ(kinds(*fixed), std::vector<std::string>{"busy_host_without_dispatch"});
   ASSERT_EQ(push.assigns().size(), 1u);
   EXPECT_EQ(push.assigns()[0].dispatch_id, d);  // the same id: the agent runs it at most once
+  // Resent as it was first sent, alert environment included.
+  using Env = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(push.assigns()[0].env, (Env{{"MEND_ALERT_NAME", "DiskFull"}}));
   EXPECT_EQ(report(*engine, "a", d), ResultOutcome::applied);
   EXPECT_TRUE(done(id));
 }

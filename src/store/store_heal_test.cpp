@@ -85,7 +85,7 @@ TEST_P(StoreHealTest, TaskEnvRoundTripsToOpenDispatches) {
     auto task = tx.find_task(*id);
     ASSERT_TRUE(task.ok() && *task);
     EXPECT_EQ((*task)->spec.env.size(), 2u);
-    ASSERT_TRUE(tx.insert_dispatch(*id, "h1", 2000).ok());
+    ASSERT_TRUE(tx.start_dispatches(*id, {"h1"}, 2000).ok());
     auto open = tx.open_dispatches_for_host("h1");
     ASSERT_TRUE(open.ok());
     ASSERT_EQ(open->size(), 1u);
@@ -101,9 +101,9 @@ TEST_P(StoreHealTest, HostHasRunDispatchesOnlyWhenAnAgentReported) {
     ASSERT_TRUE(id.ok()) << id.error().message;
     std::map<std::string, int64_t> d;
     for (const char* h : {"started", "succeeded", "failed", "timed-out", "sent", "lost"}) {
-      auto di = tx.insert_dispatch(*id, h, 2000);
+      auto di = tx.start_dispatches(*id, {h}, 2000);
       ASSERT_TRUE(di.ok()) << di.error().message;
-      d[h] = di->id;
+      d[h] = di->front().id;
     }
     ASSERT_TRUE(tx.mark_dispatch_started(d["started"], 2500).ok());
     ASSERT_TRUE(tx.close_dispatch(d["succeeded"], "success", 3000).ok());

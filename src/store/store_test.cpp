@@ -54,9 +54,10 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
   Dispatch dispatch(int64_t task_id, const std::string& host, int64_t now_ms = 2000) {
     Dispatch d;
     write([&](StoreTx& tx) {
-      auto r = tx.insert_dispatch(task_id, host, now_ms);
+      auto r = tx.start_dispatches(task_id, {host}, now_ms);
       ASSERT_TRUE(r.ok()) << r.error().message;
-      d = *r;
+      ASSERT_EQ(r->size(), 1u);
+      d = r->front();
     });
     return d;
   }
@@ -371,17 +372,104 @@ TEST_P(StoreTest, DispatchAttemptsAreNumberedPerTaskAndHost) {
   });
 }
 
+TEST_P(StoreTest, StartDispatchesStartsEveryHostInOrderAndMakesItCurrent) {
+  int64_t id = insert(make_spec("t", {"a", "b", "c", "d"}));
+  Dispatch earlier = dispatch(id, "c", 1500);
+  write([&](StoreTx& tx) {
+    auto h = tx.find_host(id, "c");
+    ASSERT_TRUE(h.ok() && h->has_value());
+    HostRun run = **h;
+    run.status = HostStatus::failed;
+    run.stdout_text = "first try";
+    run.stderr_text = "boom";
+    ASSERT_TRUE(tx.update_host(run).ok());
+  });
+  std::vector<Dispatch> started;
+  write([&](StoreTx& tx) {
+    auto r = tx.start_dispatches(id, {"c", "a", "b"}, 3000);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    started = *r;
+  });
+  ASSERT_EQ(started.size(), 3u);
+  EXPECT_EQ(started[0].host, "c");
+  EXPECT_EQ(started[1].host, "a");
+  EXPECT_EQ(started[2].host, "b");
+  EXPECT_EQ(started[0].attempt, 2);
+  EXPECT_EQ(started[1].attempt, 1);
+  EXPECT_EQ(started[2].attempt, 1);
+  EXPECT_GT(started[0].id, earlier.id);
+  EXPECT_LT(started[0].id, started[1].id);
+  EXPECT_LT(started[1].id, started[2].id);
+  read([&](StoreTx& tx) {
+    for (const Dispatch& d : started) {
+      EXPECT_EQ(d.task_id, id);
+      EXPECT_EQ(d.created_ms, 3000);
+      auto h = tx.find_host(id, d.host);
+      ASSERT_TRUE(h.ok() && h->has_value());
+      EXPECT_EQ((*h)->status, HostStatus::running) << d.host;
+      EXPECT_EQ((*h)->dispatch_id, d.id) << d.host;
+      EXPECT_EQ((*h)->dispatched_ms, 3000);
+      EXPECT_EQ((*h)->updated_ms, 3000);
+      EXPECT_EQ((*h)->stdout_text, "") << d.host;
+      EXPECT_EQ((*h)->stderr_text, "") << d.host;
+      auto stored = tx.find_dispatch(d.id);
+      ASSERT_TRUE(stored.ok() && stored->has_value());
+      EXPECT_EQ((*stored)->host, d.host);
+      EXPECT_EQ((*stored)->attempt, d.attempt);
+    }
+    auto untouched = tx.find_host(id, "d");
+    ASSERT_TRUE(untouched.ok() && untouched->has_value());
+    EXPECT_EQ((*untouched)->status, HostStatus::waiting);
+    EXPECT_EQ((*untouched)->dispatch_id, 0);
+    auto open = tx.open_dispatches_for_hosts({"a", "b", "c", "d"});
+    ASSERT_TRUE(open.ok());
+    EXPECT_EQ(open->size(), 4u);  // c's first attempt was never closed
+  });
+}
+
+TEST_P(StoreTest, StartDispatchesWithOneUnknownHostWritesNothing) {
+  int64_t id = insert(make_spec("t", {"a", "b"}));
+  auto r = store_->transact([&](StoreTx& tx) -> Result<void> {
+    auto d = tx.start_dispatches(id, {"a", "stranger", "b"}, 1);
+    if (!d.ok()) return d.error();
+    return ok();
+  });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::not_found);
+  EXPECT_NE(r.error().message.find("stranger"), std::string::npos) << r.error().message;
+  read([&](StoreTx& tx) {
+    auto hosts = tx.task_hosts(id);
+    ASSERT_TRUE(hosts.ok());
+    for (const HostRun& h : *hosts) {
+      EXPECT_EQ(h.status, HostStatus::waiting) << h.host;
+      EXPECT_EQ(h.dispatch_id, 0) << h.host;
+    }
+    auto open = tx.open_dispatches_for_hosts({"a", "b"});
+    ASSERT_TRUE(open.ok());
+    EXPECT_TRUE(open->empty());
+  });
+}
+
+TEST_P(StoreTest, StartDispatchesOnNoHostsDoesNothing) {
+  int64_t id = insert(make_spec("t", {"a"}));
+  write([&](StoreTx& tx) {
+    auto r = tx.start_dispatches(id, {}, 1);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_TRUE(r->empty());
+  });
+}
+
 TEST_P(StoreTest, DispatchForAHostOutsideTheTaskIsNotFound) {
   int64_t id = insert(make_spec("t", {"a"}));
   auto r = store_->transact([&](StoreTx& tx) -> Result<void> {
-    auto d = tx.insert_dispatch(id, "stranger", 1);
+    auto d = tx.start_dispatches(id, {"stranger"}, 1);
     if (!d.ok()) return d.error();
     return ok();
   });
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::not_found);
   auto missing_task = store_->transact([&](StoreTx& tx) -> Result<void> {
-    auto d = tx.insert_dispatch(999, "a", 1);
+    auto d = tx.start_dispatches(999, {"a"}, 1);
     if (!d.ok()) return d.error();
     return ok();
   });

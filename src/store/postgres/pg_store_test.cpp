@@ -192,7 +192,7 @@ TEST_F(PgStoreTest, FailedTransactionLeavesNothingBehind) {
     MEND_ASSIGN_OR_RETURN(lost_id, tx.insert_task(make_spec("lost", {"a", "b"}), 5));
     MEND_TRY(tx.set_action(kept, TaskAction::kill, 5));
     MEND_TRY(tx.set_done(kept, true));
-    MEND_ASSIGN_OR_RETURN(auto d, tx.insert_dispatch(lost_id, "a", 5));
+    MEND_ASSIGN_OR_RETURN(auto d, tx.start_dispatches(lost_id, {"a", "b"}, 5));
     (void)d;
     return make_error(ErrorCode::conflict, "caller changed its mind");
   });

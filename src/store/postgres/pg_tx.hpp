@@ -49,7 +49,8 @@ class PgTx final : public StoreTx {
                                   int64_t now_ms) override;
 
   // pg_tx_dispatches.cpp
-  Result<Dispatch> insert_dispatch(int64_t task_id, std::string_view host, int64_t now_ms) override;
+  Result<std::vector<Dispatch>> start_dispatches(int64_t task_id, const std::vector<std::string>& hosts,
+                                                 int64_t now_ms) override;
   Result<std::optional<Dispatch>> find_dispatch(int64_t id) override;
   Result<void> mark_dispatch_started(int64_t id, int64_t now_ms) override;
   Result<void> request_dispatch_kill(int64_t id) override;

@@ -1,5 +1,7 @@
 // Dispatches: one attempt to run (task, host), and what agents must run.
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "store/postgres/pg_tx.hpp"
 #include "store/task_env.hpp"
@@ -56,34 +58,53 @@ Result<bool> PgTx::dispatch_exists(int64_t id) {
   return !rows.empty();
 }
 
-Result<Dispatch> PgTx::insert_dispatch(int64_t task_id, std::string_view host, int64_t now_ms) {
+Result<std::vector<Dispatch>> PgTx::start_dispatches(int64_t task_id, const std::vector<std::string>& hosts,
+                                                     int64_t now_ms) {
+  if (hosts.empty()) return std::vector<Dispatch>();
   MEND_TRY(lock_task(task_id));
-  // Selecting from the host row makes an unknown (task, host) insert nothing
-  // rather than fail the foreign key, which would abort the transaction. The
-  // task lock keeps two writers from numbering the same attempt.
+  // Every host in one statement, one round trip: the insert numbers each
+  // attempt and the update makes it the host's current dispatch. Joining the
+  // host rows makes an unknown (task, host) insert nothing rather than fail
+  // the foreign key, which would abort the transaction; the missing row is
+  // reported below. The task lock keeps two writers from numbering the same
+  // attempt. ORDER BY hands out ids in the order of `hosts`.
+  static const std::string sql =
+      "WITH wanted AS (SELECT w.host, w.ord FROM unnest($2::text[]) WITH ORDINALITY AS w(host, ord)), "
+      "inserted AS (INSERT INTO dispatches(task_id, host, attempt, created_ms, started_ms, finished_ms, "
+      "result, kill_requested) "
+      "SELECT h.task_id, h.host, 1 + (SELECT COUNT(*) FROM dispatches d "
+      "WHERE d.task_id = h.task_id AND d.host = h.host), $3::bigint, 0, 0, '', 0 "
+      "FROM wanted w JOIN task_hosts h ON h.task_id = $1::bigint AND h.host = w.host "
+      "ORDER BY w.ord RETURNING id, host, attempt), "
+      "made_current AS (UPDATE task_hosts h SET status = 'running', stdout = '', stderr = '', "
+      "dispatch_id = i.id, dispatched_ms = $3::bigint, updated_ms = $3::bigint "
+      "FROM inserted i WHERE h.task_id = $1::bigint AND h.host = i.host) "
+      "SELECT id, host, attempt FROM inserted";
   Params p;
-  p.add(task_id).add(host).add(now_ms);
-  MEND_ASSIGN_OR_RETURN(
-      Rows rows,
-      conn_.exec("INSERT INTO dispatches(task_id, host, attempt, created_ms, started_ms, "
-                 "finished_ms, result, kill_requested) "
-                 "SELECT h.task_id, h.host, 1 + (SELECT COUNT(*) FROM dispatches d "
-                 "WHERE d.task_id = h.task_id AND d.host = h.host), $3::bigint, 0, 0, '', 0 "
-                 "FROM task_hosts h WHERE h.task_id = $1::bigint AND h.host = $2::text "
-                 "RETURNING id, attempt",
-                 p));
-  if (rows.empty()) {
-    return make_error(ErrorCode::not_found,
-                      "no host " + std::string(host) + " in task " + std::to_string(task_id));
+  p.add(task_id).add_array(hosts).add(now_ms);
+  MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p));
+  std::unordered_map<std::string, Dispatch> by_host;
+  by_host.reserve(static_cast<size_t>(rows.size()));
+  for (int i = 0; i < rows.size(); ++i) {
+    Dispatch d;
+    d.id = rows.i64(i, 0);
+    d.host = rows.text(i, 1);
+    d.attempt = rows.i32(i, 2);
+    d.task_id = task_id;
+    d.created_ms = now_ms;
+    locked_dispatches_.insert(d.id);
+    by_host.emplace(d.host, std::move(d));
   }
-  Dispatch d;
-  d.id = rows.i64(0, 0);
-  d.attempt = rows.i32(0, 1);
-  d.task_id = task_id;
-  d.host = std::string(host);
-  d.created_ms = now_ms;
-  locked_dispatches_.insert(d.id);
-  return d;
+  std::vector<Dispatch> started;
+  started.reserve(hosts.size());
+  for (const std::string& host : hosts) {
+    auto found = by_host.find(host);
+    if (found == by_host.end()) {
+      return make_error(ErrorCode::not_found, "no host " + host + " in task " + std::to_string(task_id));
+    }
+    started.push_back(found->second);
+  }
+  return started;
 }
 
 Result<std::optional<Dispatch>> PgTx::find_dispatch(int64_t id) {

@@ -105,7 +105,7 @@ TEST(SqliteStoreLifecycle, FailedTransactionLeavesNothingBehind) {
     MEND_ASSIGN_OR_RETURN(rolled_back_id, tx.insert_task(make_spec("lost", {"a", "b"}), 5));
     MEND_TRY(tx.set_action(kept, TaskAction::kill, 5));
     MEND_TRY(tx.set_done(kept, true));
-    MEND_ASSIGN_OR_RETURN(auto d, tx.insert_dispatch(rolled_back_id, "a", 5));
+    MEND_ASSIGN_OR_RETURN(auto d, tx.start_dispatches(rolled_back_id, {"a", "b"}, 5));
     (void)d;
     return make_error(ErrorCode::conflict, "caller changed its mind");
   });
@@ -232,16 +232,16 @@ TEST(SqliteStoreLifecycle, DispatchIdsAreNeverReused) {
   int64_t first = 0;
   ASSERT_TRUE(store
                   ->transact([&](StoreTx& tx) -> Result<void> {
-                    MEND_ASSIGN_OR_RETURN(auto d, tx.insert_dispatch(id, "h", 1));
-                    first = d.id;
+                    MEND_ASSIGN_OR_RETURN(auto d, tx.start_dispatches(id, {"h"}, 1));
+                    first = d.front().id;
                     return ok();
                   })
                   .ok());
   raw_sql(path, "DELETE FROM dispatches");
   ASSERT_TRUE(store
                   ->transact([&](StoreTx& tx) -> Result<void> {
-                    MEND_ASSIGN_OR_RETURN(auto d, tx.insert_dispatch(id, "h", 2));
-                    EXPECT_GT(d.id, first);
+                    MEND_ASSIGN_OR_RETURN(auto d, tx.start_dispatches(id, {"h"}, 2));
+                    EXPECT_GT(d.front().id, first);
                     return ok();
                   })
                   .ok());

@@ -57,6 +57,10 @@ Error no_dispatch(int64_t id) {
   return make_error(ErrorCode::not_found, "no dispatch " + std::to_string(id));
 }
 
+Error no_host_in_task(int64_t task_id, std::string_view host) {
+  return make_error(ErrorCode::not_found, "no host " + std::string(host) + " in task " + std::to_string(task_id));
+}
+
 }  // namespace
 
 Result<bool> SqliteTx::dispatch_exists(int64_t id) {
@@ -64,33 +68,46 @@ Result<bool> SqliteTx::dispatch_exists(int64_t id) {
   return st.bind(id).step();
 }
 
-Result<Dispatch> SqliteTx::insert_dispatch(int64_t task_id, std::string_view host, int64_t now_ms) {
+Result<std::vector<Dispatch>> SqliteTx::start_dispatches(int64_t task_id, const std::vector<std::string>& hosts,
+                                                         int64_t now_ms) {
+  // SQLite runs in this process: a statement per host costs no round trip.
   // Counting and inserting in one statement keeps the attempt number right
   // without a separate read. An unknown (task, host) fails the foreign key.
   MEND_ASSIGN_OR_RETURN(
-      auto st,
+      auto insert,
       conn_.prepare("INSERT INTO dispatches(task_id, host, attempt, created_ms, started_ms, "
                     "finished_ms, result, kill_requested) "
                     "SELECT ?, ?, 1 + COUNT(*), ?, 0, 0, '', 0 FROM dispatches "
                     "WHERE task_id = ? AND host = ? RETURNING id, attempt"));
-  st.bind(task_id).bind(host).bind(now_ms).bind(task_id).bind(host);
-  auto row = st.step();
-  if (!row.ok()) {
-    if (row.error().code == ErrorCode::not_found) {
-      return make_error(ErrorCode::not_found,
-                        "no host " + std::string(host) + " in task " + std::to_string(task_id));
+  MEND_ASSIGN_OR_RETURN(auto make_current,
+                        conn_.prepare("UPDATE task_hosts SET status = ?, stdout = ?, stderr = ?, "
+                                      "dispatch_id = ?, dispatched_ms = ?, updated_ms = ? "
+                                      "WHERE task_id = ? AND host = ?"));
+  std::vector<Dispatch> started;
+  started.reserve(hosts.size());
+  for (const std::string& host : hosts) {
+    insert.reset();
+    make_current.reset();
+    insert.bind(task_id).bind(host).bind(now_ms).bind(task_id).bind(host);
+    auto row = insert.step();
+    if (!row.ok()) {
+      if (row.error().code == ErrorCode::not_found) return no_host_in_task(task_id, host);
+      return row.error();
     }
-    return row.error();
+    if (!*row) return make_error(ErrorCode::internal, "insert into dispatches returned no id");
+    Dispatch d;
+    d.id = insert.i64(0);
+    d.attempt = insert.i32(1);
+    d.task_id = task_id;
+    d.host = host;
+    d.created_ms = now_ms;
+    MEND_TRY(insert.run());
+    make_current.bind(to_string(HostStatus::running)).bind(std::string_view()).bind(std::string_view());
+    MEND_TRY(make_current.bind(d.id).bind(now_ms).bind(now_ms).bind(task_id).bind(host).run());
+    if (conn_.changes() == 0) return no_host_in_task(task_id, host);
+    started.push_back(std::move(d));
   }
-  if (!*row) return make_error(ErrorCode::internal, "insert into dispatches returned no id");
-  Dispatch d;
-  d.id = st.i64(0);
-  d.attempt = st.i32(1);
-  d.task_id = task_id;
-  d.host = std::string(host);
-  d.created_ms = now_ms;
-  MEND_TRY(st.run());
-  return d;
+  return started;
 }
 
 Result<std::optional<Dispatch>> SqliteTx::find_dispatch(int64_t id) {
