@@ -10,6 +10,7 @@
 #include <functional>
 #include <iostream>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@
 #include "dispatch/ibex_rpc_server.hpp"
 #include "dispatch/peer_dispatch_relay.hpp"
 #include "engine/engine.hpp"
+#include "engine/server_id.hpp"
 #include "heal/heal_service.hpp"
 #include "store/store.hpp"
 
@@ -234,7 +236,14 @@ int main(int argc, char** argv) {
   if (s.server_id.empty()) {
     char host[256] = {};
     ::gethostname(host, sizeof host - 1);
-    s.server_id = std::string(host) + ":" + std::to_string(http_where->port);
+    std::random_device random;
+    const uint64_t nonce = (uint64_t{random()} << 32) | random();
+    s.server_id = default_server_id(host, http_where->port, nonce);
+    if (http_where->port == 0) {
+      spdlog::warn("server id {} is new at every start (--http port 0): after a restart this server's tasks "
+                   "are taken over once their leases expire; set --server-id to keep one name",
+                   s.server_id);
+    }
   }
   auto store = open_store(s.db);
   if (!store.ok()) return usage_error("cannot open database " + s.db + ": " + store.error().message);

@@ -127,7 +127,11 @@ class Engine {
   Result<ResultOutcome> result_in(StoreTx& tx, const std::string& from_host, const proto::ResultMsg& result,
                                   std::set<int64_t>& touched);
   Result<ResultOutcome> started_in(StoreTx& tx, const std::string& from_host, const proto::Started& started);
-  Result<void> request_kill(StoreTx& tx, int64_t task_id, HostRun& run);
+  // Kills `runs` (in one store call), updates them to match and queues a
+  // kill for each that has a dispatch.
+  Result<void> request_kills(StoreTx& tx, int64_t task_id, const std::vector<HostRun*>& runs);
+  // Sets the status of `runs` (in one store call) and updates them to match.
+  Result<void> set_statuses(StoreTx& tx, int64_t task_id, const std::vector<HostRun*>& runs, HostStatus status);
   // Runs fn in one transaction; on commit emits the queued log lines and
   // pushes. The hosts pushed to are announced to the other servers sharing
   // the database in the same transaction (StoreTx::notify_peers).

@@ -68,6 +68,17 @@ class StoreTx {
   // Writes status, outputs, dispatch_id, dispatched_ms and updated_ms of the row
   // keyed by (task_id, host).
   virtual Result<void> update_host(const HostRun& run) = 0;
+  // Sets status and updated_ms of `hosts` (distinct hosts of the task); the
+  // outputs and the current dispatch stay. not_found when one is not a host
+  // of the task. One statement on PostgreSQL however many hosts.
+  virtual Result<void> set_host_statuses(int64_t task_id, const std::vector<std::string>& hosts, HostStatus status,
+                                         int64_t now_ms) = 0;
+  // A kill of `hosts` (distinct hosts of the task): each row becomes killing
+  // (updated_ms now_ms) and its current dispatch, if it has one, is marked
+  // kill_requested (a dispatch row that is missing is left to the repair
+  // loop, which restores it with the kill). not_found when one is not a host
+  // of the task. One statement on PostgreSQL however many hosts.
+  virtual Result<void> kill_hosts(int64_t task_id, const std::vector<std::string>& hosts, int64_t now_ms) = 0;
   // Live output: replaces the outputs only while `dispatch_id` is the host's
   // current dispatch. Returns whether a row changed.
   virtual Result<bool> update_host_output(int64_t task_id, std::string_view host, int64_t dispatch_id,
@@ -86,7 +97,6 @@ class StoreTx {
                                                          int64_t now_ms) = 0;
   virtual Result<std::optional<Dispatch>> find_dispatch(int64_t id) = 0;
   virtual Result<void> mark_dispatch_started(int64_t id, int64_t now_ms) = 0;
-  virtual Result<void> request_dispatch_kill(int64_t id) = 0;
   // Records the final status; a dispatch is closed once and never reopened.
   virtual Result<void> close_dispatch(int64_t id, std::string_view result, int64_t now_ms) = 0;
   // Open dispatches whose host is `host` (to send when its agent connects).

@@ -459,6 +459,70 @@ TEST_P(StoreTest, StartDispatchesOnNoHostsDoesNothing) {
   });
 }
 
+TEST_P(StoreTest, SetHostStatusesChangesOnlyStatusAndTime) {
+  int64_t id = insert(make_spec("t", {"a", "b", "c"}));
+  Dispatch da = dispatch(id, "a", 2000);
+  write([&](StoreTx& tx) {
+    ASSERT_TRUE(tx.update_host_output(id, "a", da.id, "half", "err", 2100).ok());
+    auto r = tx.set_host_statuses(id, {"a", "c"}, HostStatus::timeout, 5000);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_TRUE(tx.set_host_statuses(id, {}, HostStatus::failed, 6000).ok());
+  });
+  read([&](StoreTx& tx) {
+    auto hosts = tx.task_hosts(id);
+    ASSERT_TRUE(hosts.ok());
+    ASSERT_EQ(hosts->size(), 3u);
+    const HostRun& a = (*hosts)[0];
+    EXPECT_EQ(a.status, HostStatus::timeout);
+    EXPECT_EQ(a.updated_ms, 5000);
+    EXPECT_EQ(a.dispatch_id, da.id);
+    EXPECT_EQ(a.dispatched_ms, 2000);
+    EXPECT_EQ(a.stdout_text, "half");
+    EXPECT_EQ(a.stderr_text, "err");
+    EXPECT_EQ((*hosts)[1].status, HostStatus::waiting);
+    EXPECT_EQ((*hosts)[1].updated_ms, 1000);
+    EXPECT_EQ((*hosts)[2].status, HostStatus::timeout);
+  });
+  auto r = store_->transact(
+      [&](StoreTx& tx) { return tx.set_host_statuses(id, {"b", "stranger"}, HostStatus::cancelled, 7000); });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::not_found);
+  EXPECT_NE(r.error().message.find("stranger"), std::string::npos) << r.error().message;
+  read([&](StoreTx& tx) {
+    auto b = tx.find_host(id, "b");
+    ASSERT_TRUE(b.ok() && b->has_value());
+    EXPECT_EQ((*b)->status, HostStatus::waiting);  // rolled back with the rest
+  });
+}
+
+TEST_P(StoreTest, KillHostsMarksTheCurrentDispatchesOnly) {
+  int64_t id = insert(make_spec("t", {"a", "b", "c"}));
+  Dispatch a1 = dispatch(id, "a");
+  Dispatch a2 = dispatch(id, "a");
+  Dispatch b1 = dispatch(id, "b");
+  write([&](StoreTx& tx) {
+    // c was never dispatched: it becomes killing with nothing to mark.
+    auto r = tx.kill_hosts(id, {"a", "b", "c"}, 8000);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+  });
+  read([&](StoreTx& tx) {
+    for (const char* h : {"a", "b", "c"}) {
+      auto run = tx.find_host(id, h);
+      ASSERT_TRUE(run.ok() && run->has_value());
+      EXPECT_EQ((*run)->status, HostStatus::killing) << h;
+      EXPECT_EQ((*run)->updated_ms, 8000) << h;
+    }
+    for (auto [d, want] : std::vector<std::pair<Dispatch, bool>>{{a1, false}, {a2, true}, {b1, true}}) {
+      auto got = tx.find_dispatch(d.id);
+      ASSERT_TRUE(got.ok() && got->has_value());
+      EXPECT_EQ((*got)->kill_requested, want) << d.id;
+    }
+  });
+  auto r = store_->transact([&](StoreTx& tx) { return tx.kill_hosts(id, {"stranger"}, 9000); });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::not_found);
+}
+
 TEST_P(StoreTest, DispatchForAHostOutsideTheTaskIsNotFound) {
   int64_t id = insert(make_spec("t", {"a"}));
   auto r = store_->transact([&](StoreTx& tx) -> Result<void> {
@@ -483,13 +547,18 @@ TEST_P(StoreTest, DispatchLifecycleStartKillClose) {
   write([&](StoreTx& tx) {
     ASSERT_TRUE(tx.mark_dispatch_started(d.id, 3000).ok());
     ASSERT_TRUE(tx.mark_dispatch_started(d.id, 3999).ok());  // a re-sent "started"
-    ASSERT_TRUE(tx.request_dispatch_kill(d.id).ok());
+    ASSERT_TRUE(tx.kill_hosts(id, {"a"}, 3500).ok());
   });
   read([&](StoreTx& tx) {
     auto got = tx.find_dispatch(d.id);
     ASSERT_TRUE(got.ok() && got->has_value());
     EXPECT_EQ((*got)->started_ms, 3000);
     EXPECT_TRUE((*got)->kill_requested);
+    auto host = tx.find_host(id, "a");
+    ASSERT_TRUE(host.ok() && host->has_value());
+    EXPECT_EQ((*host)->status, HostStatus::killing);
+    EXPECT_EQ((*host)->updated_ms, 3500);
+    EXPECT_EQ((*host)->dispatch_id, d.id);
   });
   write([&](StoreTx& tx) { ASSERT_TRUE(tx.close_dispatch(d.id, "killed", 4000).ok()); });
   read([&](StoreTx& tx) {
@@ -511,7 +580,6 @@ TEST_P(StoreTest, DispatchLifecycleStartKillClose) {
 
   for (auto fn : std::vector<Store::TxFn>{
            [](StoreTx& tx) { return tx.mark_dispatch_started(999, 1); },
-           [](StoreTx& tx) { return tx.request_dispatch_kill(999); },
            [](StoreTx& tx) { return tx.close_dispatch(999, "success", 1); },
        }) {
     auto r = store_->transact(fn);

@@ -44,6 +44,9 @@ class PgTx final : public StoreTx {
   Result<std::vector<HostRun>> task_hosts(int64_t task_id) override;
   Result<std::optional<HostRun>> find_host(int64_t task_id, std::string_view host) override;
   Result<void> update_host(const HostRun& run) override;
+  Result<void> set_host_statuses(int64_t task_id, const std::vector<std::string>& hosts, HostStatus status,
+                                 int64_t now_ms) override;
+  Result<void> kill_hosts(int64_t task_id, const std::vector<std::string>& hosts, int64_t now_ms) override;
   Result<bool> update_host_output(int64_t task_id, std::string_view host, int64_t dispatch_id,
                                   std::string_view stdout_text, std::string_view stderr_text,
                                   int64_t now_ms) override;
@@ -53,7 +56,6 @@ class PgTx final : public StoreTx {
                                                  int64_t now_ms) override;
   Result<std::optional<Dispatch>> find_dispatch(int64_t id) override;
   Result<void> mark_dispatch_started(int64_t id, int64_t now_ms) override;
-  Result<void> request_dispatch_kill(int64_t id) override;
   Result<void> close_dispatch(int64_t id, std::string_view result, int64_t now_ms) override;
   Result<std::vector<OpenDispatch>> open_dispatches_for_host(std::string_view host) override;
   Result<std::optional<OpenDispatch>> open_dispatch(int64_t id) override;

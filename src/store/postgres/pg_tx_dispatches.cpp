@@ -3,6 +3,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/host_errors.hpp"
 #include "store/postgres/pg_tx.hpp"
 #include "store/task_env.hpp"
 
@@ -100,7 +101,7 @@ Result<std::vector<Dispatch>> PgTx::start_dispatches(int64_t task_id, const std:
   for (const std::string& host : hosts) {
     auto found = by_host.find(host);
     if (found == by_host.end()) {
-      return make_error(ErrorCode::not_found, "no host " + host + " in task " + std::to_string(task_id));
+      return no_host_in_task(task_id, host);
     }
     started.push_back(found->second);
   }
@@ -127,16 +128,6 @@ Result<void> PgTx::mark_dispatch_started(int64_t id, int64_t now_ms) {
                         conn_.exec("UPDATE dispatches SET started_ms = CASE WHEN started_ms = 0 "
                                    "THEN $1::bigint ELSE started_ms END WHERE id = $2",
                                    p));
-  if (rows.affected() == 0) return no_dispatch(id);
-  return ok();
-}
-
-Result<void> PgTx::request_dispatch_kill(int64_t id) {
-  MEND_TRY(lock_task_of_dispatch(id));
-  Params p;
-  p.add(id);
-  MEND_ASSIGN_OR_RETURN(Rows rows,
-                        conn_.exec("UPDATE dispatches SET kill_requested = 1 WHERE id = $1", p));
   if (rows.affected() == 0) return no_dispatch(id);
   return ok();
 }

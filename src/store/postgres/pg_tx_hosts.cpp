@@ -1,6 +1,9 @@
 // The hosts of a task: status and output per (task, host).
 #include <string>
+#include <unordered_set>
+#include <vector>
 
+#include "store/host_errors.hpp"
 #include "store/postgres/pg_tx.hpp"
 
 namespace mend::pg {
@@ -64,11 +67,48 @@ Result<void> PgTx::update_host(const HostRun& run) {
                                    "dispatch_id = $4, dispatched_ms = $5, updated_ms = $6 "
                                    "WHERE task_id = $7 AND host = $8",
                                    p));
-  if (rows.affected() == 0) {
-    return make_error(ErrorCode::not_found,
-                      "no host " + run.host + " in task " + std::to_string(run.task_id));
-  }
+  if (rows.affected() == 0) return no_host_in_task(run.task_id, run.host);
   return ok();
+}
+
+namespace {
+
+std::unordered_set<std::string> first_column(const Rows& rows) {
+  std::unordered_set<std::string> out;
+  out.reserve(static_cast<size_t>(rows.size()));
+  for (int i = 0; i < rows.size(); ++i) out.insert(rows.text(i, 0));
+  return out;
+}
+
+}  // namespace
+
+Result<void> PgTx::set_host_statuses(int64_t task_id, const std::vector<std::string>& hosts, HostStatus status,
+                                     int64_t now_ms) {
+  if (hosts.empty()) return ok();
+  MEND_TRY(lock_task(task_id));
+  Params p;
+  p.add(task_id).add_array(hosts).add(to_string(status)).add(now_ms);
+  MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec("UPDATE task_hosts SET status = $3, updated_ms = $4 "
+                                              "WHERE task_id = $1 AND host = ANY($2::text[]) RETURNING host",
+                                              p));
+  return all_hosts_written(task_id, hosts, first_column(rows));
+}
+
+Result<void> PgTx::kill_hosts(int64_t task_id, const std::vector<std::string>& hosts, int64_t now_ms) {
+  if (hosts.empty()) return ok();
+  MEND_TRY(lock_task(task_id));
+  // The host rows and their current dispatches in one statement. The task
+  // lock covers the dispatches: they are this task's.
+  static const std::string sql =
+      "WITH killing AS (UPDATE task_hosts SET status = 'killing', updated_ms = $3 "
+      "WHERE task_id = $1 AND host = ANY($2::text[]) RETURNING host, dispatch_id), "
+      "marked AS (UPDATE dispatches d SET kill_requested = 1 FROM killing k "
+      "WHERE k.dispatch_id <> 0 AND d.id = k.dispatch_id) "
+      "SELECT host FROM killing";
+  Params p;
+  p.add(task_id).add_array(hosts).add(now_ms);
+  MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p));
+  return all_hosts_written(task_id, hosts, first_column(rows));
 }
 
 Result<bool> PgTx::update_host_output(int64_t task_id, std::string_view host, int64_t dispatch_id,

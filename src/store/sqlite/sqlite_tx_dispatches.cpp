@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <string>
 
+#include "store/host_errors.hpp"
 #include "store/sqlite/rows.hpp"
 #include "store/sqlite/sqlite_tx.hpp"
 #include "store/task_env.hpp"
@@ -55,10 +56,6 @@ OpenDispatch read_open(const Statement& st) {
 
 Error no_dispatch(int64_t id) {
   return make_error(ErrorCode::not_found, "no dispatch " + std::to_string(id));
-}
-
-Error no_host_in_task(int64_t task_id, std::string_view host) {
-  return make_error(ErrorCode::not_found, "no host " + std::string(host) + " in task " + std::to_string(task_id));
 }
 
 }  // namespace
@@ -125,14 +122,6 @@ Result<void> SqliteTx::mark_dispatch_started(int64_t id, int64_t now_ms) {
                         conn_.prepare("UPDATE dispatches SET started_ms = CASE WHEN started_ms = 0 "
                                       "THEN ? ELSE started_ms END WHERE id = ?"));
   MEND_TRY(st.bind(now_ms).bind(id).run());
-  if (conn_.changes() == 0) return no_dispatch(id);
-  return ok();
-}
-
-Result<void> SqliteTx::request_dispatch_kill(int64_t id) {
-  MEND_ASSIGN_OR_RETURN(auto st,
-                        conn_.prepare("UPDATE dispatches SET kill_requested = 1 WHERE id = ?"));
-  MEND_TRY(st.bind(id).run());
   if (conn_.changes() == 0) return no_dispatch(id);
   return ok();
 }

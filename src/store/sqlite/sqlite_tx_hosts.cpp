@@ -1,6 +1,7 @@
 // The hosts of a task: status and output per (task, host).
 #include <string>
 
+#include "store/host_errors.hpp"
 #include "store/sqlite/rows.hpp"
 #include "store/sqlite/sqlite_tx.hpp"
 
@@ -64,9 +65,37 @@ Result<void> SqliteTx::update_host(const HostRun& run) {
   st.bind(to_string(run.status)).bind(run.stdout_text).bind(run.stderr_text);
   st.bind(run.dispatch_id).bind(run.dispatched_ms).bind(run.updated_ms);
   MEND_TRY(st.bind(run.task_id).bind(run.host).run());
-  if (conn_.changes() == 0) {
-    return make_error(ErrorCode::not_found,
-                      "no host " + run.host + " in task " + std::to_string(run.task_id));
+  if (conn_.changes() == 0) return no_host_in_task(run.task_id, run.host);
+  return ok();
+}
+
+Result<void> SqliteTx::set_host_statuses(int64_t task_id, const std::vector<std::string>& hosts, HostStatus status,
+                                         int64_t now_ms) {
+  // In this process a statement per host costs no round trip.
+  MEND_ASSIGN_OR_RETURN(
+      auto st, conn_.prepare("UPDATE task_hosts SET status = ?, updated_ms = ? WHERE task_id = ? AND host = ?"));
+  for (const std::string& host : hosts) {
+    st.reset();
+    MEND_TRY(st.bind(to_string(status)).bind(now_ms).bind(task_id).bind(host).run());
+    if (conn_.changes() == 0) return no_host_in_task(task_id, host);
+  }
+  return ok();
+}
+
+Result<void> SqliteTx::kill_hosts(int64_t task_id, const std::vector<std::string>& hosts, int64_t now_ms) {
+  MEND_ASSIGN_OR_RETURN(auto killing, conn_.prepare("UPDATE task_hosts SET status = ?, updated_ms = ? "
+                                                    "WHERE task_id = ? AND host = ? RETURNING dispatch_id"));
+  MEND_ASSIGN_OR_RETURN(auto mark, conn_.prepare("UPDATE dispatches SET kill_requested = 1 WHERE id = ?"));
+  for (const std::string& host : hosts) {
+    killing.reset();
+    killing.bind(to_string(HostStatus::killing)).bind(now_ms).bind(task_id).bind(host);
+    MEND_ASSIGN_OR_RETURN(bool row, killing.step());
+    if (!row) return no_host_in_task(task_id, host);
+    int64_t dispatch_id = killing.i64(0);
+    MEND_TRY(killing.run());
+    if (dispatch_id == 0) continue;
+    mark.reset();
+    MEND_TRY(mark.bind(dispatch_id).run());
   }
   return ok();
 }
