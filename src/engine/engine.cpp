@@ -326,20 +326,24 @@ Result<std::vector<Result<ResultOutcome>>> Engine::apply_reports(const std::vect
   std::vector<Result<ResultOutcome>> outcomes;
   MEND_TRY(commit([&](StoreTx& tx) -> Result<void> {
     outcomes.clear();
-    std::set<int64_t> touched;
+    MEND_ASSIGN_OR_RETURN(ReportWork work, load_report_work(tx, reports));
     for (const auto& rep : reports) {
-      Result<ResultOutcome> o =
-          std::holds_alternative<proto::ResultMsg>(rep.message)
-              ? result_in(tx, rep.host, std::get<proto::ResultMsg>(rep.message), touched)
-              : started_in(tx, rep.host, std::get<proto::Started>(rep.message));
-      // A refused report wrote nothing and is its own answer; any other
-      // failure is the store's, and fails the batch.
-      if (!o.ok() && o.error().code != ErrorCode::invalid_input) return o.error();
-      outcomes.push_back(std::move(o));
+      // A refused report changes nothing and is its own answer.
+      outcomes.push_back(std::holds_alternative<proto::ResultMsg>(rep.message)
+                             ? result_in(work, rep.host, std::get<proto::ResultMsg>(rep.message))
+                             : started_in(work, rep.host, std::get<proto::Started>(rep.message)));
     }
+    // One call per kind of write, however many reports: on PostgreSQL a
+    // fan-out's results cost a few round trips per batch, not several per host.
+    MEND_TRY(tx.mark_dispatches_started(work.started, work.now));
+    MEND_TRY(tx.close_dispatches(work.closes, work.now));
+    std::vector<HostRun> changed;
+    changed.reserve(work.changed_hosts.size());
+    for (const auto& key : work.changed_hosts) changed.push_back(work.hosts.at(key));
+    MEND_TRY(tx.update_hosts(changed));
     // Once per task, however many of its hosts reported: scheduling reads
     // every host of the task.
-    for (int64_t id : touched) MEND_TRY(schedule(tx, id));
+    for (int64_t id : work.touched) MEND_TRY(schedule(tx, id));
     return ok();
   }));
   for (size_t i = 0; i < reports.size(); ++i) {
@@ -355,44 +359,81 @@ Result<std::vector<Result<ResultOutcome>>> Engine::apply_reports(const std::vect
   return outcomes;
 }
 
-Result<ResultOutcome> Engine::result_in(StoreTx& tx, const std::string& from_host, const proto::ResultMsg& result,
-                                        std::set<int64_t>& touched) {
+Result<Engine::ReportWork> Engine::load_report_work(StoreTx& tx, const std::vector<AgentReport>& reports) {
+  ReportWork work;
+  work.now = clock_.now_ms();
+  std::vector<int64_t> ids;
+  ids.reserve(reports.size());
+  for (const auto& rep : reports) {
+    std::visit([&](const auto& m) { ids.push_back(m.dispatch_id); }, rep.message);
+  }
+  MEND_ASSIGN_OR_RETURN(std::vector<Dispatch> found, tx.find_dispatches(ids));
+  for (Dispatch& d : found) work.dispatches.emplace(d.id, std::move(d));
+  // The host rows results may change: those of dispatches their agent owns.
+  std::vector<HostKey> keys;
+  std::set<std::pair<int64_t, std::string>> seen;
+  for (const auto& rep : reports) {
+    auto* r = std::get_if<proto::ResultMsg>(&rep.message);
+    if (!r) continue;
+    auto d = work.dispatches.find(r->dispatch_id);
+    if (d == work.dispatches.end() || d->second.host != rep.host) continue;
+    if (seen.emplace(d->second.task_id, d->second.host).second) keys.push_back({d->second.task_id, d->second.host});
+  }
+  MEND_ASSIGN_OR_RETURN(std::vector<HostRun> runs, tx.find_hosts(keys));
+  for (HostRun& run : runs) {
+    std::pair<int64_t, std::string> key(run.task_id, run.host);
+    work.hosts.emplace(std::move(key), std::move(run));
+  }
+  return work;
+}
+
+Result<ResultOutcome> Engine::result_in(ReportWork& work, const std::string& from_host,
+                                        const proto::ResultMsg& result) {
   auto status = final_status_from_agent(result.status);
   if (!status) return make_error(ErrorCode::invalid_input, "result status '" + result.status + "' is not a final status");
-  MEND_ASSIGN_OR_RETURN(std::optional<Dispatch> d, tx.find_dispatch(result.dispatch_id));
+  auto found = work.dispatches.find(result.dispatch_id);
   // Unknown here (a database restored from backup?): acknowledge so the
   // agent stops re-sending, and record nothing.
-  if (!d) return ResultOutcome::stale;
-  if (d->host != from_host)
-    return make_error(ErrorCode::invalid_input, "dispatch " + std::to_string(d->id) + " belongs to host " + d->host);
-  if (d->finished_ms != 0) return ResultOutcome::duplicate;
-  int64_t now = clock_.now_ms();
-  MEND_TRY(tx.close_dispatch(d->id, result.status, now));
-  MEND_ASSIGN_OR_RETURN(std::optional<HostRun> run, tx.find_host(d->task_id, d->host));
-  if (!run || run->dispatch_id != d->id) return ResultOutcome::stale;
-  if (accepts_result(run->status)) run->status = *status;
-  run->stdout_text = result.stdout_text;
-  run->stderr_text = result.stderr_text;
+  if (found == work.dispatches.end()) return ResultOutcome::stale;
+  Dispatch& d = found->second;
+  if (d.host != from_host)
+    return make_error(ErrorCode::invalid_input, "dispatch " + std::to_string(d.id) + " belongs to host " + d.host);
+  if (d.finished_ms != 0) return ResultOutcome::duplicate;
+  // Changed here too, so a second report of it in this batch is a duplicate.
+  d.finished_ms = work.now;
+  d.result = result.status;
+  work.closes.push_back({d.id, result.status});
+  auto host = work.hosts.find({d.task_id, d.host});
+  if (host == work.hosts.end() || host->second.dispatch_id != d.id) return ResultOutcome::stale;
+  HostRun& run = host->second;
+  if (accepts_result(run.status)) run.status = *status;
+  run.stdout_text = result.stdout_text;
+  run.stderr_text = result.stderr_text;
   if (!result.message.empty()) {
-    if (!run->stderr_text.empty() && run->stderr_text.back() != '\n') run->stderr_text += '\n';
-    run->stderr_text += "mend-agent: " + result.message;
+    if (!run.stderr_text.empty() && run.stderr_text.back() != '\n') run.stderr_text += '\n';
+    run.stderr_text += "mend-agent: " + result.message;
   }
-  run->updated_ms = now;
-  MEND_TRY(tx.update_host(*run));
-  log_after_commit("task=" + std::to_string(d->task_id) + " host=" + d->host + " result=" + result.status +
-                   " dispatch=" + std::to_string(d->id) + " status=" + std::string(to_string(run->status)));
-  touched.insert(d->task_id);
+  run.updated_ms = work.now;
+  work.changed_hosts.insert(host->first);
+  log_after_commit("task=" + std::to_string(d.task_id) + " host=" + d.host + " result=" + result.status +
+                   " dispatch=" + std::to_string(d.id) + " status=" + std::string(to_string(run.status)));
+  work.touched.insert(d.task_id);
   return ResultOutcome::applied;
 }
 
-Result<ResultOutcome> Engine::started_in(StoreTx& tx, const std::string& from_host, const proto::Started& started) {
-  MEND_ASSIGN_OR_RETURN(std::optional<Dispatch> d, tx.find_dispatch(started.dispatch_id));
-  if (!d) return ResultOutcome::applied;
-  if (d->host != from_host)
-    return make_error(ErrorCode::invalid_input, "dispatch " + std::to_string(d->id) + " belongs to host " + d->host);
-  if (d->started_ms == 0 && d->finished_ms == 0) MEND_TRY(tx.mark_dispatch_started(d->id, clock_.now_ms()));
-  log_after_commit("task=" + std::to_string(d->task_id) + " host=" + d->host + " started dispatch=" +
-                   std::to_string(d->id));
+Result<ResultOutcome> Engine::started_in(ReportWork& work, const std::string& from_host,
+                                         const proto::Started& started) {
+  auto found = work.dispatches.find(started.dispatch_id);
+  if (found == work.dispatches.end()) return ResultOutcome::applied;
+  Dispatch& d = found->second;
+  if (d.host != from_host)
+    return make_error(ErrorCode::invalid_input, "dispatch " + std::to_string(d.id) + " belongs to host " + d.host);
+  if (d.started_ms == 0 && d.finished_ms == 0) {
+    d.started_ms = work.now;
+    work.started.push_back(d.id);
+  }
+  log_after_commit("task=" + std::to_string(d.task_id) + " host=" + d.host + " started dispatch=" +
+                   std::to_string(d.id));
   return ResultOutcome::applied;
 }
 

@@ -7,6 +7,7 @@
 // now, e.g. task already finished), invalid_input, unavailable (store busy).
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -123,10 +124,23 @@ class Engine {
   Result<void> dispatch_hosts(StoreTx& tx, const Task& task, const std::vector<HostRun*>& runs);
   // What the agent is sent to run dispatch `d` of `task`.
   static proto::Assign assignment(const Task& task, const Dispatch& d);
-  // One report inside apply_reports' transaction; a result adds its task to `touched`.
-  Result<ResultOutcome> result_in(StoreTx& tx, const std::string& from_host, const proto::ResultMsg& result,
-                                  std::set<int64_t>& touched);
-  Result<ResultOutcome> started_in(StoreTx& tx, const std::string& from_host, const proto::Started& started);
+  // What one apply_reports transaction reads up front and writes at the end:
+  // the dispatches and host rows its reports name, changed here in report
+  // order (so two reports about one dispatch in a batch see each other), then
+  // written with one store call per kind of change.
+  struct ReportWork {
+    int64_t now = 0;
+    std::unordered_map<int64_t, Dispatch> dispatches;
+    std::map<std::pair<int64_t, std::string>, HostRun> hosts;  // by (task id, host)
+    std::vector<int64_t> started;                                // dispatches to mark started
+    std::vector<DispatchClose> closes;
+    std::set<std::pair<int64_t, std::string>> changed_hosts;
+    std::set<int64_t> touched;  // tasks to schedule
+  };
+  Result<ReportWork> load_report_work(StoreTx& tx, const std::vector<AgentReport>& reports);
+  // One report, decided on `work`; invalid_input refuses it.
+  Result<ResultOutcome> result_in(ReportWork& work, const std::string& from_host, const proto::ResultMsg& result);
+  Result<ResultOutcome> started_in(ReportWork& work, const std::string& from_host, const proto::Started& started);
   // Kills `runs` (in one store call), updates them to match and queues a
   // kill for each that has a dispatch.
   Result<void> request_kills(StoreTx& tx, int64_t task_id, const std::vector<HostRun*>& runs);

@@ -31,6 +31,18 @@ struct OpenDispatch {
   std::vector<std::pair<std::string, std::string>> env;  // the task's extra environment
 };
 
+// A host row's key.
+struct HostKey {
+  int64_t task_id = 0;
+  std::string host;
+};
+
+// A dispatch to close, with its final status.
+struct DispatchClose {
+  int64_t id = 0;
+  std::string result;
+};
+
 struct TaskLease {
   int64_t task_id = 0;
   std::string owner;  // server id; empty when nobody owns it
@@ -64,10 +76,14 @@ class StoreTx {
 
   // Hosts of a task, in seq order.
   virtual Result<std::vector<HostRun>> task_hosts(int64_t task_id) = 0;
-  virtual Result<std::optional<HostRun>> find_host(int64_t task_id, std::string_view host) = 0;
-  // Writes status, outputs, dispatch_id, dispatched_ms and updated_ms of the row
-  // keyed by (task_id, host).
-  virtual Result<void> update_host(const HostRun& run) = 0;
+  // The rows of `keys` that exist, in no particular order.
+  virtual Result<std::vector<HostRun>> find_hosts(const std::vector<HostKey>& keys) = 0;
+  Result<std::optional<HostRun>> find_host(int64_t task_id, std::string_view host);
+  // Writes status, outputs, dispatch_id, dispatched_ms and updated_ms of each
+  // row keyed by (task_id, host) (distinct keys). not_found when one has no
+  // row. Few statements on PostgreSQL however many rows.
+  virtual Result<void> update_hosts(const std::vector<HostRun>& runs) = 0;
+  Result<void> update_host(const HostRun& run);
   // Sets status and updated_ms of `hosts` (distinct hosts of the task); the
   // outputs and the current dispatch stay. not_found when one is not a host
   // of the task. One statement on PostgreSQL however many hosts.
@@ -95,10 +111,19 @@ class StoreTx {
   // must not cost 20,000 round trips to the database.
   virtual Result<std::vector<Dispatch>> start_dispatches(int64_t task_id, const std::vector<std::string>& hosts,
                                                          int64_t now_ms) = 0;
-  virtual Result<std::optional<Dispatch>> find_dispatch(int64_t id) = 0;
-  virtual Result<void> mark_dispatch_started(int64_t id, int64_t now_ms) = 0;
-  // Records the final status; a dispatch is closed once and never reopened.
-  virtual Result<void> close_dispatch(int64_t id, std::string_view result, int64_t now_ms) = 0;
+  // The dispatches of `ids` that exist, by id. In a write transaction their
+  // tasks are locked (PostgreSQL) before they are read.
+  virtual Result<std::vector<Dispatch>> find_dispatches(const std::vector<int64_t>& ids) = 0;
+  Result<std::optional<Dispatch>> find_dispatch(int64_t id);
+  // Sets started_ms of each dispatch of `ids` that has none yet (the first
+  // report wins). not_found when one does not exist.
+  virtual Result<void> mark_dispatches_started(const std::vector<int64_t>& ids, int64_t now_ms) = 0;
+  Result<void> mark_dispatch_started(int64_t id, int64_t now_ms);
+  // Records each dispatch's final status (distinct ids); a dispatch is closed
+  // once and never reopened: conflict when one is already closed, not_found
+  // when one does not exist, invalid_input when now_ms is not positive.
+  virtual Result<void> close_dispatches(const std::vector<DispatchClose>& closes, int64_t now_ms) = 0;
+  Result<void> close_dispatch(int64_t id, std::string_view result, int64_t now_ms);
   // Open dispatches whose host is `host` (to send when its agent connects).
   virtual Result<std::vector<OpenDispatch>> open_dispatches_for_host(std::string_view host) = 0;
   virtual Result<std::optional<OpenDispatch>> open_dispatch(int64_t id) = 0;

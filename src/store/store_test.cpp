@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <iostream>
+#include <set>
 
 #include "store/sqlite/test_support.hpp"
 #include "store/test_backends.hpp"
@@ -521,6 +522,104 @@ TEST_P(StoreTest, KillHostsMarksTheCurrentDispatchesOnly) {
   auto r = store_->transact([&](StoreTx& tx) { return tx.kill_hosts(id, {"stranger"}, 9000); });
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::not_found);
+}
+
+TEST_P(StoreTest, ManyRowReadsReturnWhatExists) {
+  int64_t t1 = insert(make_spec("t1", {"a", "b"}));
+  int64_t t2 = insert(make_spec("t2", {"a"}));
+  Dispatch b1 = dispatch(t1, "b");
+  Dispatch a1 = dispatch(t1, "a");
+  Dispatch other = dispatch(t2, "a");
+  write([&](StoreTx& tx) {
+    auto found = tx.find_dispatches({other.id, 999999, a1.id, b1.id});
+    ASSERT_TRUE(found.ok()) << found.error().message;
+    ASSERT_EQ(found->size(), 3u);  // by id, the unknown one left out
+    EXPECT_EQ((*found)[0].id, b1.id);
+    EXPECT_EQ((*found)[1].id, a1.id);
+    EXPECT_EQ((*found)[2].id, other.id);
+    EXPECT_EQ((*found)[2].task_id, t2);
+    auto none = tx.find_dispatches({});
+    ASSERT_TRUE(none.ok());
+    EXPECT_TRUE(none->empty());
+
+    auto hosts = tx.find_hosts({{t1, "b"}, {t2, "a"}, {t2, "zz"}, {999999, "a"}});
+    ASSERT_TRUE(hosts.ok()) << hosts.error().message;
+    ASSERT_EQ(hosts->size(), 2u);
+    std::set<std::pair<int64_t, std::string>> keys;
+    for (const HostRun& h : *hosts) keys.emplace(h.task_id, h.host);
+    EXPECT_EQ(keys, (std::set<std::pair<int64_t, std::string>>{{t1, "b"}, {t2, "a"}}));
+    for (const HostRun& h : *hosts) EXPECT_EQ(h.status, HostStatus::running);
+  });
+}
+
+TEST_P(StoreTest, ManyRowWritesChangeEveryRowOrNone) {
+  int64_t t1 = insert(make_spec("t1", {"a", "b"}));
+  int64_t t2 = insert(make_spec("t2", {"a"}));
+  Dispatch a1 = dispatch(t1, "a");
+  Dispatch b1 = dispatch(t1, "b");
+  Dispatch other = dispatch(t2, "a");
+  const std::string binary = std::string("x\0y", 3) + "\xff\xfe\x01";
+  write([&](StoreTx& tx) {
+    ASSERT_TRUE(tx.mark_dispatches_started({a1.id, b1.id, other.id}, 3000).ok());
+    ASSERT_TRUE(tx.mark_dispatches_started({a1.id}, 3500).ok());  // the first report wins
+    auto closed = tx.close_dispatches({{a1.id, "success"}, {other.id, "failed"}}, 4000);
+    ASSERT_TRUE(closed.ok()) << closed.error().message;
+    HostRun ra{t1, 0, "a", HostStatus::success, "out a", binary, a1.id, 2000, 4000};
+    HostRun ro{t2, 0, "a", HostStatus::failed, binary, "", other.id, 2000, 4001};
+    auto updated = tx.update_hosts({ra, ro});
+    ASSERT_TRUE(updated.ok()) << updated.error().message;
+  });
+  read([&](StoreTx& tx) {
+    auto a = tx.find_dispatch(a1.id);
+    ASSERT_TRUE(a.ok() && a->has_value());
+    EXPECT_EQ((*a)->started_ms, 3000);
+    EXPECT_EQ((*a)->finished_ms, 4000);
+    EXPECT_EQ((*a)->result, "success");
+    auto b = tx.find_dispatch(b1.id);
+    ASSERT_TRUE(b.ok() && b->has_value());
+    EXPECT_EQ((*b)->started_ms, 3000);
+    EXPECT_EQ((*b)->finished_ms, 0);
+    auto ha = tx.find_host(t1, "a");
+    ASSERT_TRUE(ha.ok() && ha->has_value());
+    EXPECT_EQ((*ha)->status, HostStatus::success);
+    EXPECT_EQ((*ha)->stdout_text, "out a");
+    EXPECT_EQ((*ha)->stderr_text, binary);
+    EXPECT_EQ((*ha)->updated_ms, 4000);
+    auto ho = tx.find_host(t2, "a");
+    ASSERT_TRUE(ho.ok() && ho->has_value());
+    EXPECT_EQ((*ho)->status, HostStatus::failed);
+    EXPECT_EQ((*ho)->stdout_text, binary);
+    EXPECT_EQ((*ho)->stderr_text, "");
+  });
+
+  // One bad row fails the call, and the transaction writes nothing.
+  auto closed_again = store_->transact(
+      [&](StoreTx& tx) { return tx.close_dispatches({{b1.id, "success"}, {a1.id, "failed"}}, 5000); });
+  ASSERT_FALSE(closed_again.ok());
+  EXPECT_EQ(closed_again.error().code, ErrorCode::conflict);
+  auto unknown = store_->transact(
+      [&](StoreTx& tx) { return tx.close_dispatches({{b1.id, "success"}, {999999, "failed"}}, 5000); });
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, ErrorCode::not_found);
+  auto not_started = store_->transact([&](StoreTx& tx) { return tx.mark_dispatches_started({b1.id, 999999}, 5000); });
+  ASSERT_FALSE(not_started.ok());
+  EXPECT_EQ(not_started.error().code, ErrorCode::not_found);
+  auto stranger = store_->transact([&](StoreTx& tx) {
+    HostRun rb{t1, 1, "b", HostStatus::success, "", "", b1.id, 2000, 6000};
+    HostRun rz{t1, 2, "zz", HostStatus::success, "", "", 0, 0, 6000};
+    return tx.update_hosts({rb, rz});
+  });
+  ASSERT_FALSE(stranger.ok());
+  EXPECT_EQ(stranger.error().code, ErrorCode::not_found);
+  EXPECT_NE(stranger.error().message.find("zz"), std::string::npos) << stranger.error().message;
+  read([&](StoreTx& tx) {
+    auto b = tx.find_dispatch(b1.id);
+    ASSERT_TRUE(b.ok() && b->has_value());
+    EXPECT_EQ((*b)->finished_ms, 0);
+    auto hb = tx.find_host(t1, "b");
+    ASSERT_TRUE(hb.ok() && hb->has_value());
+    EXPECT_EQ((*hb)->status, HostStatus::running);
+  });
 }
 
 TEST_P(StoreTest, DispatchForAHostOutsideTheTaskIsNotFound) {

@@ -1,6 +1,7 @@
 // Dispatches: one attempt to run (task, host), and what agents must run.
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "store/host_errors.hpp"
@@ -108,46 +109,83 @@ Result<std::vector<Dispatch>> PgTx::start_dispatches(int64_t task_id, const std:
   return started;
 }
 
-Result<std::optional<Dispatch>> PgTx::find_dispatch(int64_t id) {
-  MEND_TRY(lock_task_of_dispatch(id));
+Result<std::vector<Dispatch>> PgTx::find_dispatches(const std::vector<int64_t>& ids) {
+  if (ids.empty()) return std::vector<Dispatch>();
   static const std::string sql =
-      "SELECT " + std::string(kDispatchColumns) + " FROM dispatches d WHERE d.id = $1";
+      "SELECT " + std::string(kDispatchColumns) + " FROM dispatches d WHERE d.id = ANY($1::bigint[]) ORDER BY d.id";
   Params p;
-  p.add(id);
+  p.add_array(ids);
   MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p));
-  if (rows.empty()) return std::optional<Dispatch>();
-  return std::optional<Dispatch>(read_dispatch(rows, 0));
+  if (write_) {
+    // A dispatch never changes task, so its task_id read unlocked is right;
+    // its other columns are read again once the tasks are locked, unless
+    // they were locked already (the usual case: one round trip).
+    std::vector<int64_t> unlocked;
+    for (int i = 0; i < rows.size(); ++i)
+      if (locked_tasks_.count(rows.i64(i, 1)) == 0) unlocked.push_back(rows.i64(i, 1));
+    if (!unlocked.empty()) {
+      MEND_TRY(lock_tasks(unlocked));
+      MEND_ASSIGN_OR_RETURN(rows, conn_.exec(sql, p));
+    }
+  }
+  std::vector<Dispatch> out;
+  out.reserve(static_cast<size_t>(rows.size()));
+  for (int i = 0; i < rows.size(); ++i) {
+    out.push_back(read_dispatch(rows, i));
+    if (write_ && locked_tasks_.count(out.back().task_id) != 0) locked_dispatches_.insert(out.back().id);
+  }
+  return out;
 }
 
-Result<void> PgTx::mark_dispatch_started(int64_t id, int64_t now_ms) {
-  MEND_TRY(lock_task_of_dispatch(id));
+namespace {
+
+// The first of `wanted` missing from `written` (0 when none is).
+int64_t first_missing(const std::vector<int64_t>& wanted, const Rows& written) {
+  std::unordered_set<int64_t> got;
+  for (int i = 0; i < written.size(); ++i) got.insert(written.i64(i, 0));
+  for (int64_t id : wanted)
+    if (got.count(id) == 0) return id;
+  return 0;
+}
+
+}  // namespace
+
+Result<void> PgTx::mark_dispatches_started(const std::vector<int64_t>& ids, int64_t now_ms) {
+  if (ids.empty()) return ok();
+  MEND_TRY(lock_tasks_of_dispatches(ids));
   // The first report wins: an agent re-sending "started" must not move it.
   Params p;
-  p.add(now_ms).add(id);
-  MEND_ASSIGN_OR_RETURN(Rows rows,
-                        conn_.exec("UPDATE dispatches SET started_ms = CASE WHEN started_ms = 0 "
-                                   "THEN $1::bigint ELSE started_ms END WHERE id = $2",
-                                   p));
-  if (rows.affected() == 0) return no_dispatch(id);
+  p.add(now_ms).add_array(ids);
+  MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec("UPDATE dispatches SET started_ms = CASE WHEN started_ms = 0 "
+                                              "THEN $1::bigint ELSE started_ms END "
+                                              "WHERE id = ANY($2::bigint[]) RETURNING id",
+                                              p));
+  if (int64_t missing = first_missing(ids, rows); missing != 0) return no_dispatch(missing);
   return ok();
 }
 
-Result<void> PgTx::close_dispatch(int64_t id, std::string_view result, int64_t now_ms) {
+Result<void> PgTx::close_dispatches(const std::vector<DispatchClose>& closes, int64_t now_ms) {
   // finished_ms = 0 means open, so a zero close time would reopen it.
   if (now_ms <= 0) return make_error(ErrorCode::invalid_input, "close time must be positive");
-  MEND_TRY(lock_task_of_dispatch(id));
-  {
-    Params p;
-    p.add(now_ms).add(result).add(id);
-    MEND_ASSIGN_OR_RETURN(Rows rows,
-                          conn_.exec("UPDATE dispatches SET finished_ms = $1, result = $2 "
-                                     "WHERE id = $3 AND finished_ms = 0",
-                                     p));
-    if (rows.affected() > 0) return ok();
+  if (closes.empty()) return ok();
+  std::vector<int64_t> ids;
+  std::vector<std::string> results;
+  for (const DispatchClose& c : closes) {
+    ids.push_back(c.id);
+    results.push_back(c.result);
   }
-  MEND_ASSIGN_OR_RETURN(bool exists, dispatch_exists(id));
-  if (!exists) return no_dispatch(id);
-  return make_error(ErrorCode::conflict, "dispatch " + std::to_string(id) + " is already closed");
+  MEND_TRY(lock_tasks_of_dispatches(ids));
+  Params p;
+  p.add(now_ms).add_array(ids).add_array(results);
+  MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec("UPDATE dispatches d SET finished_ms = $1, result = u.result "
+                                              "FROM unnest($2::bigint[], $3::text[]) AS u(id, result) "
+                                              "WHERE d.id = u.id AND d.finished_ms = 0 RETURNING d.id",
+                                              p));
+  int64_t missing = first_missing(ids, rows);
+  if (missing == 0) return ok();
+  MEND_ASSIGN_OR_RETURN(bool exists, dispatch_exists(missing));
+  if (!exists) return no_dispatch(missing);
+  return make_error(ErrorCode::conflict, "dispatch " + std::to_string(missing) + " is already closed");
 }
 
 Result<std::vector<OpenDispatch>> PgTx::open_dispatches_for_host(std::string_view host) {

@@ -1,4 +1,5 @@
 // The hosts of a task: status and output per (task, host).
+#include <set>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -28,13 +29,9 @@ Result<HostRun> read_host(const Rows& r, int i) {
   return run;
 }
 
-Result<std::vector<HostRun>> PgTx::task_hosts(int64_t task_id) {
-  MEND_TRY(lock_task(task_id));
-  static const std::string sql = "SELECT " + std::string(kHostColumns) +
-                                 " FROM task_hosts h WHERE h.task_id = $1 ORDER BY h.seq";
-  Params p;
-  p.add(task_id);
-  MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p));
+namespace {
+
+Result<std::vector<HostRun>> read_hosts(const Rows& rows) {
   std::vector<HostRun> out;
   out.reserve(static_cast<size_t>(rows.size()));
   for (int i = 0; i < rows.size(); ++i) {
@@ -44,30 +41,98 @@ Result<std::vector<HostRun>> PgTx::task_hosts(int64_t task_id) {
   return out;
 }
 
-Result<std::optional<HostRun>> PgTx::find_host(int64_t task_id, std::string_view host) {
+}  // namespace
+
+Result<std::vector<HostRun>> PgTx::task_hosts(int64_t task_id) {
   MEND_TRY(lock_task(task_id));
   static const std::string sql = "SELECT " + std::string(kHostColumns) +
-                                 " FROM task_hosts h WHERE h.task_id = $1 AND h.host = $2";
+                                 " FROM task_hosts h WHERE h.task_id = $1 ORDER BY h.seq";
   Params p;
-  p.add(task_id).add(host);
+  p.add(task_id);
   MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p));
-  if (rows.empty()) return std::optional<HostRun>();
-  MEND_ASSIGN_OR_RETURN(HostRun run, read_host(rows, 0));
-  return std::optional<HostRun>(std::move(run));
+  return read_hosts(rows);
 }
 
-Result<void> PgTx::update_host(const HostRun& run) {
-  MEND_TRY(lock_task(run.task_id));
+namespace {
+
+// Binary outputs travel inside a text[] parameter as hex (decode() turns them
+// back into bytea), so no byte needs escaping in the array literal.
+std::string to_hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 0xf];
+  }
+  return out;
+}
+
+// Outputs per UPDATE statement: a batch of 2,000 results with 128 KiB of
+// output each would otherwise be one 512 MiB parameter.
+constexpr size_t kUpdateChunkBytes = 4 << 20;
+
+}  // namespace
+
+Result<std::vector<HostRun>> PgTx::find_hosts(const std::vector<HostKey>& keys) {
+  if (keys.empty()) return std::vector<HostRun>();
+  std::vector<int64_t> task_ids;
+  std::vector<std::string> hosts;
+  task_ids.reserve(keys.size());
+  hosts.reserve(keys.size());
+  for (const HostKey& k : keys) {
+    task_ids.push_back(k.task_id);
+    hosts.push_back(k.host);
+  }
+  MEND_TRY(lock_tasks(task_ids));
+  static const std::string sql = "SELECT " + std::string(kHostColumns) +
+                                 " FROM unnest($1::bigint[], $2::text[]) AS k(task_id, host)"
+                                 " JOIN task_hosts h ON h.task_id = k.task_id AND h.host = k.host";
   Params p;
-  p.add(to_string(run.status)).add(run.stdout_text).add(run.stderr_text);
-  p.add(run.dispatch_id).add(run.dispatched_ms).add(run.updated_ms);
-  p.add(run.task_id).add(run.host);
-  MEND_ASSIGN_OR_RETURN(Rows rows,
-                        conn_.exec("UPDATE task_hosts SET status = $1, stdout = $2, stderr = $3, "
-                                   "dispatch_id = $4, dispatched_ms = $5, updated_ms = $6 "
-                                   "WHERE task_id = $7 AND host = $8",
-                                   p));
-  if (rows.affected() == 0) return no_host_in_task(run.task_id, run.host);
+  p.add_array(task_ids).add_array(hosts);
+  MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p));
+  return read_hosts(rows);
+}
+
+Result<void> PgTx::update_hosts(const std::vector<HostRun>& runs) {
+  std::vector<int64_t> all_tasks;
+  all_tasks.reserve(runs.size());
+  for (const HostRun& run : runs) all_tasks.push_back(run.task_id);
+  MEND_TRY(lock_tasks(all_tasks));
+  static const std::string sql =
+      "UPDATE task_hosts h SET status = u.status, stdout = decode(u.out, 'hex'), stderr = decode(u.err, 'hex'), "
+      "dispatch_id = u.dispatch_id, dispatched_ms = u.dispatched_ms, updated_ms = u.updated_ms "
+      "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], "
+      "$8::bigint[]) AS u(task_id, host, status, out, err, dispatch_id, dispatched_ms, updated_ms) "
+      "WHERE h.task_id = u.task_id AND h.host = u.host RETURNING h.task_id, h.host";
+  for (size_t begin = 0; begin < runs.size();) {
+    std::vector<int64_t> task_ids, dispatch_ids, dispatched, updated;
+    std::vector<std::string> hosts, statuses, outs, errs;
+    size_t bytes = 0;
+    size_t end = begin;
+    for (; end < runs.size() && (end == begin || bytes < kUpdateChunkBytes); ++end) {
+      const HostRun& run = runs[end];
+      task_ids.push_back(run.task_id);
+      hosts.push_back(run.host);
+      statuses.emplace_back(to_string(run.status));
+      outs.push_back(to_hex(run.stdout_text));
+      errs.push_back(to_hex(run.stderr_text));
+      dispatch_ids.push_back(run.dispatch_id);
+      dispatched.push_back(run.dispatched_ms);
+      updated.push_back(run.updated_ms);
+      bytes += run.stdout_text.size() + run.stderr_text.size();
+    }
+    Params p;
+    p.add_array(task_ids).add_array(hosts).add_array(statuses).add_array(outs).add_array(errs);
+    p.add_array(dispatch_ids).add_array(dispatched).add_array(updated);
+    MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p));
+    std::set<std::pair<int64_t, std::string>> written;
+    for (int i = 0; i < rows.size(); ++i) written.emplace(rows.i64(i, 0), rows.text(i, 1));
+    for (size_t i = begin; i < end; ++i) {
+      if (written.count({runs[i].task_id, runs[i].host}) == 0) return no_host_in_task(runs[i].task_id, runs[i].host);
+    }
+    begin = end;
+  }
   return ok();
 }
 

@@ -1,4 +1,5 @@
 // Tasks and their action rows.
+#include <algorithm>
 #include <string>
 
 #include "store/postgres/pg_tx.hpp"
@@ -64,24 +65,44 @@ std::string like_contains(std::string_view text) {
 
 }  // namespace
 
-Result<void> PgTx::lock_task(int64_t task_id) {
-  if (!write_ || locked_tasks_.count(task_id) != 0) return ok();
+Result<void> PgTx::lock_task(int64_t task_id) { return lock_tasks({task_id}); }
+
+Result<void> PgTx::lock_tasks(const std::vector<int64_t>& task_ids) {
+  if (!write_) return ok();
+  std::vector<int64_t> wanted;
+  for (int64_t id : task_ids)
+    if (locked_tasks_.count(id) == 0) wanted.push_back(id);
+  if (wanted.empty()) return ok();
+  // In id order, so two servers locking overlapping sets in one statement
+  // each cannot deadlock on each other.
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
   Params p;
-  p.add(task_id);
-  MEND_TRY(conn_.exec("SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE", p));
-  locked_tasks_.insert(task_id);
+  p.add_array(wanted);
+  MEND_TRY(conn_.exec("SELECT 1 FROM tasks WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE", p));
+  locked_tasks_.insert(wanted.begin(), wanted.end());
   return ok();
 }
 
-Result<void> PgTx::lock_task_of_dispatch(int64_t id) {
-  if (!write_ || locked_dispatches_.count(id) != 0) return ok();
+Result<void> PgTx::lock_task_of_dispatch(int64_t id) { return lock_tasks_of_dispatches({id}); }
+
+Result<void> PgTx::lock_tasks_of_dispatches(const std::vector<int64_t>& ids) {
+  if (!write_) return ok();
+  std::vector<int64_t> wanted;
+  for (int64_t id : ids)
+    if (locked_dispatches_.count(id) == 0) wanted.push_back(id);
+  if (wanted.empty()) return ok();
   // A dispatch never changes task, so reading its task_id unlocked is safe.
   Params p;
-  p.add(id);
-  MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec("SELECT task_id FROM dispatches WHERE id = $1", p));
-  if (rows.empty()) return ok();
-  MEND_TRY(lock_task(rows.i64(0, 0)));
-  locked_dispatches_.insert(id);
+  p.add_array(wanted);
+  MEND_ASSIGN_OR_RETURN(Rows rows,
+                        conn_.exec("SELECT DISTINCT task_id FROM dispatches WHERE id = ANY($1::bigint[])", p));
+  std::vector<int64_t> tasks;
+  for (int i = 0; i < rows.size(); ++i) tasks.push_back(rows.i64(i, 0));
+  MEND_TRY(lock_tasks(tasks));
+  // Unknown ids are remembered too: the statement that follows finds them
+  // missing either way.
+  locked_dispatches_.insert(wanted.begin(), wanted.end());
   return ok();
 }
 

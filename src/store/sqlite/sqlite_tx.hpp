@@ -23,8 +23,8 @@ class SqliteTx final : public StoreTx {
 
   // sqlite_tx_hosts.cpp
   Result<std::vector<HostRun>> task_hosts(int64_t task_id) override;
-  Result<std::optional<HostRun>> find_host(int64_t task_id, std::string_view host) override;
-  Result<void> update_host(const HostRun& run) override;
+  Result<std::vector<HostRun>> find_hosts(const std::vector<HostKey>& keys) override;
+  Result<void> update_hosts(const std::vector<HostRun>& runs) override;
   Result<void> set_host_statuses(int64_t task_id, const std::vector<std::string>& hosts, HostStatus status,
                                  int64_t now_ms) override;
   Result<void> kill_hosts(int64_t task_id, const std::vector<std::string>& hosts, int64_t now_ms) override;
@@ -35,9 +35,9 @@ class SqliteTx final : public StoreTx {
   // sqlite_tx_dispatches.cpp
   Result<std::vector<Dispatch>> start_dispatches(int64_t task_id, const std::vector<std::string>& hosts,
                                                  int64_t now_ms) override;
-  Result<std::optional<Dispatch>> find_dispatch(int64_t id) override;
-  Result<void> mark_dispatch_started(int64_t id, int64_t now_ms) override;
-  Result<void> close_dispatch(int64_t id, std::string_view result, int64_t now_ms) override;
+  Result<std::vector<Dispatch>> find_dispatches(const std::vector<int64_t>& ids) override;
+  Result<void> mark_dispatches_started(const std::vector<int64_t>& ids, int64_t now_ms) override;
+  Result<void> close_dispatches(const std::vector<DispatchClose>& closes, int64_t now_ms) override;
   Result<std::vector<OpenDispatch>> open_dispatches_for_host(std::string_view host) override;
   Result<std::optional<OpenDispatch>> open_dispatch(int64_t id) override;
   Result<std::vector<Dispatch>> open_dispatches_for_hosts(const std::vector<std::string>& hosts) override;

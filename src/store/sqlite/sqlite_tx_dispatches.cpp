@@ -107,38 +107,50 @@ Result<std::vector<Dispatch>> SqliteTx::start_dispatches(int64_t task_id, const 
   return started;
 }
 
-Result<std::optional<Dispatch>> SqliteTx::find_dispatch(int64_t id) {
+// SQLite runs in this process: a statement per row costs no round trip, so
+// the many-row calls below loop over one cached statement.
+
+Result<std::vector<Dispatch>> SqliteTx::find_dispatches(const std::vector<int64_t>& ids) {
   static const std::string sql =
       "SELECT " + std::string(kDispatchColumns) + " FROM dispatches d WHERE d.id = ?";
   MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare(sql));
-  MEND_ASSIGN_OR_RETURN(bool row, st.bind(id).step());
-  if (!row) return std::optional<Dispatch>();
-  return std::optional<Dispatch>(read_dispatch(st));
+  std::vector<Dispatch> out;
+  for (int64_t id : ids) {
+    st.reset();
+    MEND_ASSIGN_OR_RETURN(bool row, st.bind(id).step());
+    if (row) out.push_back(read_dispatch(st));
+  }
+  std::sort(out.begin(), out.end(), [](const Dispatch& a, const Dispatch& b) { return a.id < b.id; });
+  return out;
 }
 
-Result<void> SqliteTx::mark_dispatch_started(int64_t id, int64_t now_ms) {
+Result<void> SqliteTx::mark_dispatches_started(const std::vector<int64_t>& ids, int64_t now_ms) {
   // The first report wins: an agent re-sending "started" must not move it.
   MEND_ASSIGN_OR_RETURN(auto st,
                         conn_.prepare("UPDATE dispatches SET started_ms = CASE WHEN started_ms = 0 "
                                       "THEN ? ELSE started_ms END WHERE id = ?"));
-  MEND_TRY(st.bind(now_ms).bind(id).run());
-  if (conn_.changes() == 0) return no_dispatch(id);
+  for (int64_t id : ids) {
+    st.reset();
+    MEND_TRY(st.bind(now_ms).bind(id).run());
+    if (conn_.changes() == 0) return no_dispatch(id);
+  }
   return ok();
 }
 
-Result<void> SqliteTx::close_dispatch(int64_t id, std::string_view result, int64_t now_ms) {
+Result<void> SqliteTx::close_dispatches(const std::vector<DispatchClose>& closes, int64_t now_ms) {
   // finished_ms = 0 means open, so a zero close time would reopen it.
   if (now_ms <= 0) return make_error(ErrorCode::invalid_input, "close time must be positive");
-  {
-    MEND_ASSIGN_OR_RETURN(auto st,
-                          conn_.prepare("UPDATE dispatches SET finished_ms = ?, result = ? "
-                                        "WHERE id = ? AND finished_ms = 0"));
-    MEND_TRY(st.bind(now_ms).bind(result).bind(id).run());
-    if (conn_.changes() > 0) return ok();
+  MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare("UPDATE dispatches SET finished_ms = ?, result = ? "
+                                               "WHERE id = ? AND finished_ms = 0"));
+  for (const DispatchClose& c : closes) {
+    st.reset();
+    MEND_TRY(st.bind(now_ms).bind(c.result).bind(c.id).run());
+    if (conn_.changes() > 0) continue;
+    MEND_ASSIGN_OR_RETURN(bool exists, dispatch_exists(c.id));
+    if (!exists) return no_dispatch(c.id);
+    return make_error(ErrorCode::conflict, "dispatch " + std::to_string(c.id) + " is already closed");
   }
-  MEND_ASSIGN_OR_RETURN(bool exists, dispatch_exists(id));
-  if (!exists) return no_dispatch(id);
-  return make_error(ErrorCode::conflict, "dispatch " + std::to_string(id) + " is already closed");
+  return ok();
 }
 
 Result<std::vector<OpenDispatch>> SqliteTx::open_dispatches_for_host(std::string_view host) {

@@ -48,24 +48,33 @@ Result<std::vector<HostRun>> SqliteTx::task_hosts(int64_t task_id) {
   }
 }
 
-Result<std::optional<HostRun>> SqliteTx::find_host(int64_t task_id, std::string_view host) {
+Result<std::vector<HostRun>> SqliteTx::find_hosts(const std::vector<HostKey>& keys) {
   static const std::string sql = std::string(kHostSelect) + " WHERE task_id = ? AND host = ?";
   MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare(sql));
-  MEND_ASSIGN_OR_RETURN(bool row, st.bind(task_id).bind(host).step());
-  if (!row) return std::optional<HostRun>();
-  MEND_ASSIGN_OR_RETURN(HostRun run, read_host(st));
-  return std::optional<HostRun>(std::move(run));
+  std::vector<HostRun> out;
+  for (const HostKey& k : keys) {
+    st.reset();
+    MEND_ASSIGN_OR_RETURN(bool row, st.bind(k.task_id).bind(k.host).step());
+    if (!row) continue;
+    MEND_ASSIGN_OR_RETURN(HostRun run, read_host(st));
+    out.push_back(std::move(run));
+  }
+  return out;
 }
 
-Result<void> SqliteTx::update_host(const HostRun& run) {
+Result<void> SqliteTx::update_hosts(const std::vector<HostRun>& runs) {
+  // In this process a statement per host costs no round trip.
   MEND_ASSIGN_OR_RETURN(auto st,
                         conn_.prepare("UPDATE task_hosts SET status = ?, stdout = ?, stderr = ?, "
                                       "dispatch_id = ?, dispatched_ms = ?, updated_ms = ? "
                                       "WHERE task_id = ? AND host = ?"));
-  st.bind(to_string(run.status)).bind(run.stdout_text).bind(run.stderr_text);
-  st.bind(run.dispatch_id).bind(run.dispatched_ms).bind(run.updated_ms);
-  MEND_TRY(st.bind(run.task_id).bind(run.host).run());
-  if (conn_.changes() == 0) return no_host_in_task(run.task_id, run.host);
+  for (const HostRun& run : runs) {
+    st.reset();
+    st.bind(to_string(run.status)).bind(run.stdout_text).bind(run.stderr_text);
+    st.bind(run.dispatch_id).bind(run.dispatched_ms).bind(run.updated_ms);
+    MEND_TRY(st.bind(run.task_id).bind(run.host).run());
+    if (conn_.changes() == 0) return no_host_in_task(run.task_id, run.host);
+  }
   return ok();
 }
 
