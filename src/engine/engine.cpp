@@ -19,6 +19,13 @@ Error task_finished() {
   return make_error(ErrorCode::conflict, "task already finished, no more action can do");
 }
 
+std::vector<HostRun*> pointers_to(std::vector<HostRun>& runs) {
+  std::vector<HostRun*> out;
+  out.reserve(runs.size());
+  for (HostRun& run : runs) out.push_back(&run);
+  return out;
+}
+
 bool accepts_result(HostStatus s) {
   // A late result (after the server marked the host timeout) still replaces
   // status and output, as in Ibex; so does one for a host we marked lost.
@@ -190,11 +197,19 @@ Result<void> Engine::schedule(StoreTx& tx, int64_t task_id) {
   if (!found) return task_not_found();
   Task& task = *found;
   if (task.done) return ok();
-  MEND_ASSIGN_OR_RETURN(std::vector<HostRun> hosts, tx.task_hosts(task_id));
+  // Counts, not rows: this runs after every batch of reports, and reading a
+  // 10,000-host task's rows with their outputs each time would cost more
+  // than the reports themselves.
+  MEND_ASSIGN_OR_RETURN(auto counts, tx.host_status_counts(task_id));
+  int64_t failures = 0, busy = 0, waiting = 0, unfinished = 0;
+  for (const auto& [status, n] : counts) {
+    if (counts_as_failure(status)) failures += n;
+    if (status == HostStatus::running || status == HostStatus::killing) busy += n;
+    if (status == HostStatus::waiting) waiting += n;
+    if (is_unfinished(status)) unfinished += n;
+  }
 
   // Tolerance: more failures than allowed pause the task.
-  int failures = static_cast<int>(
-      std::count_if(hosts.begin(), hosts.end(), [](const HostRun& h) { return counts_as_failure(h.status); }));
   if (task.action == TaskAction::start && failures > task.spec.tolerance) {
     task.action = TaskAction::pause;
     MEND_TRY(tx.set_action(task_id, TaskAction::pause, clock_.now_ms()));
@@ -202,38 +217,36 @@ Result<void> Engine::schedule(StoreTx& tx, int64_t task_id) {
                      " failures exceed tolerance " + std::to_string(task.spec.tolerance));
   }
 
-  if (task.action == TaskAction::start) {
-    int busy = static_cast<int>(std::count_if(hosts.begin(), hosts.end(), [](const HostRun& h) {
-      return h.status == HostStatus::running || h.status == HostStatus::killing;
-    }));
-    int slots = task.spec.batch == 0 ? static_cast<int>(hosts.size()) : task.spec.batch - busy;
-    std::set<std::string> pause_hosts;
-    for (auto& p : split(task.spec.pause, ","))
-      if (!p.empty()) pause_hosts.insert(p);
-    std::vector<HostRun*> to_dispatch;
-    const HostRun* pause_host = nullptr;
-    for (auto& run : hosts) {
-      if (slots <= 0) break;
-      if (run.status != HostStatus::waiting) continue;
-      to_dispatch.push_back(&run);
-      --slots;
-      if (pause_hosts.count(run.host)) {
-        // Ibex: dispatching a host on the pause list dispatches no further host.
-        pause_host = &run;
-        break;
+  if (task.action == TaskAction::start && waiting > 0) {
+    int64_t slots = task.spec.batch == 0 ? waiting : task.spec.batch - busy;
+    if (slots > 0) {
+      MEND_ASSIGN_OR_RETURN(std::vector<HostRun> next, tx.hosts_in_status(task_id, HostStatus::waiting, slots));
+      std::set<std::string> pause_hosts;
+      for (auto& p : split(task.spec.pause, ","))
+        if (!p.empty()) pause_hosts.insert(p);
+      std::vector<HostRun*> to_dispatch;
+      const HostRun* pause_host = nullptr;
+      for (auto& run : next) {
+        to_dispatch.push_back(&run);
+        if (pause_hosts.count(run.host)) {
+          // Ibex: dispatching a host on the pause list dispatches no further host.
+          pause_host = &run;
+          break;
+        }
       }
-    }
-    // All of them at once: on PostgreSQL one round trip for the whole batch.
-    MEND_TRY(dispatch_hosts(tx, task, to_dispatch));
-    if (pause_host != nullptr) {
-      task.action = TaskAction::pause;
-      MEND_TRY(tx.set_action(task_id, TaskAction::pause, clock_.now_ms()));
-      log_after_commit("task=" + std::to_string(task_id) + " host=" + pause_host->host + " paused: host on pause list");
+      // All of them at once: on PostgreSQL one round trip for the whole batch.
+      MEND_TRY(dispatch_hosts(tx, task, to_dispatch));
+      if (pause_host != nullptr) {
+        task.action = TaskAction::pause;
+        MEND_TRY(tx.set_action(task_id, TaskAction::pause, clock_.now_ms()));
+        log_after_commit("task=" + std::to_string(task_id) + " host=" + pause_host->host +
+                         " paused: host on pause list");
+      }
     }
   }
 
-  bool done = std::none_of(hosts.begin(), hosts.end(), [](const HostRun& h) { return is_unfinished(h.status); });
-  if (done) {
+  // Dispatching turns waiting hosts into running ones: still unfinished.
+  if (unfinished == 0) {
     MEND_TRY(tx.set_done(task_id, true));
     log_after_commit("task=" + std::to_string(task_id) + " done");
   }
@@ -249,15 +262,13 @@ Result<void> Engine::task_action(int64_t task_id, TaskAction action) {
     MEND_TRY(tx.set_action(task_id, action, now));
     log_after_commit("task=" + std::to_string(task_id) + " action=" + std::string(to_string(action)));
     if (action == TaskAction::cancel || action == TaskAction::kill) {
-      MEND_ASSIGN_OR_RETURN(std::vector<HostRun> hosts, tx.task_hosts(task_id));
-      std::vector<HostRun*> waiting, running;
-      for (auto& run : hosts) {
-        if (run.status == HostStatus::waiting) waiting.push_back(&run);
-        if (action == TaskAction::kill && run.status == HostStatus::running) running.push_back(&run);
-      }
       // Whole groups at once: a task on 10,000 hosts is a few statements.
-      MEND_TRY(set_statuses(tx, task_id, waiting, HostStatus::cancelled));
-      MEND_TRY(request_kills(tx, task_id, running));
+      MEND_ASSIGN_OR_RETURN(std::vector<HostRun> waiting, tx.hosts_in_status(task_id, HostStatus::waiting, 0));
+      MEND_TRY(set_statuses(tx, task_id, pointers_to(waiting), HostStatus::cancelled));
+      if (action == TaskAction::kill) {
+        MEND_ASSIGN_OR_RETURN(std::vector<HostRun> running, tx.hosts_in_status(task_id, HostStatus::running, 0));
+        MEND_TRY(request_kills(tx, task_id, pointers_to(running)));
+      }
     }
     return schedule(tx, task_id);
   });
@@ -591,19 +602,18 @@ Result<void> Engine::tick_task(int64_t id) {
     MEND_ASSIGN_OR_RETURN(std::optional<Task> task, tx.find_task(id));
     if (!task || task->done) return ok();
     int64_t now = clock_.now_ms();
-    MEND_ASSIGN_OR_RETURN(std::vector<HostRun> hosts, tx.task_hosts(id));
     if (now - task->action_updated_ms > options_.stale_task_ms && task->action != TaskAction::cancel) {
       MEND_TRY(tx.set_action(id, TaskAction::cancel, now));
-      std::vector<HostRun*> waiting;
-      for (auto& run : hosts)
-        if (run.status == HostStatus::waiting) waiting.push_back(&run);
-      MEND_TRY(set_statuses(tx, id, waiting, HostStatus::cancelled));
+      MEND_ASSIGN_OR_RETURN(std::vector<HostRun> waiting, tx.hosts_in_status(id, HostStatus::waiting, 0));
+      MEND_TRY(set_statuses(tx, id, pointers_to(waiting), HostStatus::cancelled));
       ++metrics_.stale_tasks_cancelled;
       log_after_commit("task=" + std::to_string(id) + " cancelled: no action for two weeks");
     }
+    // Only the running hosts, without outputs: this runs every second for
+    // every unfinished task.
+    MEND_ASSIGN_OR_RETURN(std::vector<HostRun> running, tx.hosts_in_status(id, HostStatus::running, 0));
     std::vector<HostRun*> timed_out;
-    for (auto& run : hosts) {
-      if (run.status != HostStatus::running) continue;
+    for (auto& run : running) {
       if (now - run.dispatched_ms <= task->spec.timeout_s * 1000LL + options_.timeout_grace_ms) continue;
       timed_out.push_back(&run);
       ++metrics_.host_timeouts;

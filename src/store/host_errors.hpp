@@ -14,6 +14,10 @@ namespace mend {
 // not_found: (task_id, host) has no row.
 Error no_host_in_task(int64_t task_id, std::string_view host);
 
+// internal: a host row holds a status this build does not know (a newer
+// server's, or damage by hand).
+Error unknown_host_status(int64_t task_id, std::string_view status);
+
 // After a statement that wrote many hosts at once: not_found naming the first
 // of `wanted` that is not in `written`; ok when every one was written.
 Result<void> all_hosts_written(int64_t task_id, const std::vector<std::string>& wanted,

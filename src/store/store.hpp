@@ -76,6 +76,13 @@ class StoreTx {
 
   // Hosts of a task, in seq order.
   virtual Result<std::vector<HostRun>> task_hosts(int64_t task_id) = 0;
+  // What the scheduler reads instead of every host with its output, which on
+  // a 10,000-host task is megabytes per report batch:
+  // how many hosts of the task have each status (statuses with none left out),
+  virtual Result<std::vector<std::pair<HostStatus, int64_t>>> host_status_counts(int64_t task_id) = 0;
+  // and the hosts with `status`, in seq order, at most `limit` (all when
+  // limit <= 0), with empty outputs (not read).
+  virtual Result<std::vector<HostRun>> hosts_in_status(int64_t task_id, HostStatus status, int64_t limit) = 0;
   // The rows of `keys` that exist, in no particular order.
   virtual Result<std::vector<HostRun>> find_hosts(const std::vector<HostKey>& keys) = 0;
   Result<std::optional<HostRun>> find_host(int64_t task_id, std::string_view host);

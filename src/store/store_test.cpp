@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <iostream>
+#include <map>
 #include <set>
 
 #include "store/sqlite/test_support.hpp"
@@ -619,6 +620,50 @@ TEST_P(StoreTest, ManyRowWritesChangeEveryRowOrNone) {
     auto hb = tx.find_host(t1, "b");
     ASSERT_TRUE(hb.ok() && hb->has_value());
     EXPECT_EQ((*hb)->status, HostStatus::running);
+  });
+}
+
+TEST_P(StoreTest, StatusCountsAndHostsInStatusReadNoOutputs) {
+  int64_t id = insert(make_spec("t", {"e", "d", "c", "b", "a"}));
+  int64_t other = insert(make_spec("other", {"a"}));
+  Dispatch dd = dispatch(id, "d");
+  dispatch(id, "b");
+  write([&](StoreTx& tx) {
+    ASSERT_TRUE(tx.update_host_output(id, "d", dd.id, "big output", "err", 2500).ok());
+    ASSERT_TRUE(tx.set_host_statuses(id, {"a"}, HostStatus::failed, 2600).ok());
+  });
+  read([&](StoreTx& tx) {
+    auto counts = tx.host_status_counts(id);
+    ASSERT_TRUE(counts.ok()) << counts.error().message;
+    std::map<HostStatus, int64_t> by(counts->begin(), counts->end());
+    EXPECT_EQ(by, (std::map<HostStatus, int64_t>{
+                      {HostStatus::waiting, 2}, {HostStatus::running, 2}, {HostStatus::failed, 1}}));
+
+    auto waiting = tx.hosts_in_status(id, HostStatus::waiting, 0);
+    ASSERT_TRUE(waiting.ok()) << waiting.error().message;
+    ASSERT_EQ(waiting->size(), 2u);  // seq order: e (0), c (2)
+    EXPECT_EQ((*waiting)[0].host, "e");
+    EXPECT_EQ((*waiting)[1].host, "c");
+    auto first = tx.hosts_in_status(id, HostStatus::waiting, 1);
+    ASSERT_TRUE(first.ok());
+    ASSERT_EQ(first->size(), 1u);
+    EXPECT_EQ(first->front().host, "e");
+
+    auto running = tx.hosts_in_status(id, HostStatus::running, 0);
+    ASSERT_TRUE(running.ok());
+    ASSERT_EQ(running->size(), 2u);
+    EXPECT_EQ((*running)[0].host, "d");
+    EXPECT_EQ((*running)[0].dispatch_id, dd.id);
+    EXPECT_EQ((*running)[0].dispatched_ms, 2000);
+    EXPECT_EQ((*running)[0].stdout_text, "");  // not read
+    EXPECT_EQ((*running)[1].host, "b");
+
+    auto none = tx.hosts_in_status(other, HostStatus::running, 0);
+    ASSERT_TRUE(none.ok());
+    EXPECT_TRUE(none->empty());
+    auto unknown = tx.host_status_counts(999999);
+    ASSERT_TRUE(unknown.ok());
+    EXPECT_TRUE(unknown->empty());
   });
 }
 

@@ -43,6 +43,8 @@ class PgTx final : public StoreTx {
   // pg_tx_hosts.cpp
   Result<std::vector<HostRun>> task_hosts(int64_t task_id) override;
   Result<std::vector<HostRun>> find_hosts(const std::vector<HostKey>& keys) override;
+  Result<std::vector<std::pair<HostStatus, int64_t>>> host_status_counts(int64_t task_id) override;
+  Result<std::vector<HostRun>> hosts_in_status(int64_t task_id, HostStatus status, int64_t limit) override;
   Result<void> update_hosts(const std::vector<HostRun>& runs) override;
   Result<void> set_host_statuses(int64_t task_id, const std::vector<std::string>& hosts, HostStatus status,
                                  int64_t now_ms) override;

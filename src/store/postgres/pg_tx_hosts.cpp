@@ -1,4 +1,5 @@
 // The hosts of a task: status and output per (task, host).
+#include <limits>
 #include <set>
 #include <string>
 #include <unordered_set>
@@ -73,6 +74,32 @@ std::string to_hex(std::string_view bytes) {
 constexpr size_t kUpdateChunkBytes = 4 << 20;
 
 }  // namespace
+
+Result<std::vector<std::pair<HostStatus, int64_t>>> PgTx::host_status_counts(int64_t task_id) {
+  MEND_TRY(lock_task(task_id));
+  Params p;
+  p.add(task_id);
+  MEND_ASSIGN_OR_RETURN(Rows rows,
+                        conn_.exec("SELECT status, COUNT(*) FROM task_hosts WHERE task_id = $1 GROUP BY status", p));
+  std::vector<std::pair<HostStatus, int64_t>> out;
+  for (int i = 0; i < rows.size(); ++i) {
+    auto status = parse_host_status(rows.text(i, 0));
+    if (!status) return unknown_host_status(task_id, rows.text(i, 0));
+    out.emplace_back(*status, rows.i64(i, 1));
+  }
+  return out;
+}
+
+Result<std::vector<HostRun>> PgTx::hosts_in_status(int64_t task_id, HostStatus status, int64_t limit) {
+  MEND_TRY(lock_task(task_id));
+  Params p;
+  p.add(task_id).add(to_string(status)).add(limit > 0 ? limit : std::numeric_limits<int64_t>::max());
+  MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec("SELECT h.task_id, h.seq, h.host, h.status, ''::bytea, ''::bytea, "
+                                              "h.dispatch_id, h.dispatched_ms, h.updated_ms FROM task_hosts h "
+                                              "WHERE h.task_id = $1 AND h.status = $2 ORDER BY h.seq LIMIT $3",
+                                              p));
+  return read_hosts(rows);
+}
 
 Result<std::vector<HostRun>> PgTx::find_hosts(const std::vector<HostKey>& keys) {
   if (keys.empty()) return std::vector<HostRun>();

@@ -48,6 +48,34 @@ Result<std::vector<HostRun>> SqliteTx::task_hosts(int64_t task_id) {
   }
 }
 
+Result<std::vector<std::pair<HostStatus, int64_t>>> SqliteTx::host_status_counts(int64_t task_id) {
+  MEND_ASSIGN_OR_RETURN(auto st,
+                        conn_.prepare("SELECT status, COUNT(*) FROM task_hosts WHERE task_id = ? GROUP BY status"));
+  st.bind(task_id);
+  std::vector<std::pair<HostStatus, int64_t>> out;
+  for (;;) {
+    MEND_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) return out;
+    auto status = parse_host_status(st.text(0));
+    if (!status) return unknown_host_status(task_id, st.text(0));
+    out.emplace_back(*status, st.i64(1));
+  }
+}
+
+Result<std::vector<HostRun>> SqliteTx::hosts_in_status(int64_t task_id, HostStatus status, int64_t limit) {
+  MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare("SELECT task_id, seq, host, status, '', '', dispatch_id, "
+                                               "dispatched_ms, updated_ms FROM task_hosts "
+                                               "WHERE task_id = ? AND status = ? ORDER BY seq LIMIT ?"));
+  st.bind(task_id).bind(to_string(status)).bind(limit > 0 ? limit : int64_t{-1});  // -1: no limit
+  std::vector<HostRun> out;
+  for (;;) {
+    MEND_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) return out;
+    MEND_ASSIGN_OR_RETURN(HostRun run, read_host(st));
+    out.push_back(std::move(run));
+  }
+}
+
 Result<std::vector<HostRun>> SqliteTx::find_hosts(const std::vector<HostKey>& keys) {
   static const std::string sql = std::string(kHostSelect) + " WHERE task_id = ? AND host = ?";
   MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare(sql));
