@@ -35,10 +35,10 @@ Result<HostRun> read_host(const Statement& st) {
   return run;
 }
 
-Result<std::vector<HostRun>> SqliteTx::task_hosts(int64_t task_id) {
-  static const std::string sql = std::string(kHostSelect) + " WHERE task_id = ? ORDER BY seq";
-  MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare(sql));
-  st.bind(task_id);
+namespace {
+
+// Every row `st` (bound, not yet stepped) returns.
+Result<std::vector<HostRun>> read_hosts(Statement& st) {
   std::vector<HostRun> out;
   for (;;) {
     MEND_ASSIGN_OR_RETURN(bool row, st.step());
@@ -46,6 +46,15 @@ Result<std::vector<HostRun>> SqliteTx::task_hosts(int64_t task_id) {
     MEND_ASSIGN_OR_RETURN(HostRun run, read_host(st));
     out.push_back(std::move(run));
   }
+}
+
+}  // namespace
+
+Result<std::vector<HostRun>> SqliteTx::task_hosts(int64_t task_id) {
+  static const std::string sql = std::string(kHostSelect) + " WHERE task_id = ? ORDER BY seq";
+  MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare(sql));
+  st.bind(task_id);
+  return read_hosts(st);
 }
 
 Result<std::vector<std::pair<HostStatus, int64_t>>> SqliteTx::host_status_counts(int64_t task_id) {
@@ -67,13 +76,7 @@ Result<std::vector<HostRun>> SqliteTx::hosts_in_status(int64_t task_id, HostStat
                                                "dispatched_ms, updated_ms FROM task_hosts "
                                                "WHERE task_id = ? AND status = ? ORDER BY seq LIMIT ?"));
   st.bind(task_id).bind(to_string(status)).bind(limit > 0 ? limit : int64_t{-1});  // -1: no limit
-  std::vector<HostRun> out;
-  for (;;) {
-    MEND_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) return out;
-    MEND_ASSIGN_OR_RETURN(HostRun run, read_host(st));
-    out.push_back(std::move(run));
-  }
+  return read_hosts(st);
 }
 
 Result<std::vector<HostRun>> SqliteTx::find_hosts(const std::vector<HostKey>& keys) {
