@@ -9,9 +9,18 @@
 // the executor. The flush runs after the reads already completed, so a lone
 // report is applied at once and a burst is gathered into one batch.
 //
+// While the database is unavailable (PostgreSQL restarting, failing over) a
+// batch cannot commit. Its reports are held and tried again, 100 ms after the
+// failure and then at doubling intervals up to 2 s, so they commit as soon as
+// the database is back instead of at the agents' next re-send (every 5 s);
+// their callbacks run then. The agents keep re-sending meanwhile (a repeat is
+// a duplicate, acknowledged again), so reports held beyond the bounds below
+// are answered with the failure, as before, and nothing depends on holding.
+//
 // Threading: single-threaded, on the server's io_context thread. Callbacks
 // run on it after the commit (or its failure); the engine must outlive the
 // io_context.
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -25,23 +34,47 @@ class ReportBatcher {
  public:
   using Done = std::function<void(const Result<ResultOutcome>&)>;
 
-  ReportBatcher(asio::any_io_executor ex, Engine& engine, size_t max_batch = 2000);
+  struct Options {
+    size_t max_batch = 2000;
+    std::chrono::milliseconds retry_min{100};
+    std::chrono::milliseconds retry_max{2000};
+    size_t max_held_reports = 20000;
+    size_t max_held_bytes = 64 << 20;  // of script output
+  };
+
+  ReportBatcher(asio::any_io_executor ex, Engine& engine, Options options);
+  ReportBatcher(asio::any_io_executor ex, Engine& engine) : ReportBatcher(ex, engine, Options{}) {}
 
   // Queues `report`; `done` gets its own outcome after the batch's commit.
   void submit(AgentReport report, Done done);
 
+  // Reports held for a retry now.
+  size_t held() const { return queue_->held_reports.size(); }
+
  private:
   struct Queue {
+    explicit Queue(asio::any_io_executor ex) : retry_timer(ex) {}
     std::vector<AgentReport> reports;
     std::vector<Done> dones;
     bool posted = false;
+    // Batches the database could not take, oldest first.
+    std::vector<AgentReport> held_reports;
+    std::vector<Done> held_dones;
+    size_t held_bytes = 0;
+    asio::steady_timer retry_timer;
+    bool retry_armed = false;
+    std::chrono::milliseconds retry_delay{0};
   };
-  static void flush(Engine& engine, Queue& q, size_t max_batch);
+  static void flush(Engine& engine, const std::shared_ptr<Queue>& q, const Options& options);
+  // Keeps a batch that failed as unavailable for a retry; false when the
+  // bounds leave no room (its callbacks are then answered with the failure).
+  static bool hold(const std::shared_ptr<Queue>& q, std::vector<AgentReport>& reports, std::vector<Done>& dones,
+                   Engine& engine, const Options& options);
 
   asio::any_io_executor ex_;
   Engine& engine_;
-  size_t max_batch_;
-  std::shared_ptr<Queue> queue_;  // shared with a posted flush
+  Options options_;
+  std::shared_ptr<Queue> queue_;  // shared with a posted flush and the retry timer
 };
 
 }  // namespace mend

@@ -38,7 +38,7 @@ TEST_P(ReportBatcherTest, ReportsSubmittedTogetherAreAppliedAndEachGetsItsOutcom
   auto id = engine->create_task(t);
   ASSERT_TRUE(id.ok());
   asio::io_context io;
-  ReportBatcher batcher(io.get_executor(), *engine, /*max_batch=*/2);
+  ReportBatcher batcher(io.get_executor(), *engine, {.max_batch = 2});
   std::vector<std::string> outcomes;
   for (const auto& a : push.assigns()) {
     proto::ResultMsg r;
@@ -57,6 +57,103 @@ TEST_P(ReportBatcherTest, ReportsSubmittedTogetherAreAppliedAndEachGetsItsOutcom
   auto v = engine->view(*id);
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->task.done);
+}
+
+// The real store behind a switch: while `down`, every transaction fails as
+// a store does while its database is away.
+class SwitchableStore final : public Store {
+ public:
+  explicit SwitchableStore(Store& inner) : inner_(inner) {}
+  bool down = false;
+  int refused = 0;
+  Result<void> transact(const TxFn& fn) override {
+    if (down) return refuse();
+    return inner_.transact(fn);
+  }
+  Result<void> read(const TxFn& fn) override {
+    if (down) return refuse();
+    return inner_.read(fn);
+  }
+
+ private:
+  Result<void> refuse() {
+    ++refused;
+    return make_error(ErrorCode::unavailable, "database is away (test)");
+  }
+  Store& inner_;
+};
+
+TEST_P(ReportBatcherTest, ReportsTheDatabaseCouldNotTakeAreHeldAndCommittedWhenItIsBack) {
+  TaskSpec t;
+  t.title = "t";
+  t.account = "root";
+  t.script = "echo hi";
+  t.creator = "test";
+  t.timeout_s = 10;
+  t.hosts = {"a", "b"};
+  SwitchableStore switchable(*store);
+  Engine flaky_engine(switchable, clock, push, metrics);
+  auto id = flaky_engine.create_task(t);
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  asio::io_context io;
+  ReportBatcher batcher(io.get_executor(), flaky_engine,
+                        {.retry_min = std::chrono::milliseconds(10), .retry_max = std::chrono::milliseconds(40)});
+  std::vector<std::string> outcomes;
+  auto submit = [&](const proto::Assign& a) {
+    proto::ResultMsg r;
+    r.dispatch_id = a.dispatch_id;
+    r.status = "success";
+    r.stdout_text = "out of " + a.host;
+    batcher.submit(AgentReport{a.host, r}, [&outcomes, host = a.host](const Result<ResultOutcome>& res) {
+      outcomes.push_back(host + (res.ok() && *res == ResultOutcome::applied ? " applied" : " not applied"));
+    });
+  };
+  ASSERT_EQ(push.assigns().size(), 2u);
+  switchable.down = true;
+  submit(push.assigns()[0]);
+  // Tried, refused, held, and tried again at least once more while down.
+  io.run_for(std::chrono::milliseconds(150));
+  EXPECT_TRUE(outcomes.empty());
+  EXPECT_EQ(batcher.held(), 1u);
+  EXPECT_GE(switchable.refused, 2);
+  submit(push.assigns()[1]);  // arrives during the outage too
+  io.run_for(std::chrono::milliseconds(20));
+  switchable.down = false;
+  io.restart();
+  io.run_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(outcomes, (std::vector<std::string>{"a applied", "b applied"}));
+  EXPECT_EQ(batcher.held(), 0u);
+  auto v = flaky_engine.view(*id);
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  EXPECT_TRUE(v->task.done);
+}
+
+TEST_P(ReportBatcherTest, BeyondItsBoundsABatchIsAnsweredWithTheFailureAsBefore) {
+  TaskSpec t;
+  t.title = "t";
+  t.account = "root";
+  t.script = "echo hi";
+  t.creator = "test";
+  t.timeout_s = 10;
+  t.hosts = {"a"};
+  SwitchableStore switchable(*store);
+  Engine flaky_engine(switchable, clock, push, metrics);
+  ASSERT_TRUE(flaky_engine.create_task(t).ok());
+  asio::io_context io;
+  ReportBatcher batcher(io.get_executor(), flaky_engine, {.max_held_bytes = 4});
+  std::vector<ErrorCode> failures;
+  switchable.down = true;
+  proto::ResultMsg r;
+  r.dispatch_id = push.assigns().at(0).dispatch_id;
+  r.status = "success";
+  r.stdout_text = "more than four bytes";
+  batcher.submit(AgentReport{"a", r}, [&](const Result<ResultOutcome>& res) {
+    if (!res.ok()) failures.push_back(res.error().code);
+  });
+  io.run_for(std::chrono::milliseconds(50));
+  // Not held: the agent keeps it and sends it again.
+  EXPECT_EQ(failures, std::vector<ErrorCode>{ErrorCode::unavailable});
+  EXPECT_EQ(batcher.held(), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReportBatcherTest,

@@ -26,6 +26,13 @@ std::vector<HostRun*> pointers_to(std::vector<HostRun>& runs) {
   return out;
 }
 
+std::vector<std::string> host_names(const std::vector<HostRun*>& runs) {
+  std::vector<std::string> out;
+  out.reserve(runs.size());
+  for (const HostRun* run : runs) out.push_back(run->host);
+  return out;
+}
+
 bool accepts_result(HostStatus s) {
   // A late result (after the server marked the host timeout) still replaces
   // status and output, as in Ibex; so does one for a host we marked lost.
@@ -135,10 +142,7 @@ proto::Assign Engine::assignment(const Task& task, const Dispatch& d) {
 Result<void> Engine::dispatch_hosts(StoreTx& tx, const Task& task, const std::vector<HostRun*>& runs) {
   if (runs.empty()) return ok();
   int64_t now = clock_.now_ms();
-  std::vector<std::string> hosts;
-  hosts.reserve(runs.size());
-  for (const HostRun* run : runs) hosts.push_back(run->host);
-  MEND_ASSIGN_OR_RETURN(std::vector<Dispatch> started, tx.start_dispatches(task.id, hosts, now));
+  MEND_ASSIGN_OR_RETURN(std::vector<Dispatch> started, tx.start_dispatches(task.id, host_names(runs), now));
   for (size_t i = 0; i < runs.size(); ++i) {
     HostRun& run = *runs[i];
     const Dispatch& d = started[i];
@@ -160,10 +164,7 @@ Result<void> Engine::dispatch_hosts(StoreTx& tx, const Task& task, const std::ve
 Result<void> Engine::request_kills(StoreTx& tx, int64_t task_id, const std::vector<HostRun*>& runs) {
   if (runs.empty()) return ok();
   int64_t now = clock_.now_ms();
-  std::vector<std::string> hosts;
-  hosts.reserve(runs.size());
-  for (const HostRun* run : runs) hosts.push_back(run->host);
-  MEND_TRY(tx.kill_hosts(task_id, hosts, now));
+  MEND_TRY(tx.kill_hosts(task_id, host_names(runs), now));
   for (HostRun* run : runs) {
     run->status = HostStatus::killing;
     run->updated_ms = now;
@@ -181,10 +182,7 @@ Result<void> Engine::set_statuses(StoreTx& tx, int64_t task_id, const std::vecto
                                   HostStatus status) {
   if (runs.empty()) return ok();
   int64_t now = clock_.now_ms();
-  std::vector<std::string> hosts;
-  hosts.reserve(runs.size());
-  for (const HostRun* run : runs) hosts.push_back(run->host);
-  MEND_TRY(tx.set_host_statuses(task_id, hosts, status, now));
+  MEND_TRY(tx.set_host_statuses(task_id, host_names(runs), status, now));
   for (HostRun* run : runs) {
     run->status = status;
     run->updated_ms = now;
