@@ -11,6 +11,17 @@
 namespace mend {
 namespace {
 
+TaskSpec spec_on(std::vector<std::string> hosts) {
+  TaskSpec t;
+  t.title = "t";
+  t.account = "root";
+  t.script = "echo hi";
+  t.creator = "test";
+  t.timeout_s = 10;
+  t.hosts = std::move(hosts);
+  return t;
+}
+
 class ReportBatcherTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -28,13 +39,7 @@ class ReportBatcherTest : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(ReportBatcherTest, ReportsSubmittedTogetherAreAppliedAndEachGetsItsOutcome) {
-  TaskSpec t;
-  t.title = "t";
-  t.account = "root";
-  t.script = "echo hi";
-  t.creator = "test";
-  t.timeout_s = 10;
-  t.hosts = {"a", "b", "c"};
+  TaskSpec t = spec_on({"a", "b", "c"});
   auto id = engine->create_task(t);
   ASSERT_TRUE(id.ok());
   asio::io_context io;
@@ -84,13 +89,7 @@ class SwitchableStore final : public Store {
 };
 
 TEST_P(ReportBatcherTest, ReportsTheDatabaseCouldNotTakeAreHeldAndCommittedWhenItIsBack) {
-  TaskSpec t;
-  t.title = "t";
-  t.account = "root";
-  t.script = "echo hi";
-  t.creator = "test";
-  t.timeout_s = 10;
-  t.hosts = {"a", "b"};
+  TaskSpec t = spec_on({"a", "b"});
   SwitchableStore switchable(*store);
   Engine flaky_engine(switchable, clock, push, metrics);
   auto id = flaky_engine.create_task(t);
@@ -129,13 +128,7 @@ TEST_P(ReportBatcherTest, ReportsTheDatabaseCouldNotTakeAreHeldAndCommittedWhenI
 }
 
 TEST_P(ReportBatcherTest, BeyondItsBoundsABatchIsAnsweredWithTheFailureAsBefore) {
-  TaskSpec t;
-  t.title = "t";
-  t.account = "root";
-  t.script = "echo hi";
-  t.creator = "test";
-  t.timeout_s = 10;
-  t.hosts = {"a"};
+  TaskSpec t = spec_on({"a"});
   SwitchableStore switchable(*store);
   Engine flaky_engine(switchable, clock, push, metrics);
   ASSERT_TRUE(flaky_engine.create_task(t).ok());
