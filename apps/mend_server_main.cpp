@@ -55,6 +55,7 @@ struct Settings {
   std::string ready_file;
   std::string server_id;  // default: hostname:port
   int64_t lease_ms = 15000;
+  int64_t kill_deadline_ms = 60000;
   int64_t peer_check_ms = 3000;
   std::string ibex_rpc;  // off when empty
   std::vector<std::string> ibex_rpc_allow;
@@ -100,6 +101,9 @@ std::optional<std::string> load_config(const std::string& path, Settings& s) {
       err = read_string(s.server_id);
     } else if (key == "ibex_rpc") {
       err = read_string(s.ibex_rpc);
+    } else if (key == "kill_deadline_ms") {
+      if (!node.is_integer()) return type_error("an integer");
+      s.kill_deadline_ms = node.as_integer()->get();
     } else if (key == "lease_ms") {
       if (!node.is_integer()) return type_error("an integer");
       s.lease_ms = node.as_integer()->get();
@@ -118,7 +122,7 @@ std::optional<std::string> load_config(const std::string& path, Settings& s) {
     } else {
       return "config " + path + ": unknown key '" + key +
              "' (known: http, db, agent_token, basic_auth, api_tokens, log_level, max_body_bytes, server_id, "
-             "lease_ms, peer_check_ms, ibex_rpc, ibex_rpc_allow)";
+             "lease_ms, kill_deadline_ms, peer_check_ms, ibex_rpc, ibex_rpc_allow)";
     }
     if (err) return err;
   }
@@ -160,6 +164,8 @@ int main(int argc, char** argv) {
   app.add_option("--ready-file", flags.ready_file, "after listening, write the bound HOST:PORT here");
   app.add_option("--server-id", flags.server_id,
                  "this server's name as task owner; keep it stable across restarts (default HOSTNAME:PORT)");
+  app.add_option("--kill-deadline-ms", flags.kill_deadline_ms,
+                 "a host still killing this long without word from its agent becomes killfailed (default 60000)");
   app.add_option("--lease-ms", flags.lease_ms, "task ownership lease; another server takes over after it (default 15000)");
   app.add_option("--peer-check-ms", flags.peer_check_ms,
                  "PostgreSQL: how often to check this server's agents for work another server dispatched, in case "
@@ -190,6 +196,7 @@ int main(int argc, char** argv) {
   s.ready_file = flags.ready_file;
   if (app.count("--server-id")) s.server_id = flags.server_id;
   if (app.count("--lease-ms")) s.lease_ms = flags.lease_ms;
+  if (app.count("--kill-deadline-ms")) s.kill_deadline_ms = flags.kill_deadline_ms;
   if (app.count("--peer-check-ms")) s.peer_check_ms = flags.peer_check_ms;
   if (app.count("--ibex-rpc")) s.ibex_rpc = flags.ibex_rpc;
   if (app.count("--ibex-rpc-allow")) s.ibex_rpc_allow = flags.ibex_rpc_allow;
@@ -216,6 +223,7 @@ int main(int argc, char** argv) {
   }
 
   if (s.lease_ms < 1000) return usage_error("lease_ms must be at least 1000");
+  if (s.kill_deadline_ms < 1000) return usage_error("kill_deadline_ms must be at least 1000");
   if (s.peer_check_ms < 100) return usage_error("peer_check_ms must be at least 100");
   std::vector<IbexCidr> ibex_allow;
   for (const auto& c : s.ibex_rpc_allow) {
@@ -267,6 +275,7 @@ int main(int argc, char** argv) {
   EngineOptions engine_options;
   engine_options.server_id = s.server_id;
   engine_options.lease_ms = s.lease_ms;
+  engine_options.kill_deadline_ms = s.kill_deadline_ms;
   Engine engine(**store, clock, relay, metrics, engine_options);
   relay.attach(engine);
   // A bad rules file stops the start: running without the rules someone wrote is worse.

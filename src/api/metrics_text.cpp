@@ -85,6 +85,8 @@ std::string render_metrics(const EngineMetrics& m, const StoreCounts& counts, si
   sample(out, "mend_results_total{outcome=\"duplicate\"}", m.results_duplicate);
   sample(out, "mend_results_total{outcome=\"stale\"}", m.results_stale);
   counter(out, "mend_host_timeouts_total", "Hosts marked timeout.", m.host_timeouts);
+  counter(out, "mend_kills_unanswered_total", "Killing hosts marked killfailed: no answer within the kill deadline.",
+          m.kills_unanswered);
   counter(out, "mend_stale_tasks_cancelled_total", "Tasks cancelled after two weeks without an action.",
           m.stale_tasks_cancelled);
 

@@ -37,7 +37,7 @@ bool accepts_result(HostStatus s) {
   // A late result (after the server marked the host timeout) still replaces
   // status and output, as in Ibex; so does one for a host we marked lost.
   return s == HostStatus::running || s == HostStatus::killing || s == HostStatus::timeout ||
-         s == HostStatus::lost;
+         s == HostStatus::lost || s == HostStatus::killfailed;
 }
 
 std::optional<HostStatus> final_status_from_agent(std::string_view s) {
@@ -619,6 +619,18 @@ Result<void> Engine::tick_task(int64_t id) {
                        std::to_string(run.dispatch_id));
     }
     MEND_TRY(set_statuses(tx, id, timed_out, HostStatus::timeout));
+    // A kill nobody answers: the dispatch stays open (the kill is sent again
+    // when the agent reconnects) and a late answer replaces the status.
+    MEND_ASSIGN_OR_RETURN(std::vector<HostRun> killing, tx.hosts_in_status(id, HostStatus::killing, 0));
+    std::vector<HostRun*> unanswered;
+    for (auto& run : killing) {
+      if (now - run.updated_ms <= options_.kill_deadline_ms) continue;
+      unanswered.push_back(&run);
+      ++metrics_.kills_unanswered;
+      log_after_commit("task=" + std::to_string(id) + " host=" + run.host + " killfailed: no answer to the kill for " +
+                       std::to_string(options_.kill_deadline_ms) + " ms dispatch=" + std::to_string(run.dispatch_id));
+    }
+    MEND_TRY(set_statuses(tx, id, unanswered, HostStatus::killfailed));
     return schedule(tx, id);
   });
 }

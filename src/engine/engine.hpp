@@ -26,6 +26,10 @@ namespace mend {
 struct EngineOptions {
   // Ibex marks a host timeout this long after timeout_s has passed.
   int64_t timeout_grace_ms = 3000;
+  // A host still killing this long after the kill (or its last output) is
+  // marked killfailed: its agent is gone or cannot kill. Ibex leaves it
+  // killing for ever, and the task unfinished. A late answer still counts.
+  int64_t kill_deadline_ms = 60000;
   // Tasks whose last action is older than this are cancelled (Ibex: two weeks).
   int64_t stale_task_ms = 14LL * 24 * 3600 * 1000;
   // This server's name in task ownership. Stable across restarts, so a

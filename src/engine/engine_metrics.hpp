@@ -27,6 +27,7 @@ struct EngineMetrics {
   uint64_t results_duplicate = 0;
   uint64_t results_stale = 0;
   uint64_t host_timeouts = 0;
+  uint64_t kills_unanswered = 0;
   uint64_t stale_tasks_cancelled = 0;
   uint64_t leases_taken = 0;
   uint64_t leases_lost = 0;

@@ -207,6 +207,33 @@ TEST_P(EngineTest, HostTimesOutThreeSecondsAfterItsTimeoutAndALateResultStillCou
   EXPECT_EQ(view(id).hosts[0].stdout_text, "late");
 }
 
+TEST_P(EngineTest, AKillNobodyAnswersBecomesKillfailedAndALateAnswerStillCounts) {
+  auto id = create(spec({"a", "b"}, 0, /*tolerance=*/5));
+  ASSERT_TRUE(engine->task_action(id, TaskAction::kill).ok());
+  EXPECT_EQ(status_of(id, "a"), "killing");
+  report("b", "killed");
+  clock.advance_ms(60'000);
+  ASSERT_TRUE(engine->tick().ok());
+  EXPECT_EQ(status_of(id, "a"), "killing");  // not yet: the deadline is 60 s
+  EXPECT_FALSE(view(id).task.done);
+  clock.advance_ms(1);
+  ASSERT_TRUE(engine->tick().ok());
+  EXPECT_EQ(status_of(id, "a"), "killfailed");
+  EXPECT_EQ(status_of(id, "b"), "killed");
+  EXPECT_TRUE(view(id).task.done);
+  EXPECT_EQ(metrics.kills_unanswered, 1u);
+  // The agent comes back: the kill is still pending for it, and its answer lands.
+  auto pending = engine->pending_for_host("a");
+  ASSERT_TRUE(pending.ok()) << pending.error().message;
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<proto::Kill>((*pending)[0]));
+  EXPECT_EQ(report("a", "killed"), ResultOutcome::applied);
+  EXPECT_EQ(status_of(id, "a"), "killed");
+  auto findings = engine->check_invariants(false);
+  ASSERT_TRUE(findings.ok());
+  EXPECT_TRUE(findings->empty());
+}
+
 TEST_P(EngineTest, RepeatedResultIsANoOp) {
   auto id = create(spec({"a"}));
   EXPECT_EQ(report("a", "failed", "first"), ResultOutcome::applied);

@@ -173,8 +173,9 @@ class StoreTx {
   virtual Result<std::vector<int64_t>> tasks_without_action() = 0;
   // Hosts running or killing whose current dispatch is missing or closed.
   virtual Result<std::vector<HostRun>> busy_hosts_without_open_dispatch() = 0;
-  // Open dispatches that are not the current dispatch of a busy (running,
-  // killing, timeout or lost) host row; includes dispatches whose host row is missing.
+  // Open dispatches that are not the current dispatch of a host row that may
+  // still hear from its agent (running, killing, timeout, lost, killfailed or
+  // ignored); includes dispatches whose host row is missing.
   virtual Result<std::vector<Dispatch>> open_dispatches_without_busy_host() = 0;
   // Tasks whose done flag disagrees with their hosts: (task id, should be done).
   virtual Result<std::vector<std::pair<int64_t, bool>>> tasks_with_wrong_done_flag() = 0;

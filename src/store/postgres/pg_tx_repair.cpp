@@ -35,7 +35,7 @@ Result<std::vector<Dispatch>> PgTx::open_dispatches_without_busy_host() {
       "SELECT " + std::string(kDispatchColumns) +
       " FROM dispatches d LEFT JOIN task_hosts h ON h.task_id = d.task_id AND h.host = d.host "
       "WHERE d.finished_ms = 0 AND (h.task_id IS NULL OR h.dispatch_id <> d.id OR "
-      "h.status NOT IN ('running', 'killing', 'timeout', 'lost', 'ignored')) ORDER BY d.id";
+      "h.status NOT IN ('running', 'killing', 'timeout', 'lost', 'killfailed', 'ignored')) ORDER BY d.id";
   MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql));
   std::vector<Dispatch> out;
   for (int i = 0; i < rows.size(); ++i) out.push_back(read_dispatch(rows, i));

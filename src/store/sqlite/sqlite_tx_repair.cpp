@@ -46,7 +46,7 @@ Result<std::vector<Dispatch>> SqliteTx::open_dispatches_without_busy_host() {
                     "d.result, d.kill_requested FROM dispatches d "
                     "LEFT JOIN task_hosts h ON h.task_id = d.task_id AND h.host = d.host "
                     "WHERE d.finished_ms = 0 AND (h.task_id IS NULL OR h.dispatch_id != d.id OR "
-                    "h.status NOT IN ('running', 'killing', 'timeout', 'lost', 'ignored')) ORDER BY d.id"));
+                    "h.status NOT IN ('running', 'killing', 'timeout', 'lost', 'killfailed', 'ignored')) ORDER BY d.id"));
   std::vector<Dispatch> out;
   while (true) {
     MEND_ASSIGN_OR_RETURN(bool row, st.step());
