@@ -9,6 +9,7 @@
 
 #include <set>
 
+#include "store/sqlite/test_support.hpp"
 #include "testing/fake_clock.hpp"
 #include "testing/recording_agent_push.hpp"
 
@@ -44,14 +45,7 @@ class PeerDispatchRelayTest : public ::testing::Test {
   }
 
   int64_t create_on(Engine& engine, std::vector<std::string> hosts) {
-    TaskSpec t;
-    t.title = "t";
-    t.account = "root";
-    t.script = "echo hi";
-    t.creator = "test";
-    t.timeout_s = 10;
-    t.hosts = std::move(hosts);
-    auto id = engine.create_task(t);
+    auto id = engine.create_task(sqlite::testing::make_spec("t", std::move(hosts)));
     EXPECT_TRUE(id.ok()) << id.error().message;
     return id.ok() ? *id : 0;
   }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/sqlite/test_support.hpp"
 #include "store/test_backends.hpp"
 #include "testing/fake_clock.hpp"
 #include "testing/recording_agent_push.hpp"
@@ -11,16 +12,7 @@
 namespace mend {
 namespace {
 
-TaskSpec spec_on(std::vector<std::string> hosts) {
-  TaskSpec t;
-  t.title = "t";
-  t.account = "root";
-  t.script = "echo hi";
-  t.creator = "test";
-  t.timeout_s = 10;
-  t.hosts = std::move(hosts);
-  return t;
-}
+using sqlite::testing::make_spec;
 
 class ReportBatcherTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -39,7 +31,7 @@ class ReportBatcherTest : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(ReportBatcherTest, ReportsSubmittedTogetherAreAppliedAndEachGetsItsOutcome) {
-  TaskSpec t = spec_on({"a", "b", "c"});
+  TaskSpec t = make_spec("t", {"a", "b", "c"});
   auto id = engine->create_task(t);
   ASSERT_TRUE(id.ok());
   asio::io_context io;
@@ -89,7 +81,7 @@ class SwitchableStore final : public Store {
 };
 
 TEST_P(ReportBatcherTest, ReportsTheDatabaseCouldNotTakeAreHeldAndCommittedWhenItIsBack) {
-  TaskSpec t = spec_on({"a", "b"});
+  TaskSpec t = make_spec("t", {"a", "b"});
   SwitchableStore switchable(*store);
   Engine flaky_engine(switchable, clock, push, metrics);
   auto id = flaky_engine.create_task(t);
@@ -128,7 +120,7 @@ TEST_P(ReportBatcherTest, ReportsTheDatabaseCouldNotTakeAreHeldAndCommittedWhenI
 }
 
 TEST_P(ReportBatcherTest, BeyondItsBoundsABatchIsAnsweredWithTheFailureAsBefore) {
-  TaskSpec t = spec_on({"a"});
+  TaskSpec t = make_spec("t", {"a"});
   SwitchableStore switchable(*store);
   Engine flaky_engine(switchable, clock, push, metrics);
   ASSERT_TRUE(flaky_engine.create_task(t).ok());
