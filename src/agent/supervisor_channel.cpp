@@ -10,15 +10,31 @@
 
 namespace mend::agent {
 
-Result<void> send_assignment(int sock, int64_t dispatch_id, int lock_fd) {
-  std::string payload = std::to_string(dispatch_id);
-  iovec iov{payload.data(), payload.size()};
+namespace {
+
+// One buffer and room for one descriptor (SCM_RIGHTS), both ways. Holds
+// pointers into itself, so it is neither copied nor moved.
+struct FdMessage {
+  FdMessage(void* data, size_t size) : iov{data, size} {
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+  }
+  FdMessage(const FdMessage&) = delete;
+  FdMessage& operator=(const FdMessage&) = delete;
+
+  iovec iov;
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
   msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
+};
+
+}  // namespace
+
+Result<void> send_assignment(int sock, int64_t dispatch_id, int lock_fd) {
+  std::string payload = std::to_string(dispatch_id);
+  FdMessage m(payload.data(), payload.size());
+  msghdr& msg = m.msg;
   cmsghdr* c = CMSG_FIRSTHDR(&msg);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
@@ -35,13 +51,8 @@ Result<void> send_assignment(int sock, int64_t dispatch_id, int lock_fd) {
 
 Result<std::optional<ChannelAssignment>> receive_assignment(int sock) {
   char buf[32];
-  iovec iov{buf, sizeof buf};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
+  FdMessage m(buf, sizeof buf);
+  msghdr& msg = m.msg;
   ssize_t n;
   do {
     n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
