@@ -300,6 +300,7 @@ int main(int argc, char** argv) {
   auto server = HttpServer::start(ioc, api, hub, engine, options);
   if (!server.ok()) return usage_error(server.error().message);
   std::string bound = (*server)->bound_address();
+  ctx.live = &(*server)->live_output();
   spdlog::info("listening on {}", bound);
   std::unique_ptr<IbexRpcServer> ibex;
   if (ibex_where) {

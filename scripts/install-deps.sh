@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything Mend needs to build and test on Debian 12, from Debian's packages.
+# With --test also what only the tests need (Chromium for the console's browser tests).
 set -euo pipefail
+TESTS=0
+[[ ${1:-} == --test ]] && TESTS=1
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libboost-dev libboost-system-dev nlohmann-json3-dev libspdlog-dev libcli11-dev
@@ -12,6 +15,15 @@ PACKAGES=(
   prometheus-alertmanager
   ansible  # bench/run compares Mend with Ansible ad-hoc
 )
+# The web console is bundled with Node.js and npm (web/package-lock.json).
+# Only where they are missing: a Node.js from elsewhere (NodeSource's, say)
+# already brings its own npm, which Debian's npm package would conflict with.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  PACKAGES+=(nodejs npm)
+fi
+# Debian's Chromium, driven by playwright-core in web/tests (Playwright's
+# own browser download is not used).
+((TESTS)) && PACKAGES+=(chromium)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -25,6 +25,7 @@ AGENT=$!
 cat <<MSG
 
 Mend is running: server http://$HTTP (database $RUN_DIR/mend.db), one agent as "$IDENT".
+Web console: http://$HTTP/
 Run a first task from another terminal:
 
   echo 'echo hello from \$(hostname); id -un' | ./build-release/mendctl --server http://$HTTP run --hosts $IDENT -

@@ -150,8 +150,12 @@ void Execution::kill() {
   wake();
 }
 
+bool Execution::output_changed() const {
+  return out_.version() != sent_out_version_ || err_.version() != sent_err_version_;
+}
+
 void Execution::send_output_if_changed() {
-  if (out_.version() == sent_out_version_ && err_.version() == sent_err_version_) return;
+  if (!output_changed()) return;
   sent_out_version_ = out_.version();
   sent_err_version_ = err_.version();
   if (on_output_) on_output_(proto::Output{assign_.dispatch_id, out_.text(), err_.text()});
@@ -171,7 +175,10 @@ awaitable<void> Execution::read_stream(std::shared_ptr<asio::posix::stream_descr
     boost::system::error_code ec;
     size_t n = co_await sd->async_read_some(asio::buffer(buf),
                                             asio::redirect_error(asio::use_awaitable, ec));
-    if (n > 0) cap->append(std::string_view(buf.data(), n));
+    if (n > 0) {
+      cap->append(std::string_view(buf.data(), n));
+      wake();  // the run loop sends it, now or when the interval allows
+    }
     if (ec) break;
   }
   --readers_open_;
@@ -232,7 +239,7 @@ awaitable<proto::ResultMsg> Execution::run() {
   const auto start = Clock::now();
   const bool has_deadline = assign_.timeout_s > 0;
   const auto deadline = start + std::chrono::seconds(has_deadline ? assign_.timeout_s : 0);
-  auto next_output = start + opts_.output_interval;
+  auto next_output = start;  // the first output goes at once
   Phase phase = Phase::running;
   Clock::time_point kill_at{};
   std::string reason;  // "timeout" or "killed" once we started killing
@@ -255,11 +262,13 @@ awaitable<proto::ResultMsg> Execution::run() {
       signal_group(pid_, SIGKILL);
       phase = Phase::kill_sent;
     }
-    if (now >= next_output) {
+    if (now >= next_output && output_changed()) {
       send_output_if_changed();
       next_output = now + opts_.output_interval;
     }
-    auto wake_at = next_output;
+    // Asleep until new output (the readers wake us), the interval's end if
+    // output is waiting, or a deadline.
+    auto wake_at = output_changed() ? next_output : now + std::chrono::hours(1);
     if (phase == Phase::running && has_deadline) wake_at = std::min(wake_at, deadline);
     if (phase == Phase::term_sent) wake_at = std::min(wake_at, kill_at);
     co_await sleep_until(wake_at);

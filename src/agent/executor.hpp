@@ -23,7 +23,11 @@ struct ExecOptions {
   std::string ident;  // MEND_HOST
   size_t output_limit = 65536;
   std::chrono::milliseconds kill_grace{2000};      // SIGTERM -> SIGKILL
-  std::chrono::milliseconds output_interval{1000};  // at most one Output per interval
+  // New output is sent at once, then at most one Output per interval: a line
+  // after a quiet spell reaches watchers at once, a chatty script costs at
+  // most 10 messages a second (the server writes them to its database at
+  // most once a second).
+  std::chrono::milliseconds output_interval{100};
   // After the main process exits, how long to wait for the pipes to reach EOF:
   // a daemon the script started may hold them open forever.
   std::chrono::milliseconds drain_limit{500};
@@ -62,6 +66,7 @@ class Execution : public RunningDispatch, public std::enable_shared_from_this<Ex
   awaitable<void> write_stdin(std::shared_ptr<asio::posix::stream_descriptor> sd);
   awaitable<void> sleep_until(std::chrono::steady_clock::time_point t);
   void wake();
+  bool output_changed() const;
   void send_output_if_changed();
   proto::ResultMsg failed(const std::string& message) const;
 

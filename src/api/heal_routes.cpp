@@ -112,6 +112,35 @@ ApiResponse intake(HealService& h, Store& store, const Clock& clock, const std::
   return res;
 }
 
+// POST /api/v1/heal/dry-run?source=alertmanager|nightingale|grafana|generic
+// with a payload as the intake takes it: what every rule would decide.
+ApiResponse dry_run(HealService& h, const ApiRequest& req) {
+  std::string source = query_str(req, "source");
+  if (source.empty()) source = "alertmanager";
+  if (source != "alertmanager" && source != "nightingale" && source != "grafana" && source != "generic")
+    return json_error(400, "source must be one of alertmanager, nightingale, grafana, generic");
+  auto previews = h.dry_run(source, req.body);
+  if (!previews.ok()) return heal_error(previews.error());
+  json events = json::array();
+  for (const auto& ev : *previews) {
+    json rules = json::array();
+    for (const auto& p : ev.rules)
+      rules.push_back(json{{"rule", p.rule},
+                           {"matches", p.matches},
+                           {"deciding", p.deciding},
+                           {"host", p.host},
+                           {"decision", p.decision ? json(std::string(heal::to_string(*p.decision))) : json(nullptr)},
+                           {"reason", p.reason}});
+    events.push_back(json{{"fingerprint", ev.fingerprint},
+                          {"status", ev.status},
+                          {"name", ev.name},
+                          {"labels", ev.labels},
+                          {"decision", std::string(heal::to_string(ev.decision))},
+                          {"rules", std::move(rules)}});
+  }
+  return json_ok(json{{"events", std::move(events)}});
+}
+
 ApiResponse list_records(HealService& h, const ApiRequest& req) {
   HealRecordQuery q;
   q.rule = query_str(req, "rule");
@@ -196,6 +225,7 @@ void add_heal_routes(Router& r, HealService& h, Store& store, const Clock& clock
   r.add("POST", "/api/v1/alerts",
         [&h, &store, &clock](const ApiRequest& req) { return intake(h, store, clock, "generic", req); });
 
+  r.add("POST", "/api/v1/heal/dry-run", [&h](const ApiRequest& req) { return dry_run(h, req); });
   r.add("GET", "/api/v1/heal/records", [&h](const ApiRequest& req) { return list_records(h, req); });
   r.add("GET", "/api/v1/heal/rules", [&h](const ApiRequest& req) { return list_rule_statuses(h, req); });
   r.add("POST", "/api/v1/heal/rules/:name/breaker/close", [&h](const ApiRequest& req) {

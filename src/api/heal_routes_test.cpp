@@ -97,6 +97,28 @@ TEST_F(HealRoutesTest, AlertmanagerWebhookRunsAndIsRecorded) {
   EXPECT_EQ(call("GET", "/api/v1/heal/records", "", {{"since", "soon"}}).status, 400);
 }
 
+TEST_F(HealRoutesTest, DryRunSaysWhatEachRuleWouldDecideAndRecordsNothing) {
+  auto res = call("POST", "/api/v1/heal/dry-run", kAlertmanager, {{"source", "alertmanager"}});
+  ASSERT_EQ(res.status, 200) << res.body;
+  json ev = dat(res)["events"][0];
+  EXPECT_EQ(ev["decision"], "ran");
+  EXPECT_EQ(ev["labels"]["alertname"], "DiskFull");
+  ASSERT_EQ(ev["rules"].size(), 1u);
+  EXPECT_TRUE(ev["rules"][0]["deciding"]);
+  EXPECT_EQ(ev["rules"][0]["host"], "web-1");
+  EXPECT_TRUE(push.assigns().empty());
+  EXPECT_EQ(dat(call("GET", "/api/v1/heal/records"))["list"].size(), 0u);
+
+  // After a real run the same alert would be a duplicate.
+  ASSERT_EQ(call("POST", "/api/v1/alerts/alertmanager", kAlertmanager).status, 200);
+  ev = dat(call("POST", "/api/v1/heal/dry-run", kAlertmanager, {{"source", "alertmanager"}}))["events"][0];
+  EXPECT_EQ(ev["decision"], "duplicate");
+  EXPECT_EQ(dat(call("GET", "/api/v1/heal/records"))["list"].size(), 1u);
+
+  EXPECT_EQ(call("POST", "/api/v1/heal/dry-run", "{", {{"source", "alertmanager"}}).status, 400);
+  EXPECT_EQ(call("POST", "/api/v1/heal/dry-run", kAlertmanager, {{"source", "pager"}}).status, 400);
+}
+
 TEST_F(HealRoutesTest, RetriedWebhookWithIdempotencyKeyGetsTheFirstAnswerAndRecordsNothing) {
   auto post = [&](const std::string& key, const std::string& body) {
     ApiRequest req;

@@ -33,10 +33,11 @@ void log_exception(std::exception_ptr e, const char* what) {
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(asio::io_context& ioc, const ApiService& api, AgentHub& hub, Engine& engine, HttpServerOptions options)
       : acceptor(ioc), api(api), hub(hub), engine(engine), options(std::move(options)),
-        batcher(ioc.get_executor(), engine) {}
+        batcher(ioc.get_executor(), engine), live(ioc.get_executor(), engine) {}
 
   awaitable<void> accept_loop();
   awaitable<void> serve(tcp::socket socket);
+  awaitable<void> serve_stream(beast::tcp_stream& stream, ApiResponse& out, unsigned version);
   awaitable<void> write_error(beast::tcp_stream& stream, http::status status, unsigned version,
                               std::string_view message);
 
@@ -46,6 +47,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Engine& engine;
   HttpServerOptions options;
   ReportBatcher batcher;  // group commit of every agent session's starts and results
+  LiveOutput live;        // agents' live output: watchers at once, the database once a second
   tcp::endpoint bound;
   bool stopped = false;
   uint64_t next_conn = 0;
@@ -94,6 +96,57 @@ awaitable<void> HttpServer::Impl::write_error(beast::tcp_stream& stream, http::s
   co_await http::async_write(stream, res, tok(ec));
 }
 
+// A streaming answer (server-sent events): headers without a length, then
+// whatever the stream gives until it ends, the client leaves or the server
+// stops; the connection closes after it. A comment line every 15 s finds
+// clients that went away.
+awaitable<void> HttpServer::Impl::serve_stream(beast::tcp_stream& stream, ApiResponse& out, unsigned version) {
+  auto self = shared_from_this();
+  beast::error_code ec;
+  http::response<http::empty_body> res{static_cast<http::status>(out.status), version};
+  res.set(http::field::server, "mend/" MEND_VERSION);
+  res.set(http::field::content_type, out.content_type);
+  res.set(http::field::cache_control, "no-cache");
+  for (auto& [k, v] : out.headers) res.set(k, v);
+  res.keep_alive(false);
+  http::response_serializer<http::empty_body> sr{res};
+  stream.expires_after(options.read_timeout);
+  co_await http::async_write_header(stream, sr, tok(ec));
+  if (ec) co_return;
+  auto timer = std::make_shared<asio::steady_timer>(acceptor.get_executor());
+  std::weak_ptr<asio::steady_timer> weak = timer;
+  bool woken = false;
+  out.stream->on_wake([weak, &woken] {
+    woken = true;
+    if (auto t = weak.lock()) t->cancel();
+  });
+  std::string pending = std::move(out.body);
+  auto quiet_since = std::chrono::steady_clock::now();
+  while (!stopped) {
+    woken = false;
+    std::optional<std::string> more = out.stream->next();
+    if (!more) {
+      if (pending.empty()) break;
+    } else {
+      pending += *more;
+    }
+    if (pending.empty() && std::chrono::steady_clock::now() - quiet_since > std::chrono::seconds(15))
+      pending = ": still here\n\n";
+    if (!pending.empty()) {
+      stream.expires_after(options.read_timeout);
+      co_await asio::async_write(stream, asio::buffer(pending), tok(ec));
+      if (ec) break;
+      pending.clear();
+      quiet_since = std::chrono::steady_clock::now();
+    }
+    if (!more) break;
+    if (woken) continue;
+    timer->expires_after(std::chrono::seconds(1));
+    co_await timer->async_wait(tok(ec));
+  }
+  out.stream->on_wake([] {});
+}
+
 awaitable<void> HttpServer::Impl::serve(tcp::socket socket) {
   auto self = shared_from_this();
   beast::error_code ec;
@@ -138,6 +191,7 @@ awaitable<void> HttpServer::Impl::serve(tcp::socket socket) {
       AgentSessionOptions agent_options;
       agent_options.agent_token = options.agent_token;
       agent_options.batcher = &batcher;
+      agent_options.live = &live;
       http::request<http::string_body> upgrade = parser.release();
       co_await serve_agent_session(*stream, upgrade, hub, engine, agent_options);
       co_return;
@@ -162,10 +216,16 @@ awaitable<void> HttpServer::Impl::serve(tcp::socket socket) {
     split_target(req.target(), in.path, in.query);
     in.authorization = std::string(req[http::field::authorization]);
     in.idempotency_key = std::string(req["Idempotency-Key"]);
+    in.accept_encoding = std::string(req[http::field::accept_encoding]);
+    in.if_none_match = std::string(req[http::field::if_none_match]);
     in.body = std::move(req.body());
     in.remote = remote;
     ApiResponse out = api.handle(std::move(in));
 
+    if (out.stream) {
+      co_await serve_stream(*stream, out, req.version());
+      break;
+    }
     http::response<http::string_body> res{static_cast<http::status>(out.status), req.version()};
     res.set(http::field::server, "mend/" MEND_VERSION);
     res.set(http::field::content_type, out.content_type);
@@ -212,6 +272,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(asio::io_context& ioc, con
   if (ec) return fail("listen on");
   impl->bound = impl->acceptor.local_endpoint(ec);
   if (ec) return fail("read the address of");
+  impl->live.start();
   asio::co_spawn(ioc, impl->accept_loop(), [](std::exception_ptr e) { log_exception(e, "http listener"); });
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
@@ -222,9 +283,12 @@ std::string HttpServer::bound_address() const { return endpoint_text(impl_->boun
 
 uint16_t HttpServer::port() const { return impl_->bound.port(); }
 
+LiveOutput& HttpServer::live_output() { return impl_->live; }
+
 void HttpServer::stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;
+  impl_->live.stop();
   beast::error_code ec;
   impl_->acceptor.close(ec);
   auto conns = std::move(impl_->conns);

@@ -16,6 +16,7 @@
 #include "api/api_service.hpp"
 #include "common/result.hpp"
 #include "dispatch/agent_hub.hpp"
+#include "dispatch/live_output.hpp"
 #include "engine/engine.hpp"
 
 namespace boost::asio {
@@ -44,6 +45,8 @@ class HttpServer {
   // "HOST:PORT" actually bound (the real port when 0 was asked for).
   std::string bound_address() const;
   uint16_t port() const;
+  // Agents' live output, for watchers (the console's output stream).
+  LiveOutput& live_output();
   // Closes the acceptor and every open HTTP connection; idempotent. Agent
   // sessions are closed through the hub.
   void stop();

@@ -2,11 +2,13 @@
 
 #include <unistd.h>
 
+#include "api/console_routes.hpp"
 #include "api/envelope.hpp"
 #include "api/heal_routes.hpp"
 #include "api/ibex_json.hpp"
 #include "api/metrics_text.hpp"
 #include "api/task_reads.hpp"
+#include "api/task_routes.hpp"
 #include "common/log.hpp"
 
 namespace mend {
@@ -74,6 +76,8 @@ void add_native_routes(Router& r, ApiContext& ctx) {
   r.add("GET", "/ping", [](const ApiRequest&) { return text_response(200, "pong"); });
   r.add("GET", "/version", [](const ApiRequest&) { return text_response(200, MEND_VERSION); });
   r.add("GET", "/pid", [](const ApiRequest&) { return text_response(200, std::to_string(::getpid())); });
+  add_console_routes(r);
+  add_task_routes(r, ctx);
   r.add("GET", "/addr", [](const ApiRequest& req) { return text_response(200, req.remote); });
 }
 

@@ -254,6 +254,7 @@ void AgentSession::malformed(const std::string& why) {
 }
 
 void AgentSession::on_result(const proto::ResultMsg& r) {
+  if (options_.live) options_.live->finish(r.dispatch_id);
   if (!options_.batcher) return after_result(r, engine_.apply_result(ident_, r));
   options_.batcher->submit(AgentReport{ident_, r}, [self = shared_from_this(), r](const Result<ResultOutcome>& res) {
     self->after_result(r, res);
@@ -318,6 +319,7 @@ void AgentSession::handle_frame(const std::string& frame) {
                    [&](const proto::ResultMsg& r) { on_result(r); },
                    [&](const proto::Started& s) { on_started(s); },
                    [&](const proto::Output& o) {
+                     if (options_.live) return options_.live->update(ident_, o);
                      auto res = engine_.apply_output(ident_, o);
                      if (!res.ok())
                        spdlog::debug("agent {}: output of dispatch {} not recorded: {}", ident_, o.dispatch_id,

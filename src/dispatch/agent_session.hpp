@@ -8,6 +8,7 @@
 
 #include "common/asio.hpp"
 #include "dispatch/agent_hub.hpp"
+#include "dispatch/live_output.hpp"
 #include "dispatch/report_batcher.hpp"
 #include "engine/engine.hpp"
 
@@ -26,6 +27,9 @@ struct AgentSessionOptions {
   // Starts and results go through it (group commit) when set; applied one
   // transaction each otherwise. Must outlive the session.
   ReportBatcher* batcher = nullptr;
+  // Live output goes through it (watchers at once, the database throttled)
+  // when set; written at once otherwise. Must outlive the session.
+  LiveOutput* live = nullptr;
 };
 
 // Takes `stream` (moved from) and accepts the WebSocket upgrade in `req` on it,

@@ -50,6 +50,26 @@ struct HealOutcome {
   std::optional<int64_t> task_id;
 };
 
+// What one rule would decide about one event in a dry run.
+struct RulePreview {
+  std::string rule;
+  bool matches = false;     // every matcher matches the event's labels
+  bool deciding = false;    // the first matching rule: the one that would decide
+  std::string host;         // the target host, when a host label is set
+  std::optional<Decision> decision;  // for matching rules
+  std::string reason;
+};
+
+// A dry run of one event: what it is and what each rule would decide.
+struct EventPreview {
+  std::string fingerprint;
+  std::string status;  // firing, resolved
+  std::string name;
+  std::map<std::string, std::string> labels;
+  Decision decision = Decision::no_rule;  // what the alert would get
+  std::vector<RulePreview> rules;         // every rule, in the order they are tried
+};
+
 // Per-rule counts for GET /api/v1/heal/rules and /metrics.
 struct RuleStatus {
   std::string name;
@@ -84,6 +104,10 @@ class HealService {
   // (invalid_input) and nothing is stored.
   Result<std::vector<HealOutcome>> intake(std::string_view source, std::string_view body);
   Result<HealOutcome> handle(const AlertEvent& event);
+  // What every rule would decide about each event of the payload, with the
+  // guardrails read as they stand now; nothing is recorded or run. A bad
+  // payload is refused (invalid_input).
+  Result<std::vector<EventPreview>> dry_run(std::string_view source, std::string_view body);
 
   // The rules in use: file ones, then API ones.
   const HealRuleSet& rules() const { return active_; }

@@ -97,8 +97,14 @@ struct TaskQuery {
   std::string title_contains;  // Ibex `query`
   std::string creator;
   int64_t created_after_ms = 0;  // Ibex `days`
+  int64_t created_before_ms = 0;  // 0: no upper bound
+  // "" any, "unfinished", "done", or an unfinished task's action: "start", "pause".
+  std::string state;
+  // Keyset paging (the console): only ids below this, so a page deep in
+  // 100,000 tasks costs what the first one does. 0: from the newest.
+  int64_t before_id = 0;
   int limit = 20;
-  int page = 1;  // from 1
+  int page = 1;  // from 1 (OFFSET paging, Ibex's)
 };
 
 struct TaskPage {

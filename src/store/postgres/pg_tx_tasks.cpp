@@ -19,7 +19,17 @@ const std::string kTaskSelect =
 // exactly the rows the pages walk through. ILIKE: SQLite's LIKE ignores ASCII
 // case (as MySQL did for Ibex), PostgreSQL's LIKE does not.
 const std::string kTaskFilter =
-    " WHERE t.title ILIKE $1 ESCAPE '\\' AND ($2 = '' OR t.creator = $3) AND t.created_ms >= $4";
+    " WHERE t.title ILIKE $1 ESCAPE '\\' AND ($2 = '' OR t.creator = $3) AND t.created_ms >= $4"
+    " AND ($5::bigint = 0 OR t.created_ms < $5::bigint) AND ($6::bigint < 0 OR t.done = $6::bigint)"
+    " AND ($7::text = '' OR EXISTS (SELECT 1 FROM task_actions x WHERE x.task_id = t.id AND x.action = $7::text))";
+
+// The state filter as (done: -1 any, 0, 1) and the action an unfinished task has.
+std::pair<int64_t, std::string> state_filter(const std::string& state) {
+  if (state == "done") return {1, ""};
+  if (state == "unfinished") return {0, ""};
+  if (!state.empty()) return {0, state};
+  return {-1, ""};
+}
 
 Result<Task> read_task(const Rows& r, int i) {
   Task t;
@@ -199,7 +209,9 @@ Result<TaskPage> PgTx::list_tasks(const TaskQuery& q) {
     return make_error(ErrorCode::invalid_input, "limit and page must be at least 1");
   const std::string pattern = like_contains(q.title_contains);
   Params p;
+  auto [done, action] = state_filter(q.state);
   p.add(pattern).add(q.creator).add(q.creator).add(q.created_after_ms);
+  p.add(q.created_before_ms).add(done).add(action);
   TaskPage page;
   {
     static const std::string sql = "SELECT COUNT(*) FROM tasks t" + kTaskFilter;
@@ -207,8 +219,8 @@ Result<TaskPage> PgTx::list_tasks(const TaskQuery& q) {
     page.total = rows.empty() ? 0 : rows.i64(0, 0);
   }
   static const std::string sql =
-      kTaskSelect + kTaskFilter + " ORDER BY t.id DESC LIMIT $5 OFFSET $6";
-  p.add(int64_t{q.limit}).add(int64_t{q.page - 1} * q.limit);
+      kTaskSelect + kTaskFilter + " AND ($8::bigint = 0 OR t.id < $8::bigint) ORDER BY t.id DESC LIMIT $9 OFFSET $10";
+  p.add(q.before_id).add(int64_t{q.limit}).add(int64_t{q.page - 1} * q.limit);
   MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p));
   for (int i = 0; i < rows.size(); ++i) {
     MEND_ASSIGN_OR_RETURN(Task t, read_task(rows, i));

@@ -16,7 +16,23 @@ const std::string kTaskSelect =
 // The filter shared by list_tasks' count and page, so `total` always counts
 // exactly the rows the pages walk through.
 const std::string kTaskFilter =
-    " WHERE t.title LIKE ? ESCAPE '\\' AND (? = '' OR t.creator = ?) AND t.created_ms >= ?";
+    " WHERE t.title LIKE ? ESCAPE '\\' AND (? = '' OR t.creator = ?) AND t.created_ms >= ?"
+    " AND (? = 0 OR t.created_ms < ?) AND (? < 0 OR t.done = ?)"
+    " AND (? = '' OR EXISTS (SELECT 1 FROM task_actions x WHERE x.task_id = t.id AND x.action = ?))";
+
+// The state filter as (done: -1 any, 0, 1) and the action an unfinished task has.
+std::pair<int64_t, std::string> state_filter(const std::string& state) {
+  if (state == "done") return {1, ""};
+  if (state == "unfinished") return {0, ""};
+  if (!state.empty()) return {0, state};
+  return {-1, ""};
+}
+
+void bind_filter(Statement& st, const TaskQuery& q, const std::string& pattern) {
+  auto [done, action] = state_filter(q.state);
+  st.bind(pattern).bind(q.creator).bind(q.creator).bind(q.created_after_ms);
+  st.bind(q.created_before_ms).bind(q.created_before_ms).bind(done).bind(done).bind(action).bind(action);
+}
 
 Result<Task> read_task(const Statement& st) {
   Task t;
@@ -150,13 +166,15 @@ Result<TaskPage> SqliteTx::list_tasks(const TaskQuery& q) {
   {
     static const std::string sql = "SELECT COUNT(*) FROM tasks t" + kTaskFilter;
     MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare(sql));
-    st.bind(pattern).bind(q.creator).bind(q.creator).bind(q.created_after_ms);
+    bind_filter(st, q, pattern);
     MEND_ASSIGN_OR_RETURN(bool row, st.step());
     page.total = row ? st.i64(0) : 0;
   }
-  static const std::string sql = kTaskSelect + kTaskFilter + " ORDER BY t.id DESC LIMIT ? OFFSET ?";
+  static const std::string sql =
+      kTaskSelect + kTaskFilter + " AND (? = 0 OR t.id < ?) ORDER BY t.id DESC LIMIT ? OFFSET ?";
   MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare(sql));
-  st.bind(pattern).bind(q.creator).bind(q.creator).bind(q.created_after_ms);
+  bind_filter(st, q, pattern);
+  st.bind(q.before_id).bind(q.before_id);
   st.bind(int64_t{q.limit}).bind(int64_t{q.page - 1} * q.limit);
   for (;;) {
     MEND_ASSIGN_OR_RETURN(bool row, st.step());

@@ -1,0 +1,197 @@
+#include "api/task_routes.hpp"
+
+#include <charconv>
+
+#include "api/envelope.hpp"
+#include "api/host_output_stream.hpp"
+#include "api/ibex_json.hpp"
+#include "api/task_reads.hpp"
+#include "heal/alert_event.hpp"
+
+namespace mend {
+
+namespace {
+
+using nlohmann::json;
+
+std::string query_str(const ApiRequest& req, const std::string& key) {
+  auto it = req.query.find(key);
+  return it == req.query.end() ? std::string() : it->second;
+}
+
+Result<int64_t> query_int(const ApiRequest& req, const std::string& key, int64_t fallback) {
+  std::string s = query_str(req, key);
+  if (s.empty()) return fallback;
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size())
+    return make_error(ErrorCode::invalid_input, "query parameter '" + key + "' must be an integer");
+  return v;
+}
+
+// Milliseconds since the epoch, or an RFC 3339 time; 0 when absent.
+Result<int64_t> query_time(const ApiRequest& req, const std::string& key) {
+  std::string s = query_str(req, key);
+  if (s.empty() || s.find_first_not_of("0123456789") == std::string::npos)
+    return query_int(req, key, 0);
+  auto ms = heal::parse_rfc3339_ms(s);
+  if (!ms.ok())
+    return make_error(
+        ErrorCode::invalid_input,
+        "query parameter '" + key + "' must be milliseconds since the epoch or an RFC 3339 time");
+  return *ms;
+}
+
+json task_row_json(const Task& t) {
+  json j = task_meta_json(t);
+  j.erase("script");
+  j.erase("stdin");
+  j["created_ms"] = t.created_ms;
+  j["state"] = task_state_text(t);
+  j["alert_triggered"] = t.spec.alert_triggered;
+  return j;
+}
+
+// GET /api/v1/tasks?title=&creator=&state=&since=&until=&before_id=&limit=
+ApiResponse list_tasks(ApiContext& ctx, const ApiRequest& req) {
+  TaskQuery q;
+  q.title_contains = query_str(req, "title");
+  q.creator = query_str(req, "creator");
+  q.state = query_str(req, "state");
+  if (!q.state.empty() && q.state != "done" && q.state != "unfinished" &&
+      !parse_task_action(q.state))
+    return json_error(400, "state must be one of done, unfinished, start, pause, cancel, kill");
+  auto since = query_time(req, "since");
+  if (!since.ok()) return json_error(since.error());
+  auto until = query_time(req, "until");
+  if (!until.ok()) return json_error(until.error());
+  auto before = query_int(req, "before_id", 0);
+  if (!before.ok()) return json_error(before.error());
+  auto limit = query_int(req, "limit", 50);
+  if (!limit.ok()) return json_error(limit.error());
+  if (*limit < 1 || *limit > 1000) return json_error(400, "limit must be between 1 and 1000");
+  q.created_after_ms = *since;
+  q.created_before_ms = *until;
+  q.before_id = *before;
+  q.limit = static_cast<int>(*limit);
+  TaskPage page;
+  auto r = ctx.store.read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(page, tx.list_tasks(q));
+    return ok();
+  });
+  if (!r.ok()) return json_error(r.error());
+  json list = json::array();
+  for (const auto& t : page.list) list.push_back(task_row_json(t));
+  json out{{"total", page.total}, {"list", std::move(list)}};
+  // The cursor for the next (older) page, when this one was full.
+  out["next_before_id"] =
+      static_cast<int>(page.list.size()) == q.limit ? json(page.list.back().id) : json(nullptr);
+  return json_ok(out);
+}
+
+// GET /api/v1/tasks/:id/summary: settings and host counts, no host rows.
+ApiResponse task_summary(ApiContext& ctx, const ApiRequest& req) {
+  auto id = parse_task_id(req.params.at("id"));
+  if (!id.ok()) return json_error(id.error());
+  std::optional<Task> task;
+  std::vector<std::pair<HostStatus, int64_t>> counts;
+  auto r = ctx.store.read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(task, tx.find_task(*id));
+    if (!task) return ok();
+    MEND_ASSIGN_OR_RETURN(counts, tx.host_status_counts(*id));
+    return ok();
+  });
+  if (!r.ok()) return json_error(r.error());
+  if (!task) return json_error(404, "no such task");
+  json j = task_meta_json(*task);
+  j["created_ms"] = task->created_ms;
+  j["action"] = std::string(to_string(task->action));
+  j["state"] = task_state_text(*task);
+  j["alert_triggered"] = task->spec.alert_triggered;
+  json c = json::object();
+  int64_t total = 0;
+  for (auto& [status, n] : counts) {
+    c[std::string(to_string(status))] = n;
+    total += n;
+  }
+  j["counts"] = std::move(c);
+  j["host_count"] = total;
+  return json_ok(j);
+}
+
+// GET /api/v1/tasks/:id/hosts[?status=]: [[host, status, updated_ms], ...]
+// in the task's order; rows, not objects, so 10,000 hosts stay small.
+ApiResponse task_hosts(ApiContext& ctx, const ApiRequest& req) {
+  auto id = parse_task_id(req.params.at("id"));
+  if (!id.ok()) return json_error(id.error());
+  std::string status_text = query_str(req, "status");
+  std::optional<HostStatus> status;
+  if (!status_text.empty()) {
+    status = parse_host_status(status_text);
+    if (!status) return json_error(400, "unknown host status '" + status_text + "'");
+  }
+  std::optional<Task> task;
+  std::vector<HostRun> hosts;
+  auto r = ctx.store.read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(task, tx.find_task(*id));
+    if (!task) return ok();
+    if (status) {
+      MEND_ASSIGN_OR_RETURN(hosts, tx.hosts_in_status(*id, *status, 0));
+    } else {
+      MEND_ASSIGN_OR_RETURN(hosts, tx.task_hosts(*id));
+    }
+    return ok();
+  });
+  if (!r.ok()) return json_error(r.error());
+  if (!task) return json_error(404, "no such task");
+  json rows = json::array();
+  for (const auto& h : hosts)
+    rows.push_back(json::array({h.host, std::string(to_string(h.status)), h.updated_ms}));
+  return json_ok(json{{"hosts", std::move(rows)}});
+}
+
+// GET /api/v1/tasks/:id/hosts/:host: one host's status and output.
+ApiResponse task_host(ApiContext& ctx, const ApiRequest& req) {
+  auto id = parse_task_id(req.params.at("id"));
+  if (!id.ok()) return json_error(id.error());
+  auto run = read_task_host(ctx.store, *id, req.params.at("host"));
+  if (!run.ok()) return json_error(run.error());
+  return json_ok(json{{"host", run->host},
+                      {"status", std::string(to_string(run->status))},
+                      {"dispatch_id", run->dispatch_id},
+                      {"dispatched_ms", run->dispatched_ms},
+                      {"updated_ms", run->updated_ms},
+                      {"stdout", run->stdout_text},
+                      {"stderr", run->stderr_text}});
+}
+
+// GET /api/v1/tasks/:id/hosts/:host/stream: server-sent events (see host_output_stream.hpp).
+ApiResponse task_host_stream(ApiContext& ctx, const ApiRequest& req) {
+  auto id = parse_task_id(req.params.at("id"));
+  if (!id.ok()) return json_error(id.error());
+  // Refuse an unknown task or host with a plain error, before the stream starts.
+  auto run = read_task_host(ctx.store, *id, req.params.at("host"));
+  if (!run.ok()) return json_error(run.error());
+  ApiResponse res;
+  res.content_type = "text/event-stream";
+  res.headers.emplace_back("X-Accel-Buffering", "no");  // proxies must not hold events back
+  res.body = "retry: 2000\n\n";
+  res.stream = host_output_stream(ctx, *id, req.params.at("host"));
+  return res;
+}
+
+}  // namespace
+
+void add_task_routes(Router& r, ApiContext& ctx) {
+  r.add("GET", "/api/v1/tasks", [&ctx](const ApiRequest& req) { return list_tasks(ctx, req); });
+  r.add("GET", "/api/v1/tasks/:id/summary",
+        [&ctx](const ApiRequest& req) { return task_summary(ctx, req); });
+  r.add("GET", "/api/v1/tasks/:id/hosts",
+        [&ctx](const ApiRequest& req) { return task_hosts(ctx, req); });
+  r.add("GET", "/api/v1/tasks/:id/hosts/:host",
+        [&ctx](const ApiRequest& req) { return task_host(ctx, req); });
+  r.add("GET", "/api/v1/tasks/:id/hosts/:host/stream",
+        [&ctx](const ApiRequest& req) { return task_host_stream(ctx, req); });
+}
+
+}  // namespace mend

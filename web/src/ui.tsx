@@ -1,0 +1,149 @@
+// Small shared pieces: error messages, the confirmation dialog, permission
+// guards, status badges and time formats.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError } from './api';
+import { deniedReason } from './session';
+
+export function ErrorBox({ error }: { error: unknown }) {
+  if (!error) return null;
+  const e = error as ApiError;
+  const extra = e.permission ? ` (missing permission ${e.permission})` : '';
+  return (
+    <div class="error" role="alert">
+      {e.status ? <b>HTTP {e.status}: </b> : null}
+      {e.message ?? String(error)}
+      {extra}
+    </div>
+  );
+}
+
+// Loads `fn` when `deps` change, and every `everyMs` while mounted if given.
+export function useLoad<T>(fn: () => Promise<T>, deps: unknown[], everyMs = 0) {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [loading, setLoading] = useState(true);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    let timer: number | undefined;
+    const run = () =>
+      fn().then(
+        (d) => {
+          if (!live) return;
+          setData(d);
+          setError(null);
+          setLoading(false);
+        },
+        (e) => {
+          if (!live) return;
+          setError(e);
+          setLoading(false);
+        },
+      ).finally(() => {
+        if (live && everyMs) timer = window.setTimeout(run, everyMs);
+      });
+    run();
+    return () => {
+      live = false;
+      if (timer) clearTimeout(timer);
+    };
+  }, [...deps, tick]);
+  return { data, error, loading, reload: () => setTick((t) => t + 1) };
+}
+
+// A button for an action that needs `permission`: disabled with the reason
+// when the user lacks it, hidden when `hide` is set.
+export function Act(props: {
+  permission: string;
+  onClick: () => void;
+  children: ComponentChildren;
+  hide?: boolean;
+  danger?: boolean;
+  disabled?: boolean;
+  id?: string;
+  title?: string;
+}) {
+  const why = deniedReason(props.permission);
+  if (why && props.hide) return null;
+  return (
+    <button
+      id={props.id}
+      class={props.danger ? 'danger' : ''}
+      disabled={!!why || props.disabled}
+      title={why || props.title}
+      onClick={props.onClick}
+    >
+      {props.children}
+    </button>
+  );
+}
+
+type Pending = { text: string; resolve: (ok: boolean) => void } | null;
+let openConfirm: (p: Pending) => void = () => {};
+
+// Asks the user; resolves true when confirmed.
+export function confirmAction(text: string): Promise<boolean> {
+  return new Promise((resolve) => openConfirm({ text, resolve }));
+}
+
+export function ConfirmHost() {
+  const [pending, setPending] = useState<Pending>(null);
+  const ok = useRef<HTMLButtonElement>(null);
+  openConfirm = setPending;
+  useEffect(() => ok.current?.focus(), [pending]);
+  if (!pending) return null;
+  const close = (v: boolean) => {
+    setPending(null);
+    pending.resolve(v);
+  };
+  return (
+    <div class="modal-back" onKeyDown={(e) => e.key === 'Escape' && close(false)}>
+      <div class="modal" role="dialog" aria-modal="true">
+        <p>{pending.text}</p>
+        <div class="row">
+          <button ref={ok} class="primary" onClick={() => close(true)}>
+            Confirm
+          </button>
+          <button onClick={() => close(false)}>Cancel</button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+export function Status({ s }: { s: string }) {
+  return <span class={'status s-' + s}>{s}</span>;
+}
+
+export function time(ms: number | null | undefined): string {
+  if (!ms) return '';
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+export function ago(ms: number | null | undefined): string {
+  if (!ms) return '';
+  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.round(s / 60)}m ago`;
+  if (s < 86400) return `${Math.round(s / 3600)}h ago`;
+  return `${Math.round(s / 86400)}d ago`;
+}
+
+export function duration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '';
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 120000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.round(ms / 60000)} min`;
+}
+
+export function Card({ title, children, id }: { title: string; children: ComponentChildren; id?: string }) {
+  return (
+    <section class="card" id={id}>
+      <h3>{title}</h3>
+      {children}
+    </section>
+  );
+}

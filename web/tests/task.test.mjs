@@ -1,0 +1,73 @@
+// Run a task from the New task page and watch its output arrive live; kill a
+// running host from the task page.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, startMend } from './harness.mjs';
+import { metric, shot } from './shots.mjs';
+
+let mend, browser;
+before(async () => {
+  mend = await startMend({ agents: ['web-01', 'web-02'] });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await mend?.stop();
+});
+
+test('run a task and see its output arrive line by line', async () => {
+  const page = await browser.newPage();
+  await page.goto(mend.url + '/#/tasks/new');
+  await page.waitForSelector('#host-picker input[data-ident=web-01]');
+  await page.fill('input[name=title]', 'live output');
+  // Each line carries the time it was printed; the page notes when it shows it.
+  await page.fill(
+    'textarea[name=script]',
+    '#!/bin/sh\nfor i in 1 2 3 4 5 6 7 8; do sleep 0.4; echo "mark $i $(date +%s%3N)"; done\necho done >&2\n',
+  );
+  await page.check('#host-picker input[data-ident=web-01]');
+  await shot(page, 'new-task');
+  await page.click('#run');
+  await page.waitForURL(/#\/tasks\/\d+$/);
+  await page.click('#hosts [data-host=web-01]');
+  await page.waitForSelector('#stdout');
+  await page.evaluate(() => {
+    const seen = (window.__seen = {});
+    // Lines already shown when the page started watching are not measured.
+    for (const m of document.querySelector('#stdout').textContent.matchAll(/mark (\d+) (\d+)/g)) seen[m[1]] = null;
+    new MutationObserver(() => {
+      for (const m of document.querySelector('#stdout').textContent.matchAll(/mark (\d+) (\d+)/g))
+        if (!(m[1] in seen)) seen[m[1]] = Date.now() - Number(m[2]);
+    }).observe(document.querySelector('#stdout'), { childList: true, subtree: true, characterData: true });
+  });
+  await page.waitForFunction(() => /mark 8/.test(document.querySelector('#stdout').textContent), null, { timeout: 30000 });
+  await page.waitForFunction(() => document.querySelector('#output .status')?.textContent === 'success', null, { timeout: 30000 });
+  assert.match(await page.textContent('#stderr'), /done/);
+  const seen = await page.evaluate(() => window.__seen);
+  // The lines that arrived while the page watched (the first may predate it).
+  const lat = Object.values(seen).filter((v) => v !== null).sort((a, b) => a - b);
+  assert.ok(lat.length >= 5, `saw ${lat.length} lines live`);
+  metric('script_line_to_visible_median', lat[Math.floor(lat.length / 2)], 'ms');
+  metric('script_line_to_visible_max', lat[lat.length - 1], 'ms');
+  await shot(page, 'task');
+});
+
+test('kill a running host', async () => {
+  const created = await mend.api('POST', '/ibex/v1/tasks', {
+    title: 'long one',
+    account: 'root',
+    script: 'echo started; sleep 300',
+    creator: 'test',
+    action: 'start',
+    hosts: ['web-02'],
+  });
+  const id = created.json.dat;
+  const page = await browser.newPage();
+  await page.goto(`${mend.url}/#/tasks/${id}?host=web-02`);
+  await page.waitForFunction(() => /started/.test(document.querySelector('#stdout')?.textContent ?? ''));
+  await page.click('#host-kill');
+  await page.click('.modal button.primary');
+  await page.waitForFunction(() => document.querySelector('#output .status')?.textContent === 'killed', null, { timeout: 30000 });
+  const task = await mend.api('GET', `/ibex/v1/task/${id}/result`);
+  assert.deepEqual(task.json.dat.killed, ['web-02']);
+});
