@@ -221,6 +221,11 @@ awaitable<void> HttpServer::Impl::serve(tcp::socket socket) {
     in.body = std::move(req.body());
     in.remote = remote;
     ApiResponse out = api.handle(std::move(in));
+    // A script's request (the console's) gets its 401 without the challenge:
+    // a browser seeing WWW-Authenticate would open its own sign-in dialog over
+    // the page (the convention Spring Security and others follow too).
+    if (out.status == 401 && beast::iequals(req["X-Requested-With"], "XMLHttpRequest"))
+      std::erase_if(out.headers, [](const auto& h) { return beast::iequals(h.first, "WWW-Authenticate"); });
 
     if (out.stream) {
       co_await serve_stream(*stream, out, req.version());

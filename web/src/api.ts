@@ -31,7 +31,9 @@ export function setUnauthorizedHandler(fn: () => void) {
 }
 
 export function headers(method: string, json: boolean): Record<string, string> {
-  const h: Record<string, string> = {};
+  // Tells the server not to send WWW-Authenticate, so a 401 never opens the
+  // browser's own sign-in dialog over the page.
+  const h: Record<string, string> = { 'X-Requested-With': 'XMLHttpRequest' };
   if (json) h['Content-Type'] = 'application/json';
   if (auth.kind === 'basic') h['Authorization'] = auth.header;
   if (auth.kind === 'session' && method !== 'GET') h['X-CSRF-Token'] = auth.csrf;

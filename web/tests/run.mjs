@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { CHROMIUM } from './harness.mjs';
 
 if (!existsSync(CHROMIUM)) {
-  console.log(`${CHROMIUM} not found: the browser tests need Debian's chromium (bash scripts/install-deps.sh --test)`);
+  console.log(`${CHROMIUM} not found: the browser tests need Debian's chromium (bash scripts/install-deps.sh test)`);
   process.exit(77);
 }
 const only = process.argv.slice(2);
