@@ -22,6 +22,7 @@
 #include "api/ibex_routes.hpp"
 #include "api/listen_address.hpp"
 #include "api/native_routes.hpp"
+#include "api/trust_routes.hpp"
 #include "common/asio.hpp"
 #include "common/clock.hpp"
 #include "common/log.hpp"
@@ -37,6 +38,10 @@
 #include "engine/server_id.hpp"
 #include "heal/heal_service.hpp"
 #include "store/store.hpp"
+#include "store/trust_store.hpp"
+#include "tls/enroll/agent_trust.hpp"
+#include "tls/enroll/server_ca.hpp"
+#include "tls/server_tls.hpp"
 
 namespace {
 
@@ -59,6 +64,12 @@ struct Settings {
   int64_t peer_check_ms = 3000;
   std::string ibex_rpc;  // off when empty
   std::vector<std::string> ibex_rpc_allow;
+  std::string tls_cert;  // operator's PEM files; empty: a certificate from Mend's CA
+  std::string tls_key;
+  std::vector<std::string> tls_names;  // extra names in the certificate from Mend's CA
+  bool no_tls = false;                 // --http speaks plain HTTP
+  std::string plain_http;              // an extra plain-HTTP listener (Nightingale v6), off when empty
+  std::string ca_out;                  // write Mend's CA certificate here at start
 };
 
 // Reads the TOML config into `s`. Unknown keys and wrong types are errors, so
@@ -101,6 +112,19 @@ std::optional<std::string> load_config(const std::string& path, Settings& s) {
       err = read_string(s.server_id);
     } else if (key == "ibex_rpc") {
       err = read_string(s.ibex_rpc);
+    } else if (key == "tls_cert") {
+      err = read_string(s.tls_cert);
+    } else if (key == "tls_key") {
+      err = read_string(s.tls_key);
+    } else if (key == "tls_names") {
+      err = read_strings(s.tls_names, "a list of host names or addresses");
+    } else if (key == "no_tls") {
+      if (!node.is_boolean()) return type_error("true or false");
+      s.no_tls = node.as_boolean()->get();
+    } else if (key == "plain_http") {
+      err = read_string(s.plain_http);
+    } else if (key == "ca_out") {
+      err = read_string(s.ca_out);
     } else if (key == "kill_deadline_ms") {
       if (!node.is_integer()) return type_error("an integer");
       s.kill_deadline_ms = node.as_integer()->get();
@@ -122,7 +146,8 @@ std::optional<std::string> load_config(const std::string& path, Settings& s) {
     } else {
       return "config " + path + ": unknown key '" + key +
              "' (known: http, db, agent_token, basic_auth, api_tokens, log_level, max_body_bytes, server_id, "
-             "lease_ms, kill_deadline_ms, peer_check_ms, ibex_rpc, ibex_rpc_allow)";
+             "lease_ms, kill_deadline_ms, peer_check_ms, ibex_rpc, ibex_rpc_allow, tls_cert, tls_key, tls_names, "
+             "no_tls, plain_http, ca_out)";
     }
     if (err) return err;
   }
@@ -173,6 +198,15 @@ int main(int argc, char** argv) {
   app.add_option("--ibex-rpc", flags.ibex_rpc,
                  "serve existing Ibex agents (ibex-agentd, categraf) on HOST:PORT, e.g. :20090 (default off)");
   app.add_option("--ibex-rpc-allow", flags.ibex_rpc_allow, "CIDR allowed to connect to --ibex-rpc (repeatable; default any)");
+  app.add_option("--tls-cert", flags.tls_cert,
+                 "PEM certificate (chain) for --http, reloaded on SIGHUP (default: one from Mend's own CA)");
+  app.add_option("--tls-key", flags.tls_key, "PEM private key of --tls-cert, reloaded on SIGHUP");
+  app.add_option("--tls-name", flags.tls_names,
+                 "extra host name or address in the certificate made by Mend's CA (repeatable)");
+  app.add_flag("--no-tls", flags.no_tls, "serve --http as plain HTTP, without TLS (insecure; a warning at start)");
+  app.add_option("--plain-http", flags.plain_http,
+                 "also serve plain HTTP on HOST:PORT, e.g. 127.0.0.1:10091 for Nightingale v6 (insecure)");
+  app.add_option("--ca-out", flags.ca_out, "write Mend's CA certificate (PEM, public) here at start");
   std::string rules_file;
   app.add_option("--rules", rules_file,
                  "YAML file of heal templates and rules (reloaded on SIGHUP and POST /api/v1/reload)");
@@ -200,6 +234,12 @@ int main(int argc, char** argv) {
   if (app.count("--peer-check-ms")) s.peer_check_ms = flags.peer_check_ms;
   if (app.count("--ibex-rpc")) s.ibex_rpc = flags.ibex_rpc;
   if (app.count("--ibex-rpc-allow")) s.ibex_rpc_allow = flags.ibex_rpc_allow;
+  if (app.count("--tls-cert")) s.tls_cert = flags.tls_cert;
+  if (app.count("--tls-key")) s.tls_key = flags.tls_key;
+  if (app.count("--tls-name")) s.tls_names = flags.tls_names;
+  if (app.count("--no-tls")) s.no_tls = flags.no_tls;
+  if (app.count("--plain-http")) s.plain_http = flags.plain_http;
+  if (app.count("--ca-out")) s.ca_out = flags.ca_out;
   init_failpoints_from_env();
 
   if (!setup_logging(s.log_level, "mend-server")) return usage_error("unknown log level '" + s.log_level + "'");
@@ -241,6 +281,10 @@ int main(int argc, char** argv) {
   // Checked before the database is opened, so a typo creates no file.
   auto http_where = parse_listen_address(s.http);
   if (!http_where.ok()) return usage_error(http_where.error().message);
+  if (s.tls_cert.empty() != s.tls_key.empty()) return usage_error("--tls-cert and --tls-key go together");
+  if (s.no_tls && !s.tls_cert.empty()) return usage_error("--no-tls and --tls-cert contradict each other");
+  if (!s.plain_http.empty())
+    if (auto w = parse_listen_address(s.plain_http); !w.ok()) return usage_error("--plain-http: " + w.error().message);
   if (s.server_id.empty()) {
     char host[256] = {};
     ::gethostname(host, sizeof host - 1);
@@ -256,6 +300,41 @@ int main(int argc, char** argv) {
   auto store = open_store(s.db);
   if (!store.ok()) return usage_error("cannot open database " + s.db + ": " + store.error().message);
   SystemClock clock;
+  // Mend's CA signs agents' certificates (and the server's own when the
+  // operator gives none); servers on one PostgreSQL share it.
+  auto trust_store = open_trust_store(s.db);
+  if (!trust_store.ok()) return usage_error("cannot open database " + s.db + ": " + trust_store.error().message);
+  auto ca = tls::load_or_create_ca(**trust_store, clock.now_ms());
+  if (!ca.ok()) return usage_error("Mend's CA: " + ca.error().message);
+  spdlog::info("Mend's CA: SHA-256 fingerprint {}", ca->fingerprint());
+  if (!s.ca_out.empty() && !write_ready_file(s.ca_out, ca->cert_pem()))
+    return usage_error("cannot write --ca-out " + s.ca_out);
+  tls::AgentTrust trust(**trust_store, *ca, clock);
+  if (auto r = trust.poll_revocations(); !r.ok())
+    return usage_error("cannot read revoked certificates: " + r.error().message);
+  std::shared_ptr<tls::ServerTls> server_tls;
+  if (!s.no_tls) {
+    if (!s.tls_cert.empty()) {
+      auto t = tls::ServerTls::from_files(s.tls_cert, s.tls_key, ca->cert_pem());
+      if (!t.ok()) return usage_error(t.error().message);
+      server_tls = *t;
+    } else {
+      char host[256] = {};
+      ::gethostname(host, sizeof host - 1);
+      std::vector<std::string> names = s.tls_names;
+      for (std::string n : {std::string(host), std::string("localhost"), std::string("127.0.0.1"),
+                            std::string("::1"), http_where->host})
+        if (!n.empty() && n != "0.0.0.0" && n != "::") names.push_back(n);
+      auto material = tls::make_server_material(*ca, names, clock.now_ms());
+      if (!material.ok()) return usage_error("server certificate: " + material.error().message);
+      auto t = tls::ServerTls::from_material(*material);
+      if (!t.ok()) return usage_error("server certificate: " + t.error().message);
+      server_tls = *t;
+    }
+    spdlog::info("TLS on {} with {}", s.http, server_tls->description());
+  } else {
+    spdlog::warn("--no-tls: {} speaks plain HTTP; passwords, tokens and scripts cross the network in clear", s.http);
+  }
   AgentHub hub(clock);
   IbexAssignmentBook ibex_book;
   CompositeAgentPush push({&hub, &ibex_book});
@@ -289,6 +368,7 @@ int main(int argc, char** argv) {
   add_ibex_routes(router, ctx);
   add_native_routes(router, ctx);
   add_heal_routes(router, heal, **store, clock);
+  add_trust_routes(router, trust, hub);
   ApiService api(std::move(router), ApiAuth(BasicAuth(std::move(users)), std::move(api_tokens)));
 
   // Declared after everything the connections use, so it is destroyed first.
@@ -297,10 +377,26 @@ int main(int argc, char** argv) {
   options.address = s.http;
   options.max_body_bytes = static_cast<size_t>(s.max_body_bytes);
   options.agent_token = s.agent_token;
+  options.tls = server_tls;
+  options.certificate_refusal = [&trust](const tls::PeerCertificate& peer) { return trust.refusal(peer); };
+  if (server_tls && !s.agent_token.empty())
+    spdlog::warn("agents may still connect with the shared --agent-token (legacy): enroll them with join tokens "
+                 "and drop the token (mendctl agents shows who is left)");
   auto server = HttpServer::start(ioc, api, hub, engine, options);
   if (!server.ok()) return usage_error(server.error().message);
   std::string bound = (*server)->bound_address();
-  spdlog::info("listening on {}", bound);
+  spdlog::info("listening on {} ({})", bound, server_tls ? "https" : "plain http");
+  std::unique_ptr<HttpServer> plain_server;
+  if (!s.plain_http.empty()) {
+    HttpServerOptions plain_options = options;
+    plain_options.address = s.plain_http;
+    plain_options.tls = nullptr;
+    auto started = HttpServer::start(ioc, api, hub, engine, plain_options);
+    if (!started.ok()) return usage_error("--plain-http: " + started.error().message);
+    plain_server = std::move(started).value();
+    spdlog::warn("plain HTTP on {} (--plain-http): keep it on loopback or a private network", 
+                 plain_server->bound_address());
+  }
   std::unique_ptr<IbexRpcServer> ibex;
   if (ibex_where) {
     IbexRpcServerOptions io;
@@ -337,6 +433,28 @@ int main(int argc, char** argv) {
       },
       asio::detached);
 
+  // Revocations by any server sharing the database close the agent's
+  // connection here within a poll.
+  asio::steady_timer revocation_timer(ioc);
+  asio::co_spawn(
+      ioc,
+      [&]() -> awaitable<void> {
+        beast::error_code ec;
+        while (!stopping) {
+          revocation_timer.expires_after(std::chrono::milliseconds(500));
+          co_await revocation_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+          if (stopping) break;
+          auto hosts = trust.poll_revocations();
+          if (!hosts.ok()) {
+            spdlog::warn("cannot read revoked certificates: {}", hosts.error().message);
+            continue;
+          }
+          for (const auto& h : *hosts)
+            if (hub.close(h)) spdlog::warn("agent {}: certificate revoked, connection closed", h);
+        }
+      },
+      asio::detached);
+
   asio::steady_timer force_stop(ioc);
   // SIGHUP reloads the rules; a bad file is refused whole and the old rules stay.
   asio::signal_set hup(ioc, SIGHUP);
@@ -344,6 +462,12 @@ int main(int argc, char** argv) {
     hup.async_wait([&](const beast::error_code& ec, int) {
       if (ec) return;
       if (auto r = heal.reload(); !r.ok()) spdlog::error("rules reload refused, old rules stay:\n{}", r.error().message);
+      if (server_tls) {
+        if (auto r = server_tls->reload(); !r.ok())
+          spdlog::error("TLS certificate reload refused, the old one stays: {}", r.error().message);
+        else
+          spdlog::info("TLS: new connections use {}", server_tls->description());
+      }
       wait_hup();
     });
   };
@@ -354,9 +478,11 @@ int main(int argc, char** argv) {
     spdlog::info("signal {}: stopping", signo);
     stopping = true;
     tick_timer.cancel();
+    revocation_timer.cancel();
     relay.stop();
     hup.cancel();
     (*server)->stop();
+    if (plain_server) plain_server->stop();
     if (ibex) ibex->stop();
     hub.close_all();
     // Agents get a moment to answer the close handshake; then stop regardless.

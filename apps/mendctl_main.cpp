@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -11,6 +12,8 @@
 #include "cli/basic_auth.hpp"
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/time_format.hpp"
+#include "tls/tls_context.hpp"
 
 namespace {
 
@@ -38,13 +41,17 @@ int main(int argc, char** argv) {
       "2 usage, connection or server error; 130 stopped following with Ctrl-C.");
   app.fallthrough();
 
-  std::string server = "http://127.0.0.1:10090";
+  std::string server = "https://127.0.0.1:10090";
   std::string user;
   int64_t timeout_ms = 10000;
   app.add_option("--server", server, "server URL")->envname("MEND_SERVER")->capture_default_str();
   app.add_option("--user", user, "basic auth USER:PASS")->envname("MEND_BASIC_AUTH");
   std::string token;
   app.add_option("--token", token, "bearer token (a server --api-token); instead of --user")->envname("MEND_API_TOKEN");
+  std::string cacert;
+  app.add_option("--cacert", cacert, "PEM file of the CA to verify an https:// server against (Mend's CA: "
+                                     "mend-server --ca-out); default: the system's CAs")
+      ->envname("MEND_CACERT");
   app.add_option("--timeout-ms", timeout_ms, "timeout of each HTTP request")
       ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}))
       ->capture_default_str();
@@ -101,7 +108,19 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"ignore", "kill", "redo"}));
 
-  auto* agents_cmd = app.add_subcommand("agents", "list connected agents");
+  auto* agents_cmd = app.add_subcommand("agents", "list connected agents (and enroll, revoke)");
+  JoinTokenOptions join;
+  std::string join_ttl = "1h";
+  auto* join_cmd = agents_cmd->add_subcommand(
+      "join-token", "make a join token: one host, once (--host), or up to --max-hosts matching --pattern");
+  join_cmd->add_option("--host", join.host, "the one host name this token enrolls");
+  join_cmd->add_option("--pattern", join.pattern, "a glob of host names, e.g. 'web-*' (with --max-hosts)");
+  join_cmd->add_option("--max-hosts", join.max_hosts, "how many hosts may enroll with a --pattern token")
+      ->capture_default_str();
+  join_cmd->add_option("--ttl", join_ttl, "validity: 90s, 15m, 1h, 7d")->capture_default_str();
+  std::string revoke_host;
+  auto* revoke_cmd = agents_cmd->add_subcommand("revoke", "revoke HOST's certificates and close its connections");
+  revoke_cmd->add_option("host", revoke_host, "the agent's ident")->required();
   bool repair = false;
   auto* doctor_cmd = app.add_subcommand("doctor", "check the database's invariants (the repair loop's check)");
   doctor_cmd->add_flag("--repair", repair, "repair what can be repaired");
@@ -142,6 +161,11 @@ int main(int argc, char** argv) {
   if (!url) return report_error(console, url.error());
   HttpClientOptions http_options;
   http_options.timeout = std::chrono::milliseconds(timeout_ms);
+  if (!cacert.empty()) {
+    auto pem = mend::tls::read_pem_file(cacert);
+    if (!pem) return report_error(console, pem.error());
+    http_options.ca_pem = std::move(*pem);
+  }
   if (!token.empty() && !user.empty())
     return report_error(console, mend::make_error(mend::ErrorCode::invalid_input, "give --user or --token, not both"));
   if (!token.empty()) {
@@ -165,6 +189,15 @@ int main(int argc, char** argv) {
   if (host_action_cmd->parsed()) {
     return host_action_command(api, task_id, host, action, console);
   }
+  if (join_cmd->parsed()) {
+    auto ttl = duration_ms(join_ttl);
+    if (!ttl || *ttl < 1000)
+      return report_error(console, mend::make_error(mend::ErrorCode::invalid_input,
+                                                    "--ttl must be like 90s, 15m, 1h or 7d"));
+    join.ttl_s = *ttl / 1000;
+    return join_token_command(api, join, console);
+  }
+  if (revoke_cmd->parsed()) return revoke_agent_command(api, revoke_host, console);
   if (agents_cmd->parsed()) return agents_command(api, now_ms(), console);
   if (doctor_cmd->parsed()) return doctor_command(api, repair, console);
   if (heal_records_cmd->parsed()) return heal_records_command(api, records, now_ms(), console);

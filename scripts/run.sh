@@ -15,24 +15,30 @@ TOKEN_FILE="$RUN_DIR/agent-token"
 TOKEN=$(cat "$TOKEN_FILE")
 IDENT=${MEND_IDENT:-$(hostname)}
 
-./build-release/mend-server --http "$HTTP" --db "sqlite:$RUN_DIR/mend.db" --agent-token "$TOKEN" &
+# TLS with Mend's own CA (made on first start, kept in the database); its
+# certificate is written to $RUN_DIR/ca.pem for the agent, mendctl and curl.
+CA="$RUN_DIR/ca.pem"
+rm -f "$CA"
+./build-release/mend-server --http "$HTTP" --db "sqlite:$RUN_DIR/mend.db" --agent-token "$TOKEN" --ca-out "$CA" &
 SERVER=$!
 trap 'kill $SERVER $AGENT 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
-for _ in $(seq 50); do curl -fs "http://$HTTP/ping" >/dev/null && break; sleep 0.1; done
-./build-release/mend-agent --server "http://$HTTP" --ident "$IDENT" --token "$TOKEN" --spool "$RUN_DIR/agent-spool" &
+for _ in $(seq 50); do [[ -s $CA ]] && curl -fs --cacert "$CA" "https://$HTTP/ping" >/dev/null && break; sleep 0.1; done
+./build-release/mend-agent --server "https://$HTTP" --cacert "$CA" --ident "$IDENT" --token "$TOKEN" \
+  --spool "$RUN_DIR/agent-spool" &
 AGENT=$!
 
 cat <<MSG
 
-Mend is running: server http://$HTTP (database $RUN_DIR/mend.db), one agent as "$IDENT".
+Mend is running: server https://$HTTP (database $RUN_DIR/mend.db, CA $CA), one agent as "$IDENT".
 Run a first task from another terminal:
 
-  echo 'echo hello from \$(hostname); id -un' | ./build-release/mendctl --server http://$HTTP run --hosts $IDENT -
-  ./build-release/mendctl --server http://$HTTP agents
+  export MEND_SERVER=https://$HTTP MEND_CACERT=$CA
+  echo 'echo hello from \$(hostname); id -un' | ./build-release/mendctl run --hosts $IDENT -
+  ./build-release/mendctl agents
 
 or through the Ibex-compatible API:
 
-  curl -s http://$HTTP/ibex/v1/tasks -d '{"title":"hello","account":"root","script":"echo hi","creator":"me","action":"start","hosts":["$IDENT"]}'
+  curl -s --cacert $CA https://$HTTP/ibex/v1/tasks -d '{"title":"hello","account":"root","script":"echo hi","creator":"me","action":"start","hosts":["$IDENT"]}'
 
 Ctrl-C stops both.
 MSG

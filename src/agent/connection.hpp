@@ -15,6 +15,7 @@
 #include "agent/backoff.hpp"
 #include "common/asio.hpp"
 #include "proto/agent_messages.hpp"
+#include "tls/asio_ssl.hpp"
 
 namespace mend::agent {
 
@@ -32,6 +33,10 @@ struct ConnectionOptions {
   std::chrono::milliseconds backoff_initial{200};
   std::chrono::milliseconds backoff_cap{10000};
   uint64_t seed = 1;
+  // The TLS context for https:// and wss:// servers, asked for at every
+  // connection attempt so a renewed certificate is used from the next one.
+  // Null (or returning null): such servers are not tried.
+  std::function<std::shared_ptr<ssl::context>()> tls_context;
 };
 
 class Connection {
@@ -56,8 +61,14 @@ class Connection {
 
  private:
   struct Session;
+  template <class NextLayer>
+  struct SessionOn;
   awaitable<bool> serve(const std::string& url);
-  awaitable<void> write_loop(std::shared_ptr<Session> s);
+  template <class NextLayer>
+  awaitable<bool> serve_websocket(std::shared_ptr<SessionOn<NextLayer>> s, const std::string& url,
+                                  const std::string& host_header);
+  template <class NextLayer>
+  awaitable<void> write_loop(std::shared_ptr<SessionOn<NextLayer>> s);
 
   asio::any_io_executor ex_;
   ConnectionOptions opts_;

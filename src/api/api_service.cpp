@@ -13,7 +13,11 @@ bool under(std::string_view path, std::string_view prefix) {
 }
 }  // namespace
 
-bool path_needs_auth(std::string_view path) { return under(path, "/ibex/v1") || under(path, "/api/v1"); }
+bool path_needs_auth(std::string_view path) {
+  // /api/v1/agent/ is the agents' own: a join token or a certificate proves them.
+  if (under(path, "/api/v1/agent")) return false;
+  return under(path, "/ibex/v1") || under(path, "/api/v1");
+}
 
 ApiResponse ApiService::dispatch(ApiRequest& req) const {
   if (auth_.enabled() && path_needs_auth(req.path)) {

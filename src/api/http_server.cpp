@@ -9,6 +9,8 @@
 #include "common/log.hpp"
 #include "dispatch/agent_session.hpp"
 #include "proto/agent_messages.hpp"
+#include "tls/asio_ssl.hpp"
+#include "tls/peer_certificate.hpp"
 
 namespace mend {
 
@@ -28,6 +30,17 @@ void log_exception(std::exception_ptr e, const char* what) {
     spdlog::error("{} failed: {}", what, ex.what());
   }
 }
+
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+beast::tcp_stream& tcp_layer(beast::tcp_stream& s) { return s; }
+beast::tcp_stream& tcp_layer(TlsStream& s) { return s.next_layer(); }
+
+// The TCP layer, shared with the stream that owns it, for stop() to close.
+std::shared_ptr<beast::tcp_stream> tcp_of(const std::shared_ptr<beast::tcp_stream>& s) { return s; }
+std::shared_ptr<beast::tcp_stream> tcp_of(const std::shared_ptr<TlsStream>& s) {
+  return std::shared_ptr<beast::tcp_stream>(s, &s->next_layer());
+}
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
@@ -36,9 +49,12 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         batcher(ioc.get_executor(), engine) {}
 
   awaitable<void> accept_loop();
-  awaitable<void> serve(tcp::socket socket);
-  awaitable<void> write_error(beast::tcp_stream& stream, http::status status, unsigned version,
-                              std::string_view message);
+  awaitable<void> start_connection(tcp::socket socket);
+  template <class Stream>
+  awaitable<void> serve(std::shared_ptr<Stream> stream, beast::flat_buffer buffer, std::string remote,
+                        tls::PeerCertificate peer);
+  template <class Stream>
+  awaitable<void> write_error(Stream& stream, http::status status, unsigned version, std::string_view message);
 
   tcp::acceptor acceptor;
   const ApiService& api;
@@ -74,14 +90,15 @@ awaitable<void> HttpServer::Impl::accept_loop() {
       if (stopped) co_return;
       continue;
     }
-    asio::co_spawn(acceptor.get_executor(), serve(std::move(socket)),
+    asio::co_spawn(acceptor.get_executor(), start_connection(std::move(socket)),
                    [](std::exception_ptr e) { log_exception(e, "http connection"); });
   }
 }
 
 // GCC 12 mis-destroys temporaries with destructors inside a co_await
 // expression, so co_await expressions here use named locals and views only.
-awaitable<void> HttpServer::Impl::write_error(beast::tcp_stream& stream, http::status status, unsigned version,
+template <class Stream>
+awaitable<void> HttpServer::Impl::write_error(Stream& stream, http::status status, unsigned version,
                                               std::string_view message) {
   http::response<http::string_body> res{status, version};
   res.set(http::field::server, "mend/" MEND_VERSION);
@@ -90,25 +107,70 @@ awaitable<void> HttpServer::Impl::write_error(beast::tcp_stream& stream, http::s
   res.keep_alive(false);
   res.prepare_payload();
   beast::error_code ec;
-  stream.expires_after(options.read_timeout);
+  tcp_layer(stream).expires_after(options.read_timeout);
   co_await http::async_write(stream, res, tok(ec));
 }
 
-awaitable<void> HttpServer::Impl::serve(tcp::socket socket) {
+// With TLS: the first bytes decide. A TLS handshake goes on to HTTPS; anything
+// else (plain HTTP, a port scanner) gets one plain-text answer and is closed.
+awaitable<void> HttpServer::Impl::start_connection(tcp::socket socket) {
   auto self = shared_from_this();
   beast::error_code ec;
   std::string remote = "?";
   if (auto ep = socket.remote_endpoint(ec); !ec) remote = endpoint_text(ep);
-  auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
-  uint64_t id = next_conn++;
-  conns[id] = stream;
   beast::flat_buffer buffer;
+  if (!options.tls) {
+    co_await serve(std::make_shared<beast::tcp_stream>(std::move(socket)), std::move(buffer), remote,
+                   tls::PeerCertificate{});
+    co_return;
+  }
+  beast::tcp_stream plain(std::move(socket));
+  plain.expires_after(options.handshake_timeout);
+  bool is_tls = co_await beast::async_detect_ssl(plain, buffer, tok(ec));
+  if (ec) {
+    spdlog::debug("connection from {} ended before a TLS handshake: {}", remote, ec.message());
+    co_return;
+  }
+  if (!is_tls) {
+    spdlog::warn("connection from {}: not TLS (plain HTTP?) on the TLS port, refused", remote);
+    http::response<http::string_body> res{http::status::bad_request, 11};
+    res.set(http::field::server, "mend/" MEND_VERSION);
+    res.set(http::field::content_type, "text/plain");
+    res.body() = "This port speaks HTTPS: use https://\n";
+    res.keep_alive(false);
+    res.prepare_payload();
+    co_await http::async_write(plain, res, tok(ec));
+    plain.socket().shutdown(tcp::socket::shutdown_send, ec);
+    co_return;
+  }
+  std::shared_ptr<ssl::context> ctx = options.tls->context();
+  auto stream = std::make_shared<TlsStream>(std::move(plain), *ctx);
+  size_t used = co_await stream->async_handshake(ssl::stream_base::server, buffer.data(), tok(ec));
+  if (ec) {
+    spdlog::warn("TLS handshake from {} failed: {}", remote,
+                 tls::describe_handshake_error(ec, stream->native_handle()));
+    co_return;
+  }
+  buffer.consume(used);
+  tls::PeerCertificate peer = tls::peer_certificate(stream->native_handle());
+  co_await serve(stream, std::move(buffer), remote, std::move(peer));
+  // The context must outlive the connection's SSL object.
+  ctx.reset();
+}
+
+template <class Stream>
+awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Stream> stream, beast::flat_buffer buffer, std::string remote,
+                                        tls::PeerCertificate peer) {
+  auto self = shared_from_this();
+  beast::error_code ec;
+  uint64_t id = next_conn++;
+  conns[id] = tcp_of(stream);
 
   while (!stopped) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<uint32_t>(options.max_header_bytes));
     parser.body_limit(options.max_body_bytes);
-    stream->expires_after(options.read_timeout);
+    tcp_layer(*stream).expires_after(options.read_timeout);
     co_await http::async_read_header(*stream, buffer, parser, tok(ec));
     unsigned version = parser.is_header_done() ? parser.get().version() : 11;
     if (ec == http::error::body_limit) {
@@ -134,10 +196,14 @@ awaitable<void> HttpServer::Impl::serve(tcp::socket socket) {
       co_await http::async_read(*stream, buffer, parser, tok(ec));
       if (ec) break;
       conns.erase(id);
-      stream->expires_never();
+      tcp_layer(*stream).expires_never();
       AgentSessionOptions agent_options;
       agent_options.agent_token = options.agent_token;
       agent_options.batcher = &batcher;
+      agent_options.peer = peer;
+      agent_options.certificate_refusal = options.certificate_refusal;
+      // Over TLS, the shared token is a legacy the operator turns on.
+      agent_options.require_certificate = options.tls != nullptr && options.agent_token.empty();
       http::request<http::string_body> upgrade = parser.release();
       co_await serve_agent_session(*stream, upgrade, hub, engine, agent_options);
       co_return;
@@ -164,6 +230,7 @@ awaitable<void> HttpServer::Impl::serve(tcp::socket socket) {
     in.idempotency_key = std::string(req["Idempotency-Key"]);
     in.body = std::move(req.body());
     in.remote = remote;
+    in.client_cert = peer;
     ApiResponse out = api.handle(std::move(in));
 
     http::response<http::string_body> res{static_cast<http::status>(out.status), req.version()};
@@ -174,11 +241,17 @@ awaitable<void> HttpServer::Impl::serve(tcp::socket socket) {
     res.keep_alive(req.keep_alive() && !stopped);
     res.prepare_payload();
     bool keep = res.keep_alive();
-    stream->expires_after(options.read_timeout);
+    tcp_layer(*stream).expires_after(options.read_timeout);
     co_await http::async_write(*stream, res, tok(ec));
     if (ec || !keep) break;
   }
-  stream->socket().shutdown(tcp::socket::shutdown_send, ec);
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    // close_notify, so the client knows the answer was complete; a client
+    // that never answers it is cut off after a second.
+    tcp_layer(*stream).expires_after(std::chrono::seconds(1));
+    co_await stream->async_shutdown(tok(ec));
+  }
+  tcp_layer(*stream).socket().shutdown(tcp::socket::shutdown_send, ec);
   conns.erase(id);
 }
 

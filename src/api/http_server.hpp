@@ -1,7 +1,9 @@
 #pragma once
 // The HTTP listener: Ibex and native routes through ApiService, and the agent
 // WebSocket at proto::kAgentPath handed to dispatch's agent session (agents
-// authenticate with their token there, not with basic auth).
+// authenticate with their certificate or token there, not with basic auth).
+// With TLS, bytes that are not a TLS handshake get a plain-text 400 saying
+// the port speaks HTTPS.
 //
 // Threading: runs on the one io_context thread with the engine and store.
 // Lifetime: connections hold the server's state, so an io_context destroyed
@@ -10,6 +12,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -17,6 +20,7 @@
 #include "common/result.hpp"
 #include "dispatch/agent_hub.hpp"
 #include "engine/engine.hpp"
+#include "tls/server_tls.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -31,6 +35,13 @@ struct HttpServerOptions {
   // A request must arrive (and an idle keep-alive connection is closed) within this.
   std::chrono::milliseconds read_timeout{30'000};
   std::string agent_token;  // empty: agents need no token
+  // TLS on every connection (the context current at accept time, so a
+  // reload applies to new connections only); null: plain HTTP.
+  std::shared_ptr<tls::ServerTls> tls;
+  // Why an agent's certificate is refused (revoked), "" when it is not.
+  std::function<std::string(const tls::PeerCertificate&)> certificate_refusal;
+  // A TLS handshake must finish within this; half-open handshakes are dropped.
+  std::chrono::milliseconds handshake_timeout{10'000};
 };
 
 class HttpServer {

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "tls/peer_certificate.hpp"
+
 namespace mend {
 
 struct ApiRequest {
@@ -17,6 +19,8 @@ struct ApiRequest {
   std::string idempotency_key;                // the Idempotency-Key header, if any
   std::string body;
   std::string remote;  // "ADDR:PORT" of the peer
+  // The client's verified TLS certificate (agents renewing theirs), if any.
+  tls::PeerCertificate client_cert;
 };
 
 struct ApiResponse {

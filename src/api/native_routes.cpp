@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <map>
+
 #include "api/envelope.hpp"
 #include "api/heal_routes.hpp"
 #include "api/ibex_json.hpp"
@@ -25,7 +27,9 @@ ApiResponse list_agents(ApiContext& ctx) {
                         {"protocol", a.protocol},
                         {"remote", a.remote},
                         {"connected_ms", a.connected_ms},
-                        {"last_seen_ms", a.last_seen_ms}});
+                        {"last_seen_ms", a.last_seen_ms},
+                        // Ibex's protocol proves nothing: its agents are pinned to their first ident.
+                        {"identity", !a.identity.empty() ? a.identity : a.protocol == "native" ? "legacy_token" : "ibex"}});
   return json_ok(list);
 }
 
@@ -48,6 +52,19 @@ ApiResponse task_view(ApiContext& ctx, const ApiRequest& req) {
   return json_ok(task_view_json(t->task, t->hosts));
 }
 
+// What is left to move off the shared token: connected native agents by how
+// they proved their ident.
+std::string identity_metrics_text(const std::vector<AgentInfo>& agents) {
+  std::map<std::string, int64_t> by;
+  for (const char* k : {"enrolled", "expiring", "legacy_token"}) by[k] = 0;
+  for (const auto& a : agents) ++by[a.identity.empty() ? "legacy_token" : a.identity];
+  std::string out =
+      "# HELP mend_agents_by_identity Connected native agents by how they proved their ident.\n"
+      "# TYPE mend_agents_by_identity gauge\n";
+  for (const auto& [k, n] : by) out += "mend_agents_by_identity{identity=\"" + k + "\"} " + std::to_string(n) + "\n";
+  return out;
+}
+
 ApiResponse metrics(ApiContext& ctx) {
   StoreCounts counts;
   auto r = ctx.store.read([&](StoreTx& tx) -> Result<void> {
@@ -59,6 +76,7 @@ ApiResponse metrics(ApiContext& ctx) {
   ApiResponse res = text_response(200, render_metrics(ctx.metrics, counts, ctx.hub.connected_count()));
   if (ctx.heal) res.body += heal_metrics_text(*ctx.heal);
   if (ctx.relay) res.body += peer_metrics_text(ctx.relay->counters());
+  res.body += identity_metrics_text(ctx.hub.list());
   res.content_type = kPrometheusContentType;
   return res;
 }

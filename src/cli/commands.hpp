@@ -35,6 +35,17 @@ int task_list_command(const ServerApi& api, const std::string& query, int limit,
 
 // `mendctl agents`; now_ms is the wall clock used for "last seen Ns ago".
 int agents_command(const ServerApi& api, int64_t now_ms, Console& console);
+// `mendctl agents join-token`: prints the token alone on stdout (for scripts),
+// what it allows on stderr.
+struct JoinTokenOptions {
+  std::string host;
+  std::string pattern;
+  int64_t max_hosts = 1;
+  int64_t ttl_s = 3600;
+};
+int join_token_command(const ServerApi& api, const JoinTokenOptions& options, Console& console);
+// `mendctl agents revoke HOST`.
+int revoke_agent_command(const ServerApi& api, const std::string& host, Console& console);
 // `mendctl doctor [--repair]`: prints each broken invariant; exit 0 when none
 // is left (all repaired, or none found), 1 otherwise.
 int doctor_command(const ServerApi& api, bool repair, Console& console);

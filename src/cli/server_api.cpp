@@ -70,6 +70,14 @@ Result<std::vector<AgentView>> ServerApi::agents() const {
   return parse_agents(dat);
 }
 
+Result<nlohmann::json> ServerApi::create_join_token(const nlohmann::json& request) const {
+  return call(Method::post, "/api/v1/join-tokens", request);
+}
+
+Result<nlohmann::json> ServerApi::revoke_agent(const std::string& ident) const {
+  return call(Method::post, "/api/v1/agents/" + url_encode(ident) + "/revoke", nlohmann::json::object());
+}
+
 Result<nlohmann::json> ServerApi::doctor(bool repair) const {
   if (repair) return call(Method::post, "/api/v1/doctor/repair", nlohmann::json::object());
   return call(Method::get, "/api/v1/doctor");

@@ -28,6 +28,9 @@ class AgentConnection {
   // Starts closing the connection (the session detaches itself when it ends).
   virtual void close() = 0;
   virtual std::string remote() const = 0;
+  // How the agent proved its ident (tls::identity_state): enrolled, expiring,
+  // revoked, legacy_token; "" when unknown (fakes).
+  virtual std::string identity(int64_t /*now_ms*/) const { return {}; }
 };
 
 struct AgentInfo {
@@ -36,6 +39,7 @@ struct AgentInfo {
   std::string remote;
   int64_t connected_ms = 0;
   int64_t last_seen_ms = 0;
+  std::string identity;  // see AgentConnection::identity; "ibex" for Ibex-protocol agents
 };
 
 class AgentHub final : public AgentPush {
@@ -58,6 +62,8 @@ class AgentHub final : public AgentPush {
   bool send(const std::string& host, const proto::Message& m);
   // Closes every session (shutdown).
   void close_all();
+  // Closes the session of `ident` (a revoked agent); false when there is none.
+  bool close(const std::string& ident);
 
   void push_assign(const std::string& host, const proto::Assign& assign) override;
   void push_kill(const std::string& host, const proto::Kill& kill) override;

@@ -4,9 +4,12 @@
 // over, so Beast stays out of every other header.
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 
 #include "common/asio.hpp"
+#include "tls/asio_ssl.hpp"
+#include "tls/peer_certificate.hpp"
 #include "dispatch/agent_hub.hpp"
 #include "dispatch/report_batcher.hpp"
 #include "engine/engine.hpp"
@@ -26,6 +29,14 @@ struct AgentSessionOptions {
   // Starts and results go through it (group commit) when set; applied one
   // transaction each otherwise. Must outlive the session.
   ReportBatcher* batcher = nullptr;
+  // The agent's verified TLS certificate, if it sent one: then the ident is
+  // its name (a hello naming another host is refused) and no token is asked.
+  tls::PeerCertificate peer;
+  // Agents without a certificate are refused (a TLS listener without the
+  // legacy shared --agent-token).
+  bool require_certificate = false;
+  // Why a certificate is refused (revoked), "" when it is not; unset: none is.
+  std::function<std::string(const tls::PeerCertificate&)> certificate_refusal;
 };
 
 // Takes `stream` (moved from) and accepts the WebSocket upgrade in `req` on it,
@@ -37,5 +48,9 @@ struct AgentSessionOptions {
 // (references, not values: GCC 12 mis-destroys coroutine argument temporaries).
 awaitable<void> serve_agent_session(beast::tcp_stream& stream, http::request<http::string_body>& req,
                                     AgentHub& hub, Engine& engine, const AgentSessionOptions& options);
+// The same over TLS.
+awaitable<void> serve_agent_session(beast::ssl_stream<beast::tcp_stream>& stream,
+                                    http::request<http::string_body>& req, AgentHub& hub, Engine& engine,
+                                    const AgentSessionOptions& options);
 
 }  // namespace mend

@@ -144,6 +144,50 @@ const std::vector<Migration> kMigrations = {
   reason TEXT NOT NULL DEFAULT ''
 ))",
      }},
+    {4,
+     "trust: the TLS CA, join tokens, agent certificates",
+     {
+         // One row (id 1): the first server to start inserts its new CA and
+         // every other server on the database uses that one.
+         R"(CREATE TABLE tls_ca (
+  id INTEGER PRIMARY KEY,
+  cert_pem TEXT NOT NULL,
+  key_pem TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  created_ms BIGINT NOT NULL
+))",
+         R"(CREATE TABLE join_tokens (
+  id TEXT PRIMARY KEY,
+  secret_hash TEXT NOT NULL,
+  host_pattern TEXT NOT NULL,
+  max_uses BIGINT NOT NULL,
+  uses BIGINT NOT NULL DEFAULT 0,
+  expires_ms BIGINT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  created_by TEXT NOT NULL DEFAULT ''
+))",
+         // A host enrolls once per token: a second request for the same host
+         // with a reusable token is a reuse, not a new host.
+         R"(CREATE TABLE join_token_uses (
+  token_id TEXT NOT NULL REFERENCES join_tokens(id),
+  host TEXT NOT NULL,
+  used_ms BIGINT NOT NULL,
+  PRIMARY KEY (token_id, host)
+))",
+         R"(CREATE TABLE agent_certs (
+  serial TEXT PRIMARY KEY,
+  host TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  not_before_ms BIGINT NOT NULL,
+  not_after_ms BIGINT NOT NULL,
+  issued_ms BIGINT NOT NULL,
+  revoked_ms BIGINT NOT NULL DEFAULT 0,
+  token_id TEXT NOT NULL DEFAULT ''
+))",
+         "CREATE INDEX agent_certs_by_host ON agent_certs(host, issued_ms)",
+         // Every server reads the recent revocations twice a second.
+         "CREATE INDEX agent_certs_revoked ON agent_certs(revoked_ms) WHERE revoked_ms > 0",
+     }},
 };
 
 }  // namespace

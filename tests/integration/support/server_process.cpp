@@ -61,6 +61,12 @@ void ServerProcess::spawn(uint16_t port) {
   SpawnSpec spec;
   spec.argv = {MEND_SERVER_BIN, "--http", "127.0.0.1:" + std::to_string(port), "--ready-file", ready_.string(),
                "--db", options_.db_url.empty() ? "sqlite:" + db_.string() : options_.db_url};
+  if (options_.tls) {
+    spec.argv.push_back("--ca-out");
+    spec.argv.push_back(ca_path().string());
+  } else {
+    spec.argv.push_back("--no-tls");
+  }
   if (!options_.agent_token.empty()) {
     spec.argv.push_back("--agent-token");
     spec.argv.push_back(options_.agent_token);
@@ -111,8 +117,11 @@ ExitStatus ServerProcess::kill9() {
 }
 
 HttpClient ServerProcess::client() const {
-  return HttpClient(host_, port_, options_.basic_auth.empty() ? std::string() : options_.basic_auth.front());
+  HttpClient c(host_, port_, options_.basic_auth.empty() ? std::string() : options_.basic_auth.front());
+  return options_.tls ? c.with_tls(ca_pem()) : c;
 }
+
+std::string ServerProcess::ca_pem() const { return read_file(ca_path()); }
 
 void ServerProcess::print_logs(std::ostream& os) const {
   for (const auto& p : past_) p->print_log_tail(os);
