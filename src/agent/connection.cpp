@@ -126,7 +126,7 @@ awaitable<bool> Connection::serve(const std::string& url) {
   const std::string host_header = parsed->host + ":" + parsed->port;
   if (!parsed->tls) {
     auto s = std::make_shared<SessionOn<beast::tcp_stream>>(ex_, std::move(tcp_layer), nullptr);
-    co_return co_await serve_websocket(std::move(s), url, host_header);
+    co_return co_await serve_websocket(s, url, host_header);
   }
 
   std::shared_ptr<ssl::context> ctx = opts_.tls_context ? opts_.tls_context() : nullptr;
@@ -154,11 +154,11 @@ awaitable<bool> Connection::serve(const std::string& url) {
     s->shut();
     co_return false;
   }
-  co_return co_await serve_websocket(std::move(s), url, host_header);
+  co_return co_await serve_websocket(s, url, host_header);
 }
 
 template <class NextLayer>
-awaitable<bool> Connection::serve_websocket(std::shared_ptr<SessionOn<NextLayer>> s, const std::string& url,
+awaitable<bool> Connection::serve_websocket(std::shared_ptr<SessionOn<NextLayer>>& s, const std::string& url,
                                             const std::string& host_header) {
   attempt_ = s;
   error_code ec;

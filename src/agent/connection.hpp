@@ -64,8 +64,9 @@ class Connection {
   template <class NextLayer>
   struct SessionOn;
   awaitable<bool> serve(const std::string& url);
+  // `s` by reference: GCC 12 mis-destroys coroutine argument temporaries.
   template <class NextLayer>
-  awaitable<bool> serve_websocket(std::shared_ptr<SessionOn<NextLayer>> s, const std::string& url,
+  awaitable<bool> serve_websocket(std::shared_ptr<SessionOn<NextLayer>>& s, const std::string& url,
                                   const std::string& host_header);
   template <class NextLayer>
   awaitable<void> write_loop(std::shared_ptr<SessionOn<NextLayer>> s);

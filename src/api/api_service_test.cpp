@@ -109,6 +109,10 @@ TEST(ApiService, UnknownRoutesAndExceptions) {
 TEST(ApiService, PathsNeedingAuth) {
   EXPECT_TRUE(path_needs_auth("/ibex/v1/tasks"));
   EXPECT_TRUE(path_needs_auth("/api/v1/agents"));
+  EXPECT_TRUE(path_needs_auth("/api/v1/agents/web-01/revoke"));
+  // The agents' own routes: a join token or a certificate proves them.
+  EXPECT_FALSE(path_needs_auth("/api/v1/agent/enroll"));
+  EXPECT_FALSE(path_needs_auth("/api/v1/agent/ca"));
   EXPECT_FALSE(path_needs_auth("/ibex/v10"));
   EXPECT_FALSE(path_needs_auth("/ping"));
   EXPECT_FALSE(path_needs_auth("/metrics"));

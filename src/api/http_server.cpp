@@ -50,9 +50,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 
   awaitable<void> accept_loop();
   awaitable<void> start_connection(tcp::socket socket);
+  // References, not values: GCC 12 mis-destroys coroutine argument
+  // temporaries; the caller's frame keeps them alive.
   template <class Stream>
-  awaitable<void> serve(std::shared_ptr<Stream> stream, beast::flat_buffer buffer, std::string remote,
-                        tls::PeerCertificate peer);
+  awaitable<void> serve(std::shared_ptr<Stream>& stream, beast::flat_buffer& buffer, const std::string& remote,
+                        const tls::PeerCertificate& peer);
   template <class Stream>
   awaitable<void> write_error(Stream& stream, http::status status, unsigned version, std::string_view message);
 
@@ -120,8 +122,9 @@ awaitable<void> HttpServer::Impl::start_connection(tcp::socket socket) {
   if (auto ep = socket.remote_endpoint(ec); !ec) remote = endpoint_text(ep);
   beast::flat_buffer buffer;
   if (!options.tls) {
-    co_await serve(std::make_shared<beast::tcp_stream>(std::move(socket)), std::move(buffer), remote,
-                   tls::PeerCertificate{});
+    auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+    const tls::PeerCertificate none;
+    co_await serve(stream, buffer, remote, none);
     co_return;
   }
   beast::tcp_stream plain(std::move(socket));
@@ -153,14 +156,14 @@ awaitable<void> HttpServer::Impl::start_connection(tcp::socket socket) {
   }
   buffer.consume(used);
   tls::PeerCertificate peer = tls::peer_certificate(stream->native_handle());
-  co_await serve(stream, std::move(buffer), remote, std::move(peer));
+  co_await serve(stream, buffer, remote, peer);
   // The context must outlive the connection's SSL object.
   ctx.reset();
 }
 
 template <class Stream>
-awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Stream> stream, beast::flat_buffer buffer, std::string remote,
-                                        tls::PeerCertificate peer) {
+awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Stream>& stream, beast::flat_buffer& buffer,
+                                        const std::string& remote, const tls::PeerCertificate& peer) {
   auto self = shared_from_this();
   beast::error_code ec;
   uint64_t id = next_conn++;

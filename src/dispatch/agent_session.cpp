@@ -166,8 +166,9 @@ awaitable<bool> AgentSession<NextLayer>::hello() {
     // receives web-02's dispatches.
     spdlog::warn("agent {} from {} refused: its certificate is for {}", h.ident.substr(0, kMaxIdentLength), remote_,
                  options_.peer.common_name);
-    co_await refuse("this agent's certificate is for " + options_.peer.common_name + ", not " +
-                    h.ident.substr(0, kMaxIdentLength));
+    const std::string why =
+        "this agent's certificate is for " + options_.peer.common_name + ", not " + h.ident.substr(0, kMaxIdentLength);
+    co_await refuse(why);
     co_return false;
   }
   if (auto checked = check_hello(h, options_.peer.present ? std::string() : options_.agent_token); !checked.ok()) {

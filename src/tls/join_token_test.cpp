@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "tls/secrets.hpp"
 
 namespace mend::tls {
@@ -18,12 +20,20 @@ TEST(JoinToken, RoundTrips) {
 
 TEST(JoinToken, RefusesOtherShapesWithoutRepeatingThem) {
   const std::string fp = sha256_hex("ca");
-  for (std::string bad : {std::string(""), std::string("mendjoin1"), "mendjoin1.ab.cd", "mendjoin2.ab.cd." + fp,
-                          "mendjoin1.AB.cd." + fp, "mendjoin1.ab.cd." + fp.substr(1), "mendjoin1..cd." + fp,
-                          "mendjoin1.ab.cd." + fp + ".x"}) {
+  const std::vector<std::string> bad_tokens = {"",
+                                               "mendjoin1",
+                                               "mendjoin1.ab.cd",
+                                               "mendjoin2.ab.cd." + fp,
+                                               "mendjoin1.AB.cd." + fp,
+                                               "mendjoin1.ab.cd." + fp.substr(1),
+                                               "mendjoin1..cd." + fp,
+                                               "mendjoin1.ab.cd." + fp + ".x"};
+  for (const auto& bad : bad_tokens) {
     auto r = parse_join_token(bad);
     ASSERT_FALSE(r.ok()) << bad;
-    if (bad.size() > 20) EXPECT_EQ(r.error().message.find(bad), std::string::npos);
+    if (bad.size() > 20) {
+      EXPECT_EQ(r.error().message.find(bad), std::string::npos);
+    }
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <fnmatch.h>
 
+#include <cctype>
+
 #include "common/log.hpp"
 #include "tls/join_token.hpp"
 #include "tls/secrets.hpp"

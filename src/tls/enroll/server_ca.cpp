@@ -1,6 +1,6 @@
 #include "tls/enroll/server_ca.hpp"
 
-#include <boost/asio/ip/address.hpp>
+#include "common/asio.hpp"
 
 namespace mend::tls {
 

@@ -5,8 +5,7 @@ namespace mend::it {
 AgentProcess::AgentProcess(const TempDir& dir, std::string ident, std::vector<std::string> server_urls,
                            AgentOptions options)
     : dir_(dir), ident_(std::move(ident)), servers_(std::move(server_urls)), options_(std::move(options)) {
-  name_ = options_.name.empty() ? ident_ : options_.name;
-  spool_ = dir_.file("spool-" + name_);
+  spool_ = dir_.file("spool-" + ident_);
   std::filesystem::create_directories(spool_);
 }
 
@@ -20,7 +19,7 @@ void AgentProcess::start() {
     past_.push_back(std::move(process_));
   }
   ++incarnation_;
-  std::string base = "agent-" + name_ + "-" + std::to_string(incarnation_);
+  std::string base = "agent-" + ident_ + "-" + std::to_string(incarnation_);
   SpawnSpec spec;
   spec.argv = {MEND_AGENT_BIN};
   for (const auto& url : servers_) {

@@ -17,7 +17,6 @@ struct AgentOptions {
   std::string token = kAgentToken;
   std::vector<std::string> extra_args;
   std::vector<std::string> env;  // "NAME=value" for the process (e.g. MEND_FAILPOINTS)
-  std::string name;  // of its spool dir and logs; default the ident (two agents may claim one ident)
 };
 
 class AgentProcess {
@@ -44,7 +43,6 @@ class AgentProcess {
   std::string ident_;
   std::vector<std::string> servers_;
   AgentOptions options_;
-  std::string name_;
   std::filesystem::path spool_;
   int incarnation_ = 0;
   std::unique_ptr<Process> process_;

@@ -30,7 +30,6 @@ AgentProcess& ClusterTest::agent(const std::string& ident) {
 }
 
 AgentProcess& ClusterTest::add_agent(const std::string& ident, AgentOptions options) {
-  if (server_options().tls) options.extra_args.insert(options.extra_args.begin(), {"--cacert", server_->ca_path().string()});
   agents_.push_back(std::make_unique<AgentProcess>(*dir_, ident, std::vector<std::string>{server_->url()}, std::move(options)));
   agents_.back()->start();
   return *agents_.back();
@@ -38,10 +37,6 @@ AgentProcess& ClusterTest::add_agent(const std::string& ident, AgentOptions opti
 
 RunResult ClusterTest::mendctl(std::vector<std::string> args, const std::string& stdin_text) {
   std::vector<std::string> argv = {MENDCTL_BIN, "--server", server_->url()};
-  if (server_options().tls) {
-    argv.push_back("--cacert");
-    argv.push_back(server_->ca_path().string());
-  }
   for (const auto& a : server_options().basic_auth) {
     argv.push_back("--user");
     argv.push_back(a);

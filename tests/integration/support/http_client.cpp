@@ -5,8 +5,6 @@
 #include <chrono>
 
 #include "common/asio.hpp"
-#include "tls/asio_ssl.hpp"
-#include "tls/tls_context.hpp"
 
 namespace mend::it {
 
@@ -102,39 +100,6 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
     }
 
     http::request<http::string_body> req{http::string_to_verb(method), target, 11};
-    if (!ca_pem_.empty()) {
-      auto ctx = tls::make_client_context(tls::ClientTlsMaterial{ca_pem_, {}, {}});
-      if (!ctx.ok()) {
-        out.error = ctx.error().message;
-        return out;
-      }
-      beast::ssl_stream<beast::tcp_stream> tls_stream(std::move(stream), **ctx);
-      tls_stream.set_verify_callback(ssl::host_name_verification(host_));
-      tls_stream.handshake(ssl::stream_base::client, ec);
-      if (ec) {
-        out.error = "TLS handshake: " + tls::describe_handshake_error(ec, tls_stream.native_handle());
-        return out;
-      }
-      req.set(http::field::host, host_ + ":" + std::to_string(port_));
-      if (!user_pass_.empty()) req.set(http::field::authorization, "Basic " + base64(user_pass_));
-      for (const auto& [k, v] : headers) req.set(k, v);
-      req.body() = body;
-      req.prepare_payload();
-      http::write(tls_stream, req, ec);
-      beast::flat_buffer buffer;
-      http::response_parser<http::string_body> parser;
-      parser.body_limit(64 * 1024 * 1024);
-      http::read(tls_stream, buffer, parser, ec);
-      if (ec) {
-        out.error = "read: " + ec.message();
-        return out;
-      }
-      out.status = static_cast<int>(parser.get().result_int());
-      out.body = parser.get().body();
-      out.content_type = std::string(parser.get()[http::field::content_type]);
-      out.json = nlohmann::json::parse(out.body, nullptr, false);
-      return out;
-    }
     req.set(http::field::host, host_ + ":" + std::to_string(port_));
     req.set(http::field::user_agent, "mend-integration-tests");
     if (!body.empty() || method == "POST" || method == "PUT") req.set(http::field::content_type, "application/json");

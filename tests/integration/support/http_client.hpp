@@ -38,17 +38,7 @@ class HttpClient {
   HttpResponse request(const std::string& method, const std::string& target, const std::string& body,
                        const std::map<std::string, std::string>& headers = {}) const;
 
-  HttpClient with_auth(std::string user_pass) const {
-    HttpClient c(host_, port_, std::move(user_pass));
-    c.ca_pem_ = ca_pem_;
-    return c;
-  }
-  // HTTPS from now on, trusting this CA (PEM); the server's certificate must name 127.0.0.1.
-  HttpClient with_tls(std::string ca_pem) const {
-    HttpClient c = *this;
-    c.ca_pem_ = std::move(ca_pem);
-    return c;
-  }
+  HttpClient with_auth(std::string user_pass) const { return HttpClient(host_, port_, std::move(user_pass)); }
   const std::string& host() const { return host_; }
   uint16_t port() const { return port_; }
 
@@ -56,7 +46,6 @@ class HttpClient {
   std::string host_;
   uint16_t port_ = 0;
   std::string user_pass_;
-  std::string ca_pem_;  // non-empty: HTTPS
 };
 
 std::string base64(std::string_view in);

@@ -22,9 +22,6 @@ struct ServerOptions {
   std::vector<std::string> extra_args;
   std::vector<std::string> env;  // "NAME=value" for the process (e.g. MEND_FAILPOINTS)
   std::string db_url;            // --db; default a SQLite file in the TempDir
-  // TLS on --http with Mend's own CA (written to ca_path()); off: --no-tls,
-  // which most tests use as they predate TLS.
-  bool tls = false;
 };
 
 class ServerProcess {
@@ -42,10 +39,7 @@ class ServerProcess {
   void set_env(std::vector<std::string> env) { options_.env = std::move(env); }
   bool running() const { return process_ && process_->running(); }
 
-  std::string url() const { return (options_.tls ? "https://" : "http://") + host_ + ":" + std::to_string(port_); }
-  // Mend's CA certificate (--ca-out), written at every start.
-  std::filesystem::path ca_path() const { return dir_.file(name_ + ".ca.pem"); }
-  std::string ca_pem() const;
+  std::string url() const { return "http://" + host_ + ":" + std::to_string(port_); }
   const std::string& host() const { return host_; }
   uint16_t port() const { return port_; }
   // The bound --ibex-rpc port; 0 when the server does not serve Ibex agents.
@@ -53,9 +47,7 @@ class ServerProcess {
   const std::filesystem::path& db_path() const { return db_; }
   // A client with the first configured basic-auth user (if any).
   HttpClient client() const;
-  HttpClient anonymous_client() const {
-    return options_.tls ? HttpClient(host_, port_).with_tls(ca_pem()) : HttpClient(host_, port_);
-  }
+  HttpClient anonymous_client() const { return HttpClient(host_, port_); }
   Process* process() { return process_.get(); }
   // Every incarnation's log, oldest first.
   void print_logs(std::ostream& os) const;
