@@ -153,6 +153,7 @@ int main(int argc, char** argv) {
   };
 
   asio::io_context io(1);
+  asio::steady_timer renew_timer(io);  // certificate renewal checks, below
   agent::Agent agent(io.get_executor(), cfg, std::move(*spool), conn);
   if (auto st = agent.start(); !st) {
     std::cerr << "cannot start: " << st.error().message << "\n";
@@ -169,7 +170,6 @@ int main(int argc, char** argv) {
   // Renewal: checked at start and hourly; due after two thirds of the
   // certificate's life, so a week-long outage of every server still leaves
   // time. The next connection uses the new certificate.
-  asio::steady_timer renew_timer(io);
   std::function<void()> check_renewal = [&] {
     if (any_tls && identity->enrolled() &&
         identity->due_for_renewal(std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -134,7 +134,7 @@ Result<tls::CertificateInfo> AgentIdentity::request_certificate(const std::vecto
   for (const auto& s : servers) {
     auto url = parse_server_url(s);
     if (!url.ok() || !url->tls) continue;
-    auto answer = https_request(*url, **ctx, true, "POST", api_path, body.dump());
+    auto answer = https_request(*url, *ctx, true, "POST", api_path, body.dump());
     if (!answer.ok()) {
       last_error = answer.error().message;
       continue;
@@ -142,7 +142,7 @@ Result<tls::CertificateInfo> AgentIdentity::request_certificate(const std::vecto
     auto reply = nlohmann::json::parse(answer->body, nullptr, false);
     if (answer->status != 200) {
       std::string why = reply.is_object() && reply.contains("err") && reply["err"].is_string()
-                            ? reply["err"].get<std::string>()
+                            ? reply.value("err", std::string())
                             : "HTTP " + std::to_string(answer->status);
       // The server looked at the request and said no: another server would too.
       return make_error(answer->status == 401 ? ErrorCode::unauthorized : ErrorCode::invalid_input,
@@ -151,7 +151,7 @@ Result<tls::CertificateInfo> AgentIdentity::request_certificate(const std::vecto
     const nlohmann::json* dat = reply.is_object() && reply.contains("dat") ? &reply["dat"] : &reply;
     if (!dat->is_object() || !(*dat)["certificate"].is_string())
       return make_error(ErrorCode::internal, s + " answered without a certificate");
-    std::string cert = (*dat)["certificate"].get<std::string>();
+    std::string cert = dat->value("certificate", std::string());
     MEND_ASSIGN_OR_RETURN(tls::CertificateInfo info, tls::read_certificate(cert));
     // Key first: a certificate without its key is useless, a key without the
     // new certificate is only an unused file (the old pair stays consistent
