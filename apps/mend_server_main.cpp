@@ -14,14 +14,15 @@
 #include <string>
 #include <vector>
 
+#include "api/all_routes.hpp"
 #include "api/api_context.hpp"
 #include "api/api_service.hpp"
-#include "api/api_auth.hpp"
-#include "api/heal_routes.hpp"
 #include "api/http_server.hpp"
-#include "api/ibex_routes.hpp"
 #include "api/listen_address.hpp"
-#include "api/native_routes.hpp"
+#include "auth/accounts.hpp"
+#include "auth/audited_store.hpp"
+#include "auth/password.hpp"
+#include "auth/principal_resolver.hpp"
 #include "common/asio.hpp"
 #include "common/clock.hpp"
 #include "common/log.hpp"
@@ -50,6 +51,11 @@ struct Settings {
   std::string agent_token;
   std::vector<std::string> basic_auth;
   std::vector<std::string> api_tokens;
+  std::string basic_auth_role = "admin";
+  std::string api_token_role = "admin";
+  std::string auth = "auto";
+  std::string admin_password_file;
+  int64_t audit_retention_days = 0;
   std::string log_level = "info";
   int64_t max_body_bytes = 8 * 1024 * 1024;
   std::string ready_file;
@@ -95,6 +101,17 @@ std::optional<std::string> load_config(const std::string& path, Settings& s) {
       err = read_string(s.db);
     } else if (key == "agent_token") {
       err = read_string(s.agent_token);
+    } else if (key == "basic_auth_role") {
+      err = read_string(s.basic_auth_role);
+    } else if (key == "api_token_role") {
+      err = read_string(s.api_token_role);
+    } else if (key == "auth") {
+      err = read_string(s.auth);
+    } else if (key == "admin_password_file") {
+      err = read_string(s.admin_password_file);
+    } else if (key == "audit_retention_days") {
+      if (!node.is_integer()) return type_error("an integer");
+      s.audit_retention_days = node.as_integer()->get();
     } else if (key == "log_level") {
       err = read_string(s.log_level);
     } else if (key == "server_id") {
@@ -121,7 +138,7 @@ std::optional<std::string> load_config(const std::string& path, Settings& s) {
       err = read_strings(s.basic_auth, "a list of \"user:password\" strings");
     } else {
       return "config " + path + ": unknown key '" + key +
-             "' (known: http, db, agent_token, basic_auth, api_tokens, log_level, max_body_bytes, server_id, "
+             "' (known: http, db, agent_token, basic_auth, basic_auth_role, api_tokens, api_token_role, auth, admin_password_file, audit_retention_days, log_level, max_body_bytes, server_id, "
              "lease_ms, kill_deadline_ms, peer_check_ms, ibex_rpc, ibex_rpc_allow)";
     }
     if (err) return err;
@@ -158,6 +175,18 @@ int main(int argc, char** argv) {
   app.add_option("--basic-auth", flags.basic_auth, "USER:PASS required on /ibex/v1 and /api/v1 (repeatable)");
   app.add_option("--api-token", flags.api_tokens,
                  "bearer token accepted on /ibex/v1 and /api/v1, alongside --basic-auth (repeatable)");
+  app.add_option("--basic-auth-role", flags.basic_auth_role,
+                 "role of the --basic-auth users: admin, operator or viewer (default admin)");
+  app.add_option("--api-token-role", flags.api_token_role,
+                 "role of the --api-token tokens: admin, operator or viewer (default admin)");
+  app.add_option("--auth", flags.auth,
+                 "on: every /api/v1 and /ibex/v1 call needs credentials; auto (default): on once any "
+                 "--basic-auth, --api-token or stored user exists, otherwise open to anyone who can connect");
+  app.add_option("--admin-password-file", flags.admin_password_file,
+                 "first start with --auth on: the password of user admin is read from this file (default: a random "
+                 "one, printed once)");
+  app.add_option("--audit-retention-days", flags.audit_retention_days,
+                 "audit records older than this are removed, the chain's anchor kept (default 0: keep all)");
   app.add_option("--config", config_file, "TOML file with the same keys; flags override it");
   app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error (default info)");
   app.add_option("--max-body-bytes", flags.max_body_bytes, "largest request body (default 8 MiB)");
@@ -191,6 +220,11 @@ int main(int argc, char** argv) {
   if (app.count("--agent-token")) s.agent_token = flags.agent_token;
   if (app.count("--basic-auth")) s.basic_auth = flags.basic_auth;
   if (app.count("--api-token")) s.api_tokens = flags.api_tokens;
+  if (app.count("--basic-auth-role")) s.basic_auth_role = flags.basic_auth_role;
+  if (app.count("--api-token-role")) s.api_token_role = flags.api_token_role;
+  if (app.count("--auth")) s.auth = flags.auth;
+  if (app.count("--admin-password-file")) s.admin_password_file = flags.admin_password_file;
+  if (app.count("--audit-retention-days")) s.audit_retention_days = flags.audit_retention_days;
   if (app.count("--log-level")) s.log_level = flags.log_level;
   if (app.count("--max-body-bytes")) s.max_body_bytes = flags.max_body_bytes;
   s.ready_file = flags.ready_file;
@@ -208,16 +242,28 @@ int main(int argc, char** argv) {
   const OpenFilesLimit files = raise_open_files_limit();
   spdlog::info("open files limit {} (hard {})", files.soft, files.hard);
   if (s.max_body_bytes <= 0) return usage_error("max_body_bytes must be positive");
-  std::vector<BasicAuthUser> users;
+  if (s.auth != "auto" && s.auth != "on") return usage_error("auth must be auto or on, not '" + s.auth + "'");
+  if (s.audit_retention_days < 0) return usage_error("audit_retention_days must not be negative");
+  std::string admin_password;
+  if (!s.admin_password_file.empty()) {
+    std::ifstream f(s.admin_password_file);
+    if (!f) return usage_error("cannot read admin password file " + s.admin_password_file);
+    std::getline(f, admin_password);
+    while (!admin_password.empty() && (admin_password.back() == '\r' || admin_password.back() == ' '))
+      admin_password.pop_back();
+    if (auto r = auth::check_password_policy(admin_password); !r.ok())
+      return usage_error(s.admin_password_file + ": " + r.error().message);
+  }
+  std::vector<auth::BasicAuthUser> users;
   for (const auto& entry : s.basic_auth) {
-    auto u = parse_basic_auth_user(entry);
+    auto u = auth::parse_basic_auth_user(entry);
     if (!u.ok()) return usage_error(u.error().message);
     users.push_back(std::move(*u));
   }
 
   std::vector<std::string> api_tokens;
   for (const auto& entry : s.api_tokens) {
-    auto t = parse_api_token(entry);
+    auto t = auth::parse_api_token(entry);
     if (!t.ok()) return usage_error(t.error().message);
     api_tokens.push_back(std::move(*t));
   }
@@ -256,6 +302,11 @@ int main(int argc, char** argv) {
   auto store = open_store(s.db);
   if (!store.ok()) return usage_error("cannot open database " + s.db + ": " + store.error().message);
   SystemClock clock;
+  // Every API request that changes something writes its audit record in the
+  // transaction of the change: the engine, heal rules and accounts all write
+  // through this wrapper (auth/audited_store.hpp).
+  auth::AuditTrail trail;
+  auth::AuditedStore audited(**store, trail);
   AgentHub hub(clock);
   IbexAssignmentBook ibex_book;
   CompositeAgentPush push({&hub, &ibex_book});
@@ -270,26 +321,51 @@ int main(int argc, char** argv) {
       }};
   PeerRelayOptions relay_options;
   relay_options.catch_up_interval = std::chrono::milliseconds(s.peer_check_ms);
-  PeerDispatchRelay relay(**store, (*store)->open_dispatch_feed(), push, local_agents, relay_options);
+  PeerDispatchRelay relay(audited, (*store)->open_dispatch_feed(), push, local_agents, relay_options);
   EngineMetrics metrics;
   EngineOptions engine_options;
   engine_options.server_id = s.server_id;
   engine_options.lease_ms = s.lease_ms;
   engine_options.kill_deadline_ms = s.kill_deadline_ms;
-  Engine engine(**store, clock, relay, metrics, engine_options);
+  Engine engine(audited, clock, relay, metrics, engine_options);
   relay.attach(engine);
   // A bad rules file stops the start: running without the rules someone wrote is worse.
   // An alert for a host no agent ever served is skipped (host_unknown), not left waiting.
-  heal::HealService heal(**store, engine, clock, [&hub, &ibex_book](const std::string& ident) {
+  heal::HealService heal(audited, engine, clock, [&hub, &ibex_book](const std::string& ident) {
     return hub.connected(ident) || ibex_book.tracks(ident);
   });
   if (auto r = heal.start(rules_file); !r.ok()) return usage_error(r.error().message);
-  ApiContext ctx{engine, **store, hub, clock, metrics, &heal, &relay};
+  auth::Accounts accounts(audited, clock);
+  if (s.auth == "on") {
+    auto first = accounts.create_first_admin("admin", admin_password);
+    if (!first.ok()) return usage_error("cannot create the first user: " + first.error().message);
+    if (*first && admin_password.empty()) {
+      // Printed once, never logged again, never stored in clear.
+      std::cerr << "\n  mend-server: first start: created user \"admin\" with the one-time password\n\n      " << **first
+                << "\n\n  Sign in with it (mendctl --user admin:PASSWORD, or the console) and change it:\n"
+                   "      mendctl --user admin:PASSWORD users passwd admin\n\n";
+    } else if (*first) {
+      spdlog::info("first start: created user admin with the password from {}", s.admin_password_file);
+    }
+  }
+  ApiContext ctx{engine, audited, hub, clock, metrics, &heal, &relay};
+  ctx.accounts = &accounts;
+  ctx.trail = &trail;
   Router router;
-  add_ibex_routes(router, ctx);
-  add_native_routes(router, ctx);
-  add_heal_routes(router, heal, **store, clock);
-  ApiService api(std::move(router), ApiAuth(BasicAuth(std::move(users)), std::move(api_tokens)));
+  add_all_routes(router, ctx);
+  auth::ResolverOptions auth_options;
+  auth_options.open = s.auth == "auto" && users.empty() && api_tokens.empty();
+  auth_options.basic_users = std::move(users);
+  auth_options.basic_role = s.basic_auth_role;
+  auth_options.api_tokens = std::move(api_tokens);
+  auth_options.api_token_role = s.api_token_role;
+  auto resolver = auth::PrincipalResolver::make(std::move(auth_options), &accounts);
+  if (!resolver.ok()) return usage_error(resolver.error().message);
+  if (auto users_exist = accounts.has_users(); resolver->open() && users_exist.ok() && !*users_exist)
+    spdlog::warn("the API is open: anyone who can connect may run scripts as root on every agent "
+                 "(configure users or --basic-auth/--api-token, or start with --auth on)");
+  ApiService api(std::move(router), std::move(*resolver));
+  api.audit_with(trail, **store, clock);
 
   // Declared after everything the connections use, so it is destroyed first.
   asio::io_context ioc(1);
@@ -323,6 +399,7 @@ int main(int argc, char** argv) {
   // Finish whatever the previous run left, then keep time moving.
   if (auto r = engine.tick(); !r.ok()) spdlog::warn("engine tick failed: {}", r.error().message);
   bool stopping = false;
+  int ticks_since_prune = 3600;  // prune once soon after start, then hourly
   asio::steady_timer tick_timer(ioc);
   asio::co_spawn(
       ioc,
@@ -333,6 +410,16 @@ int main(int argc, char** argv) {
           co_await tick_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
           if (stopping) break;
           if (auto r = engine.tick(); !r.ok()) spdlog::warn("engine tick failed: {}", r.error().message);
+          if (s.audit_retention_days > 0 && ++ticks_since_prune >= 3600) {
+            ticks_since_prune = 0;
+            const int64_t before = clock.now_ms() - s.audit_retention_days * 24 * 3600'000;
+            auto gone = (*store)->transact([&](StoreTx& tx) -> Result<void> {
+              MEND_ASSIGN_OR_RETURN(int64_t n, tx.prune_audit_before(before));
+              if (n > 0) spdlog::info("audit retention: removed {} record(s)", n);
+              return ok();
+            });
+            if (!gone.ok()) spdlog::warn("audit retention failed: {}", gone.error().message);
+          }
         }
       },
       asio::detached);

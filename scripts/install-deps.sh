@@ -6,6 +6,7 @@ PACKAGES=(
   libboost-dev libboost-system-dev nlohmann-json3-dev libspdlog-dev libcli11-dev
   libtomlplusplus-dev libmsgpack-cxx-dev libsqlite3-dev sqlite3 libssl-dev libpq-dev postgresql
   libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libargon2-dev  # argon2id password hashes (src/auth/password.hpp)
   procps curl
   # The heal integration test starts its own Alertmanager (on 127.0.0.1, own
   # config and storage); the packaged service is not used.

@@ -13,9 +13,14 @@ mkdir -p "$RUN_DIR"
 TOKEN_FILE="$RUN_DIR/agent-token"
 [[ -s $TOKEN_FILE ]] || (umask 077 && head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TOKEN_FILE")
 TOKEN=$(cat "$TOKEN_FILE")
+# The first start creates user "admin" with this password (kept only hashed in
+# the database); later starts leave the user as it is.
+ADMIN_FILE="$RUN_DIR/admin-password"
+[[ -s $ADMIN_FILE ]] || (umask 077 && head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$ADMIN_FILE")
 IDENT=${MEND_IDENT:-$(hostname)}
 
-./build-release/mend-server --http "$HTTP" --db "sqlite:$RUN_DIR/mend.db" --agent-token "$TOKEN" &
+./build-release/mend-server --http "$HTTP" --db "sqlite:$RUN_DIR/mend.db" --agent-token "$TOKEN" \
+  --auth on --admin-password-file "$ADMIN_FILE" &
 SERVER=$!
 trap 'kill $SERVER $AGENT 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
 for _ in $(seq 50); do curl -fs "http://$HTTP/ping" >/dev/null && break; sleep 0.1; done
@@ -25,14 +30,17 @@ AGENT=$!
 cat <<MSG
 
 Mend is running: server http://$HTTP (database $RUN_DIR/mend.db), one agent as "$IDENT".
-Run a first task from another terminal:
+Sign in as user admin; its password is in $ADMIN_FILE. From another terminal:
 
+  export MEND_BASIC_AUTH=admin:\$(cat $ADMIN_FILE)
   echo 'echo hello from \$(hostname); id -un' | ./build-release/mendctl --server http://$HTTP run --hosts $IDENT -
   ./build-release/mendctl --server http://$HTTP agents
 
 or through the Ibex-compatible API:
 
-  curl -s http://$HTTP/ibex/v1/tasks -d '{"title":"hello","account":"root","script":"echo hi","creator":"me","action":"start","hosts":["$IDENT"]}'
+  curl -s -u "\$MEND_BASIC_AUTH" http://$HTTP/ibex/v1/tasks -d '{"title":"hello","account":"root","script":"echo hi","creator":"me","action":"start","hosts":["$IDENT"]}'
+
+Add people with their own role: ./build-release/mendctl users add alice --role operator (reads the password).
 
 Ctrl-C stops both.
 MSG

@@ -4,6 +4,8 @@
 #include <functional>
 #include <vector>
 
+#include "auth/accounts.hpp"
+#include "auth/audited_store.hpp"
 #include "common/clock.hpp"
 #include "dispatch/agent_hub.hpp"
 #include "dispatch/peer_dispatch_relay.hpp"
@@ -24,6 +26,10 @@ struct ApiContext {
   heal::HealService* heal = nullptr;
   // Set when the server relays other servers' dispatches: /metrics adds its counts.
   const PeerDispatchRelay* relay = nullptr;
+  // Users, sessions and tokens (their routes are served when set).
+  auth::Accounts* accounts = nullptr;
+  // The audit record of the request being handled (sign-in names its user).
+  auth::AuditTrail* trail = nullptr;
   // Agents on other channels (the Ibex RPC port), listed after the native ones.
   std::function<std::vector<AgentInfo>()> other_agents;
 };

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/api_audit.hpp"
 #include "api/envelope.hpp"
 #include "common/log.hpp"
 
@@ -11,27 +12,122 @@ namespace {
 bool under(std::string_view path, std::string_view prefix) {
   return path.substr(0, prefix.size()) == prefix && (path.size() == prefix.size() || path[prefix.size()] == '/');
 }
+
+bool safe_method(std::string_view m) { return m == "GET" || m == "HEAD" || m == "OPTIONS"; }
 }  // namespace
 
 bool path_needs_auth(std::string_view path) { return under(path, "/ibex/v1") || under(path, "/api/v1"); }
 
-ApiResponse ApiService::dispatch(ApiRequest& req) const {
-  if (auth_.enabled() && path_needs_auth(req.path)) {
-    if (std::string why = auth_.refusal(req.authorization); !why.empty()) {
-      ApiResponse res = json_error(401, why);
-      for (auto& c : auth_.challenges()) res.headers.emplace_back("WWW-Authenticate", std::move(c));
-      return res;
+std::string cookie_value(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    auto semi = header.find(';');
+    std::string_view item = header.substr(0, semi);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    auto eq = item.find('=');
+    if (eq != std::string_view::npos && item.substr(0, eq) == name) {
+      std::string_view v = item.substr(eq + 1);
+      while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+      if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+      return std::string(v);
+    }
+    if (semi == std::string_view::npos) break;
+    header.remove_prefix(semi + 1);
+  }
+  return "";
+}
+
+ApiResponse ApiService::forbidden(const ApiRequest& req, const std::string& permission,
+                                  const std::string& why) const {
+  if (on_refusal_) on_refusal_(req, permission, why);
+  // "err" for Ibex-style clients, "error" and "permission" for the console.
+  nlohmann::json body{{"err", why}, {"error", why}, {"permission", permission}};
+  return ApiResponse{403, "application/json", dump_json(body), {}};
+}
+
+namespace {
+
+ApiResponse refuse_401(const auth::PrincipalResolver& resolver, std::string why) {
+  if (why.empty()) why = "unauthorized: this endpoint needs credentials (a session, Basic or Bearer)";
+  nlohmann::json body{{"err", why}, {"error", why}};
+  ApiResponse res{401, "application/json", dump_json(body), {}};
+  for (auto& c : resolver.challenges()) res.headers.emplace_back("WWW-Authenticate", std::move(c));
+  return res;
+}
+
+// Whether a credential refusal is not worth a record: a GET with only a
+// stale cookie, or any request to an open route (it is served regardless).
+bool trail_quiet(const ApiRequest& req, const Router::Match& m) {
+  if (m.access.kind() == auth::Access::Kind::open) return true;
+  return safe_method(req.method) && req.authorization.empty();
+}
+
+// ok, refused (401, 403) or failed (other errors, and Ibex's 200 with "err").
+std::string outcome_of(const ApiResponse& res) {
+  if (res.status == 401 || res.status == 403) return "refused";
+  if (res.status >= 400) return "failed";
+  constexpr std::string_view kOkTail = "\"err\":\"\"}";
+  std::string_view body = res.body;
+  if (res.content_type == "application/json" && body.size() < 4096 &&
+      !(body.size() >= kOkTail.size() && body.substr(body.size() - kOkTail.size()) == kOkTail)) {
+    auto j = nlohmann::json::parse(res.body, nullptr, false);
+    if (j.is_object() && j.contains("err") && j["err"].is_string() && !j["err"].get<std::string>().empty())
+      return "failed";
+  }
+  return "ok";
+}
+
+}  // namespace
+
+ApiResponse ApiService::decide(ApiRequest& req, const Router::Match& m, const auth::Resolution& who) const {
+  if (m.access.kind() != auth::Access::Kind::open) {
+    if (!req.principal.signed_in()) return refuse_401(resolver_, who.refusal);
+    // A browser sends the cookie with any request a page from elsewhere makes;
+    // only our own page knows the CSRF token to repeat in the header.
+    if (req.principal.method == auth::AuthMethod::session && !safe_method(req.method) &&
+        (req.csrf_token.empty() || !auth::same_secret(req.csrf_token, req.principal.csrf_token)))
+      return forbidden(req, "",
+                       "forbidden: a request signed in with the session cookie must send its X-CSRF-Token header");
+    if (m.access.kind() == auth::Access::Kind::permission && !req.principal.may(m.access.permission())) {
+      std::string p = m.access.describe();
+      return forbidden(req, p,
+                       "forbidden: " + req.principal.name +
+                           (req.principal.role.empty() ? "" : " (role " + req.principal.role + ")") +
+                           " lacks permission " + p);
     }
   }
-  auto m = router_.match(req.method, req.path);
-  if (!m.handler) return m.path_known ? json_error(405, "method not allowed") : json_error(404, "not found");
-  req.params = std::move(m.params);
   try {
     return (*m.handler)(req);
   } catch (const std::exception& e) {
     spdlog::error("{} {}: handler failed: {}", req.method, req.path, e.what());
     return json_error(500, "internal error");
   }
+}
+
+ApiResponse ApiService::dispatch(ApiRequest& req) const {
+  auth::Credentials creds{req.authorization, cookie_value(req.cookie, kSessionCookie), req.remote};
+  auth::Resolution who = resolver_.resolve(creds);
+  req.principal = std::move(who.principal);
+  const bool needs_auth = path_needs_auth(req.path);
+  if (who.unavailable && needs_auth) return json_error(503, who.refusal);
+  auto m = router_.match(req.method, req.path);
+  // Refused credentials are audited, except a stale cookie on a page that
+  // is still open (it polls), which is no attempt at anything.
+  const bool refused_credentials = !who.refusal.empty() && !trail_quiet(req, m);
+  const bool audited = trail_ && m.handler && (!safe_method(req.method) || refused_credentials);
+  if (!audited) {
+    if (needs_auth && !req.principal.signed_in()) return refuse_401(resolver_, who.refusal);
+    if (!m.handler) return m.path_known ? json_error(405, "method not allowed") : json_error(404, "not found");
+    req.params = m.params;
+    return decide(req, m, who);
+  }
+  req.params = m.params;
+  // Refused credentials are recorded as what they claimed to be.
+  const std::string action = refused_credentials ? "auth.refused" : audit_action(req.method, m.pattern);
+  trail_->begin(audit_record_for(req, action, clock_->now_ms()));
+  if (!who.refusal.empty()) trail_->pending()->summary = nlohmann::json{{"why", who.refusal}}.dump();
+  ApiResponse res = needs_auth && !req.principal.signed_in() ? refuse_401(resolver_, who.refusal) : decide(req, m, who);
+  (void)trail_->finish(*audit_store_, outcome_of(res));
+  return res;
 }
 
 ApiResponse ApiService::handle(ApiRequest req) const {
@@ -53,9 +149,10 @@ ApiResponse ApiService::handle(ApiRequest req) const {
   }
   if (failed) {
     if (err.empty()) err = res.body.substr(0, 200);
-    spdlog::warn("{} {} from {} -> {}: {}", req.method, req.path, req.remote, res.status, err);
+    spdlog::warn("{} {} from {} ({}) -> {}: {}", req.method, req.path, req.remote, req.principal.name, res.status,
+                 err);
   } else {
-    spdlog::debug("{} {} from {} -> {}", req.method, req.path, req.remote, res.status);
+    spdlog::debug("{} {} from {} ({}) -> {}", req.method, req.path, req.remote, req.principal.name, res.status);
   }
   return res;
 }

@@ -187,52 +187,54 @@ ApiResponse saved(const Result<T>& r) {
 }  // namespace
 
 void add_heal_routes(Router& r, HealService& h, Store& store, const Clock& clock) {
+  using auth::Permission;
+  const auto need = auth::Access::need;
   for (const char* source : {"alertmanager", "nightingale", "grafana"}) {
-    r.add("POST", std::string("/api/v1/alerts/") + source,
+    r.add("POST", std::string("/api/v1/alerts/") + source, need(Permission::alert_post),
           [&h, &store, &clock, s = std::string(source)](const ApiRequest& req) {
             return intake(h, store, clock, s, req);
           });
   }
-  r.add("POST", "/api/v1/alerts",
+  r.add("POST", "/api/v1/alerts", need(Permission::alert_post),
         [&h, &store, &clock](const ApiRequest& req) { return intake(h, store, clock, "generic", req); });
 
-  r.add("GET", "/api/v1/heal/records", [&h](const ApiRequest& req) { return list_records(h, req); });
-  r.add("GET", "/api/v1/heal/rules", [&h](const ApiRequest& req) { return list_rule_statuses(h, req); });
-  r.add("POST", "/api/v1/heal/rules/:name/breaker/close", [&h](const ApiRequest& req) {
+  r.add("GET", "/api/v1/heal/records", need(Permission::task_read), [&h](const ApiRequest& req) { return list_records(h, req); });
+  r.add("GET", "/api/v1/heal/rules", need(Permission::task_read), [&h](const ApiRequest& req) { return list_rule_statuses(h, req); });
+  r.add("POST", "/api/v1/heal/rules/:name/breaker/close", need(Permission::rule_edit), [&h](const ApiRequest& req) {
     auto b = h.close_breaker(req.params.at("name"));
     if (!b.ok()) return heal_error(b.error());
     return json_ok(breaker_json(*b));
   });
-  r.add("POST", "/api/v1/reload", [&h](const ApiRequest&) {
+  r.add("POST", "/api/v1/reload", need(Permission::rule_edit), [&h](const ApiRequest&) {
     auto done = h.reload();
     if (!done.ok()) return heal_error(done.error());
     return json_ok(json{{"rules", h.rules().rules.size()}, {"templates", h.rules().templates.size()}});
   });
 
-  r.add("GET", "/api/v1/templates", [&h](const ApiRequest&) { return json_ok(all_json(h.rules().templates)); });
-  r.add("POST", "/api/v1/templates", [&h](const ApiRequest& req) { return saved(h.create_template(req.body)); });
-  r.add("GET", "/api/v1/templates/:name", [&h](const ApiRequest& req) {
+  r.add("GET", "/api/v1/templates", need(Permission::task_read), [&h](const ApiRequest&) { return json_ok(all_json(h.rules().templates)); });
+  r.add("POST", "/api/v1/templates", need(Permission::template_edit), [&h](const ApiRequest& req) { return saved(h.create_template(req.body)); });
+  r.add("GET", "/api/v1/templates/:name", need(Permission::task_read), [&h](const ApiRequest& req) {
     const std::string& name = req.params.at("name");
     return one_or_404(h.rules().find_template(name), "template", name);
   });
-  r.add("PUT", "/api/v1/templates/:name", [&h](const ApiRequest& req) {
+  r.add("PUT", "/api/v1/templates/:name", need(Permission::template_edit), [&h](const ApiRequest& req) {
     return saved(h.replace_template(req.params.at("name"), req.body));
   });
-  r.add("DELETE", "/api/v1/templates/:name", [&h](const ApiRequest& req) {
+  r.add("DELETE", "/api/v1/templates/:name", need(Permission::template_edit), [&h](const ApiRequest& req) {
     auto done = h.delete_template(req.params.at("name"));
     return done.ok() ? json_done() : heal_error(done.error());
   });
 
-  r.add("GET", "/api/v1/heal-rules", [&h](const ApiRequest&) { return json_ok(all_json(h.rules().rules)); });
-  r.add("POST", "/api/v1/heal-rules", [&h](const ApiRequest& req) { return saved(h.create_rule(req.body)); });
-  r.add("GET", "/api/v1/heal-rules/:name", [&h](const ApiRequest& req) {
+  r.add("GET", "/api/v1/heal-rules", need(Permission::task_read), [&h](const ApiRequest&) { return json_ok(all_json(h.rules().rules)); });
+  r.add("POST", "/api/v1/heal-rules", need(Permission::rule_edit), [&h](const ApiRequest& req) { return saved(h.create_rule(req.body)); });
+  r.add("GET", "/api/v1/heal-rules/:name", need(Permission::task_read), [&h](const ApiRequest& req) {
     const std::string& name = req.params.at("name");
     return one_or_404(h.rules().find_rule(name), "rule", name);
   });
-  r.add("PUT", "/api/v1/heal-rules/:name", [&h](const ApiRequest& req) {
+  r.add("PUT", "/api/v1/heal-rules/:name", need(Permission::rule_edit), [&h](const ApiRequest& req) {
     return saved(h.replace_rule(req.params.at("name"), req.body));
   });
-  r.add("DELETE", "/api/v1/heal-rules/:name", [&h](const ApiRequest& req) {
+  r.add("DELETE", "/api/v1/heal-rules/:name", need(Permission::rule_edit), [&h](const ApiRequest& req) {
     auto done = h.delete_rule(req.params.at("name"));
     return done.ok() ? json_done() : heal_error(done.error());
   });

@@ -45,7 +45,9 @@ class HealRoutesTest : public ::testing::Test {
     ASSERT_TRUE(heal->start(rules_path).ok());
     Router router;
     add_heal_routes(router, *heal, *store, clock);
-    api = std::make_unique<ApiService>(std::move(router), BasicAuth(std::vector<BasicAuthUser>{{"u", "p"}}));
+    auth::ResolverOptions o;
+    o.basic_users = {{"u", "p"}};
+    api = std::make_unique<ApiService>(std::move(router), std::move(auth::PrincipalResolver::make(o, nullptr)).value());
   }
   void TearDown() override {
     std::error_code ec;

@@ -162,6 +162,8 @@ awaitable<void> HttpServer::Impl::serve(tcp::socket socket) {
     split_target(req.target(), in.path, in.query);
     in.authorization = std::string(req[http::field::authorization]);
     in.idempotency_key = std::string(req["Idempotency-Key"]);
+    in.cookie = std::string(req[http::field::cookie]);
+    in.csrf_token = std::string(req["X-CSRF-Token"]);
     in.body = std::move(req.body());
     in.remote = remote;
     ApiResponse out = api.handle(std::move(in));

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "auth/principal.hpp"
+
 namespace mend {
 
 struct ApiRequest {
@@ -14,9 +16,15 @@ struct ApiRequest {
   std::map<std::string, std::string> query;   // decoded; the first value of a repeated key wins
   std::map<std::string, std::string> params;  // decoded path parameters, filled by the router
   std::string authorization;                  // the Authorization header, if any
+  std::string cookie;                         // the Cookie header, if any
+  std::string csrf_token;                     // the X-CSRF-Token header, if any
   std::string idempotency_key;                // the Idempotency-Key header, if any
   std::string body;
   std::string remote;  // "ADDR:PORT" of the peer
+  bool secure = false;  // arrived over TLS: cookies are then marked Secure
+  // Who is calling: filled by ApiService from the credentials before the
+  // handler runs, which already knows it may do what its route demands.
+  auth::Principal principal;
 };
 
 struct ApiResponse {

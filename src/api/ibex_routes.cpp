@@ -253,29 +253,31 @@ ApiResponse host_text(ApiContext& ctx, const ApiRequest& req, bool out) {
 }  // namespace
 
 void add_ibex_routes(Router& r, ApiContext& ctx) {
+  using auth::Permission;
+  const auto need = auth::Access::need;
   auto bind = [&ctx](ApiResponse (*fn)(ApiContext&, const ApiRequest&)) {
     return [&ctx, fn](const ApiRequest& req) { return fn(ctx, req); };
   };
   auto bind_out = [&ctx](ApiResponse (*fn)(ApiContext&, const ApiRequest&, bool), bool out) {
     return [&ctx, fn, out](const ApiRequest& req) { return fn(ctx, req, out); };
   };
-  r.add("POST", "/ibex/v1/tasks", bind(create_task));
-  r.add("GET", "/ibex/v1/tasks", bind(list_tasks));
-  r.add("GET", "/ibex/v1/tasks/done-ids", bind(done_ids));
-  r.add("GET", "/ibex/v1/task/:id", bind(get_task));
-  r.add("PUT", "/ibex/v1/task/:id/action", bind(task_action));
-  r.add("GET", "/ibex/v1/task/:id/state", bind(task_state));
-  r.add("GET", "/ibex/v1/task/:id/result", bind(task_result));
-  r.add("GET", "/ibex/v1/task/:id/stdout", bind_out(task_outputs, true));
-  r.add("GET", "/ibex/v1/task/:id/stderr", bind_out(task_outputs, false));
-  r.add("GET", "/ibex/v1/task/:id/stdout.txt", bind_out(task_outputs_txt, true));
-  r.add("GET", "/ibex/v1/task/:id/stderr.txt", bind_out(task_outputs_txt, false));
-  r.add("GET", "/ibex/v1/task/:id/stdout.json", bind_out(task_outputs_json, true));
-  r.add("GET", "/ibex/v1/task/:id/stderr.json", bind_out(task_outputs_json, false));
-  r.add("PUT", "/ibex/v1/task/:id/host/:host/action", bind(host_action));
-  r.add("GET", "/ibex/v1/task/:id/host/:host/output", bind(host_output));
-  r.add("GET", "/ibex/v1/task/:id/host/:host/stdout", bind_out(host_text, true));
-  r.add("GET", "/ibex/v1/task/:id/host/:host/stderr", bind_out(host_text, false));
+  r.add("POST", "/ibex/v1/tasks", need(Permission::ibex_call), bind(create_task));
+  r.add("GET", "/ibex/v1/tasks", need(Permission::task_read), bind(list_tasks));
+  r.add("GET", "/ibex/v1/tasks/done-ids", need(Permission::task_read), bind(done_ids));
+  r.add("GET", "/ibex/v1/task/:id", need(Permission::task_read), bind(get_task));
+  r.add("PUT", "/ibex/v1/task/:id/action", need(Permission::task_action), bind(task_action));
+  r.add("GET", "/ibex/v1/task/:id/state", need(Permission::task_read), bind(task_state));
+  r.add("GET", "/ibex/v1/task/:id/result", need(Permission::task_read), bind(task_result));
+  r.add("GET", "/ibex/v1/task/:id/stdout", need(Permission::task_read), bind_out(task_outputs, true));
+  r.add("GET", "/ibex/v1/task/:id/stderr", need(Permission::task_read), bind_out(task_outputs, false));
+  r.add("GET", "/ibex/v1/task/:id/stdout.txt", need(Permission::task_read), bind_out(task_outputs_txt, true));
+  r.add("GET", "/ibex/v1/task/:id/stderr.txt", need(Permission::task_read), bind_out(task_outputs_txt, false));
+  r.add("GET", "/ibex/v1/task/:id/stdout.json", need(Permission::task_read), bind_out(task_outputs_json, true));
+  r.add("GET", "/ibex/v1/task/:id/stderr.json", need(Permission::task_read), bind_out(task_outputs_json, false));
+  r.add("PUT", "/ibex/v1/task/:id/host/:host/action", need(Permission::task_action), bind(host_action));
+  r.add("GET", "/ibex/v1/task/:id/host/:host/output", need(Permission::task_read), bind(host_output));
+  r.add("GET", "/ibex/v1/task/:id/host/:host/stdout", need(Permission::task_read), bind_out(host_text, true));
+  r.add("GET", "/ibex/v1/task/:id/host/:host/stderr", need(Permission::task_read), bind_out(host_text, false));
 }
 
 }  // namespace mend

@@ -66,15 +66,19 @@ ApiResponse metrics(ApiContext& ctx) {
 }  // namespace
 
 void add_native_routes(Router& r, ApiContext& ctx) {
-  r.add("GET", "/api/v1/agents", [&ctx](const ApiRequest&) { return list_agents(ctx); });
-  r.add("GET", "/api/v1/doctor", [&ctx](const ApiRequest&) { return doctor(ctx, false); });
-  r.add("POST", "/api/v1/doctor/repair", [&ctx](const ApiRequest&) { return doctor(ctx, true); });
-  r.add("GET", "/api/v1/tasks/:id", [&ctx](const ApiRequest& req) { return task_view(ctx, req); });
-  r.add("GET", "/metrics", [&ctx](const ApiRequest&) { return metrics(ctx); });
-  r.add("GET", "/ping", [](const ApiRequest&) { return text_response(200, "pong"); });
-  r.add("GET", "/version", [](const ApiRequest&) { return text_response(200, MEND_VERSION); });
-  r.add("GET", "/pid", [](const ApiRequest&) { return text_response(200, std::to_string(::getpid())); });
-  r.add("GET", "/addr", [](const ApiRequest& req) { return text_response(200, req.remote); });
+  using auth::Permission;
+  const auto need = auth::Access::need;
+  // The probes and /metrics stay open: load balancers and Prometheus scrape
+  // them without credentials, and they reveal no task, script or output.
+  r.add("GET", "/api/v1/agents", need(Permission::agent_read), [&ctx](const ApiRequest&) { return list_agents(ctx); });
+  r.add("GET", "/api/v1/doctor", need(Permission::task_read), [&ctx](const ApiRequest&) { return doctor(ctx, false); });
+  r.add("POST", "/api/v1/doctor/repair", need(Permission::task_action), [&ctx](const ApiRequest&) { return doctor(ctx, true); });
+  r.add("GET", "/api/v1/tasks/:id", need(Permission::task_read), [&ctx](const ApiRequest& req) { return task_view(ctx, req); });
+  r.add("GET", "/metrics", auth::Access::open(), [&ctx](const ApiRequest&) { return metrics(ctx); });
+  r.add("GET", "/ping", auth::Access::open(), [](const ApiRequest&) { return text_response(200, "pong"); });
+  r.add("GET", "/version", auth::Access::open(), [](const ApiRequest&) { return text_response(200, MEND_VERSION); });
+  r.add("GET", "/pid", auth::Access::open(), [](const ApiRequest&) { return text_response(200, std::to_string(::getpid())); });
+  r.add("GET", "/addr", auth::Access::open(), [](const ApiRequest& req) { return text_response(200, req.remote); });
 }
 
 }  // namespace mend

@@ -12,7 +12,7 @@
 
 namespace mend::cli {
 
-enum class Method { get, post, put };
+enum class Method { get, post, put, del };
 
 struct HttpResponse {
   int status = 0;

@@ -60,6 +60,24 @@ HealRecord record_of(const HealOutcome& o, int64_t now_ms) {
 Result<void> write_event_and_record(StoreTx& tx, const AlertEvent& e, HealOutcome& out, int64_t now_ms) {
   MEND_ASSIGN_OR_RETURN(out.event_id, tx.insert_alert_event(stored_event(e, now_ms)));
   MEND_ASSIGN_OR_RETURN(out.record_id, tx.insert_heal_record(record_of(out, now_ms)));
+  // A decision that started a task is an action on a host: it is audited in
+  // the same transaction, as the rule that took it.
+  if (out.task_id) {
+    AuditRecord a;
+    a.at_ms = now_ms;
+    a.actor = out.rule;
+    a.actor_kind = "rule";
+    a.auth_method = "rule";
+    a.action = "heal.run";
+    a.target = "task=" + std::to_string(*out.task_id) + " host=" + out.host;
+    a.summary = nlohmann::json{{"rule", out.rule},         {"host", out.host},
+                               {"fingerprint", out.fingerprint}, {"event_id", out.event_id},
+                               {"record_id", out.record_id},     {"decision", to_string(out.decision)},
+                               {"reason", out.reason}}
+                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    a.outcome = "ok";
+    MEND_TRY(tx.append_audit(std::move(a)));
+  }
   return ok();
 }
 
