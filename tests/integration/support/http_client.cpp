@@ -128,7 +128,6 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
     out.status = static_cast<int>(res.result_int());
     out.body = res.body();
     out.content_type = std::string(res[http::field::content_type]);
-    out.set_cookie = std::string(res[http::field::set_cookie]);
     out.json = nlohmann::json::parse(out.body, nullptr, false);
     stream.socket().shutdown(tcp::socket::shutdown_both, ec);
   } catch (const std::exception& e) {

@@ -15,7 +15,6 @@ struct HttpResponse {
   std::string error;
   std::string body;
   std::string content_type;
-  std::string set_cookie;  // the Set-Cookie header, if any
   nlohmann::json json;  // discarded (is_discarded()) when the body is not JSON
   bool is_json() const { return !json.is_discarded(); }
   // The envelope's "err" ("" when absent or not a string).
