@@ -107,9 +107,10 @@ ApiResponse ApiService::dispatch(ApiRequest& req) const {
   auth::Credentials creds{req.authorization, cookie_value(req.cookie, kSessionCookie), req.remote};
   auth::Resolution who = resolver_.resolve(creds);
   req.principal = std::move(who.principal);
-  const bool needs_auth = path_needs_auth(req.path);
-  if (who.unavailable && needs_auth) return json_error(503, who.refusal);
   auto m = router_.match(req.method, req.path);
+  // Open routes under /api/v1 (signing in) serve callers without credentials.
+  const bool needs_auth = path_needs_auth(req.path) && !(m.handler && m.access.kind() == auth::Access::Kind::open);
+  if (who.unavailable && needs_auth) return json_error(503, who.refusal);
   // Refused credentials are audited, except a stale cookie on a page that
   // is still open (it polls), which is no attempt at anything.
   const bool refused_credentials = !who.refusal.empty() && !trail_quiet(req, m);
