@@ -120,8 +120,11 @@ Resolution PrincipalResolver::resolve(const Credentials& c) const {
     }
   }
   if (header.empty()) return refused("", c.remote);
-  if (starts_with_scheme(header, "Bearer")) return bearer(std::string(trim(header.substr(7))), c.remote);
-  if (starts_with_scheme(header, "Basic")) return basic(std::string(header), c.remote);
+  // The scheme is read before trailing spaces go: "Bearer " is an empty token.
+  std::string_view raw = c.authorization;
+  while (!raw.empty() && raw.front() == ' ') raw.remove_prefix(1);
+  if (starts_with_scheme(raw, "Bearer")) return bearer(std::string(trim(raw.substr(7))), c.remote);
+  if (starts_with_scheme(raw, "Basic")) return basic(std::string(raw), c.remote);
   return refused("unauthorized: unsupported Authorization scheme (use Basic or Bearer)", c.remote);
 }
 
