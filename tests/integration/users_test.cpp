@@ -291,7 +291,7 @@ TEST_F(UsersTest, VerifyFindsAnEditedOrDeletedRecord) {
   EXPECT_EQ(std::count(exported.out.begin(), exported.out.end(), '\n'), 3) << exported.out;
 
   // Someone with the database file rewrites who did it.
-  RunResult edit = run_command({"sqlite3", server_->db_path().string(), "UPDATE audit_log SET actor = 'nobody' WHERE seq = 2"},
+  RunResult edit = run_command({"/usr/bin/sqlite3", server_->db_path().string(), "UPDATE audit_log SET actor = 'nobody' WHERE seq = 2"},
                                dir_.path(), "sqlite3");
   ASSERT_EQ(edit.status.code, 0) << edit.err;
   HttpResponse broken = admin_.get("/api/v1/audit/verify");
@@ -301,7 +301,7 @@ TEST_F(UsersTest, VerifyFindsAnEditedOrDeletedRecord) {
   EXPECT_NE(bad.out.find("record 2"), std::string::npos) << bad.out;
 
   // Or deletes it.
-  ASSERT_EQ(run_command({"sqlite3", server_->db_path().string(),
+  ASSERT_EQ(run_command({"/usr/bin/sqlite3", server_->db_path().string(),
                          "UPDATE audit_log SET actor = 'admin' WHERE seq = 2; DELETE FROM audit_log WHERE seq = 2"},
                         dir_.path(), "sqlite3")
                 .status.code,
