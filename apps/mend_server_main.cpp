@@ -29,6 +29,7 @@
 #include "common/fd_limit.hpp"
 #include "dispatch/agent_hub.hpp"
 #include "dispatch/fanout_agent_push.hpp"
+#include "dispatch/host_protocols.hpp"
 #include "dispatch/ibex_assignment_book.hpp"
 #include "dispatch/ibex_cidr.hpp"
 #include "dispatch/ibex_rpc_server.hpp"
@@ -59,6 +60,9 @@ struct Settings {
   int64_t peer_check_ms = 3000;
   std::string ibex_rpc;  // off when empty
   std::vector<std::string> ibex_rpc_allow;
+  std::vector<std::string> ibex_rpc_hosts;
+  int64_t max_connections = 50000;
+  int64_t max_unauthenticated_per_source = 64;
 };
 
 // Reads the TOML config into `s`. Unknown keys and wrong types are errors, so
@@ -112,6 +116,14 @@ std::optional<std::string> load_config(const std::string& path, Settings& s) {
       s.peer_check_ms = node.as_integer()->get();
     } else if (key == "ibex_rpc_allow") {
       err = read_strings(s.ibex_rpc_allow, "a list of CIDR strings");
+    } else if (key == "ibex_rpc_hosts") {
+      err = read_strings(s.ibex_rpc_hosts, "a list of host names or glob patterns");
+    } else if (key == "max_connections") {
+      if (!node.is_integer()) return type_error("an integer");
+      s.max_connections = node.as_integer()->get();
+    } else if (key == "max_unauthenticated_per_source") {
+      if (!node.is_integer()) return type_error("an integer");
+      s.max_unauthenticated_per_source = node.as_integer()->get();
     } else if (key == "max_body_bytes") {
       if (!node.is_integer()) return type_error("an integer");
       s.max_body_bytes = node.as_integer()->get();
@@ -122,7 +134,7 @@ std::optional<std::string> load_config(const std::string& path, Settings& s) {
     } else {
       return "config " + path + ": unknown key '" + key +
              "' (known: http, db, agent_token, basic_auth, api_tokens, log_level, max_body_bytes, server_id, "
-             "lease_ms, kill_deadline_ms, peer_check_ms, ibex_rpc, ibex_rpc_allow)";
+             "lease_ms, kill_deadline_ms, peer_check_ms, ibex_rpc, ibex_rpc_allow, ibex_rpc_hosts, max_connections, max_unauthenticated_per_source)";
     }
     if (err) return err;
   }
@@ -161,6 +173,10 @@ int main(int argc, char** argv) {
   app.add_option("--config", config_file, "TOML file with the same keys; flags override it");
   app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error (default info)");
   app.add_option("--max-body-bytes", flags.max_body_bytes, "largest request body (default 8 MiB)");
+  app.add_option("--max-connections", flags.max_connections,
+                 "open connections per listener (HTTP, --ibex-rpc) beyond which new ones are refused (default 50000)");
+  app.add_option("--max-unauthenticated-per-source", flags.max_unauthenticated_per_source,
+                 "connections from one address not yet authenticated beyond which new ones are refused (default 64)");
   app.add_option("--ready-file", flags.ready_file, "after listening, write the bound HOST:PORT here");
   app.add_option("--server-id", flags.server_id,
                  "this server's name as task owner; keep it stable across restarts (default HOSTNAME:PORT)");
@@ -173,6 +189,9 @@ int main(int argc, char** argv) {
   app.add_option("--ibex-rpc", flags.ibex_rpc,
                  "serve existing Ibex agents (ibex-agentd, categraf) on HOST:PORT, e.g. :20090 (default off)");
   app.add_option("--ibex-rpc-allow", flags.ibex_rpc_allow, "CIDR allowed to connect to --ibex-rpc (repeatable; default any)");
+  app.add_option("--ibex-rpc-hosts", flags.ibex_rpc_hosts,
+                 "host name or glob pattern Ibex agents may act for (repeatable; required with --ibex-rpc; "
+                 "never a host a native agent has served)");
   std::string rules_file;
   app.add_option("--rules", rules_file,
                  "YAML file of heal templates and rules (reloaded on SIGHUP and POST /api/v1/reload)");
@@ -193,6 +212,9 @@ int main(int argc, char** argv) {
   if (app.count("--api-token")) s.api_tokens = flags.api_tokens;
   if (app.count("--log-level")) s.log_level = flags.log_level;
   if (app.count("--max-body-bytes")) s.max_body_bytes = flags.max_body_bytes;
+  if (app.count("--max-connections")) s.max_connections = flags.max_connections;
+  if (app.count("--max-unauthenticated-per-source"))
+    s.max_unauthenticated_per_source = flags.max_unauthenticated_per_source;
   s.ready_file = flags.ready_file;
   if (app.count("--server-id")) s.server_id = flags.server_id;
   if (app.count("--lease-ms")) s.lease_ms = flags.lease_ms;
@@ -200,6 +222,7 @@ int main(int argc, char** argv) {
   if (app.count("--peer-check-ms")) s.peer_check_ms = flags.peer_check_ms;
   if (app.count("--ibex-rpc")) s.ibex_rpc = flags.ibex_rpc;
   if (app.count("--ibex-rpc-allow")) s.ibex_rpc_allow = flags.ibex_rpc_allow;
+  if (app.count("--ibex-rpc-hosts")) s.ibex_rpc_hosts = flags.ibex_rpc_hosts;
   init_failpoints_from_env();
 
   if (!setup_logging(s.log_level, "mend-server")) return usage_error("unknown log level '" + s.log_level + "'");
@@ -208,6 +231,8 @@ int main(int argc, char** argv) {
   const OpenFilesLimit files = raise_open_files_limit();
   spdlog::info("open files limit {} (hard {})", files.soft, files.hard);
   if (s.max_body_bytes <= 0) return usage_error("max_body_bytes must be positive");
+  if (s.max_connections <= 0) return usage_error("max_connections must be positive");
+  if (s.max_unauthenticated_per_source <= 0) return usage_error("max_unauthenticated_per_source must be positive");
   std::vector<BasicAuthUser> users;
   for (const auto& entry : s.basic_auth) {
     auto u = parse_basic_auth_user(entry);
@@ -232,6 +257,14 @@ int main(int argc, char** argv) {
     ibex_allow.push_back(*n);
   }
   if (!ibex_allow.empty() && s.ibex_rpc.empty()) return usage_error("--ibex-rpc-allow needs --ibex-rpc");
+  if (!s.ibex_rpc_hosts.empty() && s.ibex_rpc.empty()) return usage_error("--ibex-rpc-hosts needs --ibex-rpc");
+  // An Ibex agent is not authenticated: it says which host it is. Which names
+  // it may claim is the operator's explicit choice, never a default.
+  if (!s.ibex_rpc.empty() && s.ibex_rpc_hosts.empty())
+    return usage_error("--ibex-rpc needs --ibex-rpc-hosts: the host names or glob patterns Ibex agents may act for "
+                       "(e.g. --ibex-rpc-hosts 'web-*'; '*' allows any host no native agent has served)");
+  for (const auto& p : s.ibex_rpc_hosts)
+    if (auto c = HostProtocols::check_ibex_pattern(p); !c.ok()) return usage_error("--ibex-rpc-hosts: " + c.error().message);
   std::optional<ListenAddress> ibex_where;
   if (!s.ibex_rpc.empty()) {
     auto w = parse_listen_address(s.ibex_rpc);
@@ -285,6 +318,8 @@ int main(int argc, char** argv) {
   });
   if (auto r = heal.start(rules_file); !r.ok()) return usage_error(r.error().message);
   ApiContext ctx{engine, **store, hub, clock, metrics, &heal, &relay};
+  EdgeMetrics edge;
+  ctx.edge = &edge;
   Router router;
   add_ibex_routes(router, ctx);
   add_native_routes(router, ctx);
@@ -293,10 +328,24 @@ int main(int argc, char** argv) {
 
   // Declared after everything the connections use, so it is destroyed first.
   asio::io_context ioc(1);
+  // Which kind of agent serves a host: a native attach makes the host native for good.
+  HostProtocols protocols(ioc.get_executor(), **store, clock, s.ibex_rpc_hosts);
+  hub.on_attach([&protocols](const std::string& ident) { protocols.native_attached(ident); });
+  // A task started on many hosts starts them in steps, with the rest of the
+  // server's work between the steps.
+  engine.set_continuation([&ioc, &engine](int64_t task_id) {
+    asio::post(ioc, [&engine, task_id] {
+      if (auto r = engine.continue_task(task_id); !r.ok())
+        spdlog::warn("task={}: starting more hosts failed (the next tick retries): {}", task_id, r.error().message);
+    });
+  });
   HttpServerOptions options;
   options.address = s.http;
   options.max_body_bytes = static_cast<size_t>(s.max_body_bytes);
   options.agent_token = s.agent_token;
+  options.limits.max_total = static_cast<size_t>(s.max_connections);
+  options.limits.max_unauthenticated_per_source = static_cast<size_t>(s.max_unauthenticated_per_source);
+  options.edge = &edge;
   auto server = HttpServer::start(ioc, api, hub, engine, options);
   if (!server.ok()) return usage_error(server.error().message);
   std::string bound = (*server)->bound_address();
@@ -307,7 +356,10 @@ int main(int argc, char** argv) {
     io.host = ibex_where->host;
     io.port = ibex_where->port;
     io.allow = ibex_allow;
-    auto started = IbexRpcServer::start(ioc, engine, **store, ibex_book, clock, io);
+    io.max_connections = static_cast<size_t>(s.max_connections);
+    io.max_unbound_per_source = static_cast<size_t>(s.max_unauthenticated_per_source);
+    io.edge = &edge.ibex_rpc;
+    auto started = IbexRpcServer::start(ioc, engine, **store, ibex_book, protocols, clock, io);
     if (!started.ok()) return usage_error("--ibex-rpc: " + started.error().message);
     ibex = std::move(started).value();
     ctx.other_agents = [&ibex] { return ibex->list(); };

@@ -10,6 +10,7 @@
 #include "api/task_form_json.hpp"
 #include "api/task_reads.hpp"
 #include "common/log.hpp"
+#include "common/log_text.hpp"
 #include "common/strings.hpp"
 
 namespace mend {
@@ -63,7 +64,8 @@ ApiResponse create_task_once(ApiContext& ctx, const ApiRequest& req, const TaskS
       if (auto earlier = replay()) return *earlier;
     return json_error(id.error());
   }
-  spdlog::info("task {} created by {} (Idempotency-Key {}): {} host(s)", *id, spec.creator, req.idempotency_key,
+  spdlog::info("task {} created by {} (Idempotency-Key {}): {} host(s)", *id, log_safe(spec.creator),
+               log_safe(req.idempotency_key),
                spec.hosts.size());
   failpoint("server.after_create_commit_before_reply");
   ApiResponse res;
@@ -74,12 +76,14 @@ ApiResponse create_task_once(ApiContext& ctx, const ApiRequest& req, const TaskS
 ApiResponse create_task(ApiContext& ctx, const ApiRequest& req) {
   auto form = parse_task_form_json(req.body);
   if (!form.ok()) return json_error(form.error());
+  // Ibex answers its field checks with HTTP 200 and `err` (what Nightingale reads).
+  if (auto field = field_with_nul(*form)) return json_error(200, "arg(" + *field + ") contains a NUL byte");
   auto spec = validate_task_form(*form);
   if (!spec.ok()) return json_error(spec.error());
   if (!req.idempotency_key.empty()) return create_task_once(ctx, req, *spec);
   auto id = ctx.engine.create_task(*spec);
   if (!id.ok()) return json_error(id.error());
-  spdlog::info("task {} created by {}: {} host(s), action {}", *id, spec->creator, spec->hosts.size(),
+  spdlog::info("task {} created by {}: {} host(s), action {}", *id, log_safe(spec->creator), spec->hosts.size(),
                to_string(spec->action));
   // Crash tests die here: committed, not yet answered. A client retry with an
   // Idempotency-Key must get this task back, not a second one.
@@ -226,7 +230,7 @@ ApiResponse host_action(ApiContext& ctx, const ApiRequest& req) {
     if (task->done) return json_error(200, kTaskFinished);
     auto r = ctx.engine.host_action(id, host, *action);
     if (!r.ok()) return json_error(r.error());
-    spdlog::info("task {} host {}: action {}", id, host, *text);
+    spdlog::info("task {} host {}: action {}", id, log_safe(host), *text);
     return json_done();
   });
 }
