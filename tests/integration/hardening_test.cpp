@@ -27,7 +27,9 @@ using namespace std::chrono_literals;
 class RawTcp {
  public:
   explicit RawTcp(uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    // CLOEXEC: an agent the test starts meanwhile must not inherit the socket
+    // and keep it open after the test closes it.
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(port);
@@ -166,8 +168,8 @@ TEST_F(PreAuthTest, UnauthenticatedConnectionsFromOneSourceAreCappedWithAClearRe
   EXPECT_NE(answer.find("too many unauthenticated connections from 127.0.0.1"), std::string::npos) << answer;
 
   // Authenticated agents do not count: the three agents stay, and a fourth connects.
-  add_agent("host-d");
   idle.clear();
+  add_agent("host-d");
   ASSERT_TRUE(api().wait_agents({"host-a", "host-b", "host-c", "host-d"}));
   HttpClient c = server_->client();
   EXPECT_NE(metric(c, "mend_connections_refused_total{listener=\"http\",reason=\"per_source\"}"), "0");
