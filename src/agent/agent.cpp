@@ -1,13 +1,22 @@
 #include "agent/agent.hpp"
 
 #include "agent/supervised_run.hpp"
+#include "agent/trace_point.hpp"
 #include "common/failpoint.hpp"
 #include "common/log.hpp"
 
 namespace mend::agent {
 
-Agent::Agent(asio::any_io_executor ex, AgentConfig cfg, Spool spool, ConnectionOptions conn)
+const Clock& real_clock() {
+  static const SystemClock clock;
+  return clock;
+}
+
+Agent::Agent(asio::any_io_executor ex, AgentConfig cfg, Spool spool, ConnectionOptions conn,
+             const Clock& clock, ProcessRunner& runner)
     : ex_(ex),
+      clock_(clock),
+      runner_(runner),
       cfg_(std::move(cfg)),
       spool_(std::move(spool)),
       reaper_(ex),
@@ -17,10 +26,13 @@ Agent::Agent(asio::any_io_executor ex, AgentConfig cfg, Spool spool, ConnectionO
       resend_timer_(ex) {}
 
 Result<void> Agent::start() {
-  size_t pruned = spool_.prune_tombstones(std::filesystem::file_time_type::clock::now(),
-                                          cfg_.tombstone_max_age);
-  if (pruned) spdlog::info("pruned {} old tombstones", pruned);
+  // Recover first: it drops the records of finished dispatches, so a
+  // tombstone pruned below leaves no record that would read as "recorded".
   MEND_ASSIGN_OR_RETURN(auto recovery, spool_.recover());
+  const auto now = std::chrono::file_clock::from_sys(std::chrono::system_clock::time_point(
+      std::chrono::milliseconds(clock_.now_ms())));
+  size_t pruned = spool_.prune_tombstones(now, cfg_.tombstone_max_age);
+  if (pruned) spdlog::info("pruned {} old tombstones", pruned);
   for (int64_t id : recovery.supervised) {
     track(std::make_shared<AdoptedRun>(ex_, spool_, id));
   }
@@ -150,10 +162,11 @@ void Agent::handle_assign(const proto::Assign& a) {
     // Lock, launch the supervisor (it inherits the lock and waits), record,
     // then let it go: from the moment the dispatch is recorded a supervisor
     // holds its lock, so a restarted agent adopts it instead of losing it.
+    trace_point(id, "agent has the assignment");
     auto lock = spool_.lock_dispatch(id);
     if (!lock) return refuse("agent cannot write its spool: " + lock.error().message);
     auto run = take_spare_supervisor();
-    Result<void> handed = run ? (*run)->assign(id, a.task_id, std::move(*lock))
+    Result<void> handed = run ? (*run)->assign(a, std::move(*lock))
                               : Result<void>(make_error(ErrorCode::unavailable, "no supervisor"));
     if (!handed) {
       // The spare died (or none could start): one fresh attempt, then give up.
@@ -161,12 +174,15 @@ void Agent::handle_assign(const proto::Assign& a) {
       if (!lock) return refuse("agent cannot write its spool: " + lock.error().message);
       run = launch_supervisor();
       if (!run) return refuse(run.error().message);
-      if (auto h = (*run)->assign(id, a.task_id, std::move(*lock)); !h) return refuse(h.error().message);
+      if (auto h = (*run)->assign(a, std::move(*lock)); !h) return refuse(h.error().message);
     }
+    trace_point(id, "agent handed it to a supervisor");
+    // The supervisor prepares the script meanwhile.
     if (auto rec = spool_.record_assign(a); !rec) {
       (*run)->abandon();
       return refuse("agent cannot write its spool: " + rec.error().message);
     }
+    trace_point(id, "agent recorded it");
     // Crash tests die here: recorded, supervisor waiting. It runs the
     // dispatch on EOF, and the restarted agent adopts it.
     failpoint("agent.after_record_before_start");
@@ -192,7 +208,8 @@ ExecOptions Agent::exec_options() const {
 std::shared_ptr<RunningDispatch> Agent::start_in_process(const proto::Assign& a) {
   return std::make_shared<Execution>(
       ex_, reaper_, a, spool_.script_path(a.dispatch_id), exec_options(),
-      [this](const proto::Started& s) { conn_.send(s); }, [this](const proto::Output& o) { conn_.send(o); });
+      [this](const proto::Started& s) { conn_.send(s); }, [this](const proto::Output& o) { conn_.send(o); },
+      runner_);
 }
 
 Result<std::shared_ptr<SupervisedRun>> Agent::launch_supervisor() {
@@ -208,7 +225,7 @@ Result<std::shared_ptr<SupervisedRun>> Agent::launch_supervisor() {
         // is starting: the two would compete for the same cores.
         prepare_spare_supervisor();
       },
-      [this](const proto::Output& o) { conn_.send(o); });
+      [this](const proto::Output& o) { conn_.send(o); }, runner_);
   MEND_TRY(run->launch());
   return run;
 }
