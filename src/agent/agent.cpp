@@ -23,7 +23,8 @@ Agent::Agent(asio::any_io_executor ex, AgentConfig cfg, Spool spool, ConnectionO
       conn_(ex, std::move(conn),
             Connection::Events{[this] { on_welcome(); },
                                [this](proto::Message m) { on_message(std::move(m)); }, {}}),
-      resend_timer_(ex) {}
+      resend_timer_(ex),
+      spare_timer_(ex) {}
 
 Result<void> Agent::start() {
   // Recover first: it drops the records of finished dispatches, so a
@@ -63,6 +64,7 @@ void Agent::stop() {
   }
   if (spare_) spare_->abandon();  // an idle supervisor exits on EOF
   spare_.reset();
+  spare_timer_.cancel();
   resend_timer_.cancel();
   conn_.stop();
   reaper_.stop();
@@ -221,9 +223,14 @@ Result<std::shared_ptr<SupervisedRun>> Agent::launch_supervisor() {
       ex_, reaper_, spool_, cfg_.supervisor_exe, so,
       [this](const proto::Started& s) {
         conn_.send(s);
-        // The next spare starts once this script has started, not while it
-        // is starting: the two would compete for the same cores.
-        prepare_spare_supervisor();
+        // The next spare starts once this script is past its first lines
+        // (it has ended, or spare_delay has passed), not while it starts: a
+        // process start is ~10 ms of CPU, all of it taken from the script's
+        // own start on a small machine.
+        spare_timer_.expires_after(cfg_.spare_delay);
+        spare_timer_.async_wait([this](const boost::system::error_code& ec) {
+          if (!ec) prepare_spare_supervisor();
+        });
       },
       [this](const proto::Output& o) { conn_.send(o); }, runner_);
   MEND_TRY(run->launch());
@@ -260,6 +267,7 @@ void Agent::track(std::shared_ptr<RunningDispatch> run) {
 awaitable<void> Agent::execute(std::shared_ptr<RunningDispatch> run) {
   proto::ResultMsg r = co_await run->run();
   running_.erase(run->dispatch_id());
+  prepare_spare_supervisor();  // the script has ended: its spare may start now
   finish(std::move(r), run->result_spooled());
 }
 

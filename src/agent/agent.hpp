@@ -76,6 +76,7 @@ class Agent {
   std::map<int64_t, std::shared_ptr<RunningDispatch>> running_;
   std::map<int64_t, proto::ResultMsg> pending_;  // spooled, not yet acknowledged
   std::shared_ptr<SupervisedRun> spare_;  // idle, ready for the next dispatch
+  asio::steady_timer spare_timer_;  // starts the next spare a while after a script started
   bool stopping_ = false;
 };
 
