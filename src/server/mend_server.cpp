@@ -32,16 +32,18 @@
 
 namespace mend {
 
-namespace {
-
 // The settings in the form the parts take, every value checked.
-struct Plan {
+struct MendServer::Plan {
   ListenAddress http;
   std::optional<ListenAddress> ibex_rpc;
   std::vector<IbexCidr> ibex_allow;
   std::vector<BasicAuthUser> users;
   std::vector<std::string> api_tokens;
 };
+
+namespace {
+
+using Plan = MendServer::Plan;
 
 Result<Plan> make_plan(const ServerSettings& given) {
   ServerSettings s = given;
@@ -171,16 +173,12 @@ MendServer::~MendServer() {
   if (parts_ && parts_->relay && !parts_->relay_closed) parts_->relay->close();
 }
 
-Result<void> MendServer::start() {
-  // Checked before the database is opened, so a typo creates no file.
-  MEND_ASSIGN_OR_RETURN(Plan plan, make_plan(settings_));
-  auto p = std::make_unique<Parts>();
-  p->server_id = settings_.server_id.empty() ? pick_server_id(plan.http) : settings_.server_id;
+// The store and everything that decides: relay, engine, alert self-healing.
+Result<void> MendServer::open_core(Parts& s) {
   auto store = open_store(settings_.db);
   if (!store.ok())
     return make_error(store.error().code, "cannot open database " + settings_.db + ": " + store.error().message);
-  p->store = std::move(*store);
-  Parts& s = *p;
+  s.store = std::move(*store);
   // Other servers on the same PostgreSQL announce what they dispatch; the
   // relay passes it to the agents connected here (a plain push on SQLite).
   LocalAgents local_agents{[&s](const std::string& h) { return s.connected_here(h); },
@@ -203,7 +201,12 @@ Result<void> MendServer::start() {
   // An alert for a host no agent ever served is skipped (host_unknown), not left waiting.
   s.heal = std::make_unique<heal::HealService>(*s.store, *s.engine, s.clock,
                                                [&s](const std::string& ident) { return s.connected_here(ident); });
-  MEND_TRY(s.heal->start(settings_.rules));
+  return s.heal->start(settings_.rules);
+}
+
+// The HTTP API with the agent endpoint, and the Ibex agent port; what they
+// bound goes to the ready file.
+Result<void> MendServer::open_listeners(Parts& s, Plan& plan) {
   s.ctx = std::make_unique<ApiContext>(ApiContext{*s.engine, *s.store, s.hub, s.clock, s.metrics, s.heal.get(),
                                                   s.relay.get(), {}});
   Router router;
@@ -212,7 +215,6 @@ Result<void> MendServer::start() {
   add_heal_routes(router, *s.heal, *s.store, s.clock);
   s.api = std::make_unique<ApiService>(std::move(router),
                                        ApiAuth(BasicAuth(std::move(plan.users)), std::move(plan.api_tokens)));
-
   HttpServerOptions http_options;
   http_options.address = settings_.http;
   http_options.max_body_bytes = static_cast<size_t>(settings_.max_body_bytes);
@@ -234,10 +236,20 @@ Result<void> MendServer::start() {
     // Tests started with port 0 read the Ibex port from the second line.
     ready += "\n" + s.ibex->bound_address();
   }
-  spdlog::info("server id {}", s.server_id);
   if (!settings_.ready_file.empty() && !write_ready_file(settings_.ready_file, ready))
     return make_error(ErrorCode::invalid_input, "cannot write ready file " + settings_.ready_file);
+  return ok();
+}
 
+Result<void> MendServer::start() {
+  // Checked before the database is opened, so a typo creates no file.
+  MEND_ASSIGN_OR_RETURN(Plan plan, make_plan(settings_));
+  auto p = std::make_unique<Parts>();
+  Parts& s = *p;
+  s.server_id = settings_.server_id.empty() ? pick_server_id(plan.http) : settings_.server_id;
+  MEND_TRY(open_core(s));
+  MEND_TRY(open_listeners(s, plan));
+  spdlog::info("server id {}", s.server_id);
   s.relay->start(s.ioc.get_executor());
   // Finish whatever the previous run left, then keep time moving.
   s.tick();

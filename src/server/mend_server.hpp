@@ -56,8 +56,12 @@ class MendServer {
 
   asio::io_context& io_context();
 
+  struct Plan;  // the settings checked and parsed (mend_server.cpp)
+
  private:
   struct Parts;
+  Result<void> open_core(Parts& parts);
+  Result<void> open_listeners(Parts& parts, Plan& plan);
   ServerSettings settings_;
   std::unique_ptr<Parts> parts_;
 };
