@@ -10,6 +10,12 @@
 // Unknown keys and values of the wrong type in the file are refused, so a
 // typo fails at start instead of being silently ignored.
 //
+// A string row marked `from_file` (a secret) also takes the path of a file
+// holding its value: `--agent-token-file PATH` or `agent_token_file = "PATH"`,
+// so the secret stays off command lines and out of the config. The file's
+// content is the value, without a trailing newline. Giving both forms at one
+// level (two flags, or two keys) is refused.
+//
 // Rows check only what needs no other setting (types, bounds, required);
 // what a value means (an address, a CIDR) is checked where it is used.
 #include <cstdint>
@@ -24,20 +30,24 @@
 namespace mend {
 
 template <class S>
-using SettingField = std::variant<std::string S::*, int64_t S::*, std::vector<std::string> S::*, bool S::*>;
+using SettingField =
+    std::variant<std::string S::*, int64_t S::*, std::vector<std::string> S::*, bool S::*>;
 
 template <class S>
 struct Setting {
-  const char* key;  // the TOML key, snake_case; the flag is `--` + key with '-' for '_' unless `flag` says
+  const char*
+      key;  // the TOML key, snake_case; the flag is `--` + key with '-' for '_' unless `flag` says
   SettingField<S> field;
   const char* help;
-  const char* flag = nullptr;          // e.g. "--api-token" for key "api_tokens"
-  const char* default_text = nullptr;  // for --help when the default is not the value itself ("8 MiB")
-  const char* env = nullptr;           // environment variable read when the flag is absent
+  const char* flag = nullptr;  // e.g. "--api-token" for key "api_tokens"
+  const char* default_text =
+      nullptr;                // for --help when the default is not the value itself ("8 MiB")
+  const char* env = nullptr;  // environment variable read when the flag is absent
   int64_t min = std::numeric_limits<int64_t>::min();  // integers only
   int64_t max = std::numeric_limits<int64_t>::max();
-  bool in_file = true;    // false: a flag only (--ready-file, --check-config)
-  bool required = false;  // must be set by the flag or the file
+  bool in_file = true;     // false: a flag only (--ready-file, --check-config)
+  bool required = false;   // must be set by the flag or the file
+  bool from_file = false;  // strings: also `<flag>-file PATH` and `<key>_file = "PATH"`
 };
 
 // What the program says about itself in --help and --version.
@@ -61,6 +71,7 @@ struct BoundSetting {
   int64_t max;
   bool in_file;
   bool required;
+  bool from_file;
 };
 
 template <class S>
@@ -68,9 +79,10 @@ std::vector<BoundSetting> bind_settings(const std::vector<Setting<S>>& table, S&
   std::vector<BoundSetting> out;
   out.reserve(table.size());
   for (const auto& row : table) {
-    SettingTarget target = std::visit([&](auto member) -> SettingTarget { return &(s.*member); }, row.field);
-    out.push_back(BoundSetting{row.key, target, row.help, row.flag, row.default_text, row.env, row.min, row.max,
-                               row.in_file, row.required});
+    SettingTarget target =
+        std::visit([&](auto member) -> SettingTarget { return &(s.*member); }, row.field);
+    out.push_back(BoundSetting{row.key, target, row.help, row.flag, row.default_text, row.env,
+                               row.min, row.max, row.in_file, row.required, row.from_file});
   }
   return out;
 }
@@ -81,7 +93,8 @@ std::string flag_name(const BoundSetting& row);
 // Reads argv and the --config file into `values`, which hold the defaults on
 // entry. Returns nullopt to go on, or the code the program exits with: 0
 // after --help or --version, 2 after a usage error (already printed).
-std::optional<int> read_settings(const SettingsProgram& program, const std::vector<BoundSetting>& values, int argc,
+std::optional<int> read_settings(const SettingsProgram& program,
+                                 const std::vector<BoundSetting>& values, int argc,
                                  const char* const* argv);
 
 // Reads the TOML file `path` into `values` (no flags, no bounds). Errors:
@@ -103,8 +116,8 @@ struct SettingsRead {
 };
 
 template <class S>
-SettingsRead<S> read_settings(const SettingsProgram& program, const std::vector<Setting<S>>& table, int argc,
-                              const char* const* argv, S defaults = S{}) {
+SettingsRead<S> read_settings(const SettingsProgram& program, const std::vector<Setting<S>>& table,
+                              int argc, const char* const* argv, S defaults = S{}) {
   SettingsRead<S> out;
   if (auto code = read_settings(program, bind_settings(table, defaults), argc, argv)) {
     out.exit_code = *code;

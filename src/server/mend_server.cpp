@@ -80,9 +80,10 @@ std::string pick_server_id(const ListenAddress& http) {
   const uint64_t nonce = (uint64_t{random()} << 32) | random();
   std::string id = default_server_id(host, http.port, nonce);
   if (http.port == 0) {
-    spdlog::warn("server id {} is new at every start (--http port 0): after a restart this server's tasks "
-                 "are taken over once their leases expire; set --server-id to keep one name",
-                 id);
+    spdlog::warn(
+        "server id {} is new at every start (--http port 0): after a restart this server's tasks "
+        "are taken over once their leases expire; set --server-id to keep one name",
+        id);
   }
   return id;
 }
@@ -133,7 +134,9 @@ struct MendServer::Parts {
   bool stopping = false;
   bool relay_closed = false;
 
-  bool connected_here(const std::string& ident) const { return hub.connected(ident) || ibex_book.tracks(ident); }
+  bool connected_here(const std::string& ident) const {
+    return hub.connected(ident) || ibex_book.tracks(ident);
+  }
   void tick();
   void begin_stop();
 };
@@ -177,7 +180,8 @@ MendServer::~MendServer() {
 Result<void> MendServer::open_core(Parts& s) {
   auto store = open_store(settings_.db);
   if (!store.ok())
-    return make_error(store.error().code, "cannot open database " + settings_.db + ": " + store.error().message);
+    return make_error(store.error().code,
+                      "cannot open database " + settings_.db + ": " + store.error().message);
   s.store = std::move(*store);
   // Other servers on the same PostgreSQL announce what they dispatch; the
   // relay passes it to the agents connected here (a plain push on SQLite).
@@ -189,8 +193,8 @@ Result<void> MendServer::open_core(Parts& s) {
                            }};
   PeerRelayOptions relay_options;
   relay_options.catch_up_interval = std::chrono::milliseconds(settings_.peer_check_ms);
-  s.relay = std::make_unique<PeerDispatchRelay>(*s.store, s.store->open_dispatch_feed(), s.push, local_agents,
-                                                relay_options);
+  s.relay = std::make_unique<PeerDispatchRelay>(*s.store, s.store->open_dispatch_feed(), s.push,
+                                                local_agents, relay_options);
   EngineOptions engine_options;
   engine_options.server_id = s.server_id;
   engine_options.lease_ms = settings_.lease_ms;
@@ -199,22 +203,23 @@ Result<void> MendServer::open_core(Parts& s) {
   s.relay->attach(*s.engine);
   // A bad rules file stops the start: running without the rules someone wrote is worse.
   // An alert for a host no agent ever served is skipped (host_unknown), not left waiting.
-  s.heal = std::make_unique<heal::HealService>(*s.store, *s.engine, s.clock,
-                                               [&s](const std::string& ident) { return s.connected_here(ident); });
+  s.heal = std::make_unique<heal::HealService>(
+      *s.store, *s.engine, s.clock,
+      [&s](const std::string& ident) { return s.connected_here(ident); });
   return s.heal->start(settings_.rules);
 }
 
 // The HTTP API with the agent endpoint, and the Ibex agent port; what they
 // bound goes to the ready file.
 Result<void> MendServer::open_listeners(Parts& s, Plan& plan) {
-  s.ctx = std::make_unique<ApiContext>(ApiContext{*s.engine, *s.store, s.hub, s.clock, s.metrics, s.heal.get(),
-                                                  s.relay.get(), {}});
+  s.ctx = std::make_unique<ApiContext>(
+      ApiContext{*s.engine, *s.store, s.hub, s.clock, s.metrics, s.heal.get(), s.relay.get(), {}});
   Router router;
   add_ibex_routes(router, *s.ctx);
   add_native_routes(router, *s.ctx);
   add_heal_routes(router, *s.heal, *s.store, s.clock);
-  s.api = std::make_unique<ApiService>(std::move(router),
-                                       ApiAuth(BasicAuth(std::move(plan.users)), std::move(plan.api_tokens)));
+  s.api = std::make_unique<ApiService>(
+      std::move(router), ApiAuth(BasicAuth(std::move(plan.users)), std::move(plan.api_tokens)));
   HttpServerOptions http_options;
   http_options.address = settings_.http;
   http_options.max_body_bytes = static_cast<size_t>(settings_.max_body_bytes);
@@ -229,7 +234,8 @@ Result<void> MendServer::open_listeners(Parts& s, Plan& plan) {
     io.port = plan.ibex_rpc->port;
     io.allow = plan.ibex_allow;
     auto started = IbexRpcServer::start(s.ioc, *s.engine, *s.store, s.ibex_book, s.clock, io);
-    if (!started.ok()) return make_error(started.error().code, "--ibex-rpc: " + started.error().message);
+    if (!started.ok())
+      return make_error(started.error().code, "--ibex-rpc: " + started.error().message);
     s.ibex = std::move(started).value();
     s.ctx->other_agents = [&s] { return s.ibex->list(); };
     spdlog::info("ibex agents on {}", s.ibex->bound_address());
@@ -289,7 +295,9 @@ void MendServer::reload_rules() {
 
 std::string MendServer::http_address() const { return parts_->http_address; }
 
-std::string MendServer::ibex_address() const { return parts_->ibex ? parts_->ibex->bound_address() : ""; }
+std::string MendServer::ibex_address() const {
+  return parts_->ibex ? parts_->ibex->bound_address() : "";
+}
 
 const std::string& MendServer::server_id() const { return parts_->server_id; }
 

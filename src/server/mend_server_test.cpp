@@ -78,12 +78,14 @@ TEST(CheckServerSettings, FindsBadValuesAndABadRulesFile) {
 
   ServerSettings rules = s;
   rules.rules = dir.file("rules.yaml").string();
-  testing::write_file(rules.rules,
-                      "templates:\n  t:\n    title: T\n    account: root\n    script: echo hi\n"
-                      "rules:\n  - name: r\n    matchers: ['alertname=\"Down\"']\n    template: nope\n");
+  testing::write_file(
+      rules.rules,
+      "templates:\n  t:\n    title: T\n    account: root\n    script: echo hi\n"
+      "rules:\n  - name: r\n    matchers: ['alertname=\"Down\"']\n    template: nope\n");
   auto r = check_server_settings(rules);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message.find("unknown template \"nope\""), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("unknown template \"nope\""), std::string::npos)
+      << r.error().message;
   // Checking opens no database.
   EXPECT_FALSE(std::filesystem::exists(dir.file("mend.db")));
 }

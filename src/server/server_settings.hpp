@@ -24,8 +24,8 @@ struct ServerSettings {
   int64_t peer_check_ms = 3000;
   std::string ibex_rpc;  // off when empty
   std::vector<std::string> ibex_rpc_allow;
-  std::string rules;       // YAML templates and heal rules
-  std::string ready_file;  // flag only
+  std::string rules;          // YAML templates and heal rules
+  std::string ready_file;     // flag only
   bool check_config = false;  // flag only: validate and exit
 };
 
