@@ -283,10 +283,12 @@ void MendServer::run() {
 }
 
 void MendServer::stop() {
+  if (!parts_) return;  // never started
   asio::post(parts_->ioc, [p = parts_.get()] { p->begin_stop(); });
 }
 
 void MendServer::reload_rules() {
+  if (!parts_) return;
   asio::post(parts_->ioc, [p = parts_.get()] {
     if (auto r = p->heal->reload(); !r.ok())
       spdlog::error("rules reload refused, old rules stay:\n{}", r.error().message);
