@@ -126,9 +126,8 @@ TEST_P(ReportBatcherTest, DrainAtShutdownCommitsWhatWasQueuedAndAnswersWhatIsHel
   ASSERT_TRUE(flaky_engine.create_task(t).ok());
   ASSERT_EQ(push.assigns().size(), 2u);
   asio::io_context io;
-  ReportBatcher batcher(io.get_executor(), flaky_engine);
   std::vector<std::string> outcomes;
-  auto submit = [&](const proto::Assign& a) {
+  auto submit = [&](ReportBatcher& batcher, const proto::Assign& a) {
     proto::ResultMsg r;
     r.dispatch_id = a.dispatch_id;
     r.status = "success";
@@ -136,19 +135,21 @@ TEST_P(ReportBatcherTest, DrainAtShutdownCommitsWhatWasQueuedAndAnswersWhatIsHel
       outcomes.push_back(host + (res.ok() ? " applied" : " " + std::string(to_string(res.error().code))));
     });
   };
-  // a is queued and never flushed by the executor: drain() commits it.
-  submit(push.assigns()[0]);
-  batcher.drain();
+  // Queued and not yet flushed by the executor: drain() commits it.
+  ReportBatcher first(io.get_executor(), flaky_engine);
+  submit(first, push.assigns()[0]);
+  first.drain();
   EXPECT_EQ(outcomes, (std::vector<std::string>{"a applied"}));
-  // b is held while the database is away: drain() answers it with the
-  // failure (the agent keeps it and sends it to the next server) instead of
-  // holding it for a retry that will not come.
+  // Held while the database is away: drain() answers it with the failure
+  // (the agent keeps it and sends it to the next server) instead of holding
+  // it for a retry that will not come.
+  ReportBatcher second(io.get_executor(), flaky_engine);
   switchable.down = true;
-  submit(push.assigns()[1]);
+  submit(second, push.assigns()[1]);
   io.run_for(std::chrono::milliseconds(20));
-  EXPECT_EQ(batcher.held(), 1u);
-  batcher.drain();
-  EXPECT_EQ(batcher.held(), 0u);
+  EXPECT_EQ(second.held(), 1u);
+  second.drain();
+  EXPECT_EQ(second.held(), 0u);
   EXPECT_EQ(outcomes, (std::vector<std::string>{"a applied", "b unavailable"}));
 }
 
