@@ -52,6 +52,28 @@ std::string help_for(const BoundSetting& row) {
   return help;
 }
 
+// A TOML literal for a row's current (default) value.
+std::string toml_value(const BoundSetting& row) {
+  auto quote = [](const std::string& v) {
+    std::string out = "\"";
+    for (char c : v) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    return out + "\"";
+  };
+  return std::visit(Overloaded{[&](std::string* s) { return quote(*s); },
+                               [](int64_t* n) { return std::to_string(*n); },
+                               [&](std::vector<std::string>* v) {
+                                 std::string out = "[";
+                                 for (size_t i = 0; i < v->size(); ++i)
+                                   out += (i ? ", " : "") + quote((*v)[i]);
+                                 return out + "]";
+                               },
+                               [](bool* b) { return std::string(*b ? "true" : "false"); }},
+                    row.target);
+}
+
 bool is_set(const BoundSetting& row) {
   return std::visit(
       Overloaded{[](std::string* s) { return !s->empty(); }, [](int64_t*) { return true; },
@@ -160,6 +182,18 @@ Result<void> read_settings_file(const std::string& path, const std::vector<Bound
   return ok();
 }
 
+std::string print_settings_file(const std::vector<BoundSetting>& values) {
+  std::string out;
+  for (const BoundSetting& row : values) {
+    if (!row.in_file) continue;
+    std::string dflt = default_for_help(row);
+    out += "\n# " + std::string(row.help) + (dflt.empty() ? "" : " (default " + dflt + ")") + "\n";
+    out += "# " + std::string(row.key) + " = " + toml_value(row) + "\n";
+    if (row.from_file) out += "# " + std::string(row.key) + "_file = \"/path/to/a/file/holding/it\"\n";
+  }
+  return out;
+}
+
 std::optional<int> read_settings(const SettingsProgram& program,
                                  const std::vector<BoundSetting>& values, int argc,
                                  const char* const* argv) {
@@ -169,6 +203,9 @@ std::optional<int> read_settings(const SettingsProgram& program,
   app.add_option("--config", config_file,
                  "TOML file with the keys named [config: ...] below; flags and environment "
                  "variables win over it");
+  bool print_config = false;
+  app.add_flag("--print-config", print_config,
+               "print every config key, commented out with its help and default, and exit");
 
   // Flags land here first, so that the file (read after the command line,
   // since --config is a flag) cannot overwrite them.
@@ -211,6 +248,10 @@ std::optional<int> read_settings(const SettingsProgram& program,
     std::cerr << program.name << ": " << message << "\n";
     return kExitUsage;
   };
+  if (print_config) {
+    std::cout << print_settings_file(values);
+    return 0;
+  }
   if (!config_file.empty()) {
     if (auto r = read_settings_file(config_file, values); !r.ok())
       return usage_error(r.error().message);

@@ -105,6 +105,10 @@ Result<void> read_settings_file(const std::string& path, const std::vector<Bound
 // nullopt. read_settings calls it; so does code handed settings directly.
 std::optional<std::string> check_settings(const std::vector<BoundSetting>& values);
 
+// Every key read from files, commented out, each under its help and default:
+// what --print-config prints, and the base of the packaged config files.
+std::string print_settings_file(const std::vector<BoundSetting>& values);
+
 // The TOML keys of the rows read from files, comma-separated: for messages.
 std::string settings_file_keys(const std::vector<BoundSetting>& values);
 
