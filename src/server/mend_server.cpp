@@ -16,6 +16,7 @@
 #include "api/ibex_routes.hpp"
 #include "api/listen_address.hpp"
 #include "api/native_routes.hpp"
+#include "common/atomic_file.hpp"
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "dispatch/agent_hub.hpp"
@@ -86,17 +87,6 @@ std::string pick_server_id(const ListenAddress& http) {
         id);
   }
   return id;
-}
-
-// Written to a temporary file and renamed, so a reader never sees half of it.
-bool write_ready_file(const std::string& path, const std::string& content) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::trunc);
-    f << content << "\n";
-    if (!f.flush()) return false;
-  }
-  return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
 }  // namespace
@@ -242,7 +232,7 @@ Result<void> MendServer::open_listeners(Parts& s, Plan& plan) {
     // Tests started with port 0 read the Ibex port from the second line.
     ready += "\n" + s.ibex->bound_address();
   }
-  if (!settings_.ready_file.empty() && !write_ready_file(settings_.ready_file, ready))
+  if (!settings_.ready_file.empty() && !write_file_atomically(settings_.ready_file, ready))
     return make_error(ErrorCode::invalid_input, "cannot write ready file " + settings_.ready_file);
   return ok();
 }
