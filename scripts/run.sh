@@ -3,7 +3,7 @@
 # SQLite plus one local mend-agent, both in the foreground until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh run
 cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DMEND_TESTS=OFF >/dev/null
 cmake --build build-release -j "$(nproc)"
 

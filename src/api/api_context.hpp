@@ -8,6 +8,7 @@
 #include "auth/audited_store.hpp"
 #include "common/clock.hpp"
 #include "dispatch/agent_hub.hpp"
+#include "dispatch/connection_limits.hpp"
 #include "dispatch/peer_dispatch_relay.hpp"
 #include "engine/engine.hpp"
 #include "engine/engine_metrics.hpp"
@@ -26,6 +27,8 @@ struct ApiContext {
   heal::HealService* heal = nullptr;
   // Set when the server relays other servers' dispatches: /metrics adds its counts.
   const PeerDispatchRelay* relay = nullptr;
+  // Set when the listeners count what they refused: /metrics adds the counts.
+  const EdgeMetrics* edge = nullptr;
   // Users, sessions and tokens (their routes are served when set).
   auth::Accounts* accounts = nullptr;
   // The audit record of the request being handled (sign-in names its user).

@@ -5,6 +5,7 @@
 #include "api/api_audit.hpp"
 #include "api/envelope.hpp"
 #include "common/log.hpp"
+#include "common/log_text.hpp"
 
 namespace mend {
 
@@ -103,10 +104,33 @@ ApiResponse ApiService::decide(ApiRequest& req, const Router::Match& m, const au
   }
 }
 
-ApiResponse ApiService::dispatch(ApiRequest& req) const {
-  auth::Credentials creds{req.authorization, cookie_value(req.cookie, kSessionCookie), req.remote};
+HeaderVerdict ApiService::check_headers(ApiRequest& head) const {
+  HeaderVerdict v;
+  if (!path_needs_auth(head.path)) return v;
+  auto m = router_.match(head.method, head.path);
+  if (m.handler && m.access.kind() == auth::Access::Kind::open) return v;
+  auth::Credentials creds{head.authorization, cookie_value(head.cookie, kSessionCookie), head.remote};
   auth::Resolution who = resolver_.resolve(creds);
-  req.principal = std::move(who.principal);
+  if (who.principal.signed_in()) {
+    head.principal = std::move(who.principal);
+    head.principal_resolved = true;
+    v.authenticated = true;
+    return v;
+  }
+  // Refused as handle() refuses it: the same answer, audit record and log line.
+  v.refusal = handle(head);
+  return v;
+}
+
+ApiResponse ApiService::dispatch(ApiRequest& req) const {
+  auth::Resolution who;
+  if (req.principal_resolved) {
+    who.principal = req.principal;
+  } else {
+    auth::Credentials creds{req.authorization, cookie_value(req.cookie, kSessionCookie), req.remote};
+    who = resolver_.resolve(creds);
+    req.principal = who.principal;
+  }
   auto m = router_.match(req.method, req.path);
   // Open routes under /api/v1 (signing in) serve callers without credentials.
   const bool needs_auth = path_needs_auth(req.path) && !(m.handler && m.access.kind() == auth::Access::Kind::open);
@@ -133,6 +157,22 @@ ApiResponse ApiService::dispatch(ApiRequest& req) const {
 
 ApiResponse ApiService::handle(ApiRequest req) const {
   ApiResponse res = dispatch(req);
+  return logged(std::move(req), std::move(res));
+}
+
+ApiResponse ApiService::logged(ApiRequest req, ApiResponse res) const {
+  if (!res.resume) {
+    log_outcome(req, res);
+    return res;
+  }
+  // Logged once, when the last step answers. The body is not needed for that.
+  req.body.clear();
+  auto step = std::move(res.resume);
+  res.resume = [this, req = std::move(req), step = std::move(step)]() { return logged(req, step()); };
+  return res;
+}
+
+void ApiService::log_outcome(const ApiRequest& req, const ApiResponse& res) const {
   bool failed = res.status >= 400;
   std::string err;
   // A 200 answer with a non-empty "err" (Ibex's refusals) is an error too.
@@ -150,12 +190,13 @@ ApiResponse ApiService::handle(ApiRequest req) const {
   }
   if (failed) {
     if (err.empty()) err = res.body.substr(0, 200);
-    spdlog::warn("{} {} from {} ({}) -> {}: {}", req.method, req.path, req.remote, req.principal.name, res.status,
-                 err);
+    // Error texts quote what the client sent (a query value may hold a newline).
+    spdlog::warn("{} {} from {} ({}) -> {}: {}", req.method, log_safe(req.path), req.remote,
+                 log_safe(req.principal.name), res.status, log_safe(err));
   } else {
-    spdlog::debug("{} {} from {} ({}) -> {}", req.method, req.path, req.remote, req.principal.name, res.status);
+    spdlog::debug("{} {} from {} ({}) -> {}", req.method, log_safe(req.path), req.remote,
+                  log_safe(req.principal.name), res.status);
   }
-  return res;
 }
 
 }  // namespace mend

@@ -7,7 +7,12 @@
 // and the credentials are missing or wrong; 403 {"err","error","permission"}
 // when the caller lacks the route's permission, or sent a non-GET request
 // with a session cookie but without its X-CSRF-Token.
+//
+// The credentials are checked on the headers alone, before any byte of the
+// body is read (check_headers), so an unauthenticated client cannot make the
+// server hold megabytes.
 #include <functional>
+#include <optional>
 #include <string_view>
 
 #include "api/http_types.hpp"
@@ -27,10 +32,21 @@ std::string cookie_value(std::string_view cookie_header, std::string_view name);
 
 inline constexpr std::string_view kSessionCookie = "mend_session";
 
+// What a request's headers alone decide, before any byte of its body is read.
+struct HeaderVerdict {
+  std::optional<ApiResponse> refusal;  // answer this (401, 503) and read no body
+  // A caller signed in (or the server is open); false for a path that needs
+  // none (probes, /metrics, signing in): those prove nothing about the peer.
+  bool authenticated = false;
+};
+
 class ApiService {
  public:
   ApiService(Router router, auth::PrincipalResolver resolver)
       : router_(std::move(router)), resolver_(std::move(resolver)) {}
+  // `head` is the request without its body. A caller it signs in is kept in
+  // head.principal, so handle() of the full request resolves no credentials again.
+  HeaderVerdict check_headers(ApiRequest& head) const;
   // Never throws: a handler's exception becomes a 500.
   ApiResponse handle(ApiRequest req) const;
 
@@ -51,6 +67,9 @@ class ApiService {
 
  private:
   ApiResponse dispatch(ApiRequest& req) const;
+  void log_outcome(const ApiRequest& req, const ApiResponse& res) const;
+  // `res`, logged when its last step answers.
+  ApiResponse logged(ApiRequest req, ApiResponse res) const;
   ApiResponse decide(ApiRequest& req, const Router::Match& m, const auth::Resolution& who) const;
   ApiResponse forbidden(const ApiRequest& req, const std::string& permission, const std::string& why) const;
   Router router_;
