@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   app.add_option("--server", server, "server URL")->envname("MEND_SERVER")->capture_default_str();
   app.add_option("--user", user, "basic auth USER:PASS")->envname("MEND_BASIC_AUTH");
   std::string token;
-  app.add_option("--token", token, "bearer token (a server --api-token); instead of --user")->envname("MEND_API_TOKEN");
+  app.add_option("--token", token, "bearer token (mendctl tokens create, or a server --api-token); instead of --user")->envname("MEND_API_TOKEN");
   std::string cacert;
   app.add_option("--cacert", cacert, "PEM file of the CA to verify an https:// server against (Mend's CA: "
                                      "mend-server --ca-out); default: the system's CAs")
@@ -149,6 +149,51 @@ int main(int argc, char** argv) {
   auto* heal_close_cmd = heal_cmd->add_subcommand("close-breaker", "close a rule's open circuit breaker");
   heal_close_cmd->add_option("rule", rule, "rule name")->required();
 
+  // Users, tokens, audit (src/cli/account_commands.cpp).
+  auto* users_cmd = app.add_subcommand("users", "users and service accounts (user.manage)");
+  users_cmd->require_subcommand(1);
+  std::string user_name, user_role = "viewer", user_kind = "user";
+  auto* users_list_cmd = users_cmd->add_subcommand("list", "list users");
+  auto* users_add_cmd = users_cmd->add_subcommand("add", "add a user (password read from stdin) or a service account");
+  users_add_cmd->add_option("name", user_name, "user name")->required();
+  users_add_cmd->add_option("--role", user_role, "admin, operator or viewer")->capture_default_str();
+  users_add_cmd->add_flag_callback("--service", [&] { user_kind = "service"; }, "a service account: tokens, no password");
+  auto* users_set_cmd = users_cmd->add_subcommand("set", "change a user's role, or disable or enable it");
+  users_set_cmd->add_option("name", user_name, "user name")->required();
+  std::string set_role;
+  bool set_disable = false, set_enable = false;
+  users_set_cmd->add_option("--role", set_role, "admin, operator or viewer");
+  users_set_cmd->add_flag("--disable", set_disable, "sign the user out and refuse its password and tokens");
+  users_set_cmd->add_flag("--enable", set_enable, "undo --disable");
+  auto* users_passwd_cmd = users_cmd->add_subcommand("passwd", "set a user's password (read from stdin)");
+  users_passwd_cmd->add_option("name", user_name, "user name")->required();
+
+  auto* tokens_cmd = app.add_subcommand("tokens", "API tokens: yours, or --for USER's (user.manage)");
+  tokens_cmd->require_subcommand(1);
+  std::string token_for, token_name, token_scopes;
+  int64_t token_ttl_days = 90, token_id = 0;
+  tokens_cmd->add_option("--for", token_for, "another user's or a service account's tokens");
+  auto* tokens_list_cmd = tokens_cmd->add_subcommand("list", "list tokens");
+  auto* tokens_create_cmd = tokens_cmd->add_subcommand("create", "create a token; prints it once");
+  tokens_create_cmd->add_option("name", token_name, "what it is for, e.g. alertmanager")->required();
+  tokens_create_cmd->add_option("--scopes", token_scopes,
+                                "comma-separated permissions, e.g. alert.post (default: the owner's whole role)");
+  tokens_create_cmd->add_option("--ttl-days", token_ttl_days, "days until it expires (0: never)")->capture_default_str();
+  auto* tokens_revoke_cmd = tokens_cmd->add_subcommand("revoke", "revoke a token");
+  tokens_revoke_cmd->add_option("id", token_id, "token id")->required();
+
+  auto* audit_cmd = app.add_subcommand("audit", "the audit log (audit.read): list, export, verify");
+  AuditFilter audit;
+  audit_cmd->add_option("--actor", audit.actor, "only this user or service");
+  audit_cmd->add_option("--action", audit.action, "exact action, or a prefix ending in '.' (task.)");
+  audit_cmd->add_option("--target", audit.target, "only this target");
+  audit_cmd->add_option("--outcome", audit.outcome, "ok, refused or failed");
+  audit_cmd->add_option("--since", audit.since, "ms, RFC 3339, or a duration before now (15m, 2h, 7d)");
+  audit_cmd->add_option("--until", audit.until, "same forms as --since");
+  audit_cmd->add_option("--limit", audit.limit, "how many records")->check(CLI::Range(1, 1000))->capture_default_str();
+  auto* audit_export_cmd = audit_cmd->add_subcommand("export", "every record as JSON lines, oldest first");
+  auto* audit_verify_cmd = audit_cmd->add_subcommand("verify", "recompute the hash chain: exit 1 if broken");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -203,6 +248,30 @@ int main(int argc, char** argv) {
   if (heal_records_cmd->parsed()) return heal_records_command(api, records, now_ms(), console);
   if (heal_rules_cmd->parsed()) return heal_rules_command(api, minutes, now_ms(), console);
   if (heal_close_cmd->parsed()) return heal_close_breaker_command(api, rule, console);
+  auto read_password = [&]() {
+    std::string pw;
+    if (isatty(STDIN_FILENO)) std::cerr << "password: " << std::flush;
+    std::getline(std::cin, pw);
+    return pw;
+  };
+  if (users_list_cmd->parsed()) return users_list_command(api, console);
+  if (users_add_cmd->parsed())
+    return users_add_command(api, user_name, user_kind, user_role, user_kind == "user" ? read_password() : "",
+                             console);
+  if (users_set_cmd->parsed()) {
+    std::optional<bool> disabled;
+    if (set_disable) disabled = true;
+    if (set_enable) disabled = false;
+    return users_set_command(api, user_name, set_role, "", disabled, console);
+  }
+  if (users_passwd_cmd->parsed()) return users_set_command(api, user_name, "", read_password(), std::nullopt, console);
+  if (tokens_list_cmd->parsed()) return tokens_list_command(api, token_for, now_ms(), console);
+  if (tokens_create_cmd->parsed())
+    return tokens_create_command(api, token_for, token_name, token_scopes, token_ttl_days, console);
+  if (tokens_revoke_cmd->parsed()) return tokens_revoke_command(api, token_for, token_id, console);
+  if (audit_export_cmd->parsed()) return audit_export_command(api, console);
+  if (audit_verify_cmd->parsed()) return audit_verify_command(api, console);
+  if (audit_cmd->parsed()) return audit_list_command(api, audit, now_ms(), console);
   std::cerr << app.help();
   return kExitError;
 }

@@ -1,5 +1,6 @@
 #include "api/http_server.hpp"
 
+#include <array>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -46,15 +47,25 @@ std::shared_ptr<beast::tcp_stream> tcp_of(const std::shared_ptr<TlsStream>& s) {
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(asio::io_context& ioc, const ApiService& api, AgentHub& hub, Engine& engine, HttpServerOptions options)
       : acceptor(ioc), api(api), hub(hub), engine(engine), options(std::move(options)),
-        batcher(ioc.get_executor(), engine) {}
+        batcher(ioc.get_executor(), engine), limits(this->options.limits),
+        edge(this->options.edge ? this->options.edge : &own_edge) {}
 
   awaitable<void> accept_loop();
-  awaitable<void> start_connection(tcp::socket socket);
+  // With TLS, the first bytes decide: a handshake goes on to HTTPS, anything
+  // else gets one plain-text answer.
+  awaitable<void> start_connection(tcp::socket socket, std::shared_ptr<ConnectionLimits::Ticket> ticket);
   // References, not values: GCC 12 mis-destroys coroutine argument
   // temporaries; the caller's frame keeps them alive.
   template <class Stream>
   awaitable<void> serve(std::shared_ptr<Stream>& stream, beast::flat_buffer& buffer, const std::string& remote,
-                        const tls::PeerCertificate& peer);
+                        const tls::PeerCertificate& peer, ConnectionLimits::Ticket& ticket);
+  // Stops sending, then reads and drops what the peer still sends for a
+  // moment before closing: closing with unread bytes resets the connection,
+  // and a reset can destroy the answer before the client reads it.
+  template <class Stream>
+  awaitable<void> linger_close(Stream& stream);
+  // Answers 503 with `why` and closes, reading nothing.
+  awaitable<void> refuse(tcp::socket socket, std::string why);
   template <class Stream>
   awaitable<void> write_error(Stream& stream, http::status status, unsigned version, std::string_view message);
 
@@ -64,6 +75,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Engine& engine;
   HttpServerOptions options;
   ReportBatcher batcher;  // group commit of every agent session's starts and results
+  ConnectionLimits limits;
+  EdgeMetrics own_edge;  // when options.edge is null
+  EdgeMetrics* edge;
+  RefusalLog refused_log{"http"};
   tcp::endpoint bound;
   bool stopped = false;
   uint64_t next_conn = 0;
@@ -92,9 +107,31 @@ awaitable<void> HttpServer::Impl::accept_loop() {
       if (stopped) co_return;
       continue;
     }
-    asio::co_spawn(acceptor.get_executor(), start_connection(std::move(socket)),
+    auto peer = socket.remote_endpoint(ec);
+    if (ec) continue;  // already gone
+    auto ticket = std::make_shared<ConnectionLimits::Ticket>();
+    auto refusal = limits.admit(peer.address(), *ticket, edge->http);
+    if (refusal != ConnectionLimits::Refusal::none) {
+      std::string why = refusal == ConnectionLimits::Refusal::total
+                            ? "too many connections (" + std::to_string(options.limits.max_total) + ")"
+                            : "too many unauthenticated connections from " + peer.address().to_string() + " (" +
+                                  std::to_string(options.limits.max_unauthenticated_per_source) + ")";
+      refused_log.note(endpoint_text(peer), why);
+      asio::co_spawn(acceptor.get_executor(), refuse(std::move(socket), std::move(why)),
+                     [](std::exception_ptr e) { log_exception(e, "http refusal"); });
+      continue;
+    }
+    asio::co_spawn(acceptor.get_executor(), start_connection(std::move(socket), std::move(ticket)),
                    [](std::exception_ptr e) { log_exception(e, "http connection"); });
   }
+}
+
+awaitable<void> HttpServer::Impl::refuse(tcp::socket socket, std::string why) {
+  auto self = shared_from_this();
+  beast::tcp_stream stream(std::move(socket));
+  co_await write_error(stream, http::status::service_unavailable, 11, why);
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
 }
 
 // GCC 12 mis-destroys temporaries with destructors inside a co_await
@@ -113,10 +150,26 @@ awaitable<void> HttpServer::Impl::write_error(Stream& stream, http::status statu
   co_await http::async_write(stream, res, tok(ec));
 }
 
+template <class Stream>
+awaitable<void> HttpServer::Impl::linger_close(Stream& stream) {
+  beast::error_code ec;
+  beast::tcp_stream& tcp = tcp_layer(stream);
+  tcp.socket().shutdown(tcp::socket::shutdown_send, ec);
+  std::array<char, 4096> sink;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (!ec && std::chrono::steady_clock::now() < until) {
+    tcp.expires_at(until);
+    co_await tcp.async_read_some(asio::buffer(sink), tok(ec));
+  }
+  tcp.socket().close(ec);
+}
+
 // With TLS: the first bytes decide. A TLS handshake goes on to HTTPS; anything
 // else (plain HTTP, a port scanner) gets one plain-text answer and is closed.
-awaitable<void> HttpServer::Impl::start_connection(tcp::socket socket) {
+awaitable<void> HttpServer::Impl::start_connection(tcp::socket socket,
+                                                   std::shared_ptr<ConnectionLimits::Ticket> held) {
   auto self = shared_from_this();
+  ConnectionLimits::Ticket& ticket = *held;
   beast::error_code ec;
   std::string remote = "?";
   if (auto ep = socket.remote_endpoint(ec); !ec) remote = endpoint_text(ep);
@@ -124,7 +177,7 @@ awaitable<void> HttpServer::Impl::start_connection(tcp::socket socket) {
   if (!options.tls) {
     auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
     const tls::PeerCertificate none;
-    co_await serve(stream, buffer, remote, none);
+    co_await serve(stream, buffer, remote, none, ticket);
     co_return;
   }
   beast::tcp_stream plain(std::move(socket));
@@ -156,14 +209,15 @@ awaitable<void> HttpServer::Impl::start_connection(tcp::socket socket) {
   }
   buffer.consume(used);
   tls::PeerCertificate peer = tls::peer_certificate(stream->native_handle());
-  co_await serve(stream, buffer, remote, peer);
+  co_await serve(stream, buffer, remote, peer, ticket);
   // The context must outlive the connection's SSL object.
   ctx.reset();
 }
 
 template <class Stream>
 awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Stream>& stream, beast::flat_buffer& buffer,
-                                        const std::string& remote, const tls::PeerCertificate& peer) {
+                                        const std::string& remote, const tls::PeerCertificate& peer,
+                                        ConnectionLimits::Ticket& ticket) {
   auto self = shared_from_this();
   beast::error_code ec;
   uint64_t id = next_conn++;
@@ -182,6 +236,7 @@ awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Stream>& stream, beast::
       break;
     }
     if (ec == http::error::header_limit) {
+      if (!ticket.is_authenticated()) ++edge->http.oversize_preauth;
       spdlog::warn("request from {}: headers over {} bytes refused", remote, options.max_header_bytes);
       co_await write_error(*stream, http::status::request_header_fields_too_large, version,
                            "request headers too large");
@@ -196,13 +251,20 @@ awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Stream>& stream, beast::
     auto& header = parser.get();
     std::string_view target = header.target();
     if (websocket::is_upgrade(header) && target.substr(0, target.find('?')) == proto::kAgentPath) {
+      // An upgrade has no body; one announced is refused unread.
+      parser.body_limit(0);
       co_await http::async_read(*stream, buffer, parser, tok(ec));
-      if (ec) break;
+      if (ec) {
+        if (ec == http::error::body_limit) ++edge->agent_ws.oversize_preauth;
+        break;
+      }
       conns.erase(id);
       tcp_layer(*stream).expires_never();
       AgentSessionOptions agent_options;
       agent_options.agent_token = options.agent_token;
       agent_options.batcher = &batcher;
+      agent_options.ticket = &ticket;
+      agent_options.edge = &edge->agent_ws;
       agent_options.peer = peer;
       agent_options.certificate_refusal = options.certificate_refusal;
       // Over TLS, the shared token is a legacy the operator turns on.
@@ -212,29 +274,71 @@ awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Stream>& stream, beast::
       co_return;
     }
 
-    if (beast::iequals(header[http::field::expect], "100-continue")) {
+    // The request without its body: what the credentials are checked on.
+    ApiRequest in;
+    in.method = std::string(header.method_string());
+    split_target(header.target(), in.path, in.query);
+    in.authorization = std::string(header[http::field::authorization]);
+    in.idempotency_key = std::string(header["Idempotency-Key"]);
+    in.cookie = std::string(header[http::field::cookie]);
+    in.csrf_token = std::string(header["X-CSRF-Token"]);
+    in.remote = remote;
+    in.secure = options.tls != nullptr;
+    in.client_cert = peer;
+    HeaderVerdict verdict = api.check_headers(in);
+    if (verdict.authenticated) ticket.authenticated();
+    const bool body_pending = !parser.is_done();
+    if (verdict.refusal) {
+      // Answered before the body (and instead of 100 Continue); the body, if
+      // any, is never read, so the connection cannot serve another request.
+      http::response<http::string_body> res{static_cast<http::status>(verdict.refusal->status), version};
+      res.set(http::field::server, "mend/" MEND_VERSION);
+      res.set(http::field::content_type, verdict.refusal->content_type);
+      for (auto& [k, v] : verdict.refusal->headers) res.set(k, v);
+      res.body() = std::move(verdict.refusal->body);
+      res.keep_alive(header.keep_alive() && !body_pending && !stopped);
+      res.prepare_payload();
+      bool keep = res.keep_alive();
+      tcp_layer(*stream).expires_after(options.read_timeout);
+      co_await http::async_write(*stream, res, tok(ec));
+      if (!ec && body_pending) co_await linger_close(*stream);
+      if (ec || !keep) break;
+      continue;
+    }
+    const size_t body_limit = ticket.is_authenticated() ? options.max_body_bytes : options.max_preauth_body_bytes;
+    if (auto length = parser.content_length(); length && *length > body_limit) {
+      if (!ticket.is_authenticated()) ++edge->http.oversize_preauth;
+      spdlog::warn("request from {}: body of {} bytes refused (limit {})", remote, *length, body_limit);
+      co_await write_error(*stream, http::status::payload_too_large, version, "request body too large");
+      co_await linger_close(*stream);
+      break;
+    }
+    parser.body_limit(body_limit);
+
+    if (body_pending && beast::iequals(header[http::field::expect], "100-continue")) {
       http::response<http::empty_body> cont{http::status::continue_, version};
       co_await http::async_write(*stream, cont, tok(ec));
       if (ec) break;
     }
     co_await http::async_read(*stream, buffer, parser, tok(ec));
     if (ec == http::error::body_limit) {
-      spdlog::warn("request from {}: body over {} bytes refused", remote, options.max_body_bytes);
+      if (!ticket.is_authenticated()) ++edge->http.oversize_preauth;
+      spdlog::warn("request from {}: body over {} bytes refused", remote, body_limit);
       co_await write_error(*stream, http::status::payload_too_large, version, "request body too large");
       break;
     }
     if (ec) break;
 
     http::request<http::string_body> req = parser.release();
-    ApiRequest in;
-    in.method = std::string(req.method_string());
-    split_target(req.target(), in.path, in.query);
-    in.authorization = std::string(req[http::field::authorization]);
-    in.idempotency_key = std::string(req["Idempotency-Key"]);
     in.body = std::move(req.body());
-    in.remote = remote;
-    in.client_cert = peer;
     ApiResponse out = api.handle(std::move(in));
+    // A long request answers in steps: agents and other requests run between them.
+    while (out.resume) {
+      co_await asio::post(stream->get_executor(), asio::use_awaitable);
+      auto step = std::move(out.resume);
+      ApiResponse next = step();
+      out = std::move(next);
+    }
 
     http::response<http::string_body> res{static_cast<http::status>(out.status), req.version()};
     res.set(http::field::server, "mend/" MEND_VERSION);
@@ -306,6 +410,8 @@ void HttpServer::stop() {
   auto conns = std::move(impl_->conns);
   for (auto& [id, weak] : conns)
     if (auto s = weak.lock()) s->socket().close(ec);
+  // What agent sessions handed over is committed before they are closed.
+  impl_->batcher.drain();
 }
 
 }  // namespace mend

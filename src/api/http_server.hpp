@@ -5,6 +5,12 @@
 // With TLS, bytes that are not a TLS handshake get a plain-text 400 saying
 // the port speaks HTTPS.
 //
+// Nothing is spent on a peer before it proves who it is: credentials are
+// checked on the headers, before a byte of the body is read (and before
+// `Expect: 100-continue` is answered); connections are capped in total and,
+// while unauthenticated, per source address, and refused with a 503 that
+// says so.
+//
 // Threading: runs on the one io_context thread with the engine and store.
 // Lifetime: connections hold the server's state, so an io_context destroyed
 // with connections still open is safe; `api`, `hub` and `engine` must outlive
@@ -19,6 +25,7 @@
 #include "api/api_service.hpp"
 #include "common/result.hpp"
 #include "dispatch/agent_hub.hpp"
+#include "dispatch/connection_limits.hpp"
 #include "engine/engine.hpp"
 #include "tls/server_tls.hpp"
 
@@ -42,6 +49,13 @@ struct HttpServerOptions {
   std::function<std::string(const tls::PeerCertificate&)> certificate_refusal;
   // A TLS handshake must finish within this; half-open handshakes are dropped.
   std::chrono::milliseconds handshake_timeout{10'000};
+  // Open connections, and unauthenticated ones per source (see connection_limits.hpp).
+  ConnectionLimitOptions limits;
+  // A request body read before its credentials admit it (paths that need
+  // none: probes, /metrics) larger than this gets 413.
+  size_t max_preauth_body_bytes = 64 * 1024;
+  // Counts what the edge refused (http and agent_ws); may be null.
+  EdgeMetrics* edge = nullptr;
 };
 
 class HttpServer {
@@ -55,8 +69,9 @@ class HttpServer {
   // "HOST:PORT" actually bound (the real port when 0 was asked for).
   std::string bound_address() const;
   uint16_t port() const;
-  // Closes the acceptor and every open HTTP connection; idempotent. Agent
-  // sessions are closed through the hub.
+  // Closes the acceptor and every open HTTP connection and commits the agent
+  // reports already received; idempotent. Agent sessions are closed through
+  // the hub.
   void stop();
 
   struct Impl;

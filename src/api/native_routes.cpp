@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <map>
+#include <set>
 
 #include "api/envelope.hpp"
 #include "api/heal_routes.hpp"
@@ -20,8 +21,13 @@ using nlohmann::json;
 ApiResponse list_agents(ApiContext& ctx) {
   json list = json::array();
   auto agents = ctx.hub.list();
+  // A host is served by one kind of agent: an Ibex connection for a host a
+  // native agent holds is being closed, and is not listed.
+  std::set<std::string> native;
+  for (const auto& a : agents) native.insert(a.ident);
   if (ctx.other_agents)
-    for (auto& a : ctx.other_agents()) agents.push_back(std::move(a));
+    for (auto& a : ctx.other_agents())
+      if (!native.count(a.ident)) agents.push_back(std::move(a));
   for (const auto& a : agents)
     list.push_back(json{{"ident", a.ident},
                         {"protocol", a.protocol},
@@ -77,6 +83,7 @@ ApiResponse metrics(ApiContext& ctx) {
   if (ctx.heal) res.body += heal_metrics_text(*ctx.heal);
   if (ctx.relay) res.body += peer_metrics_text(ctx.relay->counters());
   res.body += identity_metrics_text(ctx.hub.list());
+  if (ctx.edge) res.body += edge_metrics_text(*ctx.edge);
   res.content_type = kPrometheusContentType;
   return res;
 }
@@ -84,15 +91,19 @@ ApiResponse metrics(ApiContext& ctx) {
 }  // namespace
 
 void add_native_routes(Router& r, ApiContext& ctx) {
-  r.add("GET", "/api/v1/agents", [&ctx](const ApiRequest&) { return list_agents(ctx); });
-  r.add("GET", "/api/v1/doctor", [&ctx](const ApiRequest&) { return doctor(ctx, false); });
-  r.add("POST", "/api/v1/doctor/repair", [&ctx](const ApiRequest&) { return doctor(ctx, true); });
-  r.add("GET", "/api/v1/tasks/:id", [&ctx](const ApiRequest& req) { return task_view(ctx, req); });
-  r.add("GET", "/metrics", [&ctx](const ApiRequest&) { return metrics(ctx); });
-  r.add("GET", "/ping", [](const ApiRequest&) { return text_response(200, "pong"); });
-  r.add("GET", "/version", [](const ApiRequest&) { return text_response(200, MEND_VERSION); });
-  r.add("GET", "/pid", [](const ApiRequest&) { return text_response(200, std::to_string(::getpid())); });
-  r.add("GET", "/addr", [](const ApiRequest& req) { return text_response(200, req.remote); });
+  using auth::Permission;
+  const auto need = auth::Access::need;
+  // The probes and /metrics stay open: load balancers and Prometheus scrape
+  // them without credentials, and they reveal no task, script or output.
+  r.add("GET", "/api/v1/agents", need(Permission::agent_read), [&ctx](const ApiRequest&) { return list_agents(ctx); });
+  r.add("GET", "/api/v1/doctor", need(Permission::task_read), [&ctx](const ApiRequest&) { return doctor(ctx, false); });
+  r.add("POST", "/api/v1/doctor/repair", need(Permission::task_action), [&ctx](const ApiRequest&) { return doctor(ctx, true); });
+  r.add("GET", "/api/v1/tasks/:id", need(Permission::task_read), [&ctx](const ApiRequest& req) { return task_view(ctx, req); });
+  r.add("GET", "/metrics", auth::Access::open(), [&ctx](const ApiRequest&) { return metrics(ctx); });
+  r.add("GET", "/ping", auth::Access::open(), [](const ApiRequest&) { return text_response(200, "pong"); });
+  r.add("GET", "/version", auth::Access::open(), [](const ApiRequest&) { return text_response(200, MEND_VERSION); });
+  r.add("GET", "/pid", auth::Access::open(), [](const ApiRequest&) { return text_response(200, std::to_string(::getpid())); });
+  r.add("GET", "/addr", auth::Access::open(), [](const ApiRequest& req) { return text_response(200, req.remote); });
 }
 
 }  // namespace mend

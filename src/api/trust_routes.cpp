@@ -111,16 +111,16 @@ ApiResponse revoke(tls::AgentTrust& trust, AgentHub& hub, const ApiRequest& req)
 }  // namespace
 
 void add_trust_routes(Router& r, tls::AgentTrust& trust, AgentHub& hub) {
-  r.add("GET", "/api/v1/agent/ca", [&trust](const ApiRequest&) {
+  r.add("GET", "/api/v1/agent/ca", auth::Access::open(), [&trust](const ApiRequest&) {
     ApiResponse res = text_response(200, trust.ca().cert_pem());
     res.content_type = "application/x-pem-file";
     return res;
   });
-  r.add("POST", "/api/v1/agent/enroll", [&trust](const ApiRequest& req) { return enroll(trust, req); });
-  r.add("POST", "/api/v1/agent/renew", [&trust](const ApiRequest& req) { return renew(trust, req); });
-  r.add("POST", "/api/v1/join-tokens", [&trust](const ApiRequest& req) { return create_token(trust, req); });
-  r.add("GET", "/api/v1/join-tokens", [&trust](const ApiRequest&) { return list_tokens(trust); });
-  r.add("POST", "/api/v1/agents/:ident/revoke",
+  r.add("POST", "/api/v1/agent/enroll", auth::Access::open(), [&trust](const ApiRequest& req) { return enroll(trust, req); });
+  r.add("POST", "/api/v1/agent/renew", auth::Access::open(), [&trust](const ApiRequest& req) { return renew(trust, req); });
+  r.add("POST", "/api/v1/join-tokens", auth::Access::need(auth::Permission::agent_enroll), [&trust](const ApiRequest& req) { return create_token(trust, req); });
+  r.add("GET", "/api/v1/join-tokens", auth::Access::need(auth::Permission::agent_enroll), [&trust](const ApiRequest&) { return list_tokens(trust); });
+  r.add("POST", "/api/v1/agents/:ident/revoke", auth::Access::need(auth::Permission::agent_revoke),
         [&trust, &hub](const ApiRequest& req) { return revoke(trust, hub, req); });
 }
 

@@ -1,10 +1,10 @@
 #pragma once
 // Agents' identities over HTTP.
-// For agents (no API credentials: a join token or their certificate proves them):
+// For agents (open routes, no API credentials: a join token or their certificate proves them):
 //   GET  /api/v1/agent/ca       Mend's CA certificate (PEM; public)
 //   POST /api/v1/agent/enroll   {"token","host","csr"} -> {"certificate","ca","not_after_ms"}
 //   POST /api/v1/agent/renew    {"csr"}, over mutual TLS with the current certificate -> the same
-// For admins (behind the API's auth):
+// For admins (agent.enroll; revoking: agent.revoke):
 //   POST /api/v1/join-tokens    {"host"} or {"pattern","max_hosts"}, optional "ttl_s" (3600)
 //                               -> 201 {"token", "id", "host_pattern", "max_hosts", "expires_ms", "ca_fingerprint"}
 //   GET  /api/v1/join-tokens    the tokens (never their secrets)

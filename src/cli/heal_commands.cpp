@@ -32,6 +32,10 @@ std::string resolved_text(const HealRecordView& r) {
 
 }  // namespace
 
+Result<std::string> time_query_bound(const char* name, const std::string& value, int64_t now_ms) {
+  return time_bound(name, value, now_ms);
+}
+
 Result<std::string> heal_records_query(const HealRecordFilter& f, int64_t now_ms) {
   std::string q = "limit=" + std::to_string(f.limit);
   auto add = [&](const char* key, const std::string& v) {

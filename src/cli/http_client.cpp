@@ -19,6 +19,8 @@ http::verb to_verb(Method m) {
       return http::verb::post;
     case Method::put:
       return http::verb::put;
+    case Method::del:
+      return http::verb::delete_;
   }
   return http::verb::get;
 }

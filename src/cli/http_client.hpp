@@ -13,7 +13,7 @@
 
 namespace mend::cli {
 
-enum class Method { get, post, put };
+enum class Method { get, post, put, del };
 
 struct HttpResponse {
   int status = 0;

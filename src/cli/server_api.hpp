@@ -42,6 +42,13 @@ class ServerApi {
   // POST /api/v1/heal/rules/:name/breaker/close
   Result<void> close_heal_breaker(const std::string& rule) const;
 
+  // Any /api/v1 call answering the {"dat","err"} envelope: its dat.
+  Result<nlohmann::json> request(Method method, const std::string& path, const nlohmann::json& body = nullptr) const {
+    return call(method, path, body);
+  }
+  // A GET whose answer is not an envelope (JSON lines): the body as sent.
+  Result<std::string> get_text(const std::string& path) const;
+
   const ServerUrl& server() const { return http_.server(); }
 
  private:

@@ -6,6 +6,8 @@
 #include <memory>
 
 #include "common/log.hpp"
+#include "common/log_text.hpp"
+#include "common/tcp_keepalive.hpp"
 #include "dispatch/agent_hello.hpp"
 
 namespace mend {
@@ -86,6 +88,7 @@ awaitable<bool> AgentSession<NextLayer>::accept(http::request<http::string_body>
   // handshake) must finish in hello_timeout, and silence beyond idle_timeout
   // (the server pings at half of it) ends the connection.
   beast::get_lowest_layer(ws_).expires_never();
+  set_tcp_dead_peer_limit(beast::get_lowest_layer(ws_).socket().native_handle(), options_.dead_peer_limit);
   websocket::stream_base::timeout t{};
   t.handshake_timeout = options_.hello_timeout;
   t.idle_timeout = options_.idle_timeout;
@@ -93,7 +96,7 @@ awaitable<bool> AgentSession<NextLayer>::accept(http::request<http::string_body>
   ws_.set_option(t);
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(http::field::server, "mend/" MEND_VERSION); }));
-  ws_.read_message_max(options_.max_frame_bytes);
+  ws_.read_message_max(options_.max_hello_bytes);
   beast::error_code ec;
   co_await ws_.async_accept(req, tok(ec));
   if (ec) {
@@ -134,6 +137,11 @@ awaitable<bool> AgentSession<NextLayer>::hello() {
   beast::error_code ec;
   co_await ws_.async_read(buffer_, tok(ec));
   deadline.cancel();
+  if (ec == websocket::error::message_too_big) {
+    if (options_.edge) ++options_.edge->oversize_preauth;
+    spdlog::warn("agent connection from {}: first frame over {} bytes, closing", remote_, options_.max_hello_bytes);
+    co_return false;
+  }
   if (ec) {
     spdlog::info("agent connection from {} ended before hello: {}", remote_, ec.message());
     co_return false;
@@ -157,22 +165,23 @@ awaitable<bool> AgentSession<NextLayer>::hello() {
   if (!options_.peer.present && options_.require_certificate) {
     spdlog::warn("agent {} from {} refused: no certificate (enroll it with a join token, or turn the shared "
                  "--agent-token back on)",
-                 h.ident.substr(0, kMaxIdentLength), remote_);
+                 log_safe(h.ident, kMaxIdentLength), remote_);
     co_await refuse("this server takes agents with a certificate only: enroll this agent with a join token");
     co_return false;
   }
   if (options_.peer.present && h.ident != options_.peer.common_name) {
     // The ident comes from the certificate: web-01's certificate never
     // receives web-02's dispatches.
-    spdlog::warn("agent {} from {} refused: its certificate is for {}", h.ident.substr(0, kMaxIdentLength), remote_,
+    spdlog::warn("agent {} from {} refused: its certificate is for {}", log_safe(h.ident, kMaxIdentLength), remote_,
                  options_.peer.common_name);
     const std::string why =
-        "this agent's certificate is for " + options_.peer.common_name + ", not " + h.ident.substr(0, kMaxIdentLength);
+        "this agent's certificate is for " + options_.peer.common_name + ", not " + log_safe(h.ident, kMaxIdentLength);
     co_await refuse(why);
     co_return false;
   }
   if (auto checked = check_hello(h, options_.peer.present ? std::string() : options_.agent_token); !checked.ok()) {
-    spdlog::warn("agent {} from {} refused: {}", h.ident.substr(0, kMaxIdentLength), remote_,
+    // The ident is what the client chose: a newline in it must not start a log line.
+    spdlog::warn("agent {} from {} refused: {}", log_safe(h.ident, kMaxIdentLength), remote_,
                  checked.error().message);
     co_await refuse(checked.error().message);
     co_return false;
@@ -183,6 +192,8 @@ awaitable<bool> AgentSession<NextLayer>::hello() {
     co_return false;
   }
   ident_ = h.ident;
+  ws_.read_message_max(options_.max_frame_bytes);
+  if (options_.ticket) options_.ticket->authenticated();
   spdlog::info("agent {} connected from {} (version {}, protocol {}, {})", ident_, remote_, h.agent_version,
                h.protocol,
                options_.peer.present ? "certificate " + options_.peer.serial : std::string("shared token (legacy)"));

@@ -11,6 +11,7 @@
 #include "tls/asio_ssl.hpp"
 #include "tls/peer_certificate.hpp"
 #include "dispatch/agent_hub.hpp"
+#include "dispatch/connection_limits.hpp"
 #include "dispatch/report_batcher.hpp"
 #include "engine/engine.hpp"
 
@@ -20,8 +21,21 @@ struct AgentSessionOptions {
   std::string agent_token;  // empty: any token is accepted
   std::chrono::milliseconds hello_timeout{10'000};
   // Silence this long closes the connection; the server pings at half of it.
-  std::chrono::milliseconds idle_timeout{20'000};
+  // Long, because a ping per agent is what an idle server spends its CPU
+  // on; a host that is gone is noticed by the kernel within dead_peer_limit.
+  std::chrono::milliseconds idle_timeout{120'000};
+  // TCP keepalive and user timeout (common/tcp_keepalive.hpp): a dead
+  // agent host or a cut network closes the session within this.
+  std::chrono::seconds dead_peer_limit{30};
   size_t max_frame_bytes = 16 * 1024 * 1024;
+  // Until the hello is accepted, a frame over this closes the connection: a
+  // hello has no business being megabytes, and nobody is authenticated yet.
+  size_t max_hello_bytes = 64 * 1024;
+  // The connection's place in the listener's limits: marked authenticated
+  // once the hello is accepted. May be null.
+  ConnectionLimits::Ticket* ticket = nullptr;
+  // Oversize hellos are counted here; may be null.
+  EdgeCounters* edge = nullptr;
   // Frames queued for a slow agent beyond this close its connection.
   size_t max_queue_bytes = 64 * 1024 * 1024;
   // Malformed frames tolerated before the connection is closed.
