@@ -8,7 +8,10 @@
 #include <optional>
 #include <vector>
 
+#include "agent/identity.hpp"
 #include "agent/server_url.hpp"
+#include "tls/tls_context.hpp"
+#include "common/atomic_file.hpp"
 #include "common/asio.hpp"
 #include "common/fd_limit.hpp"
 #include "common/log.hpp"
@@ -26,17 +29,6 @@ nlohmann::json stats_json(const char* event, const loadgen::FleetStats& s, size_
           {"acks", s.acks},         {"kills", s.kills}};
 }
 
-// Written to a temporary file and renamed, so a reader never sees half of it.
-bool write_file_atomically(const std::string& path, const std::string& content) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::trunc);
-    f << content << "\n";
-    if (!f.flush()) return false;
-  }
-  return std::rename(tmp.c_str(), path.c_str()) == 0;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -50,6 +42,13 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string(MEND_VERSION));
   app.add_option("--server", o.server, "server base URL, e.g. http://127.0.0.1:10090")->required();
   app.add_option("--token", o.token, "agent token (or env MEND_AGENT_TOKEN)");
+  std::string cacert, join_token, cert_dir = "loadgen-certs";
+  app.add_option("--cacert", cacert, "https://: the CA the server's certificate chains to (mend-server --ca-out)");
+  app.add_option("--join-token", join_token,
+                 "https://: a pattern join token covering every simulated ident; each agent enrolls once "
+                 "and keeps its certificate in --cert-dir");
+  app.add_option("--cert-dir", cert_dir, "one directory per simulated agent's key and certificate")
+      ->capture_default_str();
   app.add_option("--count", o.count, "numbered agents: PREFIX0 .. PREFIX(N-1)")
       ->capture_default_str();
   app.add_option("--prefix", o.prefix, "ident prefix of the numbered agents")
@@ -78,9 +77,19 @@ int main(int argc, char** argv) {
     std::cerr << "mend-loadgen: " << v.error().message << "\n";
     return 2;
   }
-  if (auto u = agent::parse_server_url(o.server); !u) {
-    std::cerr << "mend-loadgen: " << u.error().message << "\n";
+  auto url = agent::parse_server_url(o.server);
+  if (!url) {
+    std::cerr << "mend-loadgen: " << url.error().message << "\n";
     return 2;
+  }
+  std::string extra_ca;
+  if (!cacert.empty()) {
+    auto pem = tls::read_pem_file(cacert);
+    if (!pem) {
+      std::cerr << "mend-loadgen: --cacert: " << pem.error().message << "\n";
+      return 2;
+    }
+    extra_ca = std::move(*pem);
   }
   std::optional<loadgen::AssignLog> log;
   if (!o.assign_log.empty()) {
@@ -100,11 +109,41 @@ int main(int argc, char** argv) {
   // Declared after the agents, so it is destroyed first: the coroutine frames
   // it still holds at exit refer to them.
   asio::io_context io(1);
+  // Over TLS each simulated agent has its own certificate, as real agents
+  // do, so the server verifies one per handshake. Enrolled once, kept.
+  std::vector<std::shared_ptr<ssl::context>> contexts(idents.size());
+  if (url->tls) {
+    const auto enroll_start = std::chrono::steady_clock::now();
+    size_t enrolled = 0;
+    for (size_t i = 0; i < idents.size(); ++i) {
+      agent::AgentIdentity identity(cert_dir + "/" + idents[i], extra_ca);
+      if (!identity.enrolled() && !join_token.empty()) {
+        auto got = identity.enroll({o.server}, join_token, idents[i]);
+        if (!got) {
+          std::cerr << "mend-loadgen: enrolling " << idents[i] << ": " << got.error().message << "\n";
+          return 1;
+        }
+        ++enrolled;
+      }
+      auto ctx = identity.client_context();
+      if (!ctx) {
+        std::cerr << "mend-loadgen: " << ctx.error().message << "\n";
+        return 1;
+      }
+      contexts[i] = *ctx;
+    }
+    if (enrolled > 0)
+      spdlog::warn("enrolled {} agents in {} ms", enrolled,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                         enroll_start)
+                       .count());
+  }
   for (size_t i = 0; i < idents.size(); ++i) {
     agent::ConnectionOptions conn;
     conn.servers = {o.server};
     conn.hello = proto::Hello{idents[i], o.token, "loadgen-" MEND_VERSION};
     conn.seed = i + 1;
+    conn.tls_context = [ctx = contexts[i]] { return ctx; };
     agents.push_back(std::make_unique<loadgen::SimAgent>(io.get_executor(), std::move(conn),
                                                          behaviour, stats, log ? &*log : nullptr));
   }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -11,6 +12,8 @@
 #include "cli/basic_auth.hpp"
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/time_format.hpp"
+#include "tls/tls_context.hpp"
 
 namespace {
 
@@ -38,13 +41,17 @@ int main(int argc, char** argv) {
       "2 usage, connection or server error; 130 stopped following with Ctrl-C.");
   app.fallthrough();
 
-  std::string server = "http://127.0.0.1:10090";
+  std::string server = "https://127.0.0.1:10090";
   std::string user;
   int64_t timeout_ms = 10000;
   app.add_option("--server", server, "server URL")->envname("MEND_SERVER")->capture_default_str();
   app.add_option("--user", user, "basic auth USER:PASS")->envname("MEND_BASIC_AUTH");
   std::string token;
-  app.add_option("--token", token, "bearer token (a server --api-token); instead of --user")->envname("MEND_API_TOKEN");
+  app.add_option("--token", token, "bearer token (mendctl tokens create, or a server --api-token); instead of --user")->envname("MEND_API_TOKEN");
+  std::string cacert;
+  app.add_option("--cacert", cacert, "PEM file of the CA to verify an https:// server against (Mend's CA: "
+                                     "mend-server --ca-out); default: the system's CAs")
+      ->envname("MEND_CACERT");
   app.add_option("--timeout-ms", timeout_ms, "timeout of each HTTP request")
       ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}))
       ->capture_default_str();
@@ -101,7 +108,19 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"ignore", "kill", "redo"}));
 
-  auto* agents_cmd = app.add_subcommand("agents", "list connected agents");
+  auto* agents_cmd = app.add_subcommand("agents", "list connected agents (and enroll, revoke)");
+  JoinTokenOptions join;
+  std::string join_ttl = "1h";
+  auto* join_cmd = agents_cmd->add_subcommand(
+      "join-token", "make a join token: one host, once (--host), or up to --max-hosts matching --pattern");
+  join_cmd->add_option("--host", join.host, "the one host name this token enrolls");
+  join_cmd->add_option("--pattern", join.pattern, "a glob of host names, e.g. 'web-*' (with --max-hosts)");
+  join_cmd->add_option("--max-hosts", join.max_hosts, "how many hosts may enroll with a --pattern token")
+      ->capture_default_str();
+  join_cmd->add_option("--ttl", join_ttl, "validity: 90s, 15m, 1h, 7d")->capture_default_str();
+  std::string revoke_host;
+  auto* revoke_cmd = agents_cmd->add_subcommand("revoke", "revoke HOST's certificates and close its connections");
+  revoke_cmd->add_option("host", revoke_host, "the agent's ident")->required();
   bool repair = false;
   auto* doctor_cmd = app.add_subcommand("doctor", "check the database's invariants (the repair loop's check)");
   doctor_cmd->add_flag("--repair", repair, "repair what can be repaired");
@@ -130,6 +149,51 @@ int main(int argc, char** argv) {
   auto* heal_close_cmd = heal_cmd->add_subcommand("close-breaker", "close a rule's open circuit breaker");
   heal_close_cmd->add_option("rule", rule, "rule name")->required();
 
+  // Users, tokens, audit (src/cli/account_commands.cpp).
+  auto* users_cmd = app.add_subcommand("users", "users and service accounts (user.manage)");
+  users_cmd->require_subcommand(1);
+  std::string user_name, user_role = "viewer", user_kind = "user";
+  auto* users_list_cmd = users_cmd->add_subcommand("list", "list users");
+  auto* users_add_cmd = users_cmd->add_subcommand("add", "add a user (password read from stdin) or a service account");
+  users_add_cmd->add_option("name", user_name, "user name")->required();
+  users_add_cmd->add_option("--role", user_role, "admin, operator or viewer")->capture_default_str();
+  users_add_cmd->add_flag_callback("--service", [&] { user_kind = "service"; }, "a service account: tokens, no password");
+  auto* users_set_cmd = users_cmd->add_subcommand("set", "change a user's role, or disable or enable it");
+  users_set_cmd->add_option("name", user_name, "user name")->required();
+  std::string set_role;
+  bool set_disable = false, set_enable = false;
+  users_set_cmd->add_option("--role", set_role, "admin, operator or viewer");
+  users_set_cmd->add_flag("--disable", set_disable, "sign the user out and refuse its password and tokens");
+  users_set_cmd->add_flag("--enable", set_enable, "undo --disable");
+  auto* users_passwd_cmd = users_cmd->add_subcommand("passwd", "set a user's password (read from stdin)");
+  users_passwd_cmd->add_option("name", user_name, "user name")->required();
+
+  auto* tokens_cmd = app.add_subcommand("tokens", "API tokens: yours, or --for USER's (user.manage)");
+  tokens_cmd->require_subcommand(1);
+  std::string token_for, token_name, token_scopes;
+  int64_t token_ttl_days = 90, token_id = 0;
+  tokens_cmd->add_option("--for", token_for, "another user's or a service account's tokens");
+  auto* tokens_list_cmd = tokens_cmd->add_subcommand("list", "list tokens");
+  auto* tokens_create_cmd = tokens_cmd->add_subcommand("create", "create a token; prints it once");
+  tokens_create_cmd->add_option("name", token_name, "what it is for, e.g. alertmanager")->required();
+  tokens_create_cmd->add_option("--scopes", token_scopes,
+                                "comma-separated permissions, e.g. alert.post (default: the owner's whole role)");
+  tokens_create_cmd->add_option("--ttl-days", token_ttl_days, "days until it expires (0: never)")->capture_default_str();
+  auto* tokens_revoke_cmd = tokens_cmd->add_subcommand("revoke", "revoke a token");
+  tokens_revoke_cmd->add_option("id", token_id, "token id")->required();
+
+  auto* audit_cmd = app.add_subcommand("audit", "the audit log (audit.read): list, export, verify");
+  AuditFilter audit;
+  audit_cmd->add_option("--actor", audit.actor, "only this user or service");
+  audit_cmd->add_option("--action", audit.action, "exact action, or a prefix ending in '.' (task.)");
+  audit_cmd->add_option("--target", audit.target, "only this target");
+  audit_cmd->add_option("--outcome", audit.outcome, "ok, refused or failed");
+  audit_cmd->add_option("--since", audit.since, "ms, RFC 3339, or a duration before now (15m, 2h, 7d)");
+  audit_cmd->add_option("--until", audit.until, "same forms as --since");
+  audit_cmd->add_option("--limit", audit.limit, "how many records")->check(CLI::Range(1, 1000))->capture_default_str();
+  auto* audit_export_cmd = audit_cmd->add_subcommand("export", "every record as JSON lines, oldest first");
+  auto* audit_verify_cmd = audit_cmd->add_subcommand("verify", "recompute the hash chain: exit 1 if broken");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -142,6 +206,11 @@ int main(int argc, char** argv) {
   if (!url) return report_error(console, url.error());
   HttpClientOptions http_options;
   http_options.timeout = std::chrono::milliseconds(timeout_ms);
+  if (!cacert.empty()) {
+    auto pem = mend::tls::read_pem_file(cacert);
+    if (!pem) return report_error(console, pem.error());
+    http_options.ca_pem = std::move(*pem);
+  }
   if (!token.empty() && !user.empty())
     return report_error(console, mend::make_error(mend::ErrorCode::invalid_input, "give --user or --token, not both"));
   if (!token.empty()) {
@@ -165,11 +234,44 @@ int main(int argc, char** argv) {
   if (host_action_cmd->parsed()) {
     return host_action_command(api, task_id, host, action, console);
   }
+  if (join_cmd->parsed()) {
+    auto ttl = duration_ms(join_ttl);
+    if (!ttl || *ttl < 1000)
+      return report_error(console, mend::make_error(mend::ErrorCode::invalid_input,
+                                                    "--ttl must be like 90s, 15m, 1h or 7d"));
+    join.ttl_s = *ttl / 1000;
+    return join_token_command(api, join, console);
+  }
+  if (revoke_cmd->parsed()) return revoke_agent_command(api, revoke_host, console);
   if (agents_cmd->parsed()) return agents_command(api, now_ms(), console);
   if (doctor_cmd->parsed()) return doctor_command(api, repair, console);
   if (heal_records_cmd->parsed()) return heal_records_command(api, records, now_ms(), console);
   if (heal_rules_cmd->parsed()) return heal_rules_command(api, minutes, now_ms(), console);
   if (heal_close_cmd->parsed()) return heal_close_breaker_command(api, rule, console);
+  auto read_password = [&]() {
+    std::string pw;
+    if (isatty(STDIN_FILENO)) std::cerr << "password: " << std::flush;
+    std::getline(std::cin, pw);
+    return pw;
+  };
+  if (users_list_cmd->parsed()) return users_list_command(api, console);
+  if (users_add_cmd->parsed())
+    return users_add_command(api, user_name, user_kind, user_role, user_kind == "user" ? read_password() : "",
+                             console);
+  if (users_set_cmd->parsed()) {
+    std::optional<bool> disabled;
+    if (set_disable) disabled = true;
+    if (set_enable) disabled = false;
+    return users_set_command(api, user_name, set_role, "", disabled, console);
+  }
+  if (users_passwd_cmd->parsed()) return users_set_command(api, user_name, "", read_password(), std::nullopt, console);
+  if (tokens_list_cmd->parsed()) return tokens_list_command(api, token_for, now_ms(), console);
+  if (tokens_create_cmd->parsed())
+    return tokens_create_command(api, token_for, token_name, token_scopes, token_ttl_days, console);
+  if (tokens_revoke_cmd->parsed()) return tokens_revoke_command(api, token_for, token_id, console);
+  if (audit_export_cmd->parsed()) return audit_export_command(api, console);
+  if (audit_verify_cmd->parsed()) return audit_verify_command(api, console);
+  if (audit_cmd->parsed()) return audit_list_command(api, audit, now_ms(), console);
   std::cerr << app.help();
   return kExitError;
 }

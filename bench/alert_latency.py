@@ -61,7 +61,7 @@ def main():
     rules = os.path.join(tmp, "rules.yaml")
     with open(rules, "w") as f:
         f.write(RULES.format(account=getpass.getuser()))
-    server = subprocess.Popen([os.path.join(args.bin, "mend-server"), "--http", "127.0.0.1:0", "--ready-file", ready,
+    server = subprocess.Popen([os.path.join(args.bin, "mend-server"), "--http", "127.0.0.1:0", "--no-tls", "--ready-file", ready,
                                "--db", "sqlite:" + os.path.join(tmp, "mend.db"), "--agent-token", "t",
                                "--rules", rules, "--log-level", "warn"])
     agent = None

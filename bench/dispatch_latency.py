@@ -32,7 +32,7 @@ def main():
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="mend-bench-")
     ready = os.path.join(tmp, "ready")
-    server = subprocess.Popen([os.path.join(args.bin, "mend-server"), "--http", "127.0.0.1:0", "--ready-file", ready,
+    server = subprocess.Popen([os.path.join(args.bin, "mend-server"), "--http", "127.0.0.1:0", "--no-tls", "--ready-file", ready,
                                "--db", "sqlite:" + os.path.join(tmp, "mend.db"), "--agent-token", "t",
                                "--log-level", "warn"])
     agent = None

@@ -14,6 +14,7 @@ RUN_PACKAGES=(
   libboost-dev libboost-system-dev nlohmann-json3-dev libspdlog-dev libcli11-dev
   libtomlplusplus-dev libmsgpack-cxx-dev libsqlite3-dev sqlite3 libssl-dev libpq-dev
   libyaml-cpp-dev
+  libargon2-dev  # argon2id password hashes (src/auth/password.hpp)
   procps curl
 )
 # Testing on top: unit-test libraries, the servers the integration tests start

@@ -15,6 +15,7 @@
 #include "agent/backoff.hpp"
 #include "common/asio.hpp"
 #include "proto/agent_messages.hpp"
+#include "tls/asio_ssl.hpp"
 
 namespace mend::agent {
 
@@ -25,13 +26,22 @@ struct ConnectionOptions {
   std::chrono::milliseconds handshake_timeout{5000};
   std::chrono::milliseconds welcome_timeout{10000};
   // With no frame from the server for half of this, a ping goes out; with no
-  // answer by the end of it, the connection is dropped.
-  std::chrono::milliseconds idle_timeout{30000};
+  // answer by the end of it, the connection is dropped. Longer than the
+  // server's ping interval (60 s), so agents of a live server never ping.
+  std::chrono::milliseconds idle_timeout{150000};
+  // TCP keepalive and user timeout (common/tcp_keepalive.hpp): a server
+  // host that is gone or a cut network drops the connection within this,
+  // and the agent fails over.
+  std::chrono::seconds dead_peer_limit{30};
   size_t max_frame = 16u << 20;
   size_t max_queued_bytes = 64u << 20;
   std::chrono::milliseconds backoff_initial{200};
   std::chrono::milliseconds backoff_cap{10000};
   uint64_t seed = 1;
+  // The TLS context for https:// and wss:// servers, asked for at every
+  // connection attempt so a renewed certificate is used from the next one.
+  // Null (or returning null): such servers are not tried.
+  std::function<std::shared_ptr<ssl::context>()> tls_context;
 };
 
 class Connection {
@@ -56,8 +66,15 @@ class Connection {
 
  private:
   struct Session;
+  template <class NextLayer>
+  struct SessionOn;
   awaitable<bool> serve(const std::string& url);
-  awaitable<void> write_loop(std::shared_ptr<Session> s);
+  // `s` by reference: GCC 12 mis-destroys coroutine argument temporaries.
+  template <class NextLayer>
+  awaitable<bool> serve_websocket(std::shared_ptr<SessionOn<NextLayer>>& s, const std::string& url,
+                                  const std::string& host_header);
+  template <class NextLayer>
+  awaitable<void> write_loop(std::shared_ptr<SessionOn<NextLayer>> s);
 
   asio::any_io_executor ex_;
   ConnectionOptions opts_;

@@ -4,15 +4,19 @@ namespace mend::agent {
 
 Result<ServerUrl> parse_server_url(const std::string& url) {
   std::string rest;
-  for (const char* scheme : {"http://", "ws://"}) {
-    if (url.rfind(scheme, 0) == 0) rest = url.substr(std::string(scheme).size());
+  bool tls = false;
+  for (const char* scheme : {"http://", "ws://", "https://", "wss://"}) {
+    if (url.rfind(scheme, 0) == 0) {
+      rest = url.substr(std::string(scheme).size());
+      tls = std::string_view(scheme) == "https://" || std::string_view(scheme) == "wss://";
+    }
   }
   if (rest.empty()) {
     return make_error(ErrorCode::invalid_input,
-                      "server URL '" + url + "' must start with http:// or ws:// (TLS is not supported yet)");
+                      "server URL '" + url + "' must start with https://, wss://, http:// or ws://");
   }
   rest = rest.substr(0, rest.find('/'));
-  ServerUrl out{rest, "80"};
+  ServerUrl out{rest, tls ? "443" : "80", tls};
   if (!rest.empty() && rest[0] == '[') {
     auto close = rest.find(']');
     if (close == std::string::npos) return make_error(ErrorCode::invalid_input, "bad host in '" + url + "'");

@@ -9,11 +9,11 @@ namespace mend::agent {
 struct ServerUrl {
   std::string host;
   std::string port;
+  bool tls = false;  // https:// or wss://
 };
 
-// Accepts http://host[:port][/] and ws://host[:port][/] (port 80 by default),
-// with [v6] hosts. Errors: invalid_input, including for https/wss, which this
-// agent does not speak yet.
+// Accepts http://, ws://, https:// and wss://host[:port][/] (port 80, or 443
+// with TLS, by default), with [v6] hosts. Errors: invalid_input.
 Result<ServerUrl> parse_server_url(const std::string& url);
 
 }  // namespace mend::agent

@@ -20,8 +20,20 @@ TEST(ServerUrl, ParsesHttpAndWs) {
   EXPECT_EQ(c->port, "9");
 }
 
+TEST(ServerUrl, ParsesHttpsAndWss) {
+  auto a = parse_server_url("https://mend.example");
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(a->tls);
+  EXPECT_EQ(a->port, "443");
+  auto b = parse_server_url("wss://127.0.0.1:10090/");
+  ASSERT_TRUE(b);
+  EXPECT_TRUE(b->tls);
+  EXPECT_EQ(b->port, "10090");
+  EXPECT_FALSE(parse_server_url("http://x:1")->tls);
+}
+
 TEST(ServerUrl, RejectsOthers) {
-  EXPECT_FALSE(parse_server_url("https://x:1"));
+  EXPECT_FALSE(parse_server_url("ftp://x:1"));
   EXPECT_FALSE(parse_server_url("x:1"));
   EXPECT_FALSE(parse_server_url("http://x:port"));
   EXPECT_FALSE(parse_server_url("http://:1"));

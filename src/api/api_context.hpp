@@ -4,11 +4,15 @@
 #include <functional>
 #include <vector>
 
+#include "auth/accounts.hpp"
+#include "auth/audited_store.hpp"
 #include "common/clock.hpp"
 #include "dispatch/agent_hub.hpp"
+#include "dispatch/connection_limits.hpp"
 #include "dispatch/live_output.hpp"
 #include "dispatch/peer_dispatch_relay.hpp"
 #include "engine/engine.hpp"
+#include "tls/enroll/agent_trust.hpp"
 #include "engine/engine_metrics.hpp"
 #include "heal/heal_service.hpp"
 #include "store/store.hpp"
@@ -25,6 +29,14 @@ struct ApiContext {
   heal::HealService* heal = nullptr;
   // Set when the server relays other servers' dispatches: /metrics adds its counts.
   const PeerDispatchRelay* relay = nullptr;
+  // Set when the listeners count what they refused: /metrics adds the counts.
+  const EdgeMetrics* edge = nullptr;
+  // Users, sessions and tokens (their routes are served when set).
+  auth::Accounts* accounts = nullptr;
+  // The audit record of the request being handled (sign-in names its user).
+  auth::AuditTrail* trail = nullptr;
+  // Mend's CA and the agents' certificates (the enrollment routes are served when set).
+  tls::AgentTrust* trust = nullptr;
   // Agents' live output, set once the HTTP server runs: output streams read it.
   LiveOutput* live = nullptr;
   // Agents on other channels (the Ibex RPC port), listed after the native ones.

@@ -7,15 +7,37 @@
 namespace mend {
 namespace {
 
-ApiService service(ApiAuth auth) {
+using auth::Access;
+using auth::Permission;
+
+ApiResponse echo_principal(const ApiRequest& req) {
+  return ApiResponse{200, "text/plain", req.principal.name + "/" + req.principal.role, {}};
+}
+
+auth::PrincipalResolver resolver(auth::ResolverOptions o, auth::Directory* d = nullptr) {
+  auto r = auth::PrincipalResolver::make(std::move(o), d);
+  EXPECT_TRUE(r.ok());
+  return std::move(r).value();
+}
+
+ApiService service(auth::ResolverOptions o, auth::Directory* d = nullptr) {
   Router r;
-  r.add("GET", "/ping", [](const ApiRequest&) { return ApiResponse{200, "text/plain", "pong", {}}; });
-  r.add("GET", "/metrics", [](const ApiRequest&) { return ApiResponse{200, "text/plain", "m", {}}; });
-  r.add("GET", "/ibex/v1/task/:id",
+  r.add("GET", "/ping", Access::open(), [](const ApiRequest&) { return ApiResponse{200, "text/plain", "pong", {}}; });
+  r.add("GET", "/metrics", Access::open(), [](const ApiRequest&) { return ApiResponse{200, "text/plain", "m", {}}; });
+  r.add("GET", "/ibex/v1/task/:id", Access::need(Permission::task_read),
         [](const ApiRequest& req) { return ApiResponse{200, "text/plain", req.params.at("id"), {}}; });
-  r.add("GET", "/api/v1/agents", [](const ApiRequest&) { return ApiResponse{200, "text/plain", "agents", {}}; });
-  r.add("GET", "/boom", [](const ApiRequest&) -> ApiResponse { throw std::runtime_error("bug"); });
-  return ApiService(std::move(r), std::move(auth));
+  r.add("PUT", "/ibex/v1/task/:id/action", Access::need(Permission::task_action), echo_principal);
+  r.add("GET", "/api/v1/agents", Access::need(Permission::agent_read), echo_principal);
+  r.add("GET", "/api/v1/session", Access::signed_in(), echo_principal);
+  r.add("GET", "/boom", Access::open(), [](const ApiRequest&) -> ApiResponse { throw std::runtime_error("bug"); });
+  return ApiService(std::move(r), resolver(std::move(o), d));
+}
+
+auth::ResolverOptions basic(std::vector<auth::BasicAuthUser> users, std::vector<std::string> tokens = {}) {
+  auth::ResolverOptions o;
+  o.basic_users = std::move(users);
+  o.api_tokens = std::move(tokens);
+  return o;
 }
 
 ApiRequest get(std::string path, std::string authorization = "") {
@@ -26,13 +48,14 @@ ApiRequest get(std::string path, std::string authorization = "") {
   return req;
 }
 
-TEST(ApiService, BasicAuthGuardsIbexAndNativeRoutesOnly) {
-  auto api = service(BasicAuth(std::vector<BasicAuthUser>{{"ops", "secret"}}));
+std::string err_of(const ApiResponse& res) { return nlohmann::json::parse(res.body).value("err", ""); }
+
+TEST(ApiService, CredentialsGuardIbexAndNativeRoutesOnly) {
+  auto api = service(basic({{"ops", "secret"}}));
   auto denied = api.handle(get("/ibex/v1/task/3"));
   EXPECT_EQ(denied.status, 401);
-  EXPECT_EQ(denied.body,
-            R"x({"err":"unauthorized: this endpoint needs an Authorization header (Basic with a --basic-auth user)"})x");
-  ASSERT_EQ(denied.headers.size(), 1u);
+  EXPECT_EQ(err_of(denied), "unauthorized: this endpoint needs credentials (a session, Basic or Bearer)");
+  ASSERT_EQ(denied.headers.size(), 2u);
   EXPECT_EQ(denied.headers[0].first, "WWW-Authenticate");
   EXPECT_EQ(denied.headers[0].second, "Basic realm=\"mend\"");
   EXPECT_EQ(api.handle(get("/api/v1/agents")).status, 401);
@@ -44,58 +67,83 @@ TEST(ApiService, BasicAuthGuardsIbexAndNativeRoutesOnly) {
   EXPECT_EQ(api.handle(get("/metrics")).status, 200);
 }
 
-TEST(ApiService, BearerTokensAndBasicUsersBothAdmit) {
-  auto api = service(ApiAuth(BasicAuth(std::vector<BasicAuthUser>{{"ops", "secret"}}), {"tok-1", "tok-2"}));
-  EXPECT_EQ(api.handle(get("/api/v1/agents", "Bearer tok-1")).status, 200);
+TEST(ApiService, BearerTokensAndBasicUsersBothAdmitWithTheirConfiguredRoles) {
+  auto o = basic({{"ops", "secret"}}, {"tok-1", "tok-2"});
+  o.api_token_role = "viewer";
+  auto api = service(std::move(o));
+  auto by_token = api.handle(get("/api/v1/agents", "Bearer tok-1"));
+  EXPECT_EQ(by_token.status, 200);
+  EXPECT_EQ(by_token.body, "api-token-1/viewer");
   EXPECT_EQ(api.handle(get("/ibex/v1/task/3", "bearer tok-2")).status, 200);  // the scheme is case-insensitive
-  EXPECT_EQ(api.handle(get("/ibex/v1/task/3", "Basic b3BzOnNlY3JldA==")).status, 200);
+  auto by_basic = api.handle(get("/api/v1/agents", "Basic b3BzOnNlY3JldA=="));
+  EXPECT_EQ(by_basic.body, "ops/admin");  // --basic-auth users are admins unless configured otherwise
   struct Refused {
     const char* header;
     const char* message;
   };
   for (const Refused& r : {
-           Refused{"", "unauthorized: this endpoint needs an Authorization header (Basic with a --basic-auth user, "
-                       "or Bearer with an --api-token)"},
+           Refused{"", "unauthorized: this endpoint needs credentials (a session, Basic or Bearer)"},
            Refused{"Bearer tok-3", "unauthorized: the bearer token is not accepted"},
            Refused{"Bearer tok-1x", "unauthorized: the bearer token is not accepted"},
            Refused{"Bearer ", "unauthorized: the bearer token is not accepted"},
-           Refused{"Basic b3BzOndyb25n", "unauthorized: the basic-auth user or password is not accepted"},
-           Refused{"Digest x", "unauthorized: unsupported Authorization scheme (use Basic with a --basic-auth user, "
-                               "or Bearer with an --api-token)"},
+           Refused{"Basic b3BzOndyb25n", "unauthorized: the user or password is not accepted"},
+           Refused{"Digest x", "unauthorized: unsupported Authorization scheme (use Basic or Bearer)"},
        }) {
     auto res = api.handle(get("/api/v1/agents", r.header));
     EXPECT_EQ(res.status, 401) << r.header;
-    EXPECT_EQ(res.body, nlohmann::json({{"err", r.message}}).dump()) << r.header;
+    EXPECT_EQ(err_of(res), r.message) << r.header;
     ASSERT_EQ(res.headers.size(), 2u);
-    EXPECT_EQ(res.headers[0].second, "Basic realm=\"mend\"");
     EXPECT_EQ(res.headers[1].second, "Bearer realm=\"mend\"");
   }
   EXPECT_EQ(api.handle(get("/ping")).status, 200);
 }
 
-TEST(ApiService, TokensOnlyRefuseBasicWithAReason) {
-  auto api = service(ApiAuth(BasicAuth(), {"tok"}));
-  EXPECT_EQ(api.handle(get("/api/v1/agents", "Bearer tok")).status, 200);
-  auto res = api.handle(get("/api/v1/agents", "Basic b3BzOnNlY3JldA=="));
-  EXPECT_EQ(res.status, 401);
-  EXPECT_EQ(res.body,
-            R"x({"err":"unauthorized: basic auth is not enabled on this server (use Bearer with an --api-token)"})x");
+TEST(ApiService, ARoleWithoutTheRoutesPermissionGets403NamingIt) {
+  auto o = basic({{"ops", "secret"}});
+  o.basic_role = "viewer";
+  auto api = service(std::move(o));
+  std::vector<std::string> refused;
+  api.on_refusal([&](const ApiRequest& req, const std::string& permission, const std::string&) {
+    refused.push_back(req.principal.name + " " + permission);
+  });
+  ApiRequest put = get("/ibex/v1/task/3/action", "Basic b3BzOnNlY3JldA==");
+  put.method = "PUT";
+  auto res = api.handle(put);
+  EXPECT_EQ(res.status, 403);
+  auto body = nlohmann::json::parse(res.body);
+  EXPECT_EQ(body["permission"], "task.action");
+  EXPECT_EQ(body["error"], "forbidden: ops (role viewer) lacks permission task.action");
+  EXPECT_EQ(refused, std::vector<std::string>{"ops task.action"});
+  EXPECT_EQ(api.handle(get("/ibex/v1/task/3", "Basic b3BzOnNlY3JldA==")).status, 200);
+}
+
+TEST(ApiService, UnknownRolesAreRefusedAtStart) {
+  auto o = basic({{"ops", "secret"}});
+  o.basic_role = "superuser";
+  auto r = auth::PrincipalResolver::make(std::move(o), nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "unknown role 'superuser' (known: admin, operator, viewer)");
 }
 
 TEST(ApiService, ApiTokensMustBePrintableWithoutSpaces) {
-  EXPECT_TRUE(parse_api_token("abc-123_XYZ").ok());
-  EXPECT_FALSE(parse_api_token("").ok());
-  EXPECT_FALSE(parse_api_token("two words").ok());
-  EXPECT_FALSE(parse_api_token("tab\there").ok());
+  EXPECT_TRUE(auth::parse_api_token("abc-123_XYZ").ok());
+  EXPECT_FALSE(auth::parse_api_token("").ok());
+  EXPECT_FALSE(auth::parse_api_token("two words").ok());
+  EXPECT_FALSE(auth::parse_api_token("tab\there").ok());
 }
 
-TEST(ApiService, OpenWithoutUsers) {
-  auto api = service(BasicAuth());
+TEST(ApiService, AnOpenServerAdmitsEveryoneAsAnonymousAdmin) {
+  auth::ResolverOptions o;
+  o.open = true;
+  auto api = service(std::move(o));
   EXPECT_EQ(api.handle(get("/ibex/v1/task/3")).status, 200);
+  EXPECT_EQ(api.handle(get("/api/v1/agents")).body, "anonymous/admin");
 }
 
 TEST(ApiService, UnknownRoutesAndExceptions) {
-  auto api = service(BasicAuth());
+  auth::ResolverOptions o;
+  o.open = true;
+  auto api = service(std::move(o));
   auto nf = api.handle(get("/nope"));
   EXPECT_EQ(nf.status, 404);
   EXPECT_EQ(nf.body, R"({"err":"not found"})");
@@ -109,9 +157,20 @@ TEST(ApiService, UnknownRoutesAndExceptions) {
 TEST(ApiService, PathsNeedingAuth) {
   EXPECT_TRUE(path_needs_auth("/ibex/v1/tasks"));
   EXPECT_TRUE(path_needs_auth("/api/v1/agents"));
+  EXPECT_TRUE(path_needs_auth("/api/v1/agents/web-01/revoke"));
+  // The agents' own routes: a join token or a certificate proves them.
+  EXPECT_FALSE(path_needs_auth("/api/v1/agent/enroll"));
+  EXPECT_FALSE(path_needs_auth("/api/v1/agent/ca"));
   EXPECT_FALSE(path_needs_auth("/ibex/v10"));
   EXPECT_FALSE(path_needs_auth("/ping"));
   EXPECT_FALSE(path_needs_auth("/metrics"));
+}
+
+TEST(ApiService, CookieValues) {
+  EXPECT_EQ(cookie_value("a=1; mend_session=xyz; b=2", "mend_session"), "xyz");
+  EXPECT_EQ(cookie_value("mend_session=\"q\"", "mend_session"), "q");
+  EXPECT_EQ(cookie_value("xmend_session=1", "mend_session"), "");
+  EXPECT_EQ(cookie_value("", "mend_session"), "");
 }
 
 }  // namespace

@@ -54,9 +54,10 @@ ApiResponse console_asset_response(const ConsoleAsset& asset, const ApiRequest& 
 }
 
 void add_console_routes(Router& r) {
-  r.add("GET", "/",
+  // Open: the page and its script hold no data; they sign in through the API.
+  r.add("GET", "/", auth::Access::open(),
         [](const ApiRequest& req) { return console_asset_response(console_assets()[0], req); });
-  r.add("GET", "/assets/:name", [](const ApiRequest& req) {
+  r.add("GET", "/assets/:name", auth::Access::open(), [](const ApiRequest& req) {
     const ConsoleAsset* a = find_asset("/assets/" + req.params.at("name"));
     if (!a) return text_response(404, "no such console file");
     return console_asset_response(*a, req);

@@ -11,6 +11,7 @@ int http_status(ErrorCode code) {
     // "err", not the status. A drop-in keeps that rather than HTTP 409.
     case ErrorCode::conflict: return 200;
     case ErrorCode::unauthorized: return 401;
+    case ErrorCode::forbidden: return 403;
     case ErrorCode::too_large: return 413;
     case ErrorCode::unavailable: return 503;
     case ErrorCode::internal: return 500;

@@ -1,5 +1,6 @@
 #include "api/http_server.hpp"
 
+#include <array>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -9,6 +10,8 @@
 #include "common/log.hpp"
 #include "dispatch/agent_session.hpp"
 #include "proto/agent_messages.hpp"
+#include "tls/asio_ssl.hpp"
+#include "tls/peer_certificate.hpp"
 
 namespace mend {
 
@@ -28,18 +31,55 @@ void log_exception(std::exception_ptr e, const char* what) {
     spdlog::error("{} failed: {}", what, ex.what());
   }
 }
+
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+beast::tcp_stream& tcp_layer(beast::tcp_stream& s) { return s; }
+beast::tcp_stream& tcp_layer(TlsStream& s) { return s.next_layer(); }
+
+// The TCP layer, shared with the stream that owns it, for stop() to close.
+std::shared_ptr<beast::tcp_stream> tcp_of(const std::shared_ptr<beast::tcp_stream>& s) { return s; }
+std::shared_ptr<beast::tcp_stream> tcp_of(const std::shared_ptr<TlsStream>& s) {
+  return std::shared_ptr<beast::tcp_stream>(s, &s->next_layer());
+}
+
+// A script's request (the console's, X-Requested-With: XMLHttpRequest) gets
+// its 401 without the challenge: a browser seeing WWW-Authenticate would open
+// its own sign-in dialog over the page (the convention Spring Security and
+// others follow too).
+void drop_challenge(ApiResponse& res) {
+  if (res.status != 401) return;
+  std::erase_if(res.headers, [](const auto& h) { return beast::iequals(h.first, "WWW-Authenticate"); });
+}
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(asio::io_context& ioc, const ApiService& api, AgentHub& hub, Engine& engine, HttpServerOptions options)
       : acceptor(ioc), api(api), hub(hub), engine(engine), options(std::move(options)),
-        batcher(ioc.get_executor(), engine), live(ioc.get_executor(), engine) {}
+        batcher(ioc.get_executor(), engine), limits(this->options.limits),
+        edge(this->options.edge ? this->options.edge : &own_edge) {}
 
   awaitable<void> accept_loop();
-  awaitable<void> serve(tcp::socket socket);
-  awaitable<void> serve_stream(beast::tcp_stream& stream, ApiResponse& out, unsigned version);
-  awaitable<void> write_error(beast::tcp_stream& stream, http::status status, unsigned version,
-                              std::string_view message);
+  // With TLS, the first bytes decide: a handshake goes on to HTTPS, anything
+  // else gets one plain-text answer.
+  awaitable<void> start_connection(tcp::socket socket, std::shared_ptr<ConnectionLimits::Ticket> ticket);
+  // References, not values: GCC 12 mis-destroys coroutine argument
+  // temporaries; the caller's frame keeps them alive.
+  template <class Stream>
+  awaitable<void> serve(std::shared_ptr<Stream>& stream, beast::flat_buffer& buffer, const std::string& remote,
+                        const tls::PeerCertificate& peer, ConnectionLimits::Ticket& ticket);
+  // Stops sending, then reads and drops what the peer still sends for a
+  // moment before closing: closing with unread bytes resets the connection,
+  // and a reset can destroy the answer before the client reads it.
+  template <class Stream>
+  awaitable<void> linger_close(Stream& stream);
+  // Answers 503 with `why` and closes, reading nothing.
+  awaitable<void> refuse(tcp::socket socket, std::string why);
+  template <class Stream>
+  awaitable<void> write_error(Stream& stream, http::status status, unsigned version, std::string_view message);
+  // A streaming answer (out.stream set): headers, then the stream until it ends.
+  template <class Stream>
+  awaitable<void> serve_stream(Stream& stream, ApiResponse& out, unsigned version);
 
   tcp::acceptor acceptor;
   const ApiService& api;
@@ -47,7 +87,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Engine& engine;
   HttpServerOptions options;
   ReportBatcher batcher;  // group commit of every agent session's starts and results
-  LiveOutput live;        // agents' live output: watchers at once, the database once a second
+  ConnectionLimits limits;
+  EdgeMetrics own_edge;  // when options.edge is null
+  EdgeMetrics* edge;
+  RefusalLog refused_log{"http"};
   tcp::endpoint bound;
   bool stopped = false;
   uint64_t next_conn = 0;
@@ -76,14 +119,37 @@ awaitable<void> HttpServer::Impl::accept_loop() {
       if (stopped) co_return;
       continue;
     }
-    asio::co_spawn(acceptor.get_executor(), serve(std::move(socket)),
+    auto peer = socket.remote_endpoint(ec);
+    if (ec) continue;  // already gone
+    auto ticket = std::make_shared<ConnectionLimits::Ticket>();
+    auto refusal = limits.admit(peer.address(), *ticket, edge->http);
+    if (refusal != ConnectionLimits::Refusal::none) {
+      std::string why = refusal == ConnectionLimits::Refusal::total
+                            ? "too many connections (" + std::to_string(options.limits.max_total) + ")"
+                            : "too many unauthenticated connections from " + peer.address().to_string() + " (" +
+                                  std::to_string(options.limits.max_unauthenticated_per_source) + ")";
+      refused_log.note(endpoint_text(peer), why);
+      asio::co_spawn(acceptor.get_executor(), refuse(std::move(socket), std::move(why)),
+                     [](std::exception_ptr e) { log_exception(e, "http refusal"); });
+      continue;
+    }
+    asio::co_spawn(acceptor.get_executor(), start_connection(std::move(socket), std::move(ticket)),
                    [](std::exception_ptr e) { log_exception(e, "http connection"); });
   }
 }
 
+awaitable<void> HttpServer::Impl::refuse(tcp::socket socket, std::string why) {
+  auto self = shared_from_this();
+  beast::tcp_stream stream(std::move(socket));
+  co_await write_error(stream, http::status::service_unavailable, 11, why);
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+}
+
 // GCC 12 mis-destroys temporaries with destructors inside a co_await
 // expression, so co_await expressions here use named locals and views only.
-awaitable<void> HttpServer::Impl::write_error(beast::tcp_stream& stream, http::status status, unsigned version,
+template <class Stream>
+awaitable<void> HttpServer::Impl::write_error(Stream& stream, http::status status, unsigned version,
                                               std::string_view message) {
   http::response<http::string_body> res{status, version};
   res.set(http::field::server, "mend/" MEND_VERSION);
@@ -92,7 +158,7 @@ awaitable<void> HttpServer::Impl::write_error(beast::tcp_stream& stream, http::s
   res.keep_alive(false);
   res.prepare_payload();
   beast::error_code ec;
-  stream.expires_after(options.read_timeout);
+  tcp_layer(stream).expires_after(options.read_timeout);
   co_await http::async_write(stream, res, tok(ec));
 }
 
@@ -100,7 +166,8 @@ awaitable<void> HttpServer::Impl::write_error(beast::tcp_stream& stream, http::s
 // whatever the stream gives until it ends, the client leaves or the server
 // stops; the connection closes after it. A comment line every 15 s finds
 // clients that went away.
-awaitable<void> HttpServer::Impl::serve_stream(beast::tcp_stream& stream, ApiResponse& out, unsigned version) {
+template <class Stream>
+awaitable<void> HttpServer::Impl::serve_stream(Stream& stream, ApiResponse& out, unsigned version) {
   auto self = shared_from_this();
   beast::error_code ec;
   http::response<http::empty_body> res{static_cast<http::status>(out.status), version};
@@ -110,7 +177,7 @@ awaitable<void> HttpServer::Impl::serve_stream(beast::tcp_stream& stream, ApiRes
   for (auto& [k, v] : out.headers) res.set(k, v);
   res.keep_alive(false);
   http::response_serializer<http::empty_body> sr{res};
-  stream.expires_after(options.read_timeout);
+  tcp_layer(stream).expires_after(options.read_timeout);
   co_await http::async_write_header(stream, sr, tok(ec));
   if (ec) co_return;
   auto timer = std::make_shared<asio::steady_timer>(acceptor.get_executor());
@@ -133,7 +200,7 @@ awaitable<void> HttpServer::Impl::serve_stream(beast::tcp_stream& stream, ApiRes
     if (pending.empty() && std::chrono::steady_clock::now() - quiet_since > std::chrono::seconds(15))
       pending = ": still here\n\n";
     if (!pending.empty()) {
-      stream.expires_after(options.read_timeout);
+      tcp_layer(stream).expires_after(options.read_timeout);
       co_await asio::async_write(stream, asio::buffer(pending), tok(ec));
       if (ec) break;
       pending.clear();
@@ -147,21 +214,84 @@ awaitable<void> HttpServer::Impl::serve_stream(beast::tcp_stream& stream, ApiRes
   out.stream->on_wake([] {});
 }
 
-awaitable<void> HttpServer::Impl::serve(tcp::socket socket) {
+template <class Stream>
+awaitable<void> HttpServer::Impl::linger_close(Stream& stream) {
+  beast::error_code ec;
+  beast::tcp_stream& tcp = tcp_layer(stream);
+  tcp.socket().shutdown(tcp::socket::shutdown_send, ec);
+  std::array<char, 4096> sink;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (!ec && std::chrono::steady_clock::now() < until) {
+    tcp.expires_at(until);
+    co_await tcp.async_read_some(asio::buffer(sink), tok(ec));
+  }
+  tcp.socket().close(ec);
+}
+
+// With TLS: the first bytes decide. A TLS handshake goes on to HTTPS; anything
+// else (plain HTTP, a port scanner) gets one plain-text answer and is closed.
+awaitable<void> HttpServer::Impl::start_connection(tcp::socket socket,
+                                                   std::shared_ptr<ConnectionLimits::Ticket> held) {
   auto self = shared_from_this();
+  ConnectionLimits::Ticket& ticket = *held;
   beast::error_code ec;
   std::string remote = "?";
   if (auto ep = socket.remote_endpoint(ec); !ec) remote = endpoint_text(ep);
-  auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
-  uint64_t id = next_conn++;
-  conns[id] = stream;
   beast::flat_buffer buffer;
+  if (!options.tls) {
+    auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+    const tls::PeerCertificate none;
+    co_await serve(stream, buffer, remote, none, ticket);
+    co_return;
+  }
+  beast::tcp_stream plain(std::move(socket));
+  plain.expires_after(options.handshake_timeout);
+  bool is_tls = co_await beast::async_detect_ssl(plain, buffer, tok(ec));
+  if (ec) {
+    spdlog::debug("connection from {} ended before a TLS handshake: {}", remote, ec.message());
+    co_return;
+  }
+  if (!is_tls) {
+    spdlog::warn("connection from {}: not TLS (plain HTTP?) on the TLS port, refused", remote);
+    http::response<http::string_body> res{http::status::bad_request, 11};
+    res.set(http::field::server, "mend/" MEND_VERSION);
+    res.set(http::field::content_type, "text/plain");
+    res.body() = "This port speaks HTTPS: use https://\n";
+    res.keep_alive(false);
+    res.prepare_payload();
+    co_await http::async_write(plain, res, tok(ec));
+    plain.socket().shutdown(tcp::socket::shutdown_send, ec);
+    co_return;
+  }
+  std::shared_ptr<ssl::context> ctx = options.tls->context();
+  auto stream = std::make_shared<TlsStream>(std::move(plain), *ctx);
+  size_t used = co_await stream->async_handshake(ssl::stream_base::server, buffer.data(), tok(ec));
+  if (ec) {
+    spdlog::warn("TLS handshake from {} failed: {}", remote,
+                 tls::describe_handshake_error(ec, stream->native_handle()));
+    co_return;
+  }
+  buffer.consume(used);
+  tls::PeerCertificate peer = tls::peer_certificate(stream->native_handle());
+  co_await serve(stream, buffer, remote, peer, ticket);
+  // The context must outlive the connection's SSL object.
+  ctx.reset();
+}
+
+template <class Stream>
+awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Stream>& stream, beast::flat_buffer& buffer,
+                                        const std::string& remote, const tls::PeerCertificate& peer,
+                                        ConnectionLimits::Ticket& ticket) {
+  auto self = shared_from_this();
+  beast::error_code ec;
+  uint64_t id = next_conn++;
+  conns[id] = tcp_of(stream);
 
   while (!stopped) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<uint32_t>(options.max_header_bytes));
     parser.body_limit(options.max_body_bytes);
-    stream->expires_after(options.read_timeout);
+    tcp_layer(*stream).expires_after(options.read_timeout);
     co_await http::async_read_header(*stream, buffer, parser, tok(ec));
     unsigned version = parser.is_header_done() ? parser.get().version() : 11;
     if (ec == http::error::body_limit) {
@@ -170,6 +300,7 @@ awaitable<void> HttpServer::Impl::serve(tcp::socket socket) {
       break;
     }
     if (ec == http::error::header_limit) {
+      if (!ticket.is_authenticated()) ++edge->http.oversize_preauth;
       spdlog::warn("request from {}: headers over {} bytes refused", remote, options.max_header_bytes);
       co_await write_error(*stream, http::status::request_header_fields_too_large, version,
                            "request headers too large");
@@ -184,53 +315,105 @@ awaitable<void> HttpServer::Impl::serve(tcp::socket socket) {
     auto& header = parser.get();
     std::string_view target = header.target();
     if (websocket::is_upgrade(header) && target.substr(0, target.find('?')) == proto::kAgentPath) {
+      // An upgrade has no body; one announced is refused unread.
+      parser.body_limit(0);
       co_await http::async_read(*stream, buffer, parser, tok(ec));
-      if (ec) break;
+      if (ec) {
+        if (ec == http::error::body_limit) ++edge->agent_ws.oversize_preauth;
+        break;
+      }
       conns.erase(id);
-      stream->expires_never();
+      tcp_layer(*stream).expires_never();
       AgentSessionOptions agent_options;
       agent_options.agent_token = options.agent_token;
       agent_options.batcher = &batcher;
-      agent_options.live = &live;
+      agent_options.live = options.live;
+      agent_options.ticket = &ticket;
+      agent_options.edge = &edge->agent_ws;
+      agent_options.peer = peer;
+      agent_options.certificate_refusal = options.certificate_refusal;
+      // Over TLS, the shared token is a legacy the operator turns on.
+      agent_options.require_certificate = options.tls != nullptr && options.agent_token.empty();
       http::request<http::string_body> upgrade = parser.release();
       co_await serve_agent_session(*stream, upgrade, hub, engine, agent_options);
       co_return;
     }
 
-    if (beast::iequals(header[http::field::expect], "100-continue")) {
+    // The request without its body: what the credentials are checked on.
+    ApiRequest in;
+    in.method = std::string(header.method_string());
+    split_target(header.target(), in.path, in.query);
+    in.authorization = std::string(header[http::field::authorization]);
+    in.idempotency_key = std::string(header["Idempotency-Key"]);
+    in.cookie = std::string(header[http::field::cookie]);
+    in.csrf_token = std::string(header["X-CSRF-Token"]);
+    in.accept_encoding = std::string(header[http::field::accept_encoding]);
+    in.if_none_match = std::string(header[http::field::if_none_match]);
+    in.remote = remote;
+    in.secure = options.tls != nullptr;
+    in.client_cert = peer;
+    HeaderVerdict verdict = api.check_headers(in);
+    if (verdict.authenticated) ticket.authenticated();
+    const bool body_pending = !parser.is_done();
+    const bool from_script = beast::iequals(header["X-Requested-With"], "XMLHttpRequest");
+    if (verdict.refusal) {
+      if (from_script) drop_challenge(*verdict.refusal);
+      // Answered before the body (and instead of 100 Continue); the body, if
+      // any, is never read, so the connection cannot serve another request.
+      http::response<http::string_body> res{static_cast<http::status>(verdict.refusal->status), version};
+      res.set(http::field::server, "mend/" MEND_VERSION);
+      res.set(http::field::content_type, verdict.refusal->content_type);
+      for (auto& [k, v] : verdict.refusal->headers) res.set(k, v);
+      res.body() = std::move(verdict.refusal->body);
+      res.keep_alive(header.keep_alive() && !body_pending && !stopped);
+      res.prepare_payload();
+      bool keep = res.keep_alive();
+      tcp_layer(*stream).expires_after(options.read_timeout);
+      co_await http::async_write(*stream, res, tok(ec));
+      if (!ec && body_pending) co_await linger_close(*stream);
+      if (ec || !keep) break;
+      continue;
+    }
+    const size_t body_limit = ticket.is_authenticated() ? options.max_body_bytes : options.max_preauth_body_bytes;
+    if (auto length = parser.content_length(); length && *length > body_limit) {
+      if (!ticket.is_authenticated()) ++edge->http.oversize_preauth;
+      spdlog::warn("request from {}: body of {} bytes refused (limit {})", remote, *length, body_limit);
+      co_await write_error(*stream, http::status::payload_too_large, version, "request body too large");
+      co_await linger_close(*stream);
+      break;
+    }
+    parser.body_limit(body_limit);
+
+    if (body_pending && beast::iequals(header[http::field::expect], "100-continue")) {
       http::response<http::empty_body> cont{http::status::continue_, version};
       co_await http::async_write(*stream, cont, tok(ec));
       if (ec) break;
     }
     co_await http::async_read(*stream, buffer, parser, tok(ec));
     if (ec == http::error::body_limit) {
-      spdlog::warn("request from {}: body over {} bytes refused", remote, options.max_body_bytes);
+      if (!ticket.is_authenticated()) ++edge->http.oversize_preauth;
+      spdlog::warn("request from {}: body over {} bytes refused", remote, body_limit);
       co_await write_error(*stream, http::status::payload_too_large, version, "request body too large");
       break;
     }
     if (ec) break;
 
     http::request<http::string_body> req = parser.release();
-    ApiRequest in;
-    in.method = std::string(req.method_string());
-    split_target(req.target(), in.path, in.query);
-    in.authorization = std::string(req[http::field::authorization]);
-    in.idempotency_key = std::string(req["Idempotency-Key"]);
-    in.accept_encoding = std::string(req[http::field::accept_encoding]);
-    in.if_none_match = std::string(req[http::field::if_none_match]);
     in.body = std::move(req.body());
-    in.remote = remote;
     ApiResponse out = api.handle(std::move(in));
-    // A script's request (the console's) gets its 401 without the challenge:
-    // a browser seeing WWW-Authenticate would open its own sign-in dialog over
-    // the page (the convention Spring Security and others follow too).
-    if (out.status == 401 && beast::iequals(req["X-Requested-With"], "XMLHttpRequest"))
-      std::erase_if(out.headers, [](const auto& h) { return beast::iequals(h.first, "WWW-Authenticate"); });
-
+    // A long request answers in steps: agents and other requests run between them.
+    while (out.resume) {
+      co_await asio::post(stream->get_executor(), asio::use_awaitable);
+      auto step = std::move(out.resume);
+      ApiResponse next = step();
+      out = std::move(next);
+    }
+    if (from_script) drop_challenge(out);
     if (out.stream) {
       co_await serve_stream(*stream, out, req.version());
       break;
     }
+
     http::response<http::string_body> res{static_cast<http::status>(out.status), req.version()};
     res.set(http::field::server, "mend/" MEND_VERSION);
     res.set(http::field::content_type, out.content_type);
@@ -239,11 +422,17 @@ awaitable<void> HttpServer::Impl::serve(tcp::socket socket) {
     res.keep_alive(req.keep_alive() && !stopped);
     res.prepare_payload();
     bool keep = res.keep_alive();
-    stream->expires_after(options.read_timeout);
+    tcp_layer(*stream).expires_after(options.read_timeout);
     co_await http::async_write(*stream, res, tok(ec));
     if (ec || !keep) break;
   }
-  stream->socket().shutdown(tcp::socket::shutdown_send, ec);
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    // close_notify, so the client knows the answer was complete; a client
+    // that never answers it is cut off after a second.
+    tcp_layer(*stream).expires_after(std::chrono::seconds(1));
+    co_await stream->async_shutdown(tok(ec));
+  }
+  tcp_layer(*stream).socket().shutdown(tcp::socket::shutdown_send, ec);
   conns.erase(id);
 }
 
@@ -277,7 +466,6 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(asio::io_context& ioc, con
   if (ec) return fail("listen on");
   impl->bound = impl->acceptor.local_endpoint(ec);
   if (ec) return fail("read the address of");
-  impl->live.start();
   asio::co_spawn(ioc, impl->accept_loop(), [](std::exception_ptr e) { log_exception(e, "http listener"); });
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
@@ -288,17 +476,16 @@ std::string HttpServer::bound_address() const { return endpoint_text(impl_->boun
 
 uint16_t HttpServer::port() const { return impl_->bound.port(); }
 
-LiveOutput& HttpServer::live_output() { return impl_->live; }
-
 void HttpServer::stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;
-  impl_->live.stop();
   beast::error_code ec;
   impl_->acceptor.close(ec);
   auto conns = std::move(impl_->conns);
   for (auto& [id, weak] : conns)
     if (auto s = weak.lock()) s->socket().close(ec);
+  // What agent sessions handed over is committed before they are closed.
+  impl_->batcher.drain();
 }
 
 }  // namespace mend

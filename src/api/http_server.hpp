@@ -1,7 +1,18 @@
 #pragma once
 // The HTTP listener: Ibex and native routes through ApiService, and the agent
 // WebSocket at proto::kAgentPath handed to dispatch's agent session (agents
-// authenticate with their token there, not with basic auth).
+// authenticate with their certificate or token there, not with basic auth).
+// With TLS, bytes that are not a TLS handshake get a plain-text 400 saying
+// the port speaks HTTPS.
+//
+// Nothing is spent on a peer before it proves who it is: credentials are
+// checked on the headers, before a byte of the body is read (and before
+// `Expect: 100-continue` is answered); connections are capped in total and,
+// while unauthenticated, per source address, and refused with a 503 that
+// says so.
+//
+// An answer with a stream (ApiResponse::stream: the console's server-sent
+// events) is written as the stream gives it, then the connection closes.
 //
 // Threading: runs on the one io_context thread with the engine and store.
 // Lifetime: connections hold the server's state, so an io_context destroyed
@@ -10,14 +21,17 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "api/api_service.hpp"
 #include "common/result.hpp"
 #include "dispatch/agent_hub.hpp"
+#include "dispatch/connection_limits.hpp"
 #include "dispatch/live_output.hpp"
 #include "engine/engine.hpp"
+#include "tls/server_tls.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -32,6 +46,24 @@ struct HttpServerOptions {
   // A request must arrive (and an idle keep-alive connection is closed) within this.
   std::chrono::milliseconds read_timeout{30'000};
   std::string agent_token;  // empty: agents need no token
+  // TLS on every connection (the context current at accept time, so a
+  // reload applies to new connections only); null: plain HTTP.
+  std::shared_ptr<tls::ServerTls> tls;
+  // Why an agent's certificate is refused (revoked), "" when it is not.
+  std::function<std::string(const tls::PeerCertificate&)> certificate_refusal;
+  // A TLS handshake must finish within this; half-open handshakes are dropped.
+  std::chrono::milliseconds handshake_timeout{10'000};
+  // Open connections, and unauthenticated ones per source (see connection_limits.hpp).
+  ConnectionLimitOptions limits;
+  // A request body read before its credentials admit it (paths that need
+  // none: probes, /metrics) larger than this gets 413.
+  size_t max_preauth_body_bytes = 64 * 1024;
+  // Counts what the edge refused (http and agent_ws); may be null.
+  EdgeMetrics* edge = nullptr;
+  // Agents' live output goes through it (watchers at once, the database
+  // throttled), shared by every listener so a watcher on one sees agents on
+  // another; null: written at once. Must outlive the server.
+  LiveOutput* live = nullptr;
 };
 
 class HttpServer {
@@ -45,10 +77,9 @@ class HttpServer {
   // "HOST:PORT" actually bound (the real port when 0 was asked for).
   std::string bound_address() const;
   uint16_t port() const;
-  // Agents' live output, for watchers (the console's output stream).
-  LiveOutput& live_output();
-  // Closes the acceptor and every open HTTP connection; idempotent. Agent
-  // sessions are closed through the hub.
+  // Closes the acceptor and every open HTTP connection and commits the agent
+  // reports already received; idempotent. Agent sessions are closed through
+  // the hub.
   void stop();
 
   struct Impl;

@@ -9,6 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include "tls/peer_certificate.hpp"
+#include "auth/principal.hpp"
+
 namespace mend {
 
 struct ApiRequest {
@@ -17,11 +20,22 @@ struct ApiRequest {
   std::map<std::string, std::string> query;   // decoded; the first value of a repeated key wins
   std::map<std::string, std::string> params;  // decoded path parameters, filled by the router
   std::string authorization;                  // the Authorization header, if any
+  std::string cookie;                         // the Cookie header, if any
+  std::string csrf_token;                     // the X-CSRF-Token header, if any
   std::string idempotency_key;                // the Idempotency-Key header, if any
   std::string accept_encoding;                // for the console's files
   std::string if_none_match;
   std::string body;
   std::string remote;  // "ADDR:PORT" of the peer
+  // The client's verified TLS certificate (agents renewing theirs), if any.
+  tls::PeerCertificate client_cert;
+  bool secure = false;  // arrived over TLS: cookies are then marked Secure
+  // Who is calling: filled by ApiService from the credentials before the
+  // handler runs, which already knows it may do what its route demands.
+  auth::Principal principal;
+  // Set by ApiService::check_headers when it signed the caller in from the
+  // headers; the credentials are then not resolved again.
+  bool principal_resolved = false;
 };
 
 // A response body that goes on after the headers (server-sent events): the
@@ -44,6 +58,21 @@ struct ApiResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
   // Set for a streaming answer: `body` is sent first, then the stream.
   std::shared_ptr<ResponseStream> stream;
+  // Set when the answer is not ready: the server lets its other work run
+  // (agents, other requests), then calls resume() for the rest of the work,
+  // whose answer may be unfinished again. A long request (a webhook of ten
+  // thousand alerts) is so done in bounded steps instead of holding the
+  // server's one thread. The other fields are ignored while it is set.
+  std::function<ApiResponse()> resume;
 };
+
+// Runs `res` to its final answer without yielding to anything (tests, tools).
+inline ApiResponse finish(ApiResponse res) {
+  while (res.resume) {
+    auto next = std::move(res.resume);
+    res = next();
+  }
+  return res;
+}
 
 }  // namespace mend

@@ -2,13 +2,14 @@
 
 #include <unistd.h>
 
-#include "api/console_routes.hpp"
+#include <map>
+#include <set>
+
 #include "api/envelope.hpp"
 #include "api/heal_routes.hpp"
 #include "api/ibex_json.hpp"
 #include "api/metrics_text.hpp"
 #include "api/task_reads.hpp"
-#include "api/task_routes.hpp"
 #include "common/log.hpp"
 
 namespace mend {
@@ -20,14 +21,21 @@ using nlohmann::json;
 ApiResponse list_agents(ApiContext& ctx) {
   json list = json::array();
   auto agents = ctx.hub.list();
+  // A host is served by one kind of agent: an Ibex connection for a host a
+  // native agent holds is being closed, and is not listed.
+  std::set<std::string> native;
+  for (const auto& a : agents) native.insert(a.ident);
   if (ctx.other_agents)
-    for (auto& a : ctx.other_agents()) agents.push_back(std::move(a));
+    for (auto& a : ctx.other_agents())
+      if (!native.count(a.ident)) agents.push_back(std::move(a));
   for (const auto& a : agents)
     list.push_back(json{{"ident", a.ident},
                         {"protocol", a.protocol},
                         {"remote", a.remote},
                         {"connected_ms", a.connected_ms},
-                        {"last_seen_ms", a.last_seen_ms}});
+                        {"last_seen_ms", a.last_seen_ms},
+                        // Ibex's protocol proves nothing: its agents are pinned to their first ident.
+                        {"identity", !a.identity.empty() ? a.identity : a.protocol == "native" ? "legacy_token" : "ibex"}});
   return json_ok(list);
 }
 
@@ -50,6 +58,19 @@ ApiResponse task_view(ApiContext& ctx, const ApiRequest& req) {
   return json_ok(task_view_json(t->task, t->hosts));
 }
 
+// What is left to move off the shared token: connected native agents by how
+// they proved their ident.
+std::string identity_metrics_text(const std::vector<AgentInfo>& agents) {
+  std::map<std::string, int64_t> by;
+  for (const char* k : {"enrolled", "expiring", "legacy_token"}) by[k] = 0;
+  for (const auto& a : agents) ++by[a.identity.empty() ? "legacy_token" : a.identity];
+  std::string out =
+      "# HELP mend_agents_by_identity Connected native agents by how they proved their ident.\n"
+      "# TYPE mend_agents_by_identity gauge\n";
+  for (const auto& [k, n] : by) out += "mend_agents_by_identity{identity=\"" + k + "\"} " + std::to_string(n) + "\n";
+  return out;
+}
+
 ApiResponse metrics(ApiContext& ctx) {
   StoreCounts counts;
   auto r = ctx.store.read([&](StoreTx& tx) -> Result<void> {
@@ -61,6 +82,8 @@ ApiResponse metrics(ApiContext& ctx) {
   ApiResponse res = text_response(200, render_metrics(ctx.metrics, counts, ctx.hub.connected_count()));
   if (ctx.heal) res.body += heal_metrics_text(*ctx.heal);
   if (ctx.relay) res.body += peer_metrics_text(ctx.relay->counters());
+  res.body += identity_metrics_text(ctx.hub.list());
+  if (ctx.edge) res.body += edge_metrics_text(*ctx.edge);
   res.content_type = kPrometheusContentType;
   return res;
 }
@@ -68,17 +91,19 @@ ApiResponse metrics(ApiContext& ctx) {
 }  // namespace
 
 void add_native_routes(Router& r, ApiContext& ctx) {
-  r.add("GET", "/api/v1/agents", [&ctx](const ApiRequest&) { return list_agents(ctx); });
-  r.add("GET", "/api/v1/doctor", [&ctx](const ApiRequest&) { return doctor(ctx, false); });
-  r.add("POST", "/api/v1/doctor/repair", [&ctx](const ApiRequest&) { return doctor(ctx, true); });
-  r.add("GET", "/api/v1/tasks/:id", [&ctx](const ApiRequest& req) { return task_view(ctx, req); });
-  r.add("GET", "/metrics", [&ctx](const ApiRequest&) { return metrics(ctx); });
-  r.add("GET", "/ping", [](const ApiRequest&) { return text_response(200, "pong"); });
-  r.add("GET", "/version", [](const ApiRequest&) { return text_response(200, MEND_VERSION); });
-  r.add("GET", "/pid", [](const ApiRequest&) { return text_response(200, std::to_string(::getpid())); });
-  add_console_routes(r);
-  add_task_routes(r, ctx);
-  r.add("GET", "/addr", [](const ApiRequest& req) { return text_response(200, req.remote); });
+  using auth::Permission;
+  const auto need = auth::Access::need;
+  // The probes and /metrics stay open: load balancers and Prometheus scrape
+  // them without credentials, and they reveal no task, script or output.
+  r.add("GET", "/api/v1/agents", need(Permission::agent_read), [&ctx](const ApiRequest&) { return list_agents(ctx); });
+  r.add("GET", "/api/v1/doctor", need(Permission::task_read), [&ctx](const ApiRequest&) { return doctor(ctx, false); });
+  r.add("POST", "/api/v1/doctor/repair", need(Permission::task_action), [&ctx](const ApiRequest&) { return doctor(ctx, true); });
+  r.add("GET", "/api/v1/tasks/:id", need(Permission::task_read), [&ctx](const ApiRequest& req) { return task_view(ctx, req); });
+  r.add("GET", "/metrics", auth::Access::open(), [&ctx](const ApiRequest&) { return metrics(ctx); });
+  r.add("GET", "/ping", auth::Access::open(), [](const ApiRequest&) { return text_response(200, "pong"); });
+  r.add("GET", "/version", auth::Access::open(), [](const ApiRequest&) { return text_response(200, MEND_VERSION); });
+  r.add("GET", "/pid", auth::Access::open(), [](const ApiRequest&) { return text_response(200, std::to_string(::getpid())); });
+  r.add("GET", "/addr", auth::Access::open(), [](const ApiRequest& req) { return text_response(200, req.remote); });
 }
 
 }  // namespace mend

@@ -19,8 +19,13 @@ std::vector<std::string> path_segments(std::string_view path) {
   return out;
 }
 
-void Router::add(std::string method, std::string_view pattern, Handler handler) {
-  routes_.push_back(Route{std::move(method), path_segments(pattern), std::move(handler)});
+void Router::add(std::string method, std::string_view pattern, auth::Access access, Handler handler) {
+  routes_.push_back(
+      Route{std::move(method), std::string(pattern), path_segments(pattern), access, std::move(handler)});
+}
+
+void Router::replace_handlers(const Handler& handler) {
+  for (auto& r : routes_) r.handler = handler;
 }
 
 Router::Match Router::match(std::string_view method, std::string_view path) const {
@@ -44,6 +49,8 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
     m.path_known = true;
     if (r.method != method) continue;
     m.handler = &r.handler;
+    m.access = r.access;
+    m.pattern = r.pattern;
     m.params = std::move(params);
     return m;
   }

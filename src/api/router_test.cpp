@@ -17,12 +17,12 @@ std::string call(const Router& r, const char* method, const char* path) {
 
 TEST(Router, MatchesLiteralsAndCapturesParams) {
   Router r;
-  r.add("GET", "/ibex/v1/tasks", tagged("list"));
-  r.add("GET", "/ibex/v1/tasks/done-ids", tagged("done"));
-  r.add("GET", "/ibex/v1/task/:id", tagged("task"));
-  r.add("GET", "/ibex/v1/task/:id/stdout", tagged("stdout"));
-  r.add("GET", "/ibex/v1/task/:id/stdout.txt", tagged("stdout.txt"));
-  r.add("PUT", "/ibex/v1/task/:id/host/:host/action", tagged("host action"));
+  r.add("GET", "/ibex/v1/tasks", auth::Access::open(), tagged("list"));
+  r.add("GET", "/ibex/v1/tasks/done-ids", auth::Access::open(), tagged("done"));
+  r.add("GET", "/ibex/v1/task/:id", auth::Access::open(), tagged("task"));
+  r.add("GET", "/ibex/v1/task/:id/stdout", auth::Access::open(), tagged("stdout"));
+  r.add("GET", "/ibex/v1/task/:id/stdout.txt", auth::Access::open(), tagged("stdout.txt"));
+  r.add("PUT", "/ibex/v1/task/:id/host/:host/action", auth::Access::open(), tagged("host action"));
   EXPECT_EQ(call(r, "GET", "/ibex/v1/tasks"), "list");
   EXPECT_EQ(call(r, "GET", "/ibex/v1/tasks/done-ids"), "done");
   EXPECT_EQ(call(r, "GET", "/ibex/v1/task/12"), "task");
@@ -36,7 +36,7 @@ TEST(Router, MatchesLiteralsAndCapturesParams) {
 
 TEST(Router, UnknownPathIs404AndWrongMethodIs405) {
   Router r;
-  r.add("GET", "/ibex/v1/task/:id", tagged("task"));
+  r.add("GET", "/ibex/v1/task/:id", auth::Access::open(), tagged("task"));
   EXPECT_EQ(call(r, "GET", "/ibex/v1/nope"), "404");
   EXPECT_EQ(call(r, "GET", "/ibex/v1/task"), "404");
   EXPECT_EQ(call(r, "GET", "/ibex/v1/task/1/extra"), "404");
@@ -45,8 +45,8 @@ TEST(Router, UnknownPathIs404AndWrongMethodIs405) {
 
 TEST(Router, TrailingSlashIsIgnoredButEmptyParamDoesNotMatch) {
   Router r;
-  r.add("GET", "/ping", tagged("pong"));
-  r.add("GET", "/a/:x/b", tagged("x"));
+  r.add("GET", "/ping", auth::Access::open(), tagged("pong"));
+  r.add("GET", "/a/:x/b", auth::Access::open(), tagged("x"));
   EXPECT_EQ(call(r, "GET", "/ping/"), "pong");
   EXPECT_EQ(call(r, "GET", "/a//b"), "404");
 }

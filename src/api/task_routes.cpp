@@ -183,14 +183,19 @@ ApiResponse task_host_stream(ApiContext& ctx, const ApiRequest& req) {
 }  // namespace
 
 void add_task_routes(Router& r, ApiContext& ctx) {
-  r.add("GET", "/api/v1/tasks", [&ctx](const ApiRequest& req) { return list_tasks(ctx, req); });
-  r.add("GET", "/api/v1/tasks/:id/summary",
+  using auth::Permission;
+  const auto need = auth::Access::need;
+  // Reads only: what a viewer may see on the task pages (the output too, as
+  // GET /api/v1/tasks/:id does).
+  r.add("GET", "/api/v1/tasks", need(Permission::task_read),
+        [&ctx](const ApiRequest& req) { return list_tasks(ctx, req); });
+  r.add("GET", "/api/v1/tasks/:id/summary", need(Permission::task_read),
         [&ctx](const ApiRequest& req) { return task_summary(ctx, req); });
-  r.add("GET", "/api/v1/tasks/:id/hosts",
+  r.add("GET", "/api/v1/tasks/:id/hosts", need(Permission::task_read),
         [&ctx](const ApiRequest& req) { return task_hosts(ctx, req); });
-  r.add("GET", "/api/v1/tasks/:id/hosts/:host",
+  r.add("GET", "/api/v1/tasks/:id/hosts/:host", need(Permission::task_read),
         [&ctx](const ApiRequest& req) { return task_host(ctx, req); });
-  r.add("GET", "/api/v1/tasks/:id/hosts/:host/stream",
+  r.add("GET", "/api/v1/tasks/:id/hosts/:host/stream", need(Permission::task_read),
         [&ctx](const ApiRequest& req) { return task_host_stream(ctx, req); });
 }
 

@@ -26,7 +26,10 @@ class TaskRoutesTest : public ::testing::Test {
     Router router;
     add_task_routes(router, *ctx);
     add_console_routes(router);
-    api = std::make_unique<ApiService>(std::move(router), ApiAuth());
+    auth::ResolverOptions open;
+    open.open = true;
+    api = std::make_unique<ApiService>(std::move(router),
+                                       std::move(auth::PrincipalResolver::make(open, nullptr)).value());
   }
 
   int64_t task(const std::string& title, std::vector<std::string> hosts,

@@ -113,7 +113,7 @@ Result<std::vector<AgentView>> parse_agents(const json& dat) {
     if (!a.is_object()) return wrong_shape("an agent object", a);
     out.push_back(AgentView{get_string(a, "ident"), get_string(a, "protocol"),
                             get_string(a, "remote"), get_int(a, "connected_ms"),
-                            get_int(a, "last_seen_ms")});
+                            get_int(a, "last_seen_ms"), get_string(a, "identity")});
   }
   return out;
 }

@@ -65,6 +65,7 @@ struct AgentView {
   std::string remote;
   int64_t connected_ms = 0;
   int64_t last_seen_ms = 0;
+  std::string identity;  // enrolled, expiring, revoked, legacy_token, ibex
 };
 
 Result<TaskMeta> parse_task_meta(const nlohmann::json& dat);

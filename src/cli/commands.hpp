@@ -4,6 +4,7 @@
 // parsing lives in apps/mendctl_main.cpp.
 #include <cstdint>
 #include <istream>
+#include <optional>
 #include <string>
 
 #include "cli/console.hpp"
@@ -35,6 +36,17 @@ int task_list_command(const ServerApi& api, const std::string& query, int limit,
 
 // `mendctl agents`; now_ms is the wall clock used for "last seen Ns ago".
 int agents_command(const ServerApi& api, int64_t now_ms, Console& console);
+// `mendctl agents join-token`: prints the token alone on stdout (for scripts),
+// what it allows on stderr.
+struct JoinTokenOptions {
+  std::string host;
+  std::string pattern;
+  int64_t max_hosts = 1;
+  int64_t ttl_s = 3600;
+};
+int join_token_command(const ServerApi& api, const JoinTokenOptions& options, Console& console);
+// `mendctl agents revoke HOST`.
+int revoke_agent_command(const ServerApi& api, const std::string& host, Console& console);
 // `mendctl doctor [--repair]`: prints each broken invariant; exit 0 when none
 // is left (all repaired, or none found), 1 otherwise.
 int doctor_command(const ServerApi& api, bool repair, Console& console);
@@ -50,6 +62,9 @@ struct HealRecordFilter {
   std::string until;
   int limit = 50;
 };
+// A --since/--until value as the server takes it (epoch ms or RFC 3339):
+// durations before now resolved against now_ms.
+Result<std::string> time_query_bound(const char* name, const std::string& value, int64_t now_ms);
 // The query string for `filter` (durations resolved against now_ms); an
 // invalid_input error names a since/until that is none of the accepted forms.
 Result<std::string> heal_records_query(const HealRecordFilter& filter, int64_t now_ms);
@@ -61,5 +76,38 @@ int heal_records_command(const ServerApi& api, const HealRecordFilter& filter, i
 int heal_rules_command(const ServerApi& api, int64_t resolved_within_minutes, int64_t now_ms, Console& console);
 // `mendctl heal close-breaker RULE`
 int heal_close_breaker_command(const ServerApi& api, const std::string& rule, Console& console);
+
+// `mendctl users list|add|set|passwd|disable|enable` (user.manage).
+int users_list_command(const ServerApi& api, Console& console);
+// kind "user" needs a password; "service" has none (give it tokens).
+int users_add_command(const ServerApi& api, const std::string& name, const std::string& kind, const std::string& role,
+                      const std::string& password, Console& console);
+// Any of role, password (non-empty) and disabled.
+int users_set_command(const ServerApi& api, const std::string& name, const std::string& role,
+                      const std::string& password, std::optional<bool> disabled, Console& console);
+
+// `mendctl tokens list|create|revoke [--for USER]`: the caller's own tokens,
+// or USER's (user.manage). create prints the token once.
+int tokens_list_command(const ServerApi& api, const std::string& for_user, int64_t now_ms, Console& console);
+int tokens_create_command(const ServerApi& api, const std::string& for_user, const std::string& name,
+                          const std::string& scopes, int64_t ttl_days, Console& console);
+int tokens_revoke_command(const ServerApi& api, const std::string& for_user, int64_t id, Console& console);
+
+struct AuditFilter {
+  std::string actor;
+  std::string action;
+  std::string target;
+  std::string outcome;
+  std::string since;  // as for heal records: ms, RFC 3339 or a duration before now
+  std::string until;
+  int limit = 50;
+};
+// `mendctl audit [filters]`: newest first.
+int audit_list_command(const ServerApi& api, const AuditFilter& filter, int64_t now_ms, Console& console);
+// `mendctl audit export`: every record as JSON lines, oldest first, paged.
+int audit_export_command(const ServerApi& api, Console& console);
+// `mendctl audit verify`: exit 0 when the chain is intact, 1 when it is broken
+// (each break printed), 2 on errors.
+int audit_verify_command(const ServerApi& api, Console& console);
 
 }  // namespace mend::cli

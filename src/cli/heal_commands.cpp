@@ -14,29 +14,9 @@ bool all_digits(const std::string& s) {
   return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
 }
 
-// "15m" -> 900000; nullopt when `s` is not <digits><s|m|h|d>.
-std::optional<int64_t> relative_ms(const std::string& s) {
-  if (s.size() < 2 || !all_digits(s.substr(0, s.size() - 1))) return std::nullopt;
-  int64_t n = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size() - 1, n);
-  if (ec != std::errc() || n > 100LL * 365 * 86400) return std::nullopt;
-  switch (s.back()) {
-    case 's':
-      return n * 1000;
-    case 'm':
-      return n * 60'000;
-    case 'h':
-      return n * 3'600'000;
-    case 'd':
-      return n * 86'400'000;
-    default:
-      return std::nullopt;
-  }
-}
-
 Result<std::string> time_bound(const char* name, const std::string& v, int64_t now_ms) {
   if (all_digits(v)) return v;
-  if (auto ago = relative_ms(v)) return std::to_string(now_ms - *ago);
+  if (auto ago = duration_ms(v)) return std::to_string(now_ms - *ago);
   // An RFC 3339 time starts with a four-digit year; the server checks the rest.
   if (v.size() >= 10 && std::isdigit(static_cast<unsigned char>(v[0])) && v[4] == '-') return v;
   return make_error(ErrorCode::invalid_input,
@@ -51,6 +31,10 @@ std::string resolved_text(const HealRecordView& r) {
 }
 
 }  // namespace
+
+Result<std::string> time_query_bound(const char* name, const std::string& value, int64_t now_ms) {
+  return time_bound(name, value, now_ms);
+}
 
 Result<std::string> heal_records_query(const HealRecordFilter& f, int64_t now_ms) {
   std::string q = "limit=" + std::to_string(f.limit);

@@ -4,6 +4,8 @@
 #include <optional>
 
 #include "common/asio.hpp"
+#include "tls/asio_ssl.hpp"
+#include "tls/tls_context.hpp"
 
 namespace mend::cli {
 
@@ -17,6 +19,8 @@ http::verb to_verb(Method m) {
       return http::verb::post;
     case Method::put:
       return http::verb::put;
+    case Method::del:
+      return http::verb::delete_;
   }
   return http::verb::get;
 }
@@ -62,7 +66,38 @@ struct Exchange {
       result = unreachable(ec);
       co_return;
     }
-    stream.expires_at(deadline);
+    if (!server.tls) {
+      co_await exchange(stream, deadline);
+      if (result && result->ok()) stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+      co_return;
+    }
+    auto ctx = tls::make_client_context(tls::ClientTlsMaterial{options.ca_pem, {}, {}});
+    if (!ctx.ok()) {
+      result = ctx.error();
+      co_return;
+    }
+    beast::ssl_stream<beast::tcp_stream> tls_stream(std::move(stream), **ctx);
+    beast::error_code parse_ec;
+    asio::ip::make_address(server.host, parse_ec);
+    if (parse_ec) SSL_set_tlsext_host_name(tls_stream.native_handle(), server.host.c_str());
+    tls_stream.set_verify_callback(ssl::host_name_verification(server.host));
+    beast::get_lowest_layer(tls_stream).expires_at(deadline);
+    co_await tls_stream.async_handshake(ssl::stream_base::client, token);
+    if (ec) {
+      result = make_error(ErrorCode::unavailable,
+                          "TLS with " + server.text + " failed: " +
+                              tls::describe_handshake_error(ec, tls_stream.native_handle()) +
+                              (options.ca_pem.empty() ? " (give Mend's CA with --cacert or MEND_CACERT)" : ""));
+      co_return;
+    }
+    co_await exchange(tls_stream, deadline);
+  }
+
+  template <class Stream>
+  awaitable<void> exchange(Stream& stream, std::chrono::steady_clock::time_point deadline) {
+    beast::error_code ec;
+    auto token = asio::redirect_error(asio::use_awaitable, ec);
+    beast::get_lowest_layer(stream).expires_at(deadline);
     co_await http::async_write(stream, request, token);
     if (ec) {
       result = unreachable(ec);
@@ -71,7 +106,7 @@ struct Exchange {
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(options.body_limit);
-    stream.expires_at(deadline);
+    beast::get_lowest_layer(stream).expires_at(deadline);
     // Header first: Boost 1.74's parser can drop its body_limit error when a
     // whole Content-Length message arrives in one read, so the declared
     // length is checked here and the body size again after reading.
@@ -101,7 +136,6 @@ struct Exchange {
     response.status = static_cast<int>(msg.result_int());
     response.content_type = std::string(msg[http::field::content_type]);
     response.body = std::move(msg.body());
-    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
     result = std::move(response);
   }
 };

@@ -1,6 +1,7 @@
 #pragma once
 // A small synchronous HTTP/1.1 client for mendctl: one request per
-// connection, plain http only. Every request has a deadline and a response
+// connection, over TLS for https:// (the server's certificate must chain to
+// `ca_pem`, or to the system's CAs when it is empty, and name the host). Every request has a deadline and a response
 // size limit; failures come back as values, never as exceptions.
 #include <chrono>
 #include <cstddef>
@@ -12,7 +13,7 @@
 
 namespace mend::cli {
 
-enum class Method { get, post, put };
+enum class Method { get, post, put, del };
 
 struct HttpResponse {
   int status = 0;
@@ -27,6 +28,8 @@ struct HttpClientOptions {
   std::size_t body_limit = 32 * 1024 * 1024;
   // The Authorization header value, or empty for none.
   std::string authorization;
+  // https:// only: the CA certificate(s) to trust (PEM); empty: the system's.
+  std::string ca_pem;
 };
 
 class HttpClient {

@@ -20,6 +20,15 @@ Result<nlohmann::json> ServerApi::call(Method method, const std::string& path,
   return parse_envelope(response);
 }
 
+Result<std::string> ServerApi::get_text(const std::string& path) const {
+  MEND_ASSIGN_OR_RETURN(auto response, http_.send(Method::get, path));
+  if (response.status != 200) {
+    MEND_TRY(parse_envelope(response));  // the server's error, in its words
+    return make_error(ErrorCode::unavailable, "HTTP " + std::to_string(response.status));
+  }
+  return std::move(response.body);
+}
+
 Result<int64_t> ServerApi::create_task(const nlohmann::json& form) const {
   MEND_ASSIGN_OR_RETURN(auto dat, call(Method::post, "/ibex/v1/tasks", form));
   return parse_task_id(dat);
@@ -68,6 +77,14 @@ Result<TaskList> ServerApi::list_tasks(const std::string& query, int limit) cons
 Result<std::vector<AgentView>> ServerApi::agents() const {
   MEND_ASSIGN_OR_RETURN(auto dat, call(Method::get, "/api/v1/agents"));
   return parse_agents(dat);
+}
+
+Result<nlohmann::json> ServerApi::create_join_token(const nlohmann::json& request) const {
+  return call(Method::post, "/api/v1/join-tokens", request);
+}
+
+Result<nlohmann::json> ServerApi::revoke_agent(const std::string& ident) const {
+  return call(Method::post, "/api/v1/agents/" + url_encode(ident) + "/revoke", nlohmann::json::object());
 }
 
 Result<nlohmann::json> ServerApi::doctor(bool repair) const {

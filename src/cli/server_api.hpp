@@ -29,6 +29,10 @@ class ServerApi {
   // query: title filter, empty for all; limit: page size.
   Result<TaskList> list_tasks(const std::string& query, int limit) const;
   Result<std::vector<AgentView>> agents() const;
+  // POST /api/v1/join-tokens with {"host"} or {"pattern","max_hosts"} and "ttl_s": the token's JSON.
+  Result<nlohmann::json> create_join_token(const nlohmann::json& request) const;
+  // POST /api/v1/agents/:ident/revoke: {"revoked": N, ...}.
+  Result<nlohmann::json> revoke_agent(const std::string& ident) const;
   // GET /api/v1/doctor, or POST /api/v1/doctor/repair: the invariant findings.
   Result<nlohmann::json> doctor(bool repair) const;
   // GET /api/v1/heal/records?QUERY, newest first; `query` is already encoded ("rule=a&limit=5", or "").
@@ -37,6 +41,13 @@ class ServerApi {
   Result<std::vector<HealRuleView>> heal_rules(int64_t resolved_within_minutes) const;
   // POST /api/v1/heal/rules/:name/breaker/close
   Result<void> close_heal_breaker(const std::string& rule) const;
+
+  // Any /api/v1 call answering the {"dat","err"} envelope: its dat.
+  Result<nlohmann::json> request(Method method, const std::string& path, const nlohmann::json& body = nullptr) const {
+    return call(method, path, body);
+  }
+  // A GET whose answer is not an envelope (JSON lines): the body as sent.
+  Result<std::string> get_text(const std::string& path) const;
 
   const ServerUrl& server() const { return http_.server(); }
 

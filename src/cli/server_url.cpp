@@ -30,10 +30,10 @@ Result<ServerUrl> parse_server_url(std::string_view url) {
   if (scheme_end != std::string_view::npos) {
     std::string scheme(rest.substr(0, scheme_end));
     for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (scheme == "https") return bad_url(url, "https:// is not supported yet; use http://");
-    if (scheme != "http") return bad_url(url, "only http:// is supported");
+    if (scheme != "http" && scheme != "https") return bad_url(url, "only https:// and http:// are supported");
+    out.tls = scheme == "https";
     rest.remove_prefix(scheme_end + 3);
-    default_port = "80";
+    default_port = out.tls ? "443" : "80";
   }
   auto path_start = rest.find('/');
   std::string_view authority = rest.substr(0, path_start);

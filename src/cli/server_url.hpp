@@ -12,11 +12,12 @@ struct ServerUrl {
   std::string port;       // always set; defaults are described at parse_server_url
   std::string base_path;  // "" or "/prefix" (no trailing slash); prepended to every path
   std::string text;       // the URL as given, for messages
+  bool tls = false;       // https://
 };
 
-// Accepts "http://host[:port][/base]" and a bare "host[:port]". The default
-// port is 80 for a URL with a scheme and 10090 (Ibex's) for a bare host.
-// Errors: invalid_input, including "https:// is not supported yet".
+// Accepts "https://host[:port][/base]", "http://..." and a bare
+// "host[:port]" (plain HTTP). The default port is 443 for https://, 80 for
+// http:// and 10090 (Ibex's) for a bare host. Errors: invalid_input.
 Result<ServerUrl> parse_server_url(std::string_view url);
 
 // The Host header value for url: host[:port], IPv6 hosts in brackets.

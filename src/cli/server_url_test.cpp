@@ -27,11 +27,12 @@ TEST(ParseServerUrl, Ipv6InBrackets) {
   EXPECT_EQ(host_header(*url), "[::1]:10090");
 }
 
-TEST(ParseServerUrl, HttpsIsRefusedClearly) {
+TEST(ParseServerUrl, Https) {
   auto url = parse_server_url("https://mend.example");
-  ASSERT_FALSE(url.ok());
-  EXPECT_EQ(url.error().code, ErrorCode::invalid_input);
-  EXPECT_NE(url.error().message.find("https:// is not supported yet"), std::string::npos);
+  ASSERT_TRUE(url.ok());
+  EXPECT_TRUE(url->tls);
+  EXPECT_EQ(url->port, "443");
+  EXPECT_FALSE(parse_server_url("http://mend.example")->tls);
 }
 
 TEST(ParseServerUrl, RefusesMalformed) {

@@ -1,5 +1,7 @@
 #include "cli/time_format.hpp"
 
+#include <charconv>
+
 #include <cstdio>
 #include <ctime>
 
@@ -37,6 +39,25 @@ std::string format_local_time(int64_t epoch_ms) {
   char buf[32];
   if (std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm) == 0) return "-";
   return buf;
+}
+
+std::optional<int64_t> duration_ms(const std::string& s) {
+  if (s.size() < 2 || s.substr(0, s.size() - 1).find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size() - 1, n);
+  if (ec != std::errc() || n > 100LL * 365 * 86400) return std::nullopt;
+  switch (s.back()) {
+    case 's':
+      return n * 1000;
+    case 'm':
+      return n * 60'000;
+    case 'h':
+      return n * 3'600'000;
+    case 'd':
+      return n * 86'400'000;
+    default:
+      return std::nullopt;
+  }
 }
 
 }  // namespace mend::cli

@@ -1,12 +1,15 @@
 #pragma once
 // Durations and timestamps as people read them.
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace mend::cli {
 
 // "0s", "45s", "3m05s", "2h05m", "3d04h"; negative durations count as 0.
 std::string format_duration(int64_t ms);
+// "15m" -> 900000; nullopt when `s` is not <digits><s|m|h|d>.
+std::optional<int64_t> duration_ms(const std::string& s);
 
 // "12s ago", "3m05s ago"; "never" when then_ms is 0; "just now" for a time
 // in the future (clock skew between mendctl and the server).

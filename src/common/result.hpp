@@ -13,6 +13,7 @@ enum class ErrorCode {
   not_found,      // the thing does not exist; HTTP 404
   conflict,       // the state forbids this now; HTTP 409 (Ibex: 200 with err)
   unauthorized,   // missing or wrong credentials; HTTP 401
+  forbidden,      // known caller, not allowed to do this; HTTP 403
   too_large,      // body or frame over a limit; HTTP 413
   unavailable,    // transient (database busy, peer gone): retry later; HTTP 503
   internal,       // a bug or an unexpected failure; HTTP 500

@@ -15,6 +15,7 @@ Result<void> AgentHub::attach(const std::string& ident, const std::shared_ptr<Ag
     return make_error(ErrorCode::conflict, "ident " + ident + " is already connected");
   int64_t now = clock_.now_ms();
   agents_[ident] = Entry{conn, conn->remote(), now, now};
+  if (on_attach_) on_attach_(ident);
   return ok();
 }
 
@@ -33,9 +34,11 @@ void AgentHub::touch(const std::string& ident) {
 
 std::vector<AgentInfo> AgentHub::list() const {
   std::vector<AgentInfo> out;
+  const int64_t now = clock_.now_ms();
   for (const auto& [ident, e] : agents_) {
-    if (e.conn.expired()) continue;
-    out.push_back(AgentInfo{ident, "native", e.remote, e.connected_ms, e.last_seen_ms});
+    auto conn = e.conn.lock();
+    if (!conn) continue;
+    out.push_back(AgentInfo{ident, "native", e.remote, e.connected_ms, e.last_seen_ms, conn->identity(now)});
   }
   return out;
 }
@@ -59,6 +62,13 @@ void AgentHub::close_all() {
   for (const auto& [ident, e] : agents_)
     if (auto c = e.conn.lock()) conns.push_back(std::move(c));
   for (auto& c : conns) c->close();
+}
+
+bool AgentHub::close(const std::string& ident) {
+  auto conn = live(ident);
+  if (!conn) return false;
+  conn->close();
+  return true;
 }
 
 void AgentHub::push_assign(const std::string& host, const proto::Assign& assign) {

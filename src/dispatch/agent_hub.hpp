@@ -7,6 +7,7 @@
 // Ownership: the hub holds sessions weakly; a session lives as long as its
 // coroutine, so an entry whose session is gone counts as disconnected.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,6 +29,9 @@ class AgentConnection {
   // Starts closing the connection (the session detaches itself when it ends).
   virtual void close() = 0;
   virtual std::string remote() const = 0;
+  // How the agent proved its ident (tls::identity_state): enrolled, expiring,
+  // revoked, legacy_token; "" when unknown (fakes).
+  virtual std::string identity(int64_t /*now_ms*/) const { return {}; }
 };
 
 struct AgentInfo {
@@ -36,6 +40,7 @@ struct AgentInfo {
   std::string remote;
   int64_t connected_ms = 0;
   int64_t last_seen_ms = 0;
+  std::string identity;  // see AgentConnection::identity; "ibex" for Ibex-protocol agents
 };
 
 class AgentHub final : public AgentPush {
@@ -44,7 +49,10 @@ class AgentHub final : public AgentPush {
 
   // Registers `conn` as the session of `ident`. conflict when another live
   // session holds the ident (the newcomer is refused, the old one keeps it).
+  // Calls the attach listener after a successful attach.
   Result<void> attach(const std::string& ident, const std::shared_ptr<AgentConnection>& conn);
+  // One listener (HostProtocols: the host is native now), replaced by the next call.
+  void on_attach(std::function<void(const std::string& ident)> listener) { on_attach_ = std::move(listener); }
   // Removes `ident` only if `conn` is the session holding it.
   void detach(const std::string& ident, const AgentConnection* conn);
   // Records that the agent of `ident` was heard from now.
@@ -58,6 +66,8 @@ class AgentHub final : public AgentPush {
   bool send(const std::string& host, const proto::Message& m);
   // Closes every session (shutdown).
   void close_all();
+  // Closes the session of `ident` (a revoked agent); false when there is none.
+  bool close(const std::string& ident);
 
   void push_assign(const std::string& host, const proto::Assign& assign) override;
   void push_kill(const std::string& host, const proto::Kill& kill) override;
@@ -73,6 +83,7 @@ class AgentHub final : public AgentPush {
 
   const Clock& clock_;
   std::map<std::string, Entry> agents_;
+  std::function<void(const std::string&)> on_attach_;
 };
 
 }  // namespace mend

@@ -6,6 +6,8 @@
 #include <memory>
 
 #include "common/log.hpp"
+#include "common/log_text.hpp"
+#include "common/tcp_keepalive.hpp"
 #include "dispatch/agent_hello.hpp"
 
 namespace mend {
@@ -30,10 +32,16 @@ const char* outcome_name(ResultOutcome o) {
 
 auto tok(beast::error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
 
-class AgentSession final : public AgentConnection, public std::enable_shared_from_this<AgentSession> {
+// NextLayer: beast::tcp_stream (plain) or beast::ssl_stream<beast::tcp_stream>.
+template <class NextLayer>
+class AgentSession final : public AgentConnection, public std::enable_shared_from_this<AgentSession<NextLayer>> {
  public:
-  AgentSession(beast::tcp_stream stream, AgentHub& hub, Engine& engine, AgentSessionOptions options)
-      : ws_(std::move(stream)), wake_(ws_.get_executor()), hub_(hub), engine_(engine), options_(std::move(options)) {
+  using std::enable_shared_from_this<AgentSession<NextLayer>>::shared_from_this;
+  using std::enable_shared_from_this<AgentSession<NextLayer>>::weak_from_this;
+
+  AgentSession(NextLayer stream, AgentHub& hub, Engine& engine, AgentSessionOptions options)
+      : ws_(std::move(stream)), wake_(ws_.get_executor()), expiry_(ws_.get_executor()), hub_(hub), engine_(engine),
+        options_(std::move(options)) {
     beast::error_code ec;
     auto ep = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
     remote_ = ec ? std::string("?") : ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -44,6 +52,7 @@ class AgentSession final : public AgentConnection, public std::enable_shared_fro
   void send(std::string frame) override;
   void close() override;
   std::string remote() const override { return remote_; }
+  std::string identity(int64_t now_ms) const override { return tls::identity_state(options_.peer, false, now_ms); }
 
  private:
   awaitable<bool> accept(http::request<http::string_body>& req);
@@ -57,8 +66,9 @@ class AgentSession final : public AgentConnection, public std::enable_shared_fro
   void after_started(const proto::Started& s, const Result<ResultOutcome>& res);
   void malformed(const std::string& why);
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<NextLayer> ws_;
   asio::steady_timer wake_;  // wakes the writer when the queue fills or on close
+  asio::steady_timer expiry_;  // closes the session when the agent's certificate expires
   AgentHub& hub_;
   Engine& engine_;
   AgentSessionOptions options_;
@@ -72,11 +82,13 @@ class AgentSession final : public AgentConnection, public std::enable_shared_fro
   int malformed_ = 0;
 };
 
-awaitable<bool> AgentSession::accept(http::request<http::string_body>& req) {
+template <class NextLayer>
+awaitable<bool> AgentSession<NextLayer>::accept(http::request<http::string_body>& req) {
   // WebSocket timeouts replace the TCP stream's: the handshake (and the close
   // handshake) must finish in hello_timeout, and silence beyond idle_timeout
   // (the server pings at half of it) ends the connection.
   beast::get_lowest_layer(ws_).expires_never();
+  set_tcp_dead_peer_limit(beast::get_lowest_layer(ws_).socket().native_handle(), options_.dead_peer_limit);
   websocket::stream_base::timeout t{};
   t.handshake_timeout = options_.hello_timeout;
   t.idle_timeout = options_.idle_timeout;
@@ -84,7 +96,7 @@ awaitable<bool> AgentSession::accept(http::request<http::string_body>& req) {
   ws_.set_option(t);
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(http::field::server, "mend/" MEND_VERSION); }));
-  ws_.read_message_max(options_.max_frame_bytes);
+  ws_.read_message_max(options_.max_hello_bytes);
   beast::error_code ec;
   co_await ws_.async_accept(req, tok(ec));
   if (ec) {
@@ -97,7 +109,8 @@ awaitable<bool> AgentSession::accept(http::request<http::string_body>& req) {
 // GCC 12 mis-destroys temporaries with destructors inside a co_await
 // expression (seen as an ASan bad-free), so every co_await here works on
 // named locals only.
-awaitable<void> AgentSession::refuse(std::string_view reason) {
+template <class NextLayer>
+awaitable<void> AgentSession<NextLayer>::refuse(std::string_view reason) {
   beast::error_code ec;
   ws_.text(true);
   std::string frame = proto::encode(proto::Refused{std::string(reason)});
@@ -105,12 +118,13 @@ awaitable<void> AgentSession::refuse(std::string_view reason) {
   if (!ec) co_await ws_.async_close(websocket::close_code::policy_error, tok(ec));
 }
 
-awaitable<bool> AgentSession::hello() {
+template <class NextLayer>
+awaitable<bool> AgentSession<NextLayer>::hello() {
   // The first frame must arrive within hello_timeout; pings answered by an
   // agent that never says hello would otherwise keep it connected forever.
   asio::steady_timer deadline(ws_.get_executor());
   deadline.expires_after(options_.hello_timeout);
-  std::weak_ptr<AgentSession> weak = weak_from_this();
+  std::weak_ptr<AgentSession<NextLayer>> weak = weak_from_this();
   deadline.async_wait([weak](beast::error_code ec) {
     if (ec) return;
     if (auto self = weak.lock()) {
@@ -123,6 +137,11 @@ awaitable<bool> AgentSession::hello() {
   beast::error_code ec;
   co_await ws_.async_read(buffer_, tok(ec));
   deadline.cancel();
+  if (ec == websocket::error::message_too_big) {
+    if (options_.edge) ++options_.edge->oversize_preauth;
+    spdlog::warn("agent connection from {}: first frame over {} bytes, closing", remote_, options_.max_hello_bytes);
+    co_return false;
+  }
   if (ec) {
     spdlog::info("agent connection from {} ended before hello: {}", remote_, ec.message());
     co_return false;
@@ -136,8 +155,33 @@ awaitable<bool> AgentSession::hello() {
     co_return false;
   }
   const auto& h = std::get<proto::Hello>(*msg);
-  if (auto checked = check_hello(h, options_.agent_token); !checked.ok()) {
-    spdlog::warn("agent {} from {} refused: {}", h.ident.substr(0, kMaxIdentLength), remote_,
+  if (options_.peer.present && options_.certificate_refusal) {
+    if (std::string why = options_.certificate_refusal(options_.peer); !why.empty()) {
+      spdlog::warn("agent {} from {} refused: {}", options_.peer.common_name, remote_, why);
+      co_await refuse(why);
+      co_return false;
+    }
+  }
+  if (!options_.peer.present && options_.require_certificate) {
+    spdlog::warn("agent {} from {} refused: no certificate (enroll it with a join token, or turn the shared "
+                 "--agent-token back on)",
+                 log_safe(h.ident, kMaxIdentLength), remote_);
+    co_await refuse("this server takes agents with a certificate only: enroll this agent with a join token");
+    co_return false;
+  }
+  if (options_.peer.present && h.ident != options_.peer.common_name) {
+    // The ident comes from the certificate: web-01's certificate never
+    // receives web-02's dispatches.
+    spdlog::warn("agent {} from {} refused: its certificate is for {}", log_safe(h.ident, kMaxIdentLength), remote_,
+                 options_.peer.common_name);
+    const std::string why =
+        "this agent's certificate is for " + options_.peer.common_name + ", not " + log_safe(h.ident, kMaxIdentLength);
+    co_await refuse(why);
+    co_return false;
+  }
+  if (auto checked = check_hello(h, options_.peer.present ? std::string() : options_.agent_token); !checked.ok()) {
+    // The ident is what the client chose: a newline in it must not start a log line.
+    spdlog::warn("agent {} from {} refused: {}", log_safe(h.ident, kMaxIdentLength), remote_,
                  checked.error().message);
     co_await refuse(checked.error().message);
     co_return false;
@@ -148,12 +192,16 @@ awaitable<bool> AgentSession::hello() {
     co_return false;
   }
   ident_ = h.ident;
-  spdlog::info("agent {} connected from {} (version {}, protocol {})", ident_, remote_, h.agent_version,
-               h.protocol);
+  ws_.read_message_max(options_.max_frame_bytes);
+  if (options_.ticket) options_.ticket->authenticated();
+  spdlog::info("agent {} connected from {} (version {}, protocol {}, {})", ident_, remote_, h.agent_version,
+               h.protocol,
+               options_.peer.present ? "certificate " + options_.peer.serial : std::string("shared token (legacy)"));
   co_return true;
 }
 
-awaitable<void> AgentSession::run(http::request<http::string_body>& req) {
+template <class NextLayer>
+awaitable<void> AgentSession<NextLayer>::run(http::request<http::string_body>& req) {
   if (!co_await accept(req)) co_return;
   if (!co_await hello()) co_return;
 
@@ -170,6 +218,22 @@ awaitable<void> AgentSession::run(http::request<http::string_body>& req) {
     co_return;
   }
   for (const auto& m : *pending) send(proto::encode(m));
+  if (options_.peer.present) {
+    // The handshake checked the certificate once; a connection must not
+    // outlive it. The agent renews well before, and reconnects with the new one.
+    const int64_t left_ms = options_.peer.not_after_ms -
+                            std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch()).count();
+    expiry_.expires_after(std::chrono::milliseconds(std::max<int64_t>(left_ms, 0)));
+    std::weak_ptr<AgentSession<NextLayer>> weak = weak_from_this();
+    expiry_.async_wait([weak](beast::error_code ec) {
+      if (ec) return;
+      if (auto self = weak.lock()) {
+        spdlog::warn("agent {}: certificate {} expired, closing", self->ident_, self->options_.peer.serial);
+        self->close();
+      }
+    });
+  }
   spdlog::debug("agent {}: sent welcome and {} pending messages", ident_, pending->size());
 
   auto self = shared_from_this();
@@ -194,6 +258,7 @@ awaitable<void> AgentSession::run(http::request<http::string_body>& req) {
   }
   closing_ = true;
   wake_.cancel();
+  expiry_.cancel();
   hub_.detach(ident_, this);
   if (!ec || ec == websocket::error::closed)
     spdlog::info("agent {} disconnected", ident_);
@@ -201,7 +266,8 @@ awaitable<void> AgentSession::run(http::request<http::string_body>& req) {
     spdlog::info("agent {} connection lost: {}", ident_, ec.message());
 }
 
-void AgentSession::send(std::string frame) {
+template <class NextLayer>
+void AgentSession<NextLayer>::send(std::string frame) {
   if (closing_) {
     spdlog::debug("agent {}: connection closing, frame dropped", ident_);
     return;
@@ -216,14 +282,16 @@ void AgentSession::send(std::string frame) {
   wake_.cancel();
 }
 
-void AgentSession::close() {
+template <class NextLayer>
+void AgentSession<NextLayer>::close() {
   if (closing_) return;
   closing_ = true;
   close_requested_ = true;
   wake_.cancel();
 }
 
-awaitable<void> AgentSession::write_loop() {
+template <class NextLayer>
+awaitable<void> AgentSession<NextLayer>::write_loop() {
   beast::error_code ec;
   while (!closing_) {
     if (queue_.empty()) {
@@ -244,7 +312,8 @@ awaitable<void> AgentSession::write_loop() {
   if (close_requested_ && ws_.is_open()) co_await ws_.async_close(websocket::close_code::normal, tok(ec));
 }
 
-void AgentSession::malformed(const std::string& why) {
+template <class NextLayer>
+void AgentSession<NextLayer>::malformed(const std::string& why) {
   ++malformed_;
   spdlog::warn("agent {}: malformed frame ignored: {}", ident_, why);
   if (malformed_ >= options_.max_malformed) {
@@ -253,7 +322,8 @@ void AgentSession::malformed(const std::string& why) {
   }
 }
 
-void AgentSession::on_result(const proto::ResultMsg& r) {
+template <class NextLayer>
+void AgentSession<NextLayer>::on_result(const proto::ResultMsg& r) {
   if (options_.live) options_.live->finish(r.dispatch_id);
   if (!options_.batcher) return after_result(r, engine_.apply_result(ident_, r));
   options_.batcher->submit(AgentReport{ident_, r}, [self = shared_from_this(), r](const Result<ResultOutcome>& res) {
@@ -261,7 +331,8 @@ void AgentSession::on_result(const proto::ResultMsg& r) {
   });
 }
 
-void AgentSession::on_started(const proto::Started& s) {
+template <class NextLayer>
+void AgentSession<NextLayer>::on_started(const proto::Started& s) {
   if (!options_.batcher) {
     auto res = engine_.apply_started(ident_, s);
     return after_started(s, res.ok() ? Result<ResultOutcome>(ResultOutcome::applied) : Result<ResultOutcome>(res.error()));
@@ -271,14 +342,16 @@ void AgentSession::on_started(const proto::Started& s) {
   });
 }
 
-void AgentSession::after_started(const proto::Started& s, const Result<ResultOutcome>& res) {
+template <class NextLayer>
+void AgentSession<NextLayer>::after_started(const proto::Started& s, const Result<ResultOutcome>& res) {
   if (res.ok())
     spdlog::debug("agent {}: dispatch {} started", ident_, s.dispatch_id);
   else
     spdlog::warn("agent {}: start of dispatch {} not recorded: {}", ident_, s.dispatch_id, res.error().message);
 }
 
-void AgentSession::after_result(const proto::ResultMsg& r, const Result<ResultOutcome>& res) {
+template <class NextLayer>
+void AgentSession<NextLayer>::after_result(const proto::ResultMsg& r, const Result<ResultOutcome>& res) {
   if (res.ok()) {
     spdlog::info("agent {}: result {} for task {} dispatch {}: {}", ident_, r.status, r.task_id, r.dispatch_id,
                  outcome_name(*res));
@@ -309,7 +382,8 @@ void AgentSession::after_result(const proto::ResultMsg& r, const Result<ResultOu
   }
 }
 
-void AgentSession::handle_frame(const std::string& frame) {
+template <class NextLayer>
+void AgentSession<NextLayer>::handle_frame(const std::string& frame) {
   auto msg = proto::decode(frame);
   if (!msg.ok()) return malformed(msg.error().message);
   // Keep an exception from a bug in one message from ending the connection
@@ -338,7 +412,15 @@ void AgentSession::handle_frame(const std::string& frame) {
 
 awaitable<void> serve_agent_session(beast::tcp_stream& stream, http::request<http::string_body>& req,
                                     AgentHub& hub, Engine& engine, const AgentSessionOptions& options) {
-  auto session = std::make_shared<AgentSession>(std::move(stream), hub, engine, options);
+  auto session = std::make_shared<AgentSession<beast::tcp_stream>>(std::move(stream), hub, engine, options);
+  co_await session->run(req);
+}
+
+awaitable<void> serve_agent_session(beast::ssl_stream<beast::tcp_stream>& stream,
+                                    http::request<http::string_body>& req, AgentHub& hub, Engine& engine,
+                                    const AgentSessionOptions& options) {
+  auto session =
+      std::make_shared<AgentSession<beast::ssl_stream<beast::tcp_stream>>>(std::move(stream), hub, engine, options);
   co_await session->run(req);
 }
 

@@ -28,8 +28,7 @@ Result<std::vector<std::string>> clean_hosts(const std::vector<std::string>& raw
   for (const auto& entry : raw) {
     std::string h = trim(entry);
     if (h.empty() || h[0] == '#') continue;
-    if (h.size() > kMaxHostLength) return invalid("arg(hosts) entry longer than 255 characters: " + h.substr(0, 40) + "...");
-    if (has_control_chars(h)) return invalid("arg(hosts) entry contains control characters");
+    if (auto c = check_host_name(h); !c.ok()) return invalid("arg(hosts) entry " + c.error().message);
     if (seen.insert(h).second) hosts.push_back(std::move(h));
   }
   if (hosts.empty()) return invalid("arg(hosts) empty");
@@ -37,6 +36,23 @@ Result<std::vector<std::string>> clean_hosts(const std::vector<std::string>& raw
 }
 
 }  // namespace
+
+std::optional<std::string> field_with_nul(const TaskForm& form) {
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"title", &form.title}, {"account", &form.account}, {"script", &form.script},
+      {"args", &form.args},   {"creator", &form.creator}, {"pause", &form.pause}};
+  for (const auto& [name, value] : fields)
+    if (value->find('\0') != std::string::npos) return std::string(name);
+  return std::nullopt;
+}
+
+Result<void> check_host_name(std::string_view host) {
+  if (host.empty()) return invalid("is empty");
+  if (host.size() > kMaxHostLength)
+    return invalid("longer than 255 characters: " + std::string(host.substr(0, utf8_prefix_len(host, 40))) + "...");
+  if (has_control_chars(host)) return invalid("contains control characters");
+  return ok();
+}
 
 std::string title_with_host(const std::string& title, const std::string& host) {
   std::string base = title;
@@ -46,15 +62,23 @@ std::string title_with_host(const std::string& title, const std::string& host) {
 }
 
 Result<TaskSpec> validate_task_form(const TaskForm& form) {
-  if (trim(form.title).empty()) return invalid("arg(title) is required");
-  if (trim(form.account).empty()) return invalid("arg(account) is required");
-  if (trim(form.script).empty()) return invalid("arg(script) is required");
-  if (trim(form.creator).empty()) return invalid("arg(creator) is required");
-  if (form.action.empty()) return invalid("arg(action) is required");
+  // A NUL byte would cut the value short in the database and in argv: Mend's
+  // own check, before Ibex's.
+  if (auto field = field_with_nul(form)) return invalid("arg(" + *field + ") contains a NUL byte");
+  // Ibex's own checks first, in its order (a form with several faults gets
+  // the message Ibex would give). A title or script of spaces passes, as in
+  // Ibex: only empty ones are refused.
   if (form.batch < 0) return invalid("arg(batch) should be nonnegative");
   if (form.tolerance < 0) return invalid("arg(tolerance) should be nonnegative");
   if (form.timeout < 0) return invalid("arg(timeout) should be nonnegative");
   if (form.timeout > kMaxTimeoutSeconds) return invalid("arg(timeout) longer than five days");
+  if (form.title.empty()) return invalid("arg(title) is required");
+  if (form.script.empty()) return invalid("arg(script) is required");
+  // Mend's own: an account of spaces names nobody to run as, and a creator
+  // and action are required (Ibex's JSON binding requires them before this).
+  if (trim(form.account).empty()) return invalid("arg(account) is required");
+  if (form.creator.empty()) return invalid("arg(creator) is required");
+  if (form.action.empty()) return invalid("arg(action) is required");
   if (form.batch > 1'000'000 || form.tolerance > 1'000'000)
     return invalid("arg(batch) and arg(tolerance) must be at most 1000000");
   auto action = parse_task_action(form.action);

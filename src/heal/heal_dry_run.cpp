@@ -1,5 +1,6 @@
 // HealService::dry_run: the decision path of handle() without its writes,
 // for every rule rather than only the first that matches.
+#include "engine/task_form.hpp"
 #include "heal/heal_service.hpp"
 #include "heal/host_label.hpp"
 #include "heal/matcher.hpp"
@@ -33,6 +34,11 @@ Result<std::vector<EventPreview>> HealService::dry_run(std::string_view source,
       if (!host) {
         p.decision = Decision::no_host;
         p.reason = "none of the host labels is set";
+      } else if (auto usable = check_host_name(host->host); !usable.ok()) {
+        // As handle() refuses it: a label that is no usable host name.
+        p.host = host->host;
+        p.decision = Decision::refused;
+        p.reason = "host label " + host->label + " " + usable.error().message;
       } else if (e.resolved) {
         p.host = host->host;
         p.decision = Decision::recovered;
@@ -51,7 +57,7 @@ Result<std::vector<EventPreview>> HealService::dry_run(std::string_view source,
           MEND_TRY(store_.read([&](StoreTx& tx) -> Result<void> {
             MEND_ASSIGN_OR_RETURN(GuardFacts f,
                                   read_facts(tx, rule, host->host, e.fingerprint, now));
-            v = decide(rule, f, now);
+            v = heal::decide(rule, f, now);  // the guardrails, not the member
             return ok();
           }));
           p.decision = v.decision;

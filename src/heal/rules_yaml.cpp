@@ -2,7 +2,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <fstream>
 #include <optional>
+#include <sstream>
 
 #include "common/strings.hpp"
 #include "engine/task_form.hpp"
@@ -147,6 +149,12 @@ std::optional<HealTemplate> read_template(const YAML::Node& n, std::string name,
     std::string what = where + ": " + key;
     auto str = [&](std::string& out) {
       auto s = read_string(v, what, p);
+      // A NUL would be stored whole but cut where the agent runs the script
+      // (an account "nobody\0root" runs as nobody).
+      if (s && s->find('\0') != std::string::npos) {
+        p.add(v.Mark(), what + " contains a NUL byte");
+        s.reset();
+      }
       if (s) out = *s;
       else good = false;
     };
@@ -493,6 +501,14 @@ nlohmann::json to_json(const HealRule& r, bool with_origin) {
                    {"require_known_host", r.require_known_host}};
   if (with_origin) j["origin"] = to_string(r.origin);
   return j;
+}
+
+Result<HealRuleSet> read_rules_file(const std::string& path, const std::set<std::string>& other_templates) {
+  std::ifstream f(path);
+  if (!f) return make_error(ErrorCode::invalid_input, "cannot read rules file " + path);
+  std::stringstream text;
+  text << f.rdbuf();
+  return parse_rules_yaml(text.str(), path, other_templates);
 }
 
 }  // namespace mend::heal

@@ -144,6 +144,134 @@ const std::vector<Migration> kMigrations = {
   reason TEXT NOT NULL DEFAULT ''
 ))",
      }},
+    {4,
+     "hosts served by native agents",
+     {
+         // A host name a native (token-authenticated) agent has served is never
+         // served over the Ibex protocol, which has no authentication: an Ibex
+         // connection reporting that name would get its scripts and secrets.
+         // Kept in the database so the rule survives restarts and holds for
+         // every server sharing it.
+         "CREATE TABLE native_hosts (host TEXT PRIMARY KEY, first_ms BIGINT NOT NULL)",
+     }},
+    {5,
+     "dispatches an agent ran, by host",
+     {
+         // The known-host check of every alert (host_has_run_dispatches) scanned
+         // the whole dispatches table: 35 ms an alert with 100,000 dispatches.
+         // The predicate is the query's own, word for word, so both SQLite and
+         // PostgreSQL use the index.
+         "CREATE INDEX dispatches_run_by_host ON dispatches(host) "
+         "WHERE started_ms > 0 OR result IN ('success', 'failed')",
+     }},
+    {6,
+     "users, sessions, API tokens, audit log",
+     {
+         R"(CREATE TABLE users (
+  id {{id_pk}},
+  name TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL DEFAULT 'user',
+  role TEXT NOT NULL,
+  password_hash TEXT NOT NULL DEFAULT '',
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_ms BIGINT NOT NULL,
+  updated_ms BIGINT NOT NULL
+))",
+         // Keyed by the SHA-256 of the cookie's secret, never the secret.
+         R"(CREATE TABLE sessions (
+  id_hash TEXT PRIMARY KEY,
+  user_id BIGINT NOT NULL REFERENCES users(id),
+  csrf_token TEXT NOT NULL,
+  remote TEXT NOT NULL DEFAULT '',
+  created_ms BIGINT NOT NULL,
+  expires_ms BIGINT NOT NULL,
+  last_seen_ms BIGINT NOT NULL
+))",
+         "CREATE INDEX sessions_by_user ON sessions(user_id)",
+         R"(CREATE TABLE api_tokens (
+  id {{id_pk}},
+  user_id BIGINT NOT NULL REFERENCES users(id),
+  name TEXT NOT NULL,
+  prefix TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  scopes TEXT NOT NULL DEFAULT '',
+  created_ms BIGINT NOT NULL,
+  expires_ms BIGINT NOT NULL DEFAULT 0,
+  last_used_ms BIGINT NOT NULL DEFAULT 0,
+  revoked_ms BIGINT NOT NULL DEFAULT 0
+))",
+         // Append-only and hash-chained (store/audit_chain.hpp). seq has no
+         // gaps; audit_head is the chain's one-row lock and its anchor after
+         // retention removed the oldest records.
+         R"(CREATE TABLE audit_log (
+  seq BIGINT PRIMARY KEY,
+  at_ms BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  actor_kind TEXT NOT NULL,
+  auth_method TEXT NOT NULL,
+  remote TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+))",
+         "CREATE INDEX audit_log_by_at ON audit_log(at_ms)",
+         "CREATE INDEX audit_log_by_actor ON audit_log(actor, seq)",
+         R"(CREATE TABLE audit_head (
+  id INTEGER PRIMARY KEY,
+  last_seq BIGINT NOT NULL,
+  last_hash TEXT NOT NULL,
+  pruned_seq BIGINT NOT NULL,
+  pruned_hash TEXT NOT NULL
+))",
+         "INSERT INTO audit_head(id, last_seq, last_hash, pruned_seq, pruned_hash) VALUES (1, 0, '', 0, '')",
+     }},
+    {7,
+     "trust: the TLS CA, join tokens, agent certificates",
+     {
+         // One row (id 1): the first server to start inserts its new CA and
+         // every other server on the database uses that one.
+         R"(CREATE TABLE tls_ca (
+  id INTEGER PRIMARY KEY,
+  cert_pem TEXT NOT NULL,
+  key_pem TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  created_ms BIGINT NOT NULL
+))",
+         R"(CREATE TABLE join_tokens (
+  id TEXT PRIMARY KEY,
+  secret_hash TEXT NOT NULL,
+  host_pattern TEXT NOT NULL,
+  max_uses BIGINT NOT NULL,
+  uses BIGINT NOT NULL DEFAULT 0,
+  expires_ms BIGINT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  created_by TEXT NOT NULL DEFAULT ''
+))",
+         // A host enrolls once per token: a second request for the same host
+         // with a reusable token is a reuse, not a new host.
+         R"(CREATE TABLE join_token_uses (
+  token_id TEXT NOT NULL REFERENCES join_tokens(id),
+  host TEXT NOT NULL,
+  used_ms BIGINT NOT NULL,
+  PRIMARY KEY (token_id, host)
+))",
+         R"(CREATE TABLE agent_certs (
+  serial TEXT PRIMARY KEY,
+  host TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  not_before_ms BIGINT NOT NULL,
+  not_after_ms BIGINT NOT NULL,
+  issued_ms BIGINT NOT NULL,
+  revoked_ms BIGINT NOT NULL DEFAULT 0,
+  token_id TEXT NOT NULL DEFAULT ''
+))",
+         "CREATE INDEX agent_certs_by_host ON agent_certs(host, issued_ms)",
+         // Every server reads the recent revocations twice a second.
+         "CREATE INDEX agent_certs_revoked ON agent_certs(revoked_ms) WHERE revoked_ms > 0",
+     }},
 };
 
 }  // namespace

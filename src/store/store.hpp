@@ -14,8 +14,10 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "store/auth_model.hpp"
 #include "store/heal_model.hpp"
 #include "store/model.hpp"
+#include "store/sql_query.hpp"
 
 namespace mend {
 
@@ -229,6 +231,61 @@ class StoreTx {
   // reported started, or one with a success or failed result. Scans the
   // dispatches of that host; called only for hosts whose agent is not connected.
   virtual Result<bool> host_has_run_dispatches(std::string_view host) = 0;
+
+  // ---- Which kind of agent serves a host name. A host a native agent has
+  // served is never served over the Ibex protocol (see dispatch/host_protocols.hpp).
+  // Records `hosts` as served by a native agent; one already recorded keeps
+  // its first time. One statement on PostgreSQL however many hosts.
+  virtual Result<void> record_native_hosts(const std::vector<std::string>& hosts, int64_t now_ms) = 0;
+  // The hosts among `hosts` that a native agent has served, in no particular order.
+  virtual Result<std::vector<std::string>> native_hosts_among(const std::vector<std::string>& hosts) = 0;
+  // ---- Users, sessions, API tokens, audit records: small tables written
+  // once for both backends (store/auth_tx.cpp, store/audit_tx.cpp) over
+  // query(), which only src/store calls. Runs one statement written for
+  // PostgreSQL (see sql_query.hpp) with its parameters.
+  virtual Result<SqlRows> query(std::string_view pg_sql, const std::vector<SqlValue>& params) = 0;
+
+  // conflict when a user of that name exists.
+  Result<int64_t> insert_user(const StoredUser& user);
+  Result<std::optional<StoredUser>> find_user(std::string_view name);
+  Result<std::optional<StoredUser>> find_user_by_id(int64_t id);
+  // By name.
+  Result<std::vector<StoredUser>> list_users();
+  // Writes role, password_hash, disabled and updated_ms of the user `user.id`.
+  // not_found when there is none.
+  Result<void> update_user(const StoredUser& user);
+  Result<int64_t> count_users();
+
+  Result<void> insert_session(const StoredSession& session);
+  Result<std::optional<StoredSession>> find_session(std::string_view id_hash);
+  Result<void> touch_session(std::string_view id_hash, int64_t last_seen_ms, int64_t expires_ms);
+  // Whether a session was deleted.
+  Result<bool> delete_session(std::string_view id_hash);
+  // How many were deleted: every session of the user (password changed, disabled).
+  Result<int64_t> delete_user_sessions(int64_t user_id);
+  Result<int64_t> delete_expired_sessions(int64_t now_ms);
+
+  Result<int64_t> insert_token(const StoredToken& token);
+  Result<std::optional<StoredToken>> find_token_by_hash(std::string_view hash);
+  Result<std::optional<StoredToken>> find_token(int64_t id);
+  // Newest first; user_id 0: everybody's.
+  Result<std::vector<StoredToken>> list_tokens(int64_t user_id);
+  // Whether a token that was not yet revoked is now.
+  Result<bool> revoke_token(int64_t id, int64_t now_ms);
+  Result<void> touch_token(int64_t id, int64_t now_ms);
+
+  // Appends a record after the newest one: assigns seq, prev_hash and hash
+  // (audit_chain.hpp) and returns it. On PostgreSQL the chain's head row is
+  // locked until commit, so concurrent appends (across servers too) take
+  // turns and the chain never forks. Three statements.
+  Result<AuditRecord> append_audit(AuditRecord record);
+  // Newest first (oldest first when q.after_seq is set), at most q.limit.
+  Result<std::vector<AuditRecord>> list_audit(const AuditQuery& q);
+  Result<AuditHead> audit_head();
+  // Removes records older than before_ms, remembering where the kept chain
+  // starts (AuditHead::pruned_*). Returns how many went. The newest record is
+  // always kept, so the chain's head can be checked.
+  Result<int64_t> prune_audit_before(int64_t before_ms);
 };
 
 // What the other servers sharing the database committed for agents, as they

@@ -1,14 +1,28 @@
 // What the browser tests run against: a real mend-server (SQLite in a
-// temporary directory, port 0) with real mend-agents, and Debian's Chromium
-// driven by playwright-core. MEND_BIN names the build directory.
+// temporary directory, 127.0.0.1 port 0, --auth on with a known admin
+// password) with real mend-agents, and Debian's Chromium driven by
+// playwright-core. MEND_BIN names the build directory.
+//
+// A server is plain HTTP (--no-tls) unless asked for TLS: then it runs as it
+// does by default, with a certificate from Mend's own CA, which the test's
+// API calls verify (ca.pem from --ca-out) and the browser accepts
+// (ignoreHTTPSErrors: Chromium has no way to add a CA without a profile's
+// NSS database).
+//
+// Runs on Node.js 18 (Debian 12's) and later.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-export const BIN = process.env.MEND_BIN ?? join(import.meta.dirname, '../../build-asan');
+const here = dirname(fileURLToPath(import.meta.url));
+export const BIN = process.env.MEND_BIN ?? join(here, '../../build-asan');
 export const CHROMIUM = process.env.MEND_CHROMIUM ?? '/usr/bin/chromium';
+export const ADMIN_PASSWORD = 'console-admin-password';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -22,13 +36,44 @@ async function waitFor(what, fn, timeoutMs = 20000) {
   }
 }
 
+export const basic = (user, password) => ({ Authorization: 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64') });
+
+// One HTTP(S) request; https verifies the server against `ca`.
+function request(url, { method = 'GET', headers = {}, body, ca } = {}) {
+  const u = new URL(url);
+  const lib = u.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = lib.request(u, { method, headers, ca }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
 // A server and its agents; stop() ends them and removes the directory.
-export async function startMend({ agents = ["web-01"], serverArgs = [], rules = null, authHeaders = {} } = {}) {
+// `users`: {name: role} created with password `${name}-password`.
+export async function startMend({ agents = ['web-01'], serverArgs = [], rules = null, tls = false, users = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'mend-console-'));
   const procs = [];
   const token = 'console-test-token';
   const ready = join(dir, 'ready');
-  const args = ['--http', '127.0.0.1:0', '--db', `sqlite:${join(dir, 'mend.db')}`, '--agent-token', token, '--ready-file', ready, ...serverArgs];
+  const ca = join(dir, 'ca.pem');
+  writeFileSync(join(dir, 'admin-password'), ADMIN_PASSWORD);
+  const args = [
+    '--http', '127.0.0.1:0',
+    '--db', `sqlite:${join(dir, 'mend.db')}`,
+    '--agent-token', token,
+    '--ready-file', ready,
+    '--auth', 'on',
+    '--admin-password-file', join(dir, 'admin-password'),
+    ...(tls ? ['--ca-out', ca] : ['--no-tls']),
+    ...serverArgs,
+  ];
   if (rules) {
     writeFileSync(join(dir, 'rules.yaml'), rules);
     args.push('--rules', join(dir, 'rules.yaml'));
@@ -38,31 +83,65 @@ export async function startMend({ agents = ["web-01"], serverArgs = [], rules = 
   const serverLog = [];
   server.stderr.on('data', (d) => serverLog.push(d.toString()));
   procs.push(server);
-  const addr = await waitFor('mend-server to listen', () => existsSync(ready) && readFileSync(ready, 'utf8').trim());
-  const url = `http://${addr}`;
+  const addr = await waitFor('mend-server to listen', () => {
+    if (server.exitCode !== null) throw new Error(`mend-server exited ${server.exitCode}:\n${serverLog.join('')}`);
+    return existsSync(ready) && readFileSync(ready, 'utf8').trim().split('\n')[0];
+  });
+  const url = `${tls ? 'https' : 'http'}://${addr}`;
+  const caPem = tls ? readFileSync(ca) : undefined;
   for (const ident of agents) {
-    const a = spawn(join(BIN, 'mend-agent'), ['--server', url, '--ident', ident, '--token', token, '--spool', join(dir, 'spool-' + ident)], {
-      stdio: 'ignore',
-      env,
-    });
+    const a = spawn(
+      join(BIN, 'mend-agent'),
+      ['--server', url, ...(tls ? ['--cacert', ca] : []), '--ident', ident, '--token', token, '--spool', join(dir, 'spool-' + ident)],
+      { stdio: 'ignore', env },
+    );
     procs.push(a);
   }
+  const admin = basic('admin', ADMIN_PASSWORD);
   const mend = {
     url,
     dir,
+    tls,
     log: () => serverLog.join(''),
-    async api(method, path, body, headers = authHeaders) {
-      const res = await fetch(url + path, {
+    // A call as admin (basic auth, so no CSRF token is needed), or as `headers` say.
+    async api(method, path, body, headers = admin) {
+      const res = await request(url + path, {
         method,
         headers: { 'Content-Type': 'application/json', ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),
+        ca: caPem,
       });
-      const text = await res.text();
       let json = null;
       try {
-        json = JSON.parse(text);
+        json = JSON.parse(res.text);
       } catch {}
-      return { status: res.status, json, text };
+      return { status: res.status, headers: res.headers, json, text: res.text };
+    },
+    // Reads a server-sent event stream until `until(text)` holds.
+    async readStream(path, until, headers = admin, timeoutMs = 20000) {
+      const u = new URL(url + path);
+      const lib = u.protocol === 'https:' ? https : http;
+      return new Promise((resolve, reject) => {
+        let text = '';
+        const req = lib.request(u, { headers: { Accept: 'text/event-stream', ...headers }, ca: caPem }, (res) => {
+          res.setEncoding('utf8');
+          res.on('data', (d) => {
+            text += d;
+            if (until(text)) {
+              clearTimeout(timer);
+              req.destroy();
+              resolve({ status: res.statusCode, headers: res.headers, text });
+            }
+          });
+          res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+        });
+        const timer = setTimeout(() => {
+          req.destroy();
+          reject(new Error(`stream ${path}: timed out; got ${JSON.stringify(text.slice(-500))}`));
+        }, timeoutMs);
+        req.on('error', (e) => (e.code === 'ECONNRESET' ? null : reject(e)));
+        req.end();
+      });
     },
     async stop() {
       for (const p of procs.reverse()) p.kill('SIGTERM');
@@ -70,9 +149,13 @@ export async function startMend({ agents = ["web-01"], serverArgs = [], rules = 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  for (const [name, role] of Object.entries(users)) {
+    const r = await mend.api('POST', '/api/v1/users', { name, role, password: `${name}-password` });
+    if (r.status !== 200) throw new Error(`cannot create user ${name}: ${r.status} ${r.text}`);
+  }
   if (agents.length)
     await waitFor('agents to connect', async () => {
-      const r = await mend.api("GET", "/api/v1/agents", undefined, authHeaders);
+      const r = await mend.api('GET', '/api/v1/agents');
       return Array.isArray(r.json?.dat) && r.json.dat.length >= agents.length;
     });
   return mend;
@@ -94,6 +177,20 @@ export async function launchBrowser() {
       '--disable-dev-shm-usage',
     ],
   });
+}
+
+// A page of its own (own cookies) on `mend`, signed in through the sign-in
+// page as `user` (password `${user}-password`, or admin's), ending on `hash`.
+export async function signedInPage(browser, mend, user, hash = '#/') {
+  const context = await browser.newContext({ ignoreHTTPSErrors: mend.tls });
+  const page = await context.newPage();
+  await page.goto(`${mend.url}/${hash}`);
+  await page.waitForSelector('form input[name=user]');
+  await page.fill('input[name=user]', user);
+  await page.fill('input[name=password]', user === 'admin' ? ADMIN_PASSWORD : `${user}-password`);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('nav .who');
+  return page;
 }
 
 export { sleep, waitFor };

@@ -3,7 +3,7 @@
 // each for docs/console.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, startMend } from './harness.mjs';
+import { launchBrowser, signedInPage, startMend } from './harness.mjs';
 import { shot } from './shots.mjs';
 
 let mend, browser;
@@ -44,8 +44,7 @@ after(async () => {
 });
 
 test('the pages show their data', async () => {
-  const page = await browser.newPage();
-  await page.goto(mend.url + '/#/tasks');
+  const page = await signedInPage(browser, mend, 'admin', '#/tasks');
   // Three by hand, one by the remediation.
   await page.waitForFunction(() => document.querySelectorAll('#task-list tbody tr').length === 4);
   await shot(page, 'tasks');
@@ -74,8 +73,7 @@ test('the pages show their data', async () => {
 });
 
 test('an API error is a message, not a blank page', async () => {
-  const page = await browser.newPage();
-  await page.goto(mend.url + '/#/tasks/424242');
+  const page = await signedInPage(browser, mend, 'admin', '#/tasks/424242');
   const err = await page.waitForSelector('.error');
   assert.match(await err.textContent(), /404.*no such task/);
 });

@@ -2,7 +2,7 @@
 // dry-run an alert against every rule.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, startMend } from './harness.mjs';
+import { launchBrowser, signedInPage, startMend } from './harness.mjs';
 import { shot } from './shots.mjs';
 
 const RULES = `templates:
@@ -20,7 +20,7 @@ rules:
 
 let mend, browser;
 before(async () => {
-  mend = await startMend({ agents: ['web-01'], rules: RULES });
+  mend = await startMend({ agents: ['web-01'], rules: RULES, users: { olga: 'operator' } });
   const r = await mend.api('POST', '/api/v1/heal-rules', {
     name: 'nginx-down',
     matchers: ['alertname="NginxDown"', 'severity=~"critical|page"'],
@@ -36,8 +36,7 @@ after(async () => {
 });
 
 test('a bad matcher is shown at its line', async () => {
-  const page = await browser.newPage();
-  await page.goto(mend.url + '/#/rules');
+  const page = await signedInPage(browser, mend, 'olga', '#/rules');
   await page.waitForSelector('#rule-list a');
   await shot(page, 'rules');
   await page.click('#rule-list a:text("nginx-down")');
@@ -56,8 +55,7 @@ test('a bad matcher is shown at its line', async () => {
 });
 
 test('dry-run an alert: every rule and what it would decide, nothing run', async () => {
-  const page = await browser.newPage();
-  await page.goto(mend.url + '/#/rules?tab=dryrun');
+  const page = await signedInPage(browser, mend, 'olga', '#/rules?tab=dryrun');
   await page.waitForSelector('#dry-run');
   await page.click('#dry-run');
   const table = await page.waitForSelector('.dry-run-result');

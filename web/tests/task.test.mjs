@@ -1,13 +1,15 @@
 // Run a task from the New task page and watch its output arrive live; kill a
-// running host from the task page.
+// running host from the task page. Over TLS, as mend-server runs by default:
+// the output stream (server-sent events) and the session cookie (Secure)
+// go through the TLS listener, signed in as an operator.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, startMend } from './harness.mjs';
+import { launchBrowser, signedInPage, startMend } from './harness.mjs';
 import { metric, shot } from './shots.mjs';
 
 let mend, browser;
 before(async () => {
-  mend = await startMend({ agents: ['web-01', 'web-02'] });
+  mend = await startMend({ agents: ['web-01', 'web-02'], tls: true, users: { olga: 'operator' } });
   browser = await launchBrowser();
 });
 after(async () => {
@@ -16,8 +18,9 @@ after(async () => {
 });
 
 test('run a task and see its output arrive line by line', async () => {
-  const page = await browser.newPage();
-  await page.goto(mend.url + '/#/tasks/new');
+  const page = await signedInPage(browser, mend, 'olga', '#/tasks/new');
+  const [cookie] = (await page.context().cookies()).filter((c) => c.name === 'mend_session');
+  assert.equal(cookie.secure, true);
   await page.waitForSelector('#host-picker input[data-ident=web-01]');
   await page.fill('input[name=title]', 'live output');
   // Each line carries the time it was printed; the page notes when it shows it.
@@ -62,12 +65,31 @@ test('kill a running host', async () => {
     hosts: ['web-02'],
   });
   const id = created.json.dat;
-  const page = await browser.newPage();
-  await page.goto(`${mend.url}/#/tasks/${id}?host=web-02`);
+  const page = await signedInPage(browser, mend, 'olga', `#/tasks/${id}?host=web-02`);
   await page.waitForFunction(() => /started/.test(document.querySelector('#stdout')?.textContent ?? ''));
   await page.click('#host-kill');
   await page.click('.modal button.primary');
   await page.waitForFunction(() => document.querySelector('#output .status')?.textContent === 'killed', null, { timeout: 30000 });
   const task = await mend.api('GET', `/ibex/v1/task/${id}/result`);
   assert.deepEqual(task.json.dat.killed, ['web-02']);
+  // The action is in the audit log under the operator's name.
+  const audit = await mend.api('GET', '/api/v1/audit');
+  assert.match(audit.text, /olga/);
+});
+
+test('the output stream over TLS: lines arrive while the script runs', async () => {
+  const created = await mend.api('POST', '/ibex/v1/tasks', {
+    title: 'stream',
+    account: 'root',
+    script: 'echo first; sleep 1; echo second; sleep 30',
+    creator: 'test',
+    action: 'start',
+    hosts: ['web-01'],
+  });
+  const id = created.json.dat;
+  const got = await mend.readStream(`/api/v1/tasks/${id}/hosts/web-01/stream`, (t) => /second/.test(t));
+  assert.equal(got.status, 200);
+  assert.match(got.headers['content-type'], /text\/event-stream/);
+  assert.match(got.text, /first[\s\S]*second/);
+  await mend.api('PUT', `/ibex/v1/task/${id}/action`, { action: 'kill' });
 });

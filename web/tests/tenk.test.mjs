@@ -2,7 +2,7 @@
 // the rows in view are in the page.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, startMend } from './harness.mjs';
+import { launchBrowser, signedInPage, startMend } from './harness.mjs';
 import { metric, shot } from './shots.mjs';
 
 let mend, browser;
@@ -27,7 +27,7 @@ test('a 10,000-host task page is interactive quickly and virtualised', async () 
   });
   assert.equal(created.status, 200, created.text);
   const id = created.json.dat;
-  const page = await browser.newPage();
+  const page = await signedInPage(browser, mend, 'admin');
   // Once to warm the browser's cache of the console's files, as a user's would be.
   await page.goto(`${mend.url}/#/`);
   await page.waitForSelector('nav');

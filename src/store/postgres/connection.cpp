@@ -173,6 +173,11 @@ int64_t Rows::i64(int row, int col) const {
   std::abort();
 }
 
+bool Rows::is_integer(int col) const {
+  Oid type = PQftype(res_.get(), col);
+  return type == kInt8Oid || type == kInt4Oid || type == kInt2Oid || type == kBoolOid;
+}
+
 std::string Rows::text(int row, int col) const {
   if (is_null(row, col)) return {};
   return std::string(PQgetvalue(res_.get(), row, col),

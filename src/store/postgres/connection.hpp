@@ -68,6 +68,9 @@ class Rows {
   int i32(int row, int col) const { return static_cast<int>(i64(row, col)); }
   // A text or bytea column byte for byte; "" for NULL.
   std::string text(int row, int col) const;
+  int columns() const { return PQnfields(res_.get()); }
+  // Whether column `col` holds integers (read with i64) rather than text.
+  bool is_integer(int col) const;
 
  private:
   std::unique_ptr<PGresult, void (*)(PGresult*)> res_;

@@ -38,6 +38,8 @@ class Statement {
   int64_t i64(int col) const { return sqlite3_column_int64(stmt_, col); }
   int i32(int col) const { return sqlite3_column_int(stmt_, col); }
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  bool is_integer(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_INTEGER; }
+  int columns() const { return sqlite3_column_count(stmt_); }
   // Text as stored, byte for byte (embedded NULs included); "" for NULL.
   std::string text(int col) const;
 

@@ -1,5 +1,6 @@
 #include "support/server_process.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
@@ -61,6 +62,10 @@ void ServerProcess::spawn(uint16_t port) {
   SpawnSpec spec;
   spec.argv = {MEND_SERVER_BIN, "--http", "127.0.0.1:" + std::to_string(port), "--ready-file", ready_.string(),
                "--db", options_.db_url.empty() ? "sqlite:" + db_.string() : options_.db_url};
+  // Tests predate TLS and speak plain HTTP, unless they ask for TLS by
+  // naming where the server writes its CA (tls_test.cpp, enroll_test.cpp).
+  if (std::find(options_.extra_args.begin(), options_.extra_args.end(), "--ca-out") == options_.extra_args.end())
+    spec.argv.push_back("--no-tls");
   if (!options_.agent_token.empty()) {
     spec.argv.push_back("--agent-token");
     spec.argv.push_back(options_.agent_token);

@@ -1,8 +1,8 @@
-#include "api/basic_auth.hpp"
+#include "auth/basic_auth.hpp"
 
 #include <cctype>
 
-namespace mend {
+namespace mend::auth {
 
 Result<BasicAuthUser> parse_basic_auth_user(std::string_view s) {
   auto colon = s.find(':');
@@ -64,14 +64,5 @@ bool same_secret(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-bool BasicAuth::allows(std::string_view header) const {
-  if (users_.empty()) return true;
-  auto given = parse_basic_authorization(header);
-  if (!given) return false;
-  bool ok = false;
-  for (const auto& u : users_)
-    ok |= same_secret(given->user, u.user) && same_secret(given->password, u.password);
-  return ok;
-}
 
-}  // namespace mend
+}  // namespace mend::auth

@@ -1,5 +1,5 @@
 #pragma once
-// HTTP basic authentication for /ibex/v1 and /api/v1 (Ibex's [BasicAuth]).
+// The pieces of HTTP basic authentication (Ibex's [BasicAuth], what Nightingale sends).
 #include <optional>
 #include <string>
 #include <string_view>
@@ -8,7 +8,7 @@
 
 #include "common/result.hpp"
 
-namespace mend {
+namespace mend::auth {
 
 struct BasicAuthUser {
   std::string user;
@@ -28,17 +28,5 @@ std::optional<BasicAuthUser> parse_basic_authorization(std::string_view header_v
 // Compares secrets in time that depends only on their lengths.
 bool same_secret(std::string_view given, std::string_view expected);
 
-class BasicAuth {
- public:
-  BasicAuth() = default;
-  explicit BasicAuth(std::vector<BasicAuthUser> users) : users_(std::move(users)) {}
-  // Authentication is required when any user is configured.
-  bool enabled() const { return !users_.empty(); }
-  // True when disabled, or when the header names a configured user and password.
-  bool allows(std::string_view authorization_header) const;
 
- private:
-  std::vector<BasicAuthUser> users_;
-};
-
-}  // namespace mend
+}  // namespace mend::auth

@@ -1,0 +1,140 @@
+#include "api/audit_routes.hpp"
+
+#include <charconv>
+
+#include "api/envelope.hpp"
+#include "heal/alert_event.hpp"
+#include "store/audit_chain.hpp"
+
+namespace mend {
+
+namespace {
+
+using nlohmann::json;
+
+Result<int64_t> q_int(const ApiRequest& req, const std::string& key, int64_t fallback) {
+  auto it = req.query.find(key);
+  if (it == req.query.end() || it->second.empty()) return fallback;
+  int64_t v = 0;
+  const std::string& s = it->second;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size())
+    return make_error(ErrorCode::invalid_input, "query parameter '" + key + "' must be an integer");
+  return v;
+}
+
+Result<int64_t> q_time(const ApiRequest& req, const std::string& key) {
+  auto it = req.query.find(key);
+  if (it == req.query.end() || it->second.empty()) return int64_t{0};
+  if (it->second.find_first_not_of("0123456789") == std::string::npos) return q_int(req, key, 0);
+  auto ms = heal::parse_rfc3339_ms(it->second);
+  if (!ms.ok())
+    return make_error(ErrorCode::invalid_input,
+                      "query parameter '" + key + "' must be milliseconds since the epoch or an RFC 3339 time");
+  return *ms;
+}
+
+std::string q_str(const ApiRequest& req, const std::string& key) {
+  auto it = req.query.find(key);
+  return it == req.query.end() ? std::string() : it->second;
+}
+
+Result<std::vector<AuditRecord>> read_audit(Store& store, const AuditQuery& q) {
+  std::vector<AuditRecord> out;
+  MEND_TRY(store.read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(out, tx.list_audit(q));
+    return ok();
+  }));
+  return out;
+}
+
+ApiResponse list(ApiContext& ctx, const ApiRequest& req) {
+  AuditQuery q;
+  q.actor = q_str(req, "actor");
+  q.action = q_str(req, "action");
+  q.target = q_str(req, "target");
+  q.outcome = q_str(req, "outcome");
+  auto since = q_time(req, "since");
+  auto until = q_time(req, "until");
+  auto before = q_int(req, "before_seq", 0);
+  auto limit = q_int(req, "limit", 100);
+  for (const auto* r : {&since, &until, &before, &limit})
+    if (!r->ok()) return json_error(r->error());
+  if (*limit < 1 || *limit > 1000) return json_error(400, "limit must be between 1 and 1000");
+  q.since_ms = *since;
+  q.until_ms = *until;
+  q.before_seq = *before;
+  q.limit = static_cast<int>(*limit);
+  auto records = read_audit(ctx.store, q);
+  if (!records.ok()) return json_error(records.error());
+  json out = json::array();
+  for (const auto& r : *records) out.push_back(audit_json(r));
+  int64_t next = records->size() == static_cast<size_t>(q.limit) ? records->back().seq : 0;
+  return json_ok(json{{"list", out}, {"next_before_seq", next}});
+}
+
+ApiResponse export_lines(ApiContext& ctx, const ApiRequest& req) {
+  AuditQuery q;
+  auto after = q_int(req, "after_seq", 0);
+  auto limit = q_int(req, "limit", 10000);
+  if (!after.ok()) return json_error(after.error());
+  if (!limit.ok()) return json_error(limit.error());
+  if (*limit < 1 || *limit > 100000) return json_error(400, "limit must be between 1 and 100000");
+  q.after_seq = *after;
+  q.oldest_first = true;
+  q.limit = static_cast<int>(*limit);
+  auto records = read_audit(ctx.store, q);
+  if (!records.ok()) return json_error(records.error());
+  std::string body;
+  // The summary stays the exact text that was hashed, so anyone can
+  // recompute the chain from an export (store/audit_chain.hpp says how).
+  for (const auto& r : *records) {
+    json j = audit_json(r);
+    j["summary"] = r.summary;
+    body += dump_json(j) + "\n";
+  }
+  return ApiResponse{200, "application/x-ndjson", std::move(body), {}};
+}
+
+ApiResponse verify(ApiContext& ctx) {
+  AuditHead head;
+  std::vector<AuditRecord> all;
+  // One snapshot, read in pages, so the records and the head agree.
+  auto r = ctx.store.read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(head, tx.audit_head());
+    AuditQuery q;
+    q.oldest_first = true;
+    q.limit = 10000;
+    for (;;) {
+      MEND_ASSIGN_OR_RETURN(auto page, tx.list_audit(q));
+      if (page.empty()) break;
+      q.after_seq = page.back().seq;
+      for (auto& x : page) all.push_back(std::move(x));
+    }
+    return ok();
+  });
+  if (!r.ok()) return json_error(r.error());
+  json breaks = json::array();
+  for (const auto& b : verify_audit_chain(all, head)) breaks.push_back(json{{"seq", b.seq}, {"problem", b.problem}});
+  return json_ok(json{{"records", all.size()}, {"head", head.last_seq}, {"pruned_seq", head.pruned_seq},
+                      {"intact", breaks.empty()}, {"breaks", breaks}});
+}
+
+}  // namespace
+
+json audit_json(const AuditRecord& r) {
+  json summary = json::parse(r.summary, nullptr, false);
+  if (summary.is_discarded()) summary = r.summary;
+  return json{{"seq", r.seq},           {"at_ms", r.at_ms},   {"actor", r.actor},   {"actor_kind", r.actor_kind},
+              {"auth_method", r.auth_method}, {"remote", r.remote}, {"action", r.action}, {"target", r.target},
+              {"summary", summary},     {"outcome", r.outcome}, {"prev_hash", r.prev_hash}, {"hash", r.hash}};
+}
+
+void add_audit_routes(Router& r, ApiContext& ctx) {
+  const auto read = auth::Access::need(auth::Permission::audit_read);
+  r.add("GET", "/api/v1/audit", read, [&ctx](const ApiRequest& req) { return list(ctx, req); });
+  r.add("GET", "/api/v1/audit/export", read, [&ctx](const ApiRequest& req) { return export_lines(ctx, req); });
+  r.add("GET", "/api/v1/audit/verify", read, [&ctx](const ApiRequest&) { return verify(ctx); });
+}
+
+}  // namespace mend

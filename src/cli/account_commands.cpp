@@ -1,0 +1,169 @@
+// mendctl users, tokens and audit: thin over /api/v1/users, /tokens, /audit.
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/server_url.hpp"
+#include "cli/table.hpp"
+#include "cli/time_format.hpp"
+
+namespace mend::cli {
+
+namespace {
+
+using nlohmann::json;
+
+std::string s(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return "";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+int64_t i(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
+std::string tokens_path(const std::string& for_user) {
+  return for_user.empty() ? "/api/v1/tokens" : "/api/v1/users/" + url_encode(for_user) + "/tokens";
+}
+
+std::string joined(const json& list) {
+  std::string out;
+  if (list.is_array())
+    for (const auto& x : list) out += (out.empty() ? "" : ",") + (x.is_string() ? x.get<std::string>() : x.dump());
+  return out;
+}
+
+}  // namespace
+
+int users_list_command(const ServerApi& api, Console& console) {
+  auto users = api.request(Method::get, "/api/v1/users");
+  if (!users) return report_error(console, users.error());
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& u : *users)
+    rows.push_back({s(u, "name"), s(u, "kind"), s(u, "role"), u.value("disabled", false) ? "disabled" : "active",
+                    format_local_time(i(u, "created_ms"))});
+  console.out << format_table({"NAME", "KIND", "ROLE", "STATE", "CREATED"}, rows);
+  return kExitOk;
+}
+
+int users_add_command(const ServerApi& api, const std::string& name, const std::string& kind, const std::string& role,
+                      const std::string& password, Console& console) {
+  json body{{"name", name}, {"kind", kind}, {"role", role}};
+  if (!password.empty()) body["password"] = password;
+  auto u = api.request(Method::post, "/api/v1/users", body);
+  if (!u) return report_error(console, u.error());
+  console.out << "created " << s(*u, "kind") << " " << s(*u, "name") << " (role " << s(*u, "role") << ")\n";
+  return kExitOk;
+}
+
+int users_set_command(const ServerApi& api, const std::string& name, const std::string& role,
+                      const std::string& password, std::optional<bool> disabled, Console& console) {
+  json body = json::object();
+  if (!role.empty()) body["role"] = role;
+  if (!password.empty()) body["password"] = password;
+  if (disabled) body["disabled"] = *disabled;
+  auto u = api.request(Method::put, "/api/v1/users/" + url_encode(name), body);
+  if (!u) return report_error(console, u.error());
+  console.out << "user " << s(*u, "name") << ": role " << s(*u, "role")
+              << (u->value("disabled", false) ? ", disabled" : ", active") << "\n";
+  return kExitOk;
+}
+
+int tokens_list_command(const ServerApi& api, const std::string& for_user, int64_t now_ms, Console& console) {
+  auto tokens = api.request(Method::get, tokens_path(for_user));
+  if (!tokens) return report_error(console, tokens.error());
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& t : *tokens) {
+    int64_t expires = i(t, "expires_ms"), used = i(t, "last_used_ms");
+    rows.push_back({std::to_string(i(t, "id")), s(t, "user"), s(t, "name"), s(t, "prefix") + "...",
+                    t["scopes"].empty() ? "(role)" : joined(t["scopes"]), s(t, "state"),
+                    expires ? format_local_time(expires) : "never", used ? format_ago(now_ms, used) : "never"});
+  }
+  console.out << format_table({"ID", "USER", "NAME", "TOKEN", "SCOPES", "STATE", "EXPIRES", "LAST USED"}, rows);
+  return kExitOk;
+}
+
+int tokens_create_command(const ServerApi& api, const std::string& for_user, const std::string& name,
+                          const std::string& scopes, int64_t ttl_days, Console& console) {
+  json body{{"name", name}, {"scopes", scopes}, {"ttl_days", ttl_days}};
+  auto t = api.request(Method::post, tokens_path(for_user), body);
+  if (!t) return report_error(console, t.error());
+  // The token alone on stdout, so `TOKEN=$(mendctl tokens create ...)` works;
+  // the rest on stderr.
+  console.out << s(*t, "token") << "\n";
+  console.err << "token " << i(*t, "id") << " \"" << s(*t, "name") << "\" for " << s(*t, "user") << ", scopes "
+              << (t->at("scopes").empty() ? "(the whole role)" : joined(t->at("scopes")))
+              << (i(*t, "expires_ms") ? ", expires " + format_local_time(i(*t, "expires_ms")) : ", never expires")
+              << ": shown once, keep it now\n";
+  return kExitOk;
+}
+
+int tokens_revoke_command(const ServerApi& api, const std::string& for_user, int64_t id, Console& console) {
+  auto t = api.request(Method::del, tokens_path(for_user) + "/" + std::to_string(id));
+  if (!t) return report_error(console, t.error());
+  console.out << "revoked token " << id << " \"" << s(*t, "name") << "\"\n";
+  return kExitOk;
+}
+
+int audit_list_command(const ServerApi& api, const AuditFilter& f, int64_t now_ms, Console& console) {
+  std::string q = "limit=" + std::to_string(f.limit);
+  auto add = [&](const char* key, const std::string& v) {
+    if (!v.empty()) q += std::string("&") + key + "=" + url_encode(v);
+  };
+  add("actor", f.actor);
+  add("action", f.action);
+  add("target", f.target);
+  add("outcome", f.outcome);
+  for (auto [name, value] : {std::pair<const char*, const std::string*>{"since", &f.since}, {"until", &f.until}}) {
+    if (value->empty()) continue;
+    auto bound = time_query_bound(name, *value, now_ms);
+    if (!bound) return report_error(console, bound.error());
+    add(name, *bound);
+  }
+  auto page = api.request(Method::get, "/api/v1/audit?" + q);
+  if (!page) return report_error(console, page.error());
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : (*page)["list"]) {
+    std::string summary = r["summary"].is_string() ? r["summary"].get<std::string>() : r["summary"].dump();
+    if (summary.size() > 80) summary = summary.substr(0, 77) + "...";
+    rows.push_back({std::to_string(i(r, "seq")), format_local_time(i(r, "at_ms")),
+                    s(r, "actor") + " (" + s(r, "auth_method") + ")", s(r, "remote"), s(r, "action"), s(r, "target"),
+                    s(r, "outcome"), summary});
+  }
+  console.out << format_table({"SEQ", "TIME", "WHO", "FROM", "ACTION", "TARGET", "OUTCOME", "SUMMARY"}, rows);
+  return kExitOk;
+}
+
+int audit_export_command(const ServerApi& api, Console& console) {
+  int64_t after = 0;
+  for (;;) {
+    auto text = api.get_text("/api/v1/audit/export?limit=10000&after_seq=" + std::to_string(after));
+    if (!text) return report_error(console, text.error());
+    if (text->empty()) return kExitOk;
+    console.out << *text;
+    // The last line's seq is where the next page starts.
+    auto end = text->find_last_of('\n', text->size() - 2);
+    auto last = json::parse(text->substr(end == std::string::npos ? 0 : end + 1), nullptr, false);
+    int64_t seq = last.is_object() ? i(last, "seq") : 0;
+    if (seq <= after) return kExitOk;
+    after = seq;
+  }
+}
+
+int audit_verify_command(const ServerApi& api, Console& console) {
+  auto v = api.request(Method::get, "/api/v1/audit/verify");
+  if (!v) return report_error(console, v.error());
+  const json& breaks = (*v)["breaks"];
+  if (breaks.empty()) {
+    console.out << "audit log intact: " << i(*v, "records") << " records, head " << i(*v, "head");
+    if (i(*v, "pruned_seq")) console.out << " (records up to " << i(*v, "pruned_seq") << " removed by retention)";
+    console.out << "\n";
+    return kExitOk;
+  }
+  for (const auto& b : breaks) console.out << "record " << i(b, "seq") << ": " << s(b, "problem") << "\n";
+  console.out << "audit log BROKEN: " << breaks.size() << " problem(s) in " << i(*v, "records") << " records\n";
+  return kExitHostsFailed;
+}
+
+}  // namespace mend::cli

@@ -1,0 +1,32 @@
+#include "tls/join_token.hpp"
+
+#include <vector>
+
+namespace mend::tls {
+
+namespace {
+constexpr std::string_view kPrefix = "mendjoin1";
+
+bool is_hex(std::string_view s) { return !s.empty() && s.find_first_not_of("0123456789abcdef") == std::string_view::npos; }
+}  // namespace
+
+std::string format_join_token(const JoinTokenParts& p) {
+  return std::string(kPrefix) + "." + p.id + "." + p.secret + "." + p.ca_fingerprint;
+}
+
+Result<JoinTokenParts> parse_join_token(std::string_view token) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  for (;;) {
+    size_t dot = token.find('.', start);
+    parts.push_back(token.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  if (parts.size() != 4 || parts[0] != kPrefix || !is_hex(parts[1]) || parts[1].size() > 64 ||
+      !is_hex(parts[2]) || parts[2].size() > 128 || !is_hex(parts[3]) || parts[3].size() != 64)
+    return make_error(ErrorCode::invalid_input, "not a Mend join token (expected mendjoin1.<id>.<secret>.<sha256>)");
+  return JoinTokenParts{std::string(parts[1]), std::string(parts[2]), std::string(parts[3])};
+}
+
+}  // namespace mend::tls
