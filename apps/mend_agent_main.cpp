@@ -13,6 +13,7 @@
 #include "agent/supervisor.hpp"
 #include "common/asio.hpp"
 #include "common/log.hpp"
+#include "common/secret_file.hpp"
 
 namespace {
 
@@ -38,11 +39,14 @@ int main(int argc, char** argv) {
   int64_t kill_grace_ms = cfg.kill_grace.count();
 
   CLI::App app{"mend-agent: runs Mend's remediation scripts on this host"};
-  app.set_version_flag("--version", std::string(MEND_VERSION));
+  app.set_version_flag("--version", std::string("mend-agent ") + MEND_VERSION);
   app.add_option("--server", cfg.servers, "server base URL, e.g. http://127.0.0.1:10090 (repeat for fail-over)")
       ->required();
   app.add_option("--ident", cfg.ident, "this host's name on the server")->capture_default_str();
-  app.add_option("--token", cfg.token, "agent token (or env MEND_AGENT_TOKEN)");
+  app.add_option("--token", cfg.token, "agent token (or env MEND_AGENT_TOKEN; --token-file keeps it out of ps)");
+  std::string token_file;
+  app.add_option("--token-file", token_file, "file holding the agent token (or env MEND_AGENT_TOKEN_FILE)")
+      ->envname("MEND_AGENT_TOKEN_FILE");
   app.add_option("--spool", cfg.spool_dir, "directory for durable state")->capture_default_str();
   app.add_option("--output-limit", cfg.output_limit, "bytes kept per output stream")
       ->capture_default_str()
@@ -56,6 +60,22 @@ int main(int argc, char** argv) {
                "(saves a process start per script; a script then dies with the agent and is reported lost)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (app.count("--token")) {
+    if (!token_file.empty()) {
+      std::cerr << "mend-agent: give --token or --token-file, not both\n";
+      return 2;
+    }
+    std::cerr << "mend-agent: warning: " << secret_flag_warning("--token", "--token-file") << "\n";
+  }
+  std::string token_warning;
+  if (!token_file.empty()) {
+    auto t = read_one_secret(token_file, "--token-file", &token_warning);
+    if (!t) {
+      std::cerr << "mend-agent: " << t.error().message << "\n";
+      return 2;
+    }
+    cfg.token = std::move(*t);
+  }
   cfg.kill_grace = std::chrono::milliseconds(kill_grace_ms);
   cfg.log_level = log_level;
   // Not the path we were started from: after an upgrade replaced the binary,
@@ -96,6 +116,10 @@ int main(int argc, char** argv) {
     agent.stop();
   });
   spdlog::info("mend-agent {} ident {} spool {}", MEND_VERSION, cfg.ident, cfg.spool_dir);
+  if (!token_warning.empty()) spdlog::warn("{}", token_warning);
+  if (cfg.token.empty())
+    spdlog::warn("no agent token (--token-file, MEND_AGENT_TOKEN): only a server without --agent-token accepts "
+                 "this agent");
   asio::co_spawn(io, agent.run(), [&](std::exception_ptr e) {
     if (e) spdlog::critical("agent stopped by an exception");
     boost::system::error_code ec;
@@ -104,6 +128,11 @@ int main(int argc, char** argv) {
     io.stop();
   });
   io.run();
+  if (!agent.gave_up().empty()) {
+    // Said on stderr too, where someone starting the agent by hand looks.
+    std::cerr << "mend-agent: " << agent.gave_up() << "\n";
+    return 1;
+  }
   spdlog::info("stopped");
   return 0;
 }

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <toml++/toml.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -12,11 +13,13 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "api/api_context.hpp"
 #include "api/api_service.hpp"
 #include "api/api_auth.hpp"
+#include "api/exposure_check.hpp"
 #include "api/heal_routes.hpp"
 #include "api/http_server.hpp"
 #include "api/ibex_routes.hpp"
@@ -27,6 +30,7 @@
 #include "common/log.hpp"
 #include "common/failpoint.hpp"
 #include "common/fd_limit.hpp"
+#include "common/secret_file.hpp"
 #include "dispatch/agent_hub.hpp"
 #include "dispatch/fanout_agent_push.hpp"
 #include "dispatch/ibex_assignment_book.hpp"
@@ -59,6 +63,12 @@ struct Settings {
   int64_t peer_check_ms = 3000;
   std::string ibex_rpc;  // off when empty
   std::vector<std::string> ibex_rpc_allow;
+  std::string rules;
+  // Secrets from files, so they stay off command lines (see common/secret_file.hpp).
+  std::string agent_token_file;
+  std::string basic_auth_file;  // one USER:PASS a line
+  std::string api_token_file;   // one token a line
+  bool insecure = false;        // start unauthenticated on a non-loopback address
 };
 
 // Reads the TOML config into `s`. Unknown keys and wrong types are errors, so
@@ -101,6 +111,19 @@ std::optional<std::string> load_config(const std::string& path, Settings& s) {
       err = read_string(s.server_id);
     } else if (key == "ibex_rpc") {
       err = read_string(s.ibex_rpc);
+    } else if (key == "rules") {
+      err = read_string(s.rules);
+    } else if (key == "ready_file") {
+      err = read_string(s.ready_file);
+    } else if (key == "agent_token_file") {
+      err = read_string(s.agent_token_file);
+    } else if (key == "basic_auth_file") {
+      err = read_string(s.basic_auth_file);
+    } else if (key == "api_token_file") {
+      err = read_string(s.api_token_file);
+    } else if (key == "insecure") {
+      if (!node.is_boolean()) return type_error("true or false");
+      s.insecure = node.as_boolean()->get();
     } else if (key == "kill_deadline_ms") {
       if (!node.is_integer()) return type_error("an integer");
       s.kill_deadline_ms = node.as_integer()->get();
@@ -121,8 +144,9 @@ std::optional<std::string> load_config(const std::string& path, Settings& s) {
       err = read_strings(s.basic_auth, "a list of \"user:password\" strings");
     } else {
       return "config " + path + ": unknown key '" + key +
-             "' (known: http, db, agent_token, basic_auth, api_tokens, log_level, max_body_bytes, server_id, "
-             "lease_ms, kill_deadline_ms, peer_check_ms, ibex_rpc, ibex_rpc_allow)";
+             "' (known: http, db, agent_token, agent_token_file, basic_auth, basic_auth_file, api_tokens, "
+             "api_token_file, insecure, rules, ready_file, log_level, max_body_bytes, server_id, lease_ms, kill_deadline_ms, "
+             "peer_check_ms, ibex_rpc, ibex_rpc_allow)";
     }
     if (err) return err;
   }
@@ -140,6 +164,38 @@ bool write_ready_file(const std::string& path, const std::string& content) {
   return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
+// True when argv names `flag` itself, not only an environment variable that also fills it.
+bool given_on_command_line(int argc, char** argv, const std::string& flag) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == flag || a.rfind(flag + "=", 0) == 0) return true;
+  }
+  return false;
+}
+
+// Reads the *_file settings into the secrets they name; each file's lines are
+// added to what the flags or config gave. Warnings (group- or world-readable
+// files) are appended to `warnings` for logging once logging is set up.
+std::optional<std::string> load_secret_files(Settings& s, std::vector<std::string>& warnings) {
+  if (!s.agent_token_file.empty()) {
+    if (!s.agent_token.empty()) return "give agent_token or agent_token_file, not both";
+    std::string warning;
+    auto t = read_one_secret(s.agent_token_file, "--agent-token-file", &warning);
+    if (!t.ok()) return t.error().message;
+    s.agent_token = std::move(*t);
+    if (!warning.empty()) warnings.push_back(warning);
+  }
+  for (auto [path, out, what] : {std::tuple{&s.basic_auth_file, &s.basic_auth, "--basic-auth-file"},
+                                 std::tuple{&s.api_token_file, &s.api_tokens, "--api-token-file"}}) {
+    if (path->empty()) continue;
+    auto lines = read_secret_lines(*path, what);
+    if (!lines.ok()) return lines.error().message;
+    out->insert(out->end(), lines->lines.begin(), lines->lines.end());
+    if (!lines->warning.empty()) warnings.push_back(lines->warning);
+  }
+  return std::nullopt;
+}
+
 int usage_error(const std::string& message) {
   std::cerr << "mend-server: " << message << "\n";
   return kExitUsage;
@@ -149,15 +205,23 @@ int usage_error(const std::string& message) {
 
 int main(int argc, char** argv) {
   CLI::App app{"mend-server: the Mend task engine (Ibex-compatible HTTP API, native agent channel)"};
-  app.set_version_flag("--version", MEND_VERSION);
+  app.set_version_flag("--version", std::string("mend-server ") + MEND_VERSION);
   Settings flags;
   std::string config_file;
   app.add_option("--http", flags.http, "listen address HOST:PORT or :PORT (default 0.0.0.0:10090)");
   app.add_option("--db", flags.db, "database URL (default sqlite:./mend.db)");
-  app.add_option("--agent-token", flags.agent_token, "secret agents must present")->envname("MEND_AGENT_TOKEN");
-  app.add_option("--basic-auth", flags.basic_auth, "USER:PASS required on /ibex/v1 and /api/v1 (repeatable)");
+  app.add_option("--agent-token", flags.agent_token, "secret agents must present (visible in ps: prefer --agent-token-file)")
+      ->envname("MEND_AGENT_TOKEN");
+  app.add_option("--agent-token-file", flags.agent_token_file, "file holding the secret agents must present");
+  app.add_option("--basic-auth", flags.basic_auth,
+                 "USER:PASS required on /ibex/v1 and /api/v1 (repeatable; visible in ps: prefer --basic-auth-file)");
+  app.add_option("--basic-auth-file", flags.basic_auth_file, "file of USER:PASS lines, each a --basic-auth user");
   app.add_option("--api-token", flags.api_tokens,
-                 "bearer token accepted on /ibex/v1 and /api/v1, alongside --basic-auth (repeatable)");
+                 "bearer token accepted on /ibex/v1 and /api/v1, alongside --basic-auth (repeatable; visible in ps: "
+                 "prefer --api-token-file)");
+  app.add_option("--api-token-file", flags.api_token_file, "file of bearer tokens, one a line");
+  app.add_flag("--insecure", flags.insecure,
+               "start on an address other machines reach even without API or agent authentication");
   app.add_option("--config", config_file, "TOML file with the same keys; flags override it");
   app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error (default info)");
   app.add_option("--max-body-bytes", flags.max_body_bytes, "largest request body (default 8 MiB)");
@@ -173,8 +237,7 @@ int main(int argc, char** argv) {
   app.add_option("--ibex-rpc", flags.ibex_rpc,
                  "serve existing Ibex agents (ibex-agentd, categraf) on HOST:PORT, e.g. :20090 (default off)");
   app.add_option("--ibex-rpc-allow", flags.ibex_rpc_allow, "CIDR allowed to connect to --ibex-rpc (repeatable; default any)");
-  std::string rules_file;
-  app.add_option("--rules", rules_file,
+  app.add_option("--rules", flags.rules,
                  "YAML file of heal templates and rules (reloaded on SIGHUP and POST /api/v1/reload)");
   try {
     app.parse(argc, argv);
@@ -184,8 +247,15 @@ int main(int argc, char** argv) {
   }
 
   Settings s;
-  if (!config_file.empty())
+  std::vector<std::string> secret_warnings;
+  if (!config_file.empty()) {
     if (auto err = load_config(config_file, s)) return usage_error(*err);
+    struct stat st{};
+    if ((!s.agent_token.empty() || !s.basic_auth.empty() || !s.api_tokens.empty()) &&
+        ::stat(config_file.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
+      secret_warnings.push_back("config " + config_file +
+                                " holds secrets and other local users may read it: chmod 600 it");
+  }
   if (app.count("--http")) s.http = flags.http;
   if (app.count("--db")) s.db = flags.db;
   if (app.count("--agent-token")) s.agent_token = flags.agent_token;
@@ -193,16 +263,28 @@ int main(int argc, char** argv) {
   if (app.count("--api-token")) s.api_tokens = flags.api_tokens;
   if (app.count("--log-level")) s.log_level = flags.log_level;
   if (app.count("--max-body-bytes")) s.max_body_bytes = flags.max_body_bytes;
-  s.ready_file = flags.ready_file;
+  if (app.count("--ready-file")) s.ready_file = flags.ready_file;
   if (app.count("--server-id")) s.server_id = flags.server_id;
   if (app.count("--lease-ms")) s.lease_ms = flags.lease_ms;
   if (app.count("--kill-deadline-ms")) s.kill_deadline_ms = flags.kill_deadline_ms;
   if (app.count("--peer-check-ms")) s.peer_check_ms = flags.peer_check_ms;
   if (app.count("--ibex-rpc")) s.ibex_rpc = flags.ibex_rpc;
   if (app.count("--ibex-rpc-allow")) s.ibex_rpc_allow = flags.ibex_rpc_allow;
+  if (app.count("--rules")) s.rules = flags.rules;
+  if (app.count("--agent-token-file")) s.agent_token_file = flags.agent_token_file;
+  if (app.count("--basic-auth-file")) s.basic_auth_file = flags.basic_auth_file;
+  if (app.count("--api-token-file")) s.api_token_file = flags.api_token_file;
+  if (app.count("--insecure")) s.insecure = flags.insecure;
+  for (const auto& [flag, safer] : {std::pair<std::string, std::string>{"--agent-token", "--agent-token-file"},
+                                    {"--basic-auth", "--basic-auth-file"},
+                                    {"--api-token", "--api-token-file"}}) {
+    if (given_on_command_line(argc, argv, flag)) secret_warnings.push_back(secret_flag_warning(flag, safer));
+  }
+  if (auto err = load_secret_files(s, secret_warnings)) return usage_error(*err);
   init_failpoints_from_env();
 
   if (!setup_logging(s.log_level, "mend-server")) return usage_error("unknown log level '" + s.log_level + "'");
+  for (const auto& w : secret_warnings) spdlog::warn("{}", w);
   // One descriptor per connected agent: the usual soft limit of 1024 would
   // refuse agents long before memory or CPU runs out.
   const OpenFilesLimit files = raise_open_files_limit();
@@ -241,6 +323,9 @@ int main(int argc, char** argv) {
   // Checked before the database is opened, so a typo creates no file.
   auto http_where = parse_listen_address(s.http);
   if (!http_where.ok()) return usage_error(http_where.error().message);
+  const AccessControl access{.api_users = !users.empty() || !api_tokens.empty(), .agent_token = !s.agent_token.empty()};
+  if (auto r = check_exposure(*http_where, access, s.insecure); !r.ok()) return usage_error(r.error().message);
+  if (auto w = exposure_warning(*http_where, access); !w.empty()) spdlog::warn("{}", w);
   if (s.server_id.empty()) {
     char host[256] = {};
     ::gethostname(host, sizeof host - 1);
@@ -283,7 +368,7 @@ int main(int argc, char** argv) {
   heal::HealService heal(**store, engine, clock, [&hub, &ibex_book](const std::string& ident) {
     return hub.connected(ident) || ibex_book.tracks(ident);
   });
-  if (auto r = heal.start(rules_file); !r.ok()) return usage_error(r.error().message);
+  if (auto r = heal.start(s.rules); !r.ok()) return usage_error(r.error().message);
   ApiContext ctx{engine, **store, hub, clock, metrics, &heal, &relay};
   Router router;
   add_ibex_routes(router, ctx);

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh test
 BUILD=${BUILD_DIR:-build-asan}
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMEND_SANITIZE=ON >/dev/null
 cmake --build "$BUILD" -j "$(nproc)"

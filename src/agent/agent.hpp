@@ -33,11 +33,17 @@ class Agent {
   // running and the next agent adopts them.
   void stop();
 
+  // Why the agent stopped by itself (empty when stop() was called from
+  // outside): e.g. a server that requires a token this agent was not given,
+  // which retrying cannot fix.
+  const std::string& gave_up() const { return gave_up_; }
+
   size_t running_count() const { return running_.size(); }
   size_t pending_count() const { return pending_.size(); }
 
  private:
   void on_welcome();
+  void on_refused(const std::string& url, const std::string& reason);
   void on_message(proto::Message m);
   void handle_assign(const proto::Assign& a);
   void handle_kill(const proto::Kill& k);
@@ -67,6 +73,7 @@ class Agent {
   std::map<int64_t, proto::ResultMsg> pending_;  // spooled, not yet acknowledged
   std::shared_ptr<SupervisedRun> spare_;  // idle, ready for the next dispatch
   bool stopping_ = false;
+  std::string gave_up_;
 };
 
 }  // namespace mend::agent

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -65,7 +67,7 @@ Result<void> write_event_and_record(StoreTx& tx, const AlertEvent& e, HealOutcom
 
 Result<std::string> read_file(const std::string& path) {
   std::ifstream f(path);
-  if (!f) return make_error(ErrorCode::invalid_input, "cannot read rules file " + path);
+  if (!f) return make_error(ErrorCode::invalid_input, "cannot read rules file " + path + ": " + std::strerror(errno));
   std::stringstream ss;
   ss << f.rdbuf();
   return ss.str();
