@@ -275,9 +275,9 @@ int main(int argc, char** argv) {
   if (app.count("--basic-auth-file")) s.basic_auth_file = flags.basic_auth_file;
   if (app.count("--api-token-file")) s.api_token_file = flags.api_token_file;
   if (app.count("--insecure")) s.insecure = flags.insecure;
-  for (const auto& [flag, safer] : {std::pair<std::string, std::string>{"--agent-token", "--agent-token-file"},
-                                    {"--basic-auth", "--basic-auth-file"},
-                                    {"--api-token", "--api-token-file"}}) {
+  const std::pair<std::string, std::string> secret_flags[] = {
+      {"--agent-token", "--agent-token-file"}, {"--basic-auth", "--basic-auth-file"}, {"--api-token", "--api-token-file"}};
+  for (const auto& [flag, safer] : secret_flags) {
     if (given_on_command_line(argc, argv, flag)) secret_warnings.push_back(secret_flag_warning(flag, safer));
   }
   if (auto err = load_secret_files(s, secret_warnings)) return usage_error(*err);

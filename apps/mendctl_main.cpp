@@ -185,8 +185,9 @@ int main(int argc, char** argv) {
   if (!url) return report_error(console, url.error());
   HttpClientOptions http_options;
   http_options.timeout = std::chrono::milliseconds(timeout_ms);
-  for (const auto& [flag, safer] : {std::pair<std::string, std::string>{"--token", "--token-file or MEND_API_TOKEN_FILE"},
-                                    {"--user", "--user-file or MEND_BASIC_AUTH_FILE"}}) {
+  const std::pair<std::string, std::string> secret_flags[] = {{"--token", "--token-file or MEND_API_TOKEN_FILE"},
+                                                              {"--user", "--user-file or MEND_BASIC_AUTH_FILE"}};
+  for (const auto& [flag, safer] : secret_flags) {
     if (given_on_command_line(argc, argv, flag))
       console.err << "mendctl: warning: " << mend::secret_flag_warning(flag, safer) << '\n';
   }

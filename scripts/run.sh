@@ -100,7 +100,8 @@ echo "$AGENT" >"$RUN_DIR/agent.pid"
 connected=false
 for ((i = 0; i < WAIT_S * 10; i++)); do
   kill -0 "$AGENT" 2>/dev/null || break
-  if curl -fs --max-time 5 -H @"$RUN_DIR/api-auth-header" "$URL/api/v1/agents" | grep -q "\"ident\":\"$IDENT\""; then
+  agents=$(curl -fs --max-time 5 -H @"$RUN_DIR/api-auth-header" "$URL/api/v1/agents" || true)
+  if [[ $agents == *"\"ident\":\"$IDENT\""* ]]; then
     connected=true
     break
   fi

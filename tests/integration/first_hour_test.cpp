@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "support/cluster_fixture.hpp"
 #include "support/wait.hpp"
@@ -204,6 +205,28 @@ TEST_F(FirstTasksTest, RerunRunsTheFailedHostsAsANewLinkedTask) {
   RunResult again = mendctl({"task", "rerun", "2"});
   EXPECT_EQ(again.status.code, 2);
   EXPECT_TRUE(contains(again.err, "no failed hosts to rerun")) << again.err;
+}
+
+TEST_F(FirstTasksTest, EachTaskCreationIsLoggedOnce) {
+  RunResult r = mendctl({"run", "--hosts", "host-a", "--timeout", "30", "-"}, "true\n");
+  ASSERT_TRUE(r.status.success()) << r.err;
+  std::ostringstream logs;
+  server_->print_logs(logs);
+  const std::string text = logs.str();
+  size_t n = 0;
+  for (size_t at = text.find("created"); at != std::string::npos; at = text.find("created", at + 1))
+    if (text.rfind("task", at) != std::string::npos && at - text.rfind("task", at) < 12) ++n;
+  EXPECT_EQ(n, 1u) << text;
+}
+
+TEST(Versions, EveryProgramPrintsItsNameAndVersion) {
+  TempDir dir;
+  for (const char* bin : {MEND_SERVER_BIN, MEND_AGENT_BIN, MENDCTL_BIN}) {
+    RunResult r = run_command({bin, "--version"}, dir.path(), "version");
+    EXPECT_TRUE(r.status.success()) << bin << ": " << r.err;
+    std::string name = std::filesystem::path(bin).filename().string();
+    EXPECT_EQ(r.out, name + " " + MEND_VERSION + "\n") << bin;
+  }
 }
 
 }  // namespace

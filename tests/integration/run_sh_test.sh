@@ -79,4 +79,30 @@ check "it says the server stopped" grep -q "mend-server stopped" "$TMP/ok.out"
 for _ in $(seq 100); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; done
 check "the agent is stopped too" bash -c "! kill -0 $AGENT_PID 2>/dev/null"
 [[ $failed -eq 0 ]] || cat "$TMP/ok.out"
+
+# 4. Again on the same directory (the credentials are kept), then Ctrl-C: exit 0, nothing left running.
+TOKEN_BEFORE=$(cat "$TMP/ok/api-token")
+# A background job of a script starts with SIGINT ignored, and bash cannot
+# trap a signal ignored on entry: restore the default, as a terminal has it.
+MEND_RUN_DIR=$TMP/ok MEND_HTTP=127.0.0.1:0 python3 -c \
+  'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp("bash", ["bash", sys.argv[1]])' \
+  "$ROOT/scripts/run.sh" >"$TMP/again.out" 2>&1 &
+RUNSH_PID=$!
+for _ in $(seq 1200); do
+  grep -q "Ctrl-C stops both" "$TMP/again.out" 2>/dev/null && break
+  kill -0 "$RUNSH_PID" 2>/dev/null || break
+  sleep 0.1
+done
+check "a second run starts" grep -q "Mend is running" "$TMP/again.out"
+check "it keeps the credentials" test "$(cat "$TMP/ok/api-token")" = "$TOKEN_BEFORE"
+SERVER_PID=$(cat "$TMP/ok/server.pid")
+AGENT_PID=$(cat "$TMP/ok/agent.pid")
+kill -INT "$RUNSH_PID"
+rc=0
+wait "$RUNSH_PID" || rc=$?
+RUNSH_PID=""
+check "Ctrl-C ends run.sh with status 0 (got $rc)" test "$rc" -eq 0
+check "the server is stopped" bash -c "! kill -0 $SERVER_PID 2>/dev/null"
+check "the agent is stopped" bash -c "! kill -0 $AGENT_PID 2>/dev/null"
+[[ $failed -eq 0 ]] || cat "$TMP/again.out"
 exit $failed
