@@ -449,7 +449,7 @@ TEST_F(HealServiceTest, ApiManagedTemplatesAndRules) {
   EXPECT_EQ(service->create_template(R"({"name":"say-ok","title":"A","account":"root","script":"x"})").error().code,
             ErrorCode::conflict);  // defined in the file
   EXPECT_EQ(service->create_rule(R"({"name":"api-r","template":"missing"})").error().message,
-            "rule \"api-r\": unknown template \"missing\" (known: api-t, say-ok)");
+            "rule \"api-r\": unknown template \"missing\" (known: api-t, clean-disk, restart, say-ok)");
   auto r = service->create_rule(R"({"name":"api-r","template":"api-t","matchers":["alertname=\"ApiAlert\""]})");
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(service->delete_template("api-t").error().code, ErrorCode::conflict);  // in use
