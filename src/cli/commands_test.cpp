@@ -219,7 +219,7 @@ TEST_F(Fixture, TaskShowPrintsMetaAndHostTable) {
             "task      42\n"
             "title     mendctl fix.sh FH: h1\n"
             "creator   alice\n"
-            "created   2023-11-14 22:13:20\n"
+            "created   2023-11-14 22:13:20 +0000\n"
             "account   root\n"
             "batch     0  tolerance 0  timeout 30s\n"
             "pause     -\n"
@@ -271,9 +271,9 @@ TEST_F(Fixture, TaskListShowsATable) {
   ServerApi api(client);
   EXPECT_EQ(task_list_command(api, "", 2, console), kExitOk);
   EXPECT_EQ(out.str(),
-            "ID  TITLE          CREATOR  CREATED              STATE\n"
-            "2   restart nginx  alice    2023-11-14 22:13:20  done\n"
-            "1   df             bob      2023-11-14 22:14:20  running\n"
+            "ID  TITLE          CREATOR  CREATED                    STATE    HOSTS\n"
+            "2   restart nginx  alice    2023-11-14 22:13:20 +0000  done     3 ok, 2 failed\n"
+            "1   df             bob      2023-11-14 22:14:20 +0000  running  1 ok, 2 running, 4 waiting\n"
             "2 of 12 tasks\n");
 }
 
@@ -289,8 +289,8 @@ TEST_F(Fixture, AgentsShowsLastSeenAgo) {
   ServerApi api(client);
   EXPECT_EQ(agents_command(api, 1700000100000, console), kExitOk);
   EXPECT_EQ(out.str(),
-            "IDENT   PROTOCOL  REMOTE          CONNECTED SINCE      LAST SEEN\n"
-            "web-01  native    10.0.0.5:41234  2023-11-14 22:13:20  5s ago\n"
+            "IDENT   PROTOCOL  REMOTE          CONNECTED SINCE            LAST SEEN\n"
+            "web-01  native    10.0.0.5:41234  2023-11-14 22:13:20 +0000  5s ago\n"
             "1 agent connected\n");
 }
 
@@ -336,9 +336,9 @@ TEST_F(Fixture, HealRecordsShowsEachDecisionWithTaskAndResolution) {
   f.rule = "disk-full";
   EXPECT_EQ(heal_records_command(api, f, 1700000100000, console), kExitOk);
   EXPECT_EQ(out.str(),
-            "ID  TIME                 RULE       HOST    DECISION   TASK       RESOLVED     REASON\n"
-            "7   2023-11-14 22:14:20  disk-full  web-01  duplicate  -          -            remediation task 3 is still running\n"
-            "6   2023-11-14 22:13:20  disk-full  web-01  ran        3 success  after 2m05s\n"
+            "ID  TIME                       RULE       HOST    DECISION   TASK       RESOLVED     REASON\n"
+            "7   2023-11-14 22:14:20 +0000  disk-full  web-01  duplicate  -          -            remediation task 3 is still running\n"
+            "6   2023-11-14 22:13:20 +0000  disk-full  web-01  ran        3 success  after 2m05s\n"
             "2 records\n");
 }
 
@@ -373,7 +373,7 @@ TEST_F(Fixture, HealRulesShowsCountsAndAnOpenBreakerExitsOne) {
   EXPECT_EQ(out.str(),
             "RULE       ORIGIN  RUNS  OK  FAILED  RUNNING  RESOLVED<=30M  LAST RUN   BREAKER\n"
             "disk-full  file    5     3   1       1        2              1m00s ago  closed\n"
-            "flaky      api     3     0   3       0        0              1m40s ago  OPEN since 2023-11-14 22:14:10: 3 failed runs in a row\n"
+            "flaky      api     3     0   3       0        0              1m40s ago  OPEN since 2023-11-14 22:14:10 +0000: 3 failed runs in a row\n"
             "2 rules; 1 breaker(s) open: `mendctl heal close-breaker RULE` after fixing the cause\n");
 }
 
@@ -522,11 +522,13 @@ TEST_F(Fixture, CheckRulesReportsEveryProblemWithItsLineOffline) {
   std::ofstream(good) << "templates:\n  t: {title: T, account: root, script: echo}\nrules:\n"
                          "  - {name: r, template: t, matchers: ['alertname=\"X\"']}\n";
   std::ofstream(bad) << "templates:\n  t: {title: T, account: root, script: echo}\nrules:\n"
-                        "  - {name: r, template: nope, matchers: ['alertname==\"X\"']}\n";
+                        "  - {name: r, template: nope, matchers: ['alertname=\"X\"']}\n"
+                        "  - {name: s, template: t, matchers: ['alertname==\"X\"']}\n";
   EXPECT_EQ(check_rules_command(good, {}, console), kExitOk);
   EXPECT_EQ(out.str(), good + ": 1 template, 1 rule: OK\n");
   EXPECT_EQ(check_rules_command(bad, {}, console), kExitHostsFailed);
   EXPECT_NE(err.str().find("bad.yaml:4"), std::string::npos) << err.str();
+  EXPECT_NE(err.str().find("bad.yaml:5"), std::string::npos) << err.str();
   EXPECT_NE(err.str().find("'==' is not an operator"), std::string::npos) << err.str();
   EXPECT_NE(err.str().find("unknown template \"nope\" (known: t)"), std::string::npos) << err.str();
   err.str("");

@@ -39,7 +39,8 @@ check "it says the server failed" grep -q "mend-server failed to start" "$TMP/bu
 check "it shows the server's reason" grep -q "in use" "$TMP/busy.out"
 check "it gives the hint to set the port" grep -q "MEND_HTTP=" "$TMP/busy.out"
 check "it does not claim Mend is running" bash -c "! grep -q 'Mend is running' '$TMP/busy.out'"
-check "no agent was left running" bash -c "! pgrep -f -- '--spool $TMP/busy/agent-spool' >/dev/null"
+# [s]pool: the pattern does not match pgrep's own command line.
+check "no agent was left running" bash -c "! pgrep -f -- '--[s]pool $TMP/busy/agent-spool' >/dev/null"
 kill "$HOLDER"; HOLDER=""
 [[ $failed -eq 0 ]] || cat "$TMP/busy.out"
 
