@@ -35,7 +35,11 @@ std::string task_action_text(const Task& t) { return t.done ? "" : std::string(t
 std::string task_state_text(const Task& t) { return t.done ? "done" : std::string(to_string(t.action)); }
 
 json host_brief_json(const HostRun& r) {
-  return json{{"id", r.task_id}, {"host", r.host}, {"status", std::string(to_string(r.status))}};
+  return json{{"id", r.task_id},
+              {"host", r.host},
+              {"status", std::string(to_string(r.status))},
+              {"stdout", ""},
+              {"stderr", ""}};
 }
 
 json host_outputs_json(const std::vector<HostRun>& hosts, bool stdout_not_stderr) {

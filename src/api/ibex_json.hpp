@@ -22,9 +22,10 @@ std::string task_action_text(const Task& task);
 // Ibex's state: the action, or "done".
 std::string task_state_text(const Task& task);
 
-// {"id": task id, "host", "status"}.
+// {"id": task id, "host", "status", "stdout": "", "stderr": ""}: Ibex's host
+// entry always carries both output keys, empty where not asked for.
 nlohmann::json host_brief_json(const HostRun& run);
-// [{"id","host","status","stdout"}] when `stdout_not_stderr`, else with "stderr".
+// Host entries with "stdout" filled when `stdout_not_stderr`, else "stderr".
 nlohmann::json host_outputs_json(const std::vector<HostRun>& hosts, bool stdout_not_stderr);
 // {"<status>": [hosts...], ...}
 nlohmann::json hosts_by_status_json(const std::vector<HostRun>& hosts);

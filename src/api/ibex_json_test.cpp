@@ -55,9 +55,11 @@ TEST(IbexJson, OutputsAndGroups) {
   auto g = hosts_by_status_json(hosts);
   EXPECT_EQ(g.dump(), R"({"failed":["h2"],"success":["h1","h3"]})");
   auto o = host_outputs_json(hosts, true);
-  EXPECT_EQ(o[0].dump(), R"({"host":"h1","id":9,"status":"success","stdout":"ok\n"})");
+  EXPECT_EQ(o[0].dump(), R"({"host":"h1","id":9,"status":"success","stderr":"","stdout":"ok\n"})");
   auto e = host_outputs_json(hosts, false);
-  EXPECT_EQ(e[0].dump(), R"({"host":"h1","id":9,"status":"success","stderr":"e1"})");
+  EXPECT_EQ(e[0].dump(), R"({"host":"h1","id":9,"status":"success","stderr":"e1","stdout":""})");
+  // GET task/:id's host entries carry both keys too, empty.
+  EXPECT_EQ(host_brief_json(hosts[1]).dump(), R"({"host":"h2","id":9,"status":"failed","stderr":"","stdout":""})");
 }
 
 }  // namespace

@@ -3,9 +3,11 @@
 #include "common/failpoint.hpp"
 
 #include <charconv>
+#include <unordered_set>
 
 #include "api/envelope.hpp"
 #include "api/host_presence.hpp"
+#include "api/ibex_answers.hpp"
 #include "api/idempotency.hpp"
 #include "api/ibex_json.hpp"
 #include "api/task_form_json.hpp"
@@ -18,16 +20,18 @@ namespace mend {
 namespace {
 
 using nlohmann::json;
+namespace text = ibex_text;
 
-// An integer query parameter, or `fallback` when absent or empty.
-Result<int64_t> query_int(const ApiRequest& req, const std::string& key, int64_t fallback) {
+// An integer query parameter, or `fallback` when absent or empty; Ibex's
+// words when it is not one.
+Result<int64_t> query_int(const ApiRequest& req, const std::string& key, int64_t fallback, bool int64) {
   auto it = req.query.find(key);
   if (it == req.query.end() || it->second.empty()) return fallback;
   int64_t v = 0;
   const std::string& s = it->second;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || end != s.data() + s.size())
-    return make_error(ErrorCode::invalid_input, "query parameter '" + key + "' must be an integer");
+    return make_error(ErrorCode::invalid_input, ibex_bad_query_int(s, int64));
   return v;
 }
 
@@ -36,10 +40,20 @@ std::string query_str(const ApiRequest& req, const std::string& key) {
   return it == req.query.end() ? std::string() : it->second;
 }
 
-// Runs `body` on the task named by the :id parameter, answering its errors in the envelope.
+bool is_missing_task(const Error& e) { return e.code == ErrorCode::not_found && e.message == kNoSuchTaskMessage; }
+
+// Errors of reads and engine calls as Ibex words them: a missing task is
+// "no such task meta" (404); the rest keep their text and status.
+ApiResponse ibex_error(const Error& e) {
+  if (is_missing_task(e)) return json_error(404, text::kNoSuchTaskMeta);
+  return json_error(e);
+}
+
+// Runs `body` on the :id parameter as Ibex reads it: 400 when it is not an
+// integer; 0 and negative ids go on (to "no such task meta" and friends).
 template <class F>
 ApiResponse with_task_id(const ApiRequest& req, F&& body) {
-  auto id = parse_task_id(req.params.at("id"));
+  auto id = parse_ibex_id(req.params.at("id"));
   if (!id.ok()) return json_error(id.error());
   return body(*id);
 }
@@ -72,11 +86,24 @@ ApiResponse create_task_once(ApiContext& ctx, const ApiRequest& req, const TaskS
   return with_host_warnings(ctx, std::move(res), spec);
 }
 
+// Ibex's cleanHosts leaves at least one host: trimmed, not empty, not "#...".
+bool names_a_host(const std::vector<std::string>& hosts) {
+  for (const auto& h : hosts) {
+    std::string t = trim(h);
+    if (!t.empty() && t[0] != '#') return true;
+  }
+  return false;
+}
+
 ApiResponse create_task(ApiContext& ctx, const ApiRequest& req) {
+  // Ibex's order and statuses: the JSON binding (400), the host list (400),
+  // then the field checks, which Ibex answers 200 with "err" (Nightingale
+  // reads the body only on 200, so that is where its user sees why).
   auto form = parse_task_form_json(req.body);
-  if (!form.ok()) return json_error(form.error());
+  if (!form.ok()) return json_error(400, form.error().message);
+  if (!names_a_host(form->hosts)) return json_error(400, text::kHostsEmpty);
   auto spec = validate_task_form(*form);
-  if (!spec.ok()) return json_error(spec.error());
+  if (!spec.ok()) return json_error(200, spec.error().message);
   if (!req.idempotency_key.empty()) return create_task_once(ctx, req, *spec);
   auto id = ctx.engine.create_task(*spec);
   if (!id.ok()) return json_error(id.error());
@@ -87,11 +114,11 @@ ApiResponse create_task(ApiContext& ctx, const ApiRequest& req) {
 }
 
 ApiResponse list_tasks(ApiContext& ctx, const ApiRequest& req) {
-  auto limit = query_int(req, "limit", 20);
+  auto limit = query_int(req, "limit", 20, false);
   if (!limit.ok()) return json_error(limit.error());
-  auto page = query_int(req, "p", 1);
+  auto page = query_int(req, "p", 1, false);
   if (!page.ok()) return json_error(page.error());
-  auto days = query_int(req, "days", 7);
+  auto days = query_int(req, "days", 7, true);
   if (!days.ok()) return json_error(days.error());
 
   TaskQuery q;
@@ -127,30 +154,30 @@ ApiResponse list_tasks(ApiContext& ctx, const ApiRequest& req) {
   return json_ok(json{{"total", page_out.total}, {"list", std::move(list)}});
 }
 
+// Ibex's answer: the asked ids minus the unfinished ones, in the order asked.
+// So an id no task has counts as done, as in Ibex: a client polling for its
+// tasks to finish stops on an id that will never finish (a typo, a task of
+// another Ibex) instead of polling forever.
 ApiResponse done_ids(ApiContext& ctx, const ApiRequest& req) {
-  std::string raw = query_str(req, "ids");
-  if (raw.empty()) return json_error(400, "arg[ids] empty");
-  std::vector<int64_t> ids;
-  for (const auto& part : split(raw, ",")) {
-    // Like Ibex, entries that are not ids are skipped rather than refused.
-    auto id = parse_task_id(trim(part));
-    if (id.ok()) ids.push_back(*id);
-  }
+  std::vector<int64_t> ids = parse_ibex_ids(query_str(req, "ids"));
+  if (ids.empty()) return json_error(200, text::kIdsEmpty);
+  std::vector<int64_t> unfinished;
+  auto r = ctx.store.read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(unfinished, tx.unfinished_task_ids());
+    return ok();
+  });
+  if (!r.ok()) return json_error(r.error());
+  std::unordered_set<int64_t> running(unfinished.begin(), unfinished.end());
   std::vector<int64_t> done;
-  if (!ids.empty()) {
-    auto r = ctx.store.read([&](StoreTx& tx) -> Result<void> {
-      MEND_ASSIGN_OR_RETURN(done, tx.done_ids(ids));
-      return ok();
-    });
-    if (!r.ok()) return json_error(r.error());
-  }
+  for (int64_t id : ids)
+    if (!running.count(id)) done.push_back(id);
   return json_ok(json{{"list", done}});
 }
 
 ApiResponse get_task(ApiContext& ctx, const ApiRequest& req) {
   return with_task_id(req, [&](int64_t id) {
     auto t = read_task_with_hosts(ctx.store, id);
-    if (!t.ok()) return json_error(t.error());
+    if (!t.ok()) return ibex_error(t.error());
     json hosts = json::array();
     for (const auto& h : t->hosts) hosts.push_back(host_brief_json(h));
     return json_ok(json{{"meta", task_meta_json(t->task)}, {"hosts", std::move(hosts)},
@@ -160,32 +187,35 @@ ApiResponse get_task(ApiContext& ctx, const ApiRequest& req) {
 
 ApiResponse task_action(ApiContext& ctx, const ApiRequest& req) {
   return with_task_id(req, [&](int64_t id) {
+    // Ibex's order: the task, the body, "finished", then the action's name.
     auto task = read_task(ctx.store, id);
-    if (!task.ok()) return json_error(task.error());
-    auto text = parse_action_body(req.body);
-    if (!text.ok()) return json_error(text.error());
-    auto action = parse_task_action(*text);
-    if (!action) return json_error(400, "action invalid: must be one of start, pause, cancel, kill");
-    if (task->done) return json_error(200, kTaskFinished);
+    if (!task.ok()) return ibex_error(task.error());
+    auto name = parse_action_body(req.body);
+    if (!name.ok()) return json_error(400, name.error().message);
+    if (task->done) return json_error(200, text::kTaskFinished);
+    auto action = parse_task_action(*name);
+    if (!action) return json_error(200, text::kActionInvalid);
     auto r = ctx.engine.task_action(id, *action);
-    if (!r.ok()) return json_error(r.error());
-    spdlog::info("task {}: action {}", id, *text);
+    if (!r.ok()) return ibex_error(r.error());
+    spdlog::info("task {}: action {}", id, *name);
     return json_done();
   });
 }
 
+// An unknown id is "done" to Ibex (it has no action row), not an error.
 ApiResponse task_state(ApiContext& ctx, const ApiRequest& req) {
   return with_task_id(req, [&](int64_t id) {
     auto task = read_task(ctx.store, id);
-    if (!task.ok()) return json_error(task.error());
+    if (!task.ok()) return is_missing_task(task.error()) ? json_ok("done") : json_error(task.error());
     return json_ok(task_state_text(*task));
   });
 }
 
+// An unknown id has no hosts: Ibex answers an empty grouping.
 ApiResponse task_result(ApiContext& ctx, const ApiRequest& req) {
   return with_task_id(req, [&](int64_t id) {
     auto t = read_task_with_hosts(ctx.store, id);
-    if (!t.ok()) return json_error(t.error());
+    if (!t.ok()) return is_missing_task(t.error()) ? json_ok(json::object()) : json_error(t.error());
     return json_ok(hosts_by_status_json(t->hosts));
   });
 }
@@ -193,33 +223,33 @@ ApiResponse task_result(ApiContext& ctx, const ApiRequest& req) {
 ApiResponse task_outputs(ApiContext& ctx, const ApiRequest& req, bool out) {
   return with_task_id(req, [&](int64_t id) {
     auto t = read_task_with_hosts(ctx.store, id);
-    if (!t.ok()) return json_error(t.error());
+    if (!t.ok()) return ibex_error(t.error());
     return json_ok(host_outputs_json(t->hosts, out));
   });
 }
 
 ApiResponse task_outputs_txt(ApiContext& ctx, const ApiRequest& req, bool out) {
-  auto id = parse_task_id(req.params.at("id"));
-  if (!id.ok()) return text_response(400, id.error().message);
-  auto t = read_task_with_hosts(ctx.store, *id);
-  if (!t.ok()) return text_response(http_status(t.error().code), t.error().message);
-  return text_response(200, outputs_text(t->hosts, out));
+  // A bad id is answered in JSON, a missing task in text: Ibex's two paths.
+  return with_task_id(req, [&](int64_t id) {
+    auto t = read_task_with_hosts(ctx.store, id);
+    if (!t.ok())
+      return is_missing_task(t.error()) ? text_response(404, text::kNoSuchTask)
+                                        : text_response(http_status(t.error().code), t.error().message);
+    return text_response(200, outputs_text(t->hosts, out));
+  });
 }
 
 ApiResponse task_outputs_json(ApiContext& ctx, const ApiRequest& req, bool out) {
   return with_task_id(req, [&](int64_t id) {
     const char* key = out ? "stdout" : "stderr";
     std::string host = query_str(req, "host");
+    auto t = read_task_with_hosts(ctx.store, id);
+    if (!t.ok()) return ibex_error(t.error());
     json list = json::array();
-    if (!host.empty()) {
-      auto run = read_task_host(ctx.store, id, host);
-      if (!run.ok()) return json_error(run.error());
-      list.push_back(json{{"host", run->host}, {key, out ? run->stdout_text : run->stderr_text}});
-    } else {
-      auto t = read_task_with_hosts(ctx.store, id);
-      if (!t.ok()) return json_error(t.error());
-      for (const auto& r : t->hosts) list.push_back(json{{"host", r.host}, {key, out ? r.stdout_text : r.stderr_text}});
-    }
+    for (const auto& r : t->hosts)
+      if (host.empty() || r.host == host)
+        list.push_back(json{{"host", r.host}, {key, out ? r.stdout_text : r.stderr_text}});
+    if (!host.empty() && list.empty()) return json_error(200, ibex_host_not_exists(id, host));
     return json_ok(list);
   });
 }
@@ -227,26 +257,40 @@ ApiResponse task_outputs_json(ApiContext& ctx, const ApiRequest& req, bool out) 
 ApiResponse host_action(ApiContext& ctx, const ApiRequest& req) {
   return with_task_id(req, [&](int64_t id) {
     const std::string& host = req.params.at("host");
+    // Ibex's order: the task, "finished", the body, then the action.
     auto task = read_task(ctx.store, id);
-    if (!task.ok()) return json_error(task.error());
+    if (!task.ok()) return ibex_error(task.error());
+    if (task->done) return json_error(200, text::kTaskFinished);
+    auto name = parse_action_body(req.body);
+    if (!name.ok()) return json_error(400, name.error().message);
+    auto action = parse_host_action(*name);
+    // Ibex acts on ignore, kill and redo only and answers anything else with
+    // an empty success.
+    if (!action) return json_done();
     auto run = read_task_host(ctx.store, id, host);
-    if (!run.ok()) return json_error(run.error());
-    auto text = parse_action_body(req.body);
-    if (!text.ok()) return json_error(text.error());
-    auto action = parse_host_action(*text);
-    if (!action) return json_error(400, "action invalid: must be one of ignore, kill, redo");
-    if (task->done) return json_error(200, kTaskFinished);
+    if (!run.ok()) return run.error().code == ErrorCode::not_found ? json_error(200, text::kNoSuchHost)
+                                                                   : json_error(run.error());
+    // Ibex redoes a running host by leaving it running: nothing to do.
+    if (*action == HostAction::redo && run->status == HostStatus::running) return json_done();
+    if (*action == HostAction::kill && run->status != HostStatus::running && run->status != HostStatus::timeout)
+      return json_error(200, text::kCannotKill);
     auto r = ctx.engine.host_action(id, host, *action);
-    if (!r.ok()) return json_error(r.error());
-    spdlog::info("task {} host {}: action {}", id, host, *text);
+    if (!r.ok()) return ibex_error(r.error());
+    spdlog::info("task {} host {}: action {}", id, host, *name);
+    if (*action == HostAction::ignore) {
+      // Ibex's hint: ignoring a host does not resume a paused task.
+      auto after = read_task(ctx.store, id);
+      if (after.ok() && !after->done && after->action == TaskAction::pause) return json_ok(text::kIgnoreWhilePaused);
+    }
     return json_done();
   });
 }
 
+// Ibex answers a task or host it does not have with an empty success.
 ApiResponse host_output(ApiContext& ctx, const ApiRequest& req) {
   return with_task_id(req, [&](int64_t id) {
     auto run = read_task_host(ctx.store, id, req.params.at("host"));
-    if (!run.ok()) return json_error(run.error());
+    if (!run.ok()) return run.error().code == ErrorCode::not_found ? json_ok(nullptr) : json_error(run.error());
     json j = host_brief_json(*run);
     j["stdout"] = run->stdout_text;
     j["stderr"] = run->stderr_text;
@@ -257,7 +301,7 @@ ApiResponse host_output(ApiContext& ctx, const ApiRequest& req) {
 ApiResponse host_text(ApiContext& ctx, const ApiRequest& req, bool out) {
   return with_task_id(req, [&](int64_t id) {
     auto run = read_task_host(ctx.store, id, req.params.at("host"));
-    if (!run.ok()) return json_error(run.error());
+    if (!run.ok()) return ibex_error(run.error());
     return json_ok(out ? run->stdout_text : run->stderr_text);
   });
 }

@@ -13,7 +13,7 @@ Result<int64_t> parse_task_id(std::string_view text) {
 }
 
 namespace {
-Error no_such_task() { return make_error(ErrorCode::not_found, "no such task"); }
+Error no_such_task() { return make_error(ErrorCode::not_found, kNoSuchTaskMessage); }
 }  // namespace
 
 Result<Task> read_task(Store& store, int64_t id) {

@@ -15,6 +15,9 @@ struct TaskWithHosts {
   std::vector<HostRun> hosts;
 };
 
+// The not_found message of a missing task (the host's is "no such host").
+inline constexpr const char* kNoSuchTaskMessage = "no such task";
+
 // A task id from a path segment. Errors: invalid_input ("invalid task id").
 Result<int64_t> parse_task_id(std::string_view text);
 

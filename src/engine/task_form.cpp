@@ -46,15 +46,20 @@ std::string title_with_host(const std::string& title, const std::string& host) {
 }
 
 Result<TaskSpec> validate_task_form(const TaskForm& form) {
-  if (trim(form.title).empty()) return invalid("arg(title) is required");
-  if (trim(form.account).empty()) return invalid("arg(account) is required");
-  if (trim(form.script).empty()) return invalid("arg(script) is required");
-  if (trim(form.creator).empty()) return invalid("arg(creator) is required");
-  if (form.action.empty()) return invalid("arg(action) is required");
+  // Ibex's own checks first, in its order (a form with several faults gets
+  // the message Ibex would give). A title or script of spaces passes, as in
+  // Ibex: only empty ones are refused.
   if (form.batch < 0) return invalid("arg(batch) should be nonnegative");
   if (form.tolerance < 0) return invalid("arg(tolerance) should be nonnegative");
   if (form.timeout < 0) return invalid("arg(timeout) should be nonnegative");
   if (form.timeout > kMaxTimeoutSeconds) return invalid("arg(timeout) longer than five days");
+  if (form.title.empty()) return invalid("arg(title) is required");
+  if (form.script.empty()) return invalid("arg(script) is required");
+  // Mend's own: an account of spaces names nobody to run as, and a creator
+  // and action are required (Ibex's JSON binding requires them before this).
+  if (trim(form.account).empty()) return invalid("arg(account) is required");
+  if (form.creator.empty()) return invalid("arg(creator) is required");
+  if (form.action.empty()) return invalid("arg(action) is required");
   if (form.batch > 1'000'000 || form.tolerance > 1'000'000)
     return invalid("arg(batch) and arg(tolerance) must be at most 1000000");
   auto action = parse_task_action(form.action);

@@ -34,6 +34,31 @@ TEST(TaskForm, RequiredFields) {
   EXPECT_EQ(error_of(f), "arg(hosts) empty");
 }
 
+TEST(TaskForm, SpacesAreATitleScriptAndCreatorButNoAccount) {
+  // Ibex refuses only empty strings: a title of spaces is a title.
+  auto f = valid_form();
+  f.title = "   ";
+  f.script = " ";
+  f.creator = " ";
+  auto spec = validate_task_form(f);
+  ASSERT_TRUE(spec.ok()) << spec.error().message;
+  EXPECT_EQ(spec->title, "    FH: h1");
+  f.account = "  ";
+  EXPECT_EQ(error_of(f), "arg(account) is required");
+}
+
+TEST(TaskForm, SeveralFaultsGetIbexsFirstMessage) {
+  auto f = valid_form();
+  f.title = "";
+  f.timeout = -5;
+  f.batch = -1;
+  EXPECT_EQ(error_of(f), "arg(batch) should be nonnegative");
+  f.batch = 0;
+  EXPECT_EQ(error_of(f), "arg(timeout) should be nonnegative");
+  f.timeout = 0;
+  EXPECT_EQ(error_of(f), "arg(title) is required");
+}
+
 TEST(TaskForm, NumbersMustBeNonNegativeAndTimeoutBounded) {
   auto f = valid_form();
   f.batch = -1;

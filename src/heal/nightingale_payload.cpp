@@ -1,4 +1,9 @@
-// Nightingale's event JSON (AlertCurEvent), as its callbacks and webhooks send it.
+// Nightingale's event JSON (AlertCurEvent), as its callbacks and webhooks send
+// it: v5 and v6 rule callbacks and global webhooks (one event, or a list when
+// batched), v7's too, and v8's notification rules through the "Callback"
+// channel (its body template `{{ jsonMarshal $events }}`: a list). Fields are
+// read by their JSON names of models/alert_cur_event.go at v6.7.3, v7.7.2 and
+// v8.5.1; the ones added since (target, notify_rules, ...) are ignored.
 #include "common/strings.hpp"
 #include "heal/payload_fields.hpp"
 #include "heal/payloads.hpp"
@@ -38,6 +43,17 @@ Result<std::map<std::string, std::string>> read_tags(const json& ev, const std::
   return tags;
 }
 
+// Every version from v6 on sends tags_map beside tags (the same pairs, as an
+// object); a sender that fills only one of them (a v8 body template, say)
+// still gets its labels. Where both name a key, tags wins.
+Result<void> merge_tags_map(std::map<std::string, std::string>& tags, const json& ev, const std::string& path) {
+  auto it = ev.find("tags_map");
+  if (it == ev.end() || it->is_null()) return ok();
+  MEND_ASSIGN_OR_RETURN(auto extra, fields::string_map(kKind, ev, "tags_map", path));
+  for (auto& [k, v] : extra) tags.emplace(k, std::move(v));
+  return ok();
+}
+
 // Numbers or strings: Nightingale sends severity as a number, and
 // trigger_value as a string, but hand-written senders mix them up.
 Result<std::string> scalar_text(const json& ev, const std::string& key, const std::string& path) {
@@ -62,6 +78,7 @@ Result<AlertEvent> parse_event(const json& ev, const std::string& path) {
   AlertEvent e;
   e.source = kKind;
   MEND_ASSIGN_OR_RETURN(e.labels, read_tags(ev, path));
+  MEND_TRY(merge_tags_map(e.labels, ev, path));
   MEND_ASSIGN_OR_RETURN(e.target, fields::optional_string(kKind, ev, "target_ident", path));
   MEND_ASSIGN_OR_RETURN(e.name, fields::optional_string(kKind, ev, "rule_name", path));
   MEND_ASSIGN_OR_RETURN(e.severity, scalar_text(ev, "severity", path));

@@ -85,6 +85,38 @@ TEST(Payloads, NightingaleTagsAsOneString) {
   EXPECT_EQ((*r)[0].labels.at("b"), "x=y");
 }
 
+TEST(Payloads, NightingaleTagsMapAloneOrBesideTags) {
+  auto r = parse_nightingale(R"({"rule_name":"x","tags_map":{"ident":"h1","a":"2"},"tags":["a=1"]})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ((*r)[0].labels, (std::map<std::string, std::string>{{"a", "1"}, {"ident", "h1"}}));
+  EXPECT_FALSE(parse_nightingale(R"({"rule_name":"x","tags_map":{"a":1}})").ok());
+}
+
+// The event JSON of each major version, as models/alert_cur_event.go at
+// v6.7.3, v7.7.2 and v8.5.1 marshals it (v8's Callback channel: a list).
+TEST(Payloads, NightingaleV6V7V8Events) {
+  for (const char* v : {"v6", "v7", "v8"}) {
+    SCOPED_TRACE(v);
+    const std::string host = std::string("web-0") + v[1];
+    for (bool recovered : {false, true}) {
+      auto r = parse_nightingale(fixture(std::string("nightingale_") + v + (recovered ? "_recovered" : "_firing") + ".json"));
+      ASSERT_TRUE(r.ok()) << r.error().message;
+      ASSERT_EQ(r->size(), 1u);
+      const AlertEvent& e = (*r)[0];
+      EXPECT_EQ(e.resolved, recovered);
+      EXPECT_EQ(e.name, "disk_used_high");
+      EXPECT_EQ(e.target, host);
+      EXPECT_EQ(e.severity, "2");
+      EXPECT_EQ(e.trigger_value, recovered ? "71.2" : "93.41");
+      EXPECT_EQ(e.fingerprint, "6e1d0e3a6c1b9f7c2d4e5f607182930" + std::string(1, v[1]));
+      EXPECT_EQ(e.labels.at("ident"), host);
+      EXPECT_EQ(e.labels.at("path"), "/");
+      EXPECT_EQ(e.annotations.at("summary"), "disk / on " + host + " is 93% full");
+      EXPECT_EQ(e.starts_ms, 1714557540000);
+    }
+  }
+}
+
 TEST(Payloads, NightingaleRefusals) {
   EXPECT_EQ(parse_nightingale(R"({"tags":["novalue"],"rule_name":"x"})").error().message,
             "nightingale payload: tags[0] \"novalue\" is not key=value");
