@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "agent/server_url.hpp"
+#include "common/atomic_file.hpp"
 #include "common/asio.hpp"
 #include "common/fd_limit.hpp"
 #include "common/log.hpp"
@@ -24,17 +25,6 @@ nlohmann::json stats_json(const char* event, const loadgen::FleetStats& s, size_
   return {{"event", event},         {"agents", total},      {"connected", s.connected},
           {"welcomes", s.welcomes}, {"assigns", s.assigns}, {"results", s.results},
           {"acks", s.acks},         {"kills", s.kills}};
-}
-
-// Written to a temporary file and renamed, so a reader never sees half of it.
-bool write_file_atomically(const std::string& path, const std::string& content) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::trunc);
-    f << content << "\n";
-    if (!f.flush()) return false;
-  }
-  return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 namespace mend::agent {
 
@@ -53,10 +54,28 @@ Result<void> fill_groups(Account& a) {
   return ok();
 }
 
+// The account this process runs as, looked up once: a script for the agent's
+// own account (the usual case) then needs no user-database lookup, which
+// reads files (and may ask a directory service) on every call.
+const Account* own_account() {
+  static const std::optional<Account> own = []() -> std::optional<Account> {
+    const uid_t self = geteuid();
+    auto a = read_passwd(
+        [&](passwd* pw, char* b, size_t n, passwd** out) { return getpwuid_r(self, pw, b, n, out); },
+        "uid " + std::to_string(self));
+    if (!a) return std::nullopt;
+    return *a;
+  }();
+  return own ? &*own : nullptr;
+}
+
 }  // namespace
+
+void warm_account_lookup() { (void)own_account(); }
 
 Result<Account> resolve_account(const std::string& name) {
   if (name.empty()) return make_error(ErrorCode::invalid_input, "empty account name");
+  if (const Account* own = own_account(); own && own->name == name) return *own;
   MEND_ASSIGN_OR_RETURN(Account a, read_passwd(
                                        [&](passwd* pw, char* b, size_t n, passwd** out) {
                                          return getpwnam_r(name.c_str(), pw, b, n, out);

@@ -26,6 +26,12 @@ struct Account {
 // own user run without switching. Errors: not_found for an unknown account
 // ("unknown account 'x'"); conflict when the agent is not root and the account
 // is another user; unavailable when the user database could not be read.
+// The agent's own account is looked up once per process and reused (a change
+// to it in /etc/passwd is seen by the next supervisor, which is a new process).
 Result<Account> resolve_account(const std::string& name);
+
+// Looks up the process's own account now (loading the user-database modules),
+// so that the first script does not pay for it.
+void warm_account_lookup();
 
 }  // namespace mend::agent

@@ -1,27 +1,42 @@
 #include "agent/agent.hpp"
 
 #include "agent/supervised_run.hpp"
+#include "agent/trace_point.hpp"
 #include "common/failpoint.hpp"
 #include "common/log.hpp"
 
 namespace mend::agent {
 
-Agent::Agent(asio::any_io_executor ex, AgentConfig cfg, Spool spool, ConnectionOptions conn)
+const Clock& real_clock() {
+  static const SystemClock clock;
+  return clock;
+}
+
+Agent::Agent(asio::any_io_executor ex, AgentConfig cfg, Spool spool, ConnectionOptions conn,
+             const Clock& clock, ProcessRunner& runner)
     : ex_(ex),
+      clock_(clock),
+      runner_(runner),
       cfg_(std::move(cfg)),
       spool_(std::move(spool)),
       reaper_(ex),
       conn_(ex, std::move(conn),
             Connection::Events{[this] { on_welcome(); },
                                [this](proto::Message m) { on_message(std::move(m)); }, {},
-                               [this](const std::string& url, const std::string& reason) { on_refused(url, reason); }}),
-      resend_timer_(ex) {}
+                               [this](const std::string& url, const std::string& reason) {
+                                 on_refused(url, reason);
+                               }}),
+      resend_timer_(ex),
+      spare_timer_(ex) {}
 
 Result<void> Agent::start() {
-  size_t pruned = spool_.prune_tombstones(std::filesystem::file_time_type::clock::now(),
-                                          cfg_.tombstone_max_age);
-  if (pruned) spdlog::info("pruned {} old tombstones", pruned);
+  // Recover first: it drops the records of finished dispatches, so a
+  // tombstone pruned below leaves no record that would read as "recorded".
   MEND_ASSIGN_OR_RETURN(auto recovery, spool_.recover());
+  const auto now = std::chrono::file_clock::from_sys(std::chrono::system_clock::time_point(
+      std::chrono::milliseconds(clock_.now_ms())));
+  size_t pruned = spool_.prune_tombstones(now, cfg_.tombstone_max_age);
+  if (pruned) spdlog::info("pruned {} old tombstones", pruned);
   for (int64_t id : recovery.supervised) {
     track(std::make_shared<AdoptedRun>(ex_, spool_, id));
   }
@@ -52,6 +67,7 @@ void Agent::stop() {
   }
   if (spare_) spare_->abandon();  // an idle supervisor exits on EOF
   spare_.reset();
+  spare_timer_.cancel();
   resend_timer_.cancel();
   conn_.stop();
   reaper_.stop();
@@ -161,10 +177,11 @@ void Agent::handle_assign(const proto::Assign& a) {
     // Lock, launch the supervisor (it inherits the lock and waits), record,
     // then let it go: from the moment the dispatch is recorded a supervisor
     // holds its lock, so a restarted agent adopts it instead of losing it.
+    trace_point(id, "agent has the assignment");
     auto lock = spool_.lock_dispatch(id);
     if (!lock) return refuse("agent cannot write its spool: " + lock.error().message);
     auto run = take_spare_supervisor();
-    Result<void> handed = run ? (*run)->assign(id, a.task_id, std::move(*lock))
+    Result<void> handed = run ? (*run)->assign(a, std::move(*lock))
                               : Result<void>(make_error(ErrorCode::unavailable, "no supervisor"));
     if (!handed) {
       // The spare died (or none could start): one fresh attempt, then give up.
@@ -172,12 +189,15 @@ void Agent::handle_assign(const proto::Assign& a) {
       if (!lock) return refuse("agent cannot write its spool: " + lock.error().message);
       run = launch_supervisor();
       if (!run) return refuse(run.error().message);
-      if (auto h = (*run)->assign(id, a.task_id, std::move(*lock)); !h) return refuse(h.error().message);
+      if (auto h = (*run)->assign(a, std::move(*lock)); !h) return refuse(h.error().message);
     }
+    trace_point(id, "agent handed it to a supervisor");
+    // The supervisor prepares the script meanwhile.
     if (auto rec = spool_.record_assign(a); !rec) {
       (*run)->abandon();
       return refuse("agent cannot write its spool: " + rec.error().message);
     }
+    trace_point(id, "agent recorded it");
     // Crash tests die here: recorded, supervisor waiting. It runs the
     // dispatch on EOF, and the restarted agent adopts it.
     failpoint("agent.after_record_before_start");
@@ -203,7 +223,8 @@ ExecOptions Agent::exec_options() const {
 std::shared_ptr<RunningDispatch> Agent::start_in_process(const proto::Assign& a) {
   return std::make_shared<Execution>(
       ex_, reaper_, a, spool_.script_path(a.dispatch_id), exec_options(),
-      [this](const proto::Started& s) { conn_.send(s); }, [this](const proto::Output& o) { conn_.send(o); });
+      [this](const proto::Started& s) { conn_.send(s); }, [this](const proto::Output& o) { conn_.send(o); },
+      runner_);
 }
 
 Result<std::shared_ptr<SupervisedRun>> Agent::launch_supervisor() {
@@ -215,11 +236,16 @@ Result<std::shared_ptr<SupervisedRun>> Agent::launch_supervisor() {
       ex_, reaper_, spool_, cfg_.supervisor_exe, so,
       [this](const proto::Started& s) {
         conn_.send(s);
-        // The next spare starts once this script has started, not while it
-        // is starting: the two would compete for the same cores.
-        prepare_spare_supervisor();
+        // The next spare starts once this script is past its first lines
+        // (it has ended, or spare_delay has passed), not while it starts: a
+        // process start is ~10 ms of CPU, all of it taken from the script's
+        // own start on a small machine.
+        spare_timer_.expires_after(cfg_.spare_delay);
+        spare_timer_.async_wait([this](const boost::system::error_code& ec) {
+          if (!ec) prepare_spare_supervisor();
+        });
       },
-      [this](const proto::Output& o) { conn_.send(o); });
+      [this](const proto::Output& o) { conn_.send(o); }, runner_);
   MEND_TRY(run->launch());
   return run;
 }
@@ -254,6 +280,7 @@ void Agent::track(std::shared_ptr<RunningDispatch> run) {
 awaitable<void> Agent::execute(std::shared_ptr<RunningDispatch> run) {
   proto::ResultMsg r = co_await run->run();
   running_.erase(run->dispatch_id());
+  prepare_spare_supervisor();  // the script has ended: its spare may start now
   finish(std::move(r), run->result_spooled());
 }
 

@@ -13,16 +13,24 @@
 #include "agent/executor.hpp"
 #include "agent/running_dispatch.hpp"
 #include "agent/spool.hpp"
+#include "agent/process.hpp"
 #include "agent/supervised_run.hpp"
 #include "common/asio.hpp"
+#include "common/clock.hpp"
 
 namespace mend::agent {
+
+// A process-wide SystemClock, the agent's default.
+const Clock& real_clock();
 
 class Agent {
  public:
   // Single-threaded: everything runs on ex's io_context thread. The agent must
-  // outlive the io_context's run() (it is referenced from handlers).
-  Agent(asio::any_io_executor ex, AgentConfig cfg, Spool spool, ConnectionOptions conn);
+  // outlive the io_context's run() (it is referenced from handlers). clock
+  // (tombstone ages) and runner (scripts and supervisors) are the real ones
+  // unless a test passes fakes; both must outlive the agent.
+  Agent(asio::any_io_executor ex, AgentConfig cfg, Spool spool, ConnectionOptions conn,
+        const Clock& clock = real_clock(), ProcessRunner& runner = posix_process_runner());
 
   // Recovers the spool (turning dispatches that died with the last agent into
   // "lost" results) and prunes old tombstones. Call once before run().
@@ -64,6 +72,8 @@ class Agent {
   awaitable<void> resend_loop();
 
   asio::any_io_executor ex_;
+  const Clock& clock_;
+  ProcessRunner& runner_;
   AgentConfig cfg_;
   Spool spool_;
   ChildReaper reaper_;
@@ -72,6 +82,7 @@ class Agent {
   std::map<int64_t, std::shared_ptr<RunningDispatch>> running_;
   std::map<int64_t, proto::ResultMsg> pending_;  // spooled, not yet acknowledged
   std::shared_ptr<SupervisedRun> spare_;  // idle, ready for the next dispatch
+  asio::steady_timer spare_timer_;  // starts the next spare a while after a script started
   bool stopping_ = false;
   std::string gave_up_;
 };

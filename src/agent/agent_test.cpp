@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "agent/test_temp_dir.hpp"
+#include "common/failpoint.hpp"
+#include "testing/fake_clock.hpp"
 
 namespace mend::agent {
 
@@ -114,7 +116,8 @@ class AgentTest : public ::testing::Test {
     conn.hello = proto::Hello{cfg.ident, cfg.token, "test"};
     conn.backoff_initial = std::chrono::milliseconds(50);
     conn.seed = 7;
-    Agent agent(io.get_executor(), cfg, std::move(*spool), conn);
+    Agent agent(io.get_executor(), cfg, std::move(*spool), conn, clock ? *clock : real_clock(),
+                runner ? *runner : posix_process_runner());
     ASSERT_TRUE(agent.start());
     bool done = false;
     asio::co_spawn(io, agent.run(), asio::detached);
@@ -138,6 +141,18 @@ class AgentTest : public ::testing::Test {
   testing::TempDir tmp;
   asio::io_context io;
   FakeServer server;
+  const Clock* clock = nullptr;     // the system clock unless set
+  ProcessRunner* runner = nullptr;  // real processes unless set
+};
+
+// Starts nothing: every start fails as an exec of a missing program would.
+class RefusingRunner final : public ProcessRunner {
+ public:
+  Result<Spawned> spawn(const SpawnRequest& req) override {
+    ++calls;
+    return make_error(ErrorCode::internal, "cannot start " + req.path + ": execve: refused by the test");
+  }
+  int calls = 0;
 };
 
 }  // namespace
@@ -302,6 +317,75 @@ TEST_F(AgentTest, FailsOverAndRetriesAfterRefusal) {
     EXPECT_EQ(r.status, "success");
     EXPECT_EQ(server.hellos, 2);
   });
+}
+
+TEST_F(AgentTest, ASpoolThatCannotRecordRefusesTheDispatchAndTheAgentKeepsServing) {
+  auto marker = tmp.path() / "ran";
+  run({server.url()}, [&]() -> awaitable<void> {
+    auto ws = co_await server.accept();
+    arm_failpoints("agent.record=error");
+    {
+      const std::string f = proto::encode(assign(17, "echo run >> " + marker.string()));
+      co_await FakeServer::send(*ws, f);
+    }
+    auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
+    arm_failpoints("");
+    EXPECT_EQ(r.dispatch_id, 17);
+    EXPECT_EQ(r.status, "failed");
+    EXPECT_NE(r.message.find("cannot write its spool"), std::string::npos) << r.message;
+    // Never recorded, so never started: a later Assign of it may run it.
+    {
+      const std::string f = proto::encode(assign(17, "echo run >> " + marker.string()));
+      co_await FakeServer::send(*ws, f);
+    }
+    auto r2 = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
+    EXPECT_EQ(r2.status, "success");
+  });
+  EXPECT_EQ(slurp(marker), "run\n");
+}
+
+TEST_F(AgentTest, AScriptThatCannotStartIsReportedFailedWithTheReason) {
+  RefusingRunner refusing;
+  runner = &refusing;
+  run({server.url()}, [&]() -> awaitable<void> {
+    auto ws = co_await server.accept();
+    {
+      const std::string f = proto::encode(assign(19, "echo hi"));
+      co_await FakeServer::send(*ws, f);
+    }
+    auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
+    EXPECT_EQ(r.dispatch_id, 19);
+    EXPECT_EQ(r.status, "failed");
+    EXPECT_NE(r.message.find("refused by the test"), std::string::npos) << r.message;
+  });
+  EXPECT_EQ(refusing.calls, 1);
+}
+
+TEST_F(AgentTest, TombstonesOlderThanAWeekByTheAgentsClockArePrunedAtStart) {
+  {
+    auto spool = Spool::open(spool_dir());
+    ASSERT_TRUE(spool);
+    ASSERT_TRUE(spool->record_assign(assign(21, "true")));
+    proto::ResultMsg done;
+    done.dispatch_id = 21;
+    done.task_id = 521;
+    done.status = "success";
+    ASSERT_TRUE(spool->write_result(done));
+    ASSERT_TRUE(spool->mark_done(21));
+  }
+  const auto stone = spool_dir() / "done" / "21";
+  ASSERT_TRUE(std::filesystem::exists(stone));
+  mend::testing::FakeClock now;
+  now.set_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch()).count());
+  clock = &now;
+  run({server.url()}, [&]() -> awaitable<void> { co_await server.accept(); });
+  EXPECT_TRUE(std::filesystem::exists(stone)) << "a fresh tombstone was pruned";
+
+  now.advance_ms(8 * 24 * 3600 * 1000LL);
+  io.restart();
+  run({server.url()}, [&]() -> awaitable<void> { co_await server.accept(); });
+  EXPECT_FALSE(std::filesystem::exists(stone)) << "an 8-day-old tombstone was kept";
 }
 
 }  // namespace mend::agent

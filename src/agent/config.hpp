@@ -23,6 +23,9 @@ struct AgentConfig {
   // run inside the agent process and die with it (unit tests).
   std::string supervisor_exe;
   std::string log_level = "info";  // handed to supervisors
+  // After a script starts, the next spare supervisor starts when it ends or
+  // after this, whichever comes first (so the two starts do not compete).
+  std::chrono::milliseconds spare_delay{50};
   // Tombstones of acknowledged dispatches older than this are pruned at start.
   std::chrono::hours tombstone_max_age{24 * 7};
 };

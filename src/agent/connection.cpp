@@ -2,6 +2,7 @@
 
 #include "agent/server_url.hpp"
 #include "common/log.hpp"
+#include "common/tcp_keepalive.hpp"
 
 namespace mend::agent {
 
@@ -99,6 +100,7 @@ awaitable<bool> Connection::serve(const std::string& url) {
     // Started/result frames are small: send them now, not after a delayed ACK.
     beast::error_code nodelay_ec;
     tcp_layer.socket().set_option(tcp::no_delay(true), nodelay_ec);
+    set_tcp_dead_peer_limit(tcp_layer.socket().native_handle(), opts_.dead_peer_limit);
   }
   if (ec || stopping_) {
     if (ec) spdlog::warn("server {}: connect: {}", url, ec.message());

@@ -25,8 +25,13 @@ struct ConnectionOptions {
   std::chrono::milliseconds handshake_timeout{5000};
   std::chrono::milliseconds welcome_timeout{10000};
   // With no frame from the server for half of this, a ping goes out; with no
-  // answer by the end of it, the connection is dropped.
-  std::chrono::milliseconds idle_timeout{30000};
+  // answer by the end of it, the connection is dropped. Longer than the
+  // server's ping interval (60 s), so agents of a live server never ping.
+  std::chrono::milliseconds idle_timeout{150000};
+  // TCP keepalive and user timeout (common/tcp_keepalive.hpp): a server
+  // host that is gone or a cut network drops the connection within this,
+  // and the agent fails over.
+  std::chrono::seconds dead_peer_limit{30};
   size_t max_frame = 16u << 20;
   size_t max_queued_bytes = 64u << 20;
   std::chrono::milliseconds backoff_initial{200};

@@ -71,9 +71,10 @@ void ignore_sigpipe_once() {
 
 Execution::Execution(asio::any_io_executor ex, ChildReaper& reaper, proto::Assign assign,
                      fs::path script_path, ExecOptions opts, StartedFn on_started,
-                     OutputFn on_output)
+                     OutputFn on_output, ProcessRunner& runner)
     : ex_(ex),
       reaper_(reaper),
+      runner_(runner),
       assign_(std::move(assign)),
       script_path_(std::move(script_path)),
       opts_(std::move(opts)),
@@ -187,14 +188,10 @@ awaitable<void> Execution::write_stdin(std::shared_ptr<asio::posix::stream_descr
   sd->close(ec);  // EOF for the script
 }
 
-awaitable<proto::ResultMsg> Execution::run() {
-  auto self = shared_from_this();
-  ignore_sigpipe_once();
-
-  auto acct = resolve_account(assign_.account);
-  if (!acct) co_return failed(acct.error().message);
-  if (auto w = write_script(*acct); !w) co_return failed(w.error().message);
-
+Result<void> Execution::prepare() {
+  if (request_) return ok();
+  MEND_ASSIGN_OR_RETURN(auto acct, resolve_account(assign_.account));
+  MEND_TRY(write_script(acct));
   SpawnRequest req;
   auto args = split_ibex_args(assign_.args);
   if (assign_.script.rfind("#!", 0) == 0) {
@@ -205,11 +202,19 @@ awaitable<proto::ResultMsg> Execution::run() {
     req.argv = {"/bin/sh", script_path_.string()};
   }
   req.argv.insert(req.argv.end(), args.begin(), args.end());
-  req.env = script_env(*acct, assign_, opts_.ident);
-  req.account = *acct;
-  req.cwd = acct->home;
+  req.env = script_env(acct, assign_, opts_.ident);
+  req.account = acct;
+  req.cwd = acct.home;
+  request_ = std::move(req);
+  return ok();
+}
 
-  auto spawned = spawn_process(req);
+awaitable<proto::ResultMsg> Execution::run() {
+  auto self = shared_from_this();
+  ignore_sigpipe_once();
+  if (auto p = prepare(); !p) co_return failed(p.error().message);
+
+  auto spawned = runner_.spawn(*request_);
   if (!spawned) co_return failed(spawned.error().message);
   pid_ = spawned->pid;
   reaper_.watch(pid_, [self](int status) {
@@ -217,9 +222,10 @@ awaitable<proto::ResultMsg> Execution::run() {
     self->wait_status_ = status;
     self->wake();
   });
+  // Started first: the server hears of the start before we spend time logging it.
+  if (on_started_) on_started_(proto::Started{assign_.dispatch_id});
   spdlog::info("dispatch {} (task {}) started as pid {} account {}", assign_.dispatch_id,
                assign_.task_id, pid_, assign_.account);
-  if (on_started_) on_started_(proto::Started{assign_.dispatch_id});
 
   auto in = std::make_shared<asio::posix::stream_descriptor>(ex_, spawned->stdin_fd);
   auto out = std::make_shared<asio::posix::stream_descriptor>(ex_, spawned->stdout_fd);

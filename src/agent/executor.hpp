@@ -13,6 +13,7 @@
 #include "agent/account.hpp"
 #include "agent/child_reaper.hpp"
 #include "agent/output_capture.hpp"
+#include "agent/process.hpp"
 #include "agent/running_dispatch.hpp"
 #include "common/asio.hpp"
 #include "proto/agent_messages.hpp"
@@ -39,9 +40,17 @@ class Execution : public RunningDispatch, public std::enable_shared_from_this<Ex
   using StartedFn = std::function<void(const proto::Started&)>;
   using OutputFn = std::function<void(const proto::Output&)>;
 
+  // runner starts the script (the real one unless a test passes a fake); it
+  // must outlive the execution.
   Execution(asio::any_io_executor ex, ChildReaper& reaper, proto::Assign assign,
             std::filesystem::path script_path, ExecOptions opts, StartedFn on_started = {},
-            OutputFn on_output = {});
+            OutputFn on_output = {}, ProcessRunner& runner = posix_process_runner());
+
+  // Everything before the process start: resolves the account and writes the
+  // script file. A supervisor calls it while the agent is still recording
+  // the dispatch; run() calls it when nobody did. Errors: the message run()
+  // would report as a failed result.
+  Result<void> prepare();
 
   // Runs to the end and returns the result (status success, failed, timeout,
   // killed or killfailed). Failures to start are results too (status failed
@@ -67,7 +76,9 @@ class Execution : public RunningDispatch, public std::enable_shared_from_this<Ex
 
   asio::any_io_executor ex_;
   ChildReaper& reaper_;
+  ProcessRunner& runner_;
   proto::Assign assign_;
+  std::optional<SpawnRequest> request_;  // set by prepare()
   std::filesystem::path script_path_;
   std::filesystem::path private_dir_;  // per-run script dir for another account; removed at the end
   ExecOptions opts_;

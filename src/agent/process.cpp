@@ -159,6 +159,11 @@ Result<Spawned> spawn_process(const SpawnRequest& req) {
   return Spawned{pid, in.w, out.r, err.r};
 }
 
+ProcessRunner& posix_process_runner() {
+  static PosixProcessRunner runner;
+  return runner;
+}
+
 bool signal_group(pid_t pgid, int sig) { return pgid > 0 && ::kill(-pgid, sig) == 0; }
 
 bool group_alive(pid_t pgid) {

@@ -37,6 +37,24 @@ struct Spawned {
 // the errno text and which step failed).
 Result<Spawned> spawn_process(const SpawnRequest& req);
 
+// Starts scripts and supervisors: the real one (PosixProcessRunner) calls
+// spawn_process; unit tests substitute a fake to make a start fail or to see
+// what would have been started without starting it.
+class ProcessRunner {
+ public:
+  virtual ~ProcessRunner() = default;
+  // Same contract as spawn_process.
+  virtual Result<Spawned> spawn(const SpawnRequest& req) = 0;
+};
+
+class PosixProcessRunner final : public ProcessRunner {
+ public:
+  Result<Spawned> spawn(const SpawnRequest& req) override { return spawn_process(req); }
+};
+
+// The process-wide real runner (stateless).
+ProcessRunner& posix_process_runner();
+
 // Sends sig to every process in group pgid. Returns false when the group is gone.
 bool signal_group(pid_t pgid, int sig);
 

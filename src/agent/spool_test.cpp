@@ -131,7 +131,7 @@ TEST(Spool, RecoverLeavesADispatchWithALiveSupervisorForAdoption) {
   ASSERT_TRUE(spool->record_assign(assign(8)));
   {
     // A supervisor from before the restart still holds the lock.
-    auto supervisor = DispatchLock::acquire(spool->dispatch_dir(8));
+    auto supervisor = spool->lock_dispatch(8);
     ASSERT_TRUE(supervisor);
     auto recovery = spool->recover();
     ASSERT_TRUE(recovery);
@@ -159,4 +159,41 @@ TEST(Spool, ResultOrLostKeepsAResultTheSupervisorWrote) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, "success");
 }
+
+TEST(Spool, ADispatchRecordedByAnOlderAgentIsStillRecorded) {
+  testing::TempDir tmp;
+  auto spool = Spool::open(tmp.path());
+  ASSERT_TRUE(spool);
+  // Agents before the record journal kept the record as assign.json.
+  fs::create_directories(spool->dispatch_dir(12));
+  ASSERT_TRUE(write_file_durably(spool->dispatch_dir(12) / "assign.json", proto::encode(assign(12))));
+  EXPECT_EQ(spool->state(12), DispatchState::recorded);
+  auto recovery = spool->recover();
+  ASSERT_TRUE(recovery);
+  ASSERT_EQ(recovery->results.size(), 1u);
+  EXPECT_EQ(recovery->results[0].status, "lost");
+  EXPECT_EQ(recovery->results[0].task_id, 112);
+}
+
+TEST(Spool, ARecordWhoseDirectoryAMachineCrashLostIsReportedLost) {
+  testing::TempDir tmp;
+  {
+    auto spool = Spool::open(tmp.path());
+    ASSERT_TRUE(spool);
+    ASSERT_TRUE(spool->lock_dispatch(13));
+    ASSERT_TRUE(spool->record_assign(assign(13)));
+  }
+  // The directory was made without a sync; the record was synced.
+  fs::remove_all(tmp.path() / "dispatches" / "13");
+  auto spool = Spool::open(tmp.path());
+  ASSERT_TRUE(spool);
+  EXPECT_EQ(spool->state(13), DispatchState::recorded);
+  auto recovery = spool->recover();
+  ASSERT_TRUE(recovery);
+  ASSERT_EQ(recovery->results.size(), 1u);
+  EXPECT_EQ(recovery->results[0].dispatch_id, 13);
+  EXPECT_EQ(recovery->results[0].status, "lost");
+  EXPECT_EQ(recovery->results[0].task_id, 113);
+}
+
 }  // namespace mend::agent

@@ -54,9 +54,10 @@ pid_t read_supervisor_pid(const std::filesystem::path& dispatch_dir) {
 
 SupervisedRun::SupervisedRun(asio::any_io_executor ex, ChildReaper& reaper, Spool& spool,
                              std::string exe, SupervisorOptions opts, StartedFn on_started,
-                             OutputFn on_output)
+                             OutputFn on_output, ProcessRunner& runner)
     : ex_(ex),
       reaper_(reaper),
+      runner_(runner),
       spool_(spool),
       exe_(std::move(exe)),
       opts_(std::move(opts)),
@@ -134,7 +135,7 @@ Result<void> SupervisedRun::launch() {
   req.env.push_back("LD_BIND_NOW=1");
   req.account.switch_user = false;
   req.cwd = spool_.dir().string();
-  auto spawned = spawn_process(req);
+  auto spawned = runner_.spawn(req);
   ::close(pair[1]);
   if (!spawned) {
     ::close(pair[0]);
@@ -156,13 +157,13 @@ Result<void> SupervisedRun::launch() {
   return ok();
 }
 
-Result<void> SupervisedRun::assign(int64_t dispatch_id, int64_t task_id, DispatchLock lock) {
+Result<void> SupervisedRun::assign(const proto::Assign& a, DispatchLock lock) {
   if (!alive() || control_fd_ < 0) return make_error(ErrorCode::unavailable, "the spare supervisor is gone");
   // The descriptor travels with the message; once sent, our copy can go (the
   // lock stays held by the one in flight, then by the supervisor).
-  MEND_TRY(send_assignment(control_fd_, dispatch_id, lock.fd()));
-  dispatch_id_ = dispatch_id;
-  task_id_ = task_id;
+  MEND_TRY(send_assignment(control_fd_, a.dispatch_id, lock.fd(), proto::encode(a)));
+  dispatch_id_ = a.dispatch_id;
+  task_id_ = a.task_id;
   return ok();
 }
 

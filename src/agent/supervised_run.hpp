@@ -23,6 +23,7 @@
 #include <string>
 
 #include "agent/child_reaper.hpp"
+#include "agent/process.hpp"
 #include "agent/running_dispatch.hpp"
 #include "agent/spool.hpp"
 #include "agent/supervisor.hpp"
@@ -37,8 +38,11 @@ class SupervisedRun : public RunningDispatch, public std::enable_shared_from_thi
 
   // exe: the mend-agent binary (normally /proc/self/exe). The spool must
   // outlive the run. Single-threaded: all calls from the io_context thread.
+  // runner starts the supervisor process (a test may pass a fake); it must
+  // outlive the run.
   SupervisedRun(asio::any_io_executor ex, ChildReaper& reaper, Spool& spool, std::string exe,
-                SupervisorOptions opts, StartedFn on_started, OutputFn on_output);
+                SupervisorOptions opts, StartedFn on_started, OutputFn on_output,
+                ProcessRunner& runner = posix_process_runner());
 
   ~SupervisedRun() override { abandon(); }
 
@@ -47,8 +51,9 @@ class SupervisedRun : public RunningDispatch, public std::enable_shared_from_thi
   // False once the supervisor process has exited.
   bool alive() const { return pid_ > 0 && !exited_; }
   // Hands the dispatch and its lock (taken before recording it) to the
-  // supervisor. Errors: unavailable when the supervisor is gone.
-  Result<void> assign(int64_t dispatch_id, int64_t task_id, DispatchLock lock);
+  // supervisor, which prepares the script while the caller records the
+  // dispatch. Errors: unavailable when the supervisor is gone.
+  Result<void> assign(const proto::Assign& a, DispatchLock lock);
   // Closes the channel without "go": an idle supervisor exits, an assigned
   // one runs its dispatch only if it was recorded.
   void abandon();
@@ -68,6 +73,7 @@ class SupervisedRun : public RunningDispatch, public std::enable_shared_from_thi
 
   asio::any_io_executor ex_;
   ChildReaper& reaper_;
+  ProcessRunner& runner_;
   Spool& spool_;
   std::string exe_;
   SupervisorOptions opts_;

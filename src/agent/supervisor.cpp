@@ -14,6 +14,7 @@
 #include "agent/dispatch_lock.hpp"
 #include "agent/spool.hpp"
 #include "agent/supervisor_channel.hpp"
+#include "agent/trace_point.hpp"
 #include "common/log.hpp"
 
 namespace mend::agent {
@@ -81,8 +82,12 @@ int supervise(const SupervisorOptions& o) {
     return 1;
   }
   // Warm up while idle: the first user-database lookup of a process loads
-  // the NSS modules, which would otherwise delay the first script.
-  (void)resolve_account("root");
+  // the NSS modules, which would otherwise delay the first script; the
+  // agent's own account is then known without a lookup.
+  warm_account_lookup();
+  asio::io_context io(1);
+  ChildReaper reaper(io.get_executor());
+  EventWriter events(io.get_executor(), STDOUT_FILENO);
   // Idle until the agent hands over a dispatch with its lock, held from then
   // until this process exits: while it is held the agent knows the outcome
   // will be written here.
@@ -94,49 +99,58 @@ int supervise(const SupervisorOptions& o) {
   if (!assignment->has_value()) return 0;  // the agent left, or retired this spare
   const int64_t id = (*assignment)->dispatch_id;
   DispatchLock lock = DispatchLock::adopt((*assignment)->lock_fd);
+  trace_point(id, "supervisor has the assignment");
   const auto dir = spool->dispatch_dir(id);
+  auto decoded = proto::decode((*assignment)->payload);
+  if (!decoded || !std::holds_alternative<proto::Assign>(*decoded)) {
+    spdlog::error("dispatch {}: the agent sent no assignment", id);
+    return 1;
+  }
+  const auto& assign = std::get<proto::Assign>(*decoded);
+  auto exec = std::make_shared<Execution>(
+      io.get_executor(), reaper, assign, spool->script_path(id), o.exec,
+      [&](const proto::Started& s) { events.send(s); },
+      [&](const proto::Output& out) { events.send(out); });
+  // While the agent makes the record durable: account, script file. A
+  // failure here is reported by run() as the dispatch's result.
+  (void)exec->prepare();
+  // Advisory (for a kill after adoption; the lock is what counts): no fsync.
+  {
+    std::ofstream pid_file(dir / "supervisor.pid", std::ios::trunc);
+    pid_file << ::getpid() << "\n";
+  }
+  trace_point(id, "supervisor prepared the script");
 
   // The agent sends "go" once it has recorded the dispatch. EOF without it
   // means the agent died first: run the dispatch only if the record made it
   // to disk, and make that record durable before running.
   const bool agent_said_go = wait_for_go(o.control_fd);
   ::close(o.control_fd);
-  switch (spool->state(id)) {
-    case DispatchState::recorded:
-      break;
-    case DispatchState::unknown:
-      spdlog::info("dispatch {} was never recorded; not running it", id);
-      return 0;
-    default:
-      spdlog::warn("dispatch {} already has a result; not running it", id);
-      return 0;
-  }
+  trace_point(id, agent_said_go ? "supervisor got go" : "supervisor got EOF");
   if (!agent_said_go) {
+    if (auto r = spool->reload_records(); !r) {
+      spdlog::error("dispatch {}: cannot read the records, not running it: {}", id, r.error().message);
+      return 1;
+    }
+    switch (spool->state(id)) {
+      case DispatchState::recorded:
+        break;
+      case DispatchState::unknown:
+        spdlog::info("dispatch {} was never recorded; not running it", id);
+        return 0;
+      default:
+        spdlog::warn("dispatch {} already has a result; not running it", id);
+        return 0;
+    }
     spdlog::warn("dispatch {}: the agent died after recording it; running it anyway", id);
     if (auto s = spool->sync_record(id); !s) {
       spdlog::error("dispatch {}: cannot make its record durable, not running it: {}", id, s.error().message);
       return 1;
     }
   }
-  auto assign = spool->load_assign(id);
-  if (!assign) {
-    spdlog::error("dispatch {}: {}", id, assign.error().message);
-    return 1;
-  }
-  // Advisory (for a kill after adoption; the lock is what counts): no fsync
-  // on the way to starting the script.
-  {
-    std::ofstream pid_file(dir / "supervisor.pid", std::ios::trunc);
-    pid_file << ::getpid() << "\n";
-  }
+  // With go, the agent recorded it (durably) and found it new: no disk check
+  // on the way to the script.
 
-  asio::io_context io(1);
-  ChildReaper reaper(io.get_executor());
-  EventWriter events(io.get_executor(), STDOUT_FILENO);
-  auto exec = std::make_shared<Execution>(
-      io.get_executor(), reaper, *assign, spool->script_path(id), o.exec,
-      [&](const proto::Started& s) { events.send(s); },
-      [&](const proto::Output& out) { events.send(out); });
   asio::signal_set kill_signals(io, SIGTERM, SIGINT);
   std::function<void()> arm_kill = [&] {
     kill_signals.async_wait([&](const boost::system::error_code& ec, int) {

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -29,11 +30,20 @@ struct FdMessage {
   msghdr msg{};
 };
 
+constexpr size_t kHeaderSize = 32;
+// A script larger than this is refused by the server long before.
+constexpr size_t kMaxPayload = 256u << 20;
+
+Error channel_error() {
+  return make_error(ErrorCode::unavailable, std::string("supervisor channel: ") + std::strerror(errno));
+}
+
 }  // namespace
 
-Result<void> send_assignment(int sock, int64_t dispatch_id, int lock_fd) {
-  std::string payload = std::to_string(dispatch_id);
-  FdMessage m(payload.data(), payload.size());
+Result<void> send_assignment(int sock, int64_t dispatch_id, int lock_fd, std::string_view payload) {
+  char header[kHeaderSize + 1];
+  std::snprintf(header, sizeof header, "%020lld %010zu\n", static_cast<long long>(dispatch_id), payload.size());
+  FdMessage m(header, kHeaderSize);
   msghdr& msg = m.msg;
   cmsghdr* c = CMSG_FIRSTHDR(&msg);
   c->cmsg_level = SOL_SOCKET;
@@ -44,20 +54,33 @@ Result<void> send_assignment(int sock, int64_t dispatch_id, int lock_fd) {
   do {
     n = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
   } while (n < 0 && errno == EINTR);
-  if (n != static_cast<ssize_t>(payload.size()))
-    return make_error(ErrorCode::unavailable, std::string("supervisor channel: ") + std::strerror(errno));
+  if (n < 0) return channel_error();
+  // A stream socket may take the header in parts; the descriptor went with the first.
+  for (size_t done = static_cast<size_t>(n); done < kHeaderSize;) {
+    ssize_t k = ::send(sock, header + done, kHeaderSize - done, MSG_NOSIGNAL);
+    if (k < 0 && errno == EINTR) continue;
+    if (k < 0) return channel_error();
+    done += static_cast<size_t>(k);
+  }
+  for (size_t done = 0; done < payload.size();) {
+    ssize_t k = ::send(sock, payload.data() + done, payload.size() - done, MSG_NOSIGNAL);
+    if (k < 0 && errno == EINTR) continue;
+    if (k < 0) return channel_error();
+    done += static_cast<size_t>(k);
+  }
   return ok();
 }
 
 Result<std::optional<ChannelAssignment>> receive_assignment(int sock) {
-  char buf[32];
+  char buf[kHeaderSize];
   FdMessage m(buf, sizeof buf);
   msghdr& msg = m.msg;
   ssize_t n;
+  // MSG_WAITALL: the whole header (it never reads past it, into the payload).
   do {
-    n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_WAITALL);
   } while (n < 0 && errno == EINTR);
-  if (n < 0) return make_error(ErrorCode::unavailable, std::string("supervisor channel: ") + std::strerror(errno));
+  if (n < 0) return channel_error();
   if (n == 0) return std::optional<ChannelAssignment>{};
   int fd = -1;
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
@@ -65,12 +88,27 @@ Result<std::optional<ChannelAssignment>> receive_assignment(int sock) {
       std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
   }
   int64_t id = 0;
-  auto [end, ec] = std::from_chars(buf, buf + n, id);
-  if (fd < 0 || ec != std::errc() || end != buf + n || id <= 0 || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+  size_t size = 0;
+  auto [id_end, id_ec] = std::from_chars(buf, buf + 20, id);
+  auto [size_end, size_ec] = std::from_chars(buf + 21, buf + 31, size);
+  if (fd < 0 || n != static_cast<ssize_t>(kHeaderSize) || id_ec != std::errc() || id_end != buf + 20 ||
+      id <= 0 || buf[20] != ' ' || size_ec != std::errc() || size_end != buf + 31 || buf[31] != '\n' ||
+      size > kMaxPayload || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
     if (fd >= 0) ::close(fd);
     return make_error(ErrorCode::invalid_input, "supervisor channel: malformed assignment");
   }
-  return std::optional<ChannelAssignment>{ChannelAssignment{id, fd}};
+  ChannelAssignment a{id, fd, std::string(size, '\0')};
+  for (size_t done = 0; done < size;) {
+    ssize_t k = ::recv(sock, a.payload.data() + done, size - done, MSG_WAITALL);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) {
+      ::close(fd);
+      return k == 0 ? make_error(ErrorCode::unavailable, "supervisor channel: the agent left mid-assignment")
+                    : channel_error();
+    }
+    done += static_cast<size_t>(k);
+  }
+  return std::optional<ChannelAssignment>{std::move(a)};
 }
 
 bool wait_for_go(int sock) {

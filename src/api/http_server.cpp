@@ -230,6 +230,8 @@ void HttpServer::stop() {
   auto conns = std::move(impl_->conns);
   for (auto& [id, weak] : conns)
     if (auto s = weak.lock()) s->socket().close(ec);
+  // What agent sessions handed over is committed before they are closed.
+  impl_->batcher.drain();
 }
 
 }  // namespace mend

@@ -44,8 +44,9 @@ class HttpServer {
   // "HOST:PORT" actually bound (the real port when 0 was asked for).
   std::string bound_address() const;
   uint16_t port() const;
-  // Closes the acceptor and every open HTTP connection; idempotent. Agent
-  // sessions are closed through the hub.
+  // Closes the acceptor and every open HTTP connection and commits the agent
+  // reports already received; idempotent. Agent sessions are closed through
+  // the hub.
   void stop();
 
   struct Impl;

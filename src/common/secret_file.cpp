@@ -1,6 +1,7 @@
 #include "common/secret_file.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -26,14 +27,19 @@ Result<SecretLines> read_secret_lines(const std::string& path, const std::string
     if (!t.empty()) out.lines.push_back(std::move(t));
   }
   if (out.lines.empty()) return make_error(ErrorCode::invalid_input, what + ": " + path + " is empty");
-  struct stat st{};
-  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    out.warning = what + ": " + path + " has mode " + mode +
-                  ", so other local users may read the secret; chmod 600 it";
-  }
+  out.warning = others_may_read(path, what);
   return out;
+}
+
+std::string others_may_read(const std::string& path, const std::string& what) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) return "";
+  const bool others = (st.st_mode & 007) != 0;
+  const bool group = (st.st_mode & 070) != 0 && st.st_gid != ::getegid();
+  if (!others && !group) return "";
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  return what + ": " + path + " has mode " + mode + ", so other local users may read the secret; chmod 600 it";
 }
 
 Result<std::string> read_one_secret(const std::string& path, const std::string& what, std::string* warning) {

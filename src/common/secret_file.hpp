@@ -1,6 +1,8 @@
 #pragma once
 // Secrets (tokens, passwords) read from files, so they never appear on a
 // command line, where `ps` and /proc/PID/cmdline show them to every local user.
+// The one reader of secret files: the settings tables' `*-file` forms
+// (common/settings.hpp) and mendctl's --token-file/--user-file use it.
 #include <string>
 #include <vector>
 
@@ -11,8 +13,8 @@ namespace mend {
 struct SecretLines {
   // Each non-empty line, without its line ending and surrounding blanks.
   std::vector<std::string> lines;
-  // Set when the file is readable or writable by group or others: the caller
-  // logs it (the secret still works; refusing would break a running setup).
+  // Set when other local users may read the file (see others_may_read): the
+  // caller logs it (the secret still works; refusing would break a running setup).
   std::string warning;
 };
 
@@ -24,6 +26,13 @@ Result<SecretLines> read_secret_lines(const std::string& path, const std::string
 // The one secret of a file that must hold exactly one (the agent token):
 // its only non-empty line. More than one line is an error.
 Result<std::string> read_one_secret(const std::string& path, const std::string& what, std::string* warning);
+
+// A warning naming `what` when local users other than this process's user
+// and group may read `path`: "others" permission bits, or group bits for a
+// group this process is not running as (a packaged 0640 root:mend secret
+// read by the mend service is fine). Empty when they may not, or when the
+// file cannot be examined.
+std::string others_may_read(const std::string& path, const std::string& what);
 
 // The warning to print when a secret was given as a command-line flag:
 // "--agent-token on the command line is visible to every local user (ps); use --agent-token-file".

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "common/log.hpp"
+#include "common/tcp_keepalive.hpp"
 #include "dispatch/agent_hello.hpp"
 
 namespace mend {
@@ -77,6 +78,7 @@ awaitable<bool> AgentSession::accept(http::request<http::string_body>& req) {
   // handshake) must finish in hello_timeout, and silence beyond idle_timeout
   // (the server pings at half of it) ends the connection.
   beast::get_lowest_layer(ws_).expires_never();
+  set_tcp_dead_peer_limit(beast::get_lowest_layer(ws_).socket().native_handle(), options_.dead_peer_limit);
   websocket::stream_base::timeout t{};
   t.handshake_timeout = options_.hello_timeout;
   t.idle_timeout = options_.idle_timeout;

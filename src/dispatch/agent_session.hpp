@@ -17,7 +17,12 @@ struct AgentSessionOptions {
   std::string agent_token;  // empty: any token is accepted
   std::chrono::milliseconds hello_timeout{10'000};
   // Silence this long closes the connection; the server pings at half of it.
-  std::chrono::milliseconds idle_timeout{20'000};
+  // Long, because a ping per agent is what an idle server spends its CPU
+  // on; a host that is gone is noticed by the kernel within dead_peer_limit.
+  std::chrono::milliseconds idle_timeout{120'000};
+  // TCP keepalive and user timeout (common/tcp_keepalive.hpp): a dead
+  // agent host or a cut network closes the session within this.
+  std::chrono::seconds dead_peer_limit{30};
   size_t max_frame_bytes = 16 * 1024 * 1024;
   // Frames queued for a slow agent beyond this close its connection.
   size_t max_queue_bytes = 64 * 1024 * 1024;

@@ -46,8 +46,23 @@ void ReportBatcher::submit(AgentReport report, Done done) {
   asio::post(ex_, [q = queue_, &engine = engine_, options = options_] { flush(engine, q, options); });
 }
 
+void ReportBatcher::drain() {
+  Queue& q = *queue_;
+  q.draining = true;
+  q.retry_timer.cancel();
+  q.reports.insert(q.reports.begin(), std::make_move_iterator(q.held_reports.begin()),
+                   std::make_move_iterator(q.held_reports.end()));
+  q.dones.insert(q.dones.begin(), std::make_move_iterator(q.held_dones.begin()),
+                 std::make_move_iterator(q.held_dones.end()));
+  q.held_reports.clear();
+  q.held_dones.clear();
+  q.held_bytes = 0;
+  flush(engine_, queue_, options_);
+}
+
 bool ReportBatcher::hold(const std::shared_ptr<Queue>& q, std::vector<AgentReport>& reports,
                          std::vector<Done>& dones, Engine& engine, const Options& options) {
+  if (q->draining) return false;
   size_t bytes = 0;
   for (const auto& r : reports) bytes += output_bytes(r);
   if (q->held_reports.size() + reports.size() > options.max_held_reports ||

@@ -48,6 +48,11 @@ class ReportBatcher {
   // Queues `report`; `done` gets its own outcome after the batch's commit.
   void submit(AgentReport report, Done done);
 
+  // At shutdown: applies what is queued and held now, once, and answers each
+  // report with its outcome (a failure too: nothing is held any longer, the
+  // agents keep their results and send them again to the next server).
+  void drain();
+
   // Reports held for a retry now.
   size_t held() const { return queue_->held_reports.size(); }
 
@@ -63,6 +68,7 @@ class ReportBatcher {
     size_t held_bytes = 0;
     asio::steady_timer retry_timer;
     bool retry_armed = false;
+    bool draining = false;  // drain(): failures are answered, not held
     std::chrono::milliseconds retry_delay{0};
   };
   static void flush(Engine& engine, const std::shared_ptr<Queue>& q, const Options& options);

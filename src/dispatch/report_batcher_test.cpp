@@ -119,6 +119,40 @@ TEST_P(ReportBatcherTest, ReportsTheDatabaseCouldNotTakeAreHeldAndCommittedWhenI
   EXPECT_TRUE(v->task.done);
 }
 
+TEST_P(ReportBatcherTest, DrainAtShutdownCommitsWhatWasQueuedAndAnswersWhatIsHeld) {
+  TaskSpec t = make_spec("t", {"a", "b"});
+  SwitchableStore switchable(*store);
+  Engine flaky_engine(switchable, clock, push, metrics);
+  ASSERT_TRUE(flaky_engine.create_task(t).ok());
+  ASSERT_EQ(push.assigns().size(), 2u);
+  asio::io_context io;
+  std::vector<std::string> outcomes;
+  auto submit = [&](ReportBatcher& batcher, const proto::Assign& a) {
+    proto::ResultMsg r;
+    r.dispatch_id = a.dispatch_id;
+    r.status = "success";
+    batcher.submit(AgentReport{a.host, r}, [&outcomes, host = a.host](const Result<ResultOutcome>& res) {
+      outcomes.push_back(host + (res.ok() ? " applied" : " " + std::string(to_string(res.error().code))));
+    });
+  };
+  // Queued and not yet flushed by the executor: drain() commits it.
+  ReportBatcher first(io.get_executor(), flaky_engine);
+  submit(first, push.assigns()[0]);
+  first.drain();
+  EXPECT_EQ(outcomes, (std::vector<std::string>{"a applied"}));
+  // Held while the database is away: drain() answers it with the failure
+  // (the agent keeps it and sends it to the next server) instead of holding
+  // it for a retry that will not come.
+  ReportBatcher second(io.get_executor(), flaky_engine);
+  switchable.down = true;
+  submit(second, push.assigns()[1]);
+  io.run_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(second.held(), 1u);
+  second.drain();
+  EXPECT_EQ(second.held(), 0u);
+  EXPECT_EQ(outcomes, (std::vector<std::string>{"a applied", "b unavailable"}));
+}
+
 TEST_P(ReportBatcherTest, BeyondItsBoundsABatchIsAnsweredWithTheFailureAsBefore) {
   TaskSpec t = make_spec("t", {"a"});
   SwitchableStore switchable(*store);

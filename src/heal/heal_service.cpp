@@ -2,13 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 
 #include "engine/task_form.hpp"
@@ -65,14 +61,6 @@ Result<void> write_event_and_record(StoreTx& tx, const AlertEvent& e, HealOutcom
   return ok();
 }
 
-Result<std::string> read_file(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) return make_error(ErrorCode::invalid_input, "cannot read rules file " + path + ": " + std::strerror(errno));
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 std::set<std::string> template_names(const HealRuleSet& s) {
   std::set<std::string> out;
   for (const auto& t : s.templates) out.insert(t.name);
@@ -124,8 +112,7 @@ Result<HealRuleSet> HealService::load_api_set() {
 
 Result<HealRuleSet> HealService::load_file_set(const HealRuleSet& api) {
   if (rules_path_.empty()) return HealRuleSet{};
-  MEND_ASSIGN_OR_RETURN(std::string text, read_file(rules_path_));
-  return parse_rules_yaml(text, rules_path_, template_names(api));
+  return read_rules_file(rules_path_, template_names(api));
 }
 
 Result<void> HealService::activate(HealRuleSet file, HealRuleSet api) {

@@ -2,7 +2,11 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <optional>
+#include <sstream>
 
 #include "common/strings.hpp"
 #include "engine/task_form.hpp"
@@ -504,6 +508,15 @@ nlohmann::json to_json(const HealRule& r, bool with_origin) {
                    {"require_known_host", r.require_known_host}};
   if (with_origin) j["origin"] = to_string(r.origin);
   return j;
+}
+
+Result<HealRuleSet> read_rules_file(const std::string& path, const std::set<std::string>& other_templates) {
+  std::ifstream f(path);
+  // Why it could not be read (missing, a directory, no permission) is the first thing one asks.
+  if (!f) return make_error(ErrorCode::invalid_input, "cannot read rules file " + path + ": " + std::strerror(errno));
+  std::stringstream text;
+  text << f.rdbuf();
+  return parse_rules_yaml(text.str(), path, other_templates);
 }
 
 }  // namespace mend::heal

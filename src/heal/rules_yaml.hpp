@@ -40,6 +40,10 @@ namespace mend::heal {
 Result<HealRuleSet> parse_rules_yaml(std::string_view text, const std::string& file_name,
                                      const std::set<std::string>& other_templates = {});
 
+// parse_rules_yaml on the file at `path`. Errors: invalid_input (also when
+// the file cannot be read).
+Result<HealRuleSet> read_rules_file(const std::string& path, const std::set<std::string>& other_templates = {});
+
 // API bodies: one JSON object with the file's keys plus "name". References are
 // not checked here (the service knows every template). Errors: invalid_input.
 Result<HealTemplate> parse_template_json(std::string_view body);

@@ -1,0 +1,94 @@
+// MendServer in-process: started on a temporary SQLite file and port 0, run on
+// a thread of the test, stopped in order.
+#include "server/mend_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "common/asio.hpp"
+#include "testing/temp_dir.hpp"
+
+namespace mend {
+namespace {
+
+// One HTTP/1.1 GET on a fresh connection; returns status and body.
+std::pair<int, std::string> get(const std::string& host_port, const std::string& target) {
+  asio::io_context ioc;
+  tcp::resolver resolver(ioc);
+  auto colon = host_port.rfind(':');
+  beast::tcp_stream stream(ioc);
+  stream.connect(resolver.resolve(host_port.substr(0, colon), host_port.substr(colon + 1)));
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, host_port);
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res);
+  return {static_cast<int>(res.result_int()), res.body()};
+}
+
+ServerSettings local_settings(const testing::TempDir& dir) {
+  ServerSettings s;
+  s.http = "127.0.0.1:0";
+  s.db = "sqlite:" + dir.file("mend.db").string();
+  s.server_id = "test-server";
+  return s;
+}
+
+TEST(MendServer, StartsServesAndStopsInProcess) {
+  testing::TempDir dir;
+  ServerSettings s = local_settings(dir);
+  s.ready_file = dir.file("ready").string();
+  MendServer server(s);
+  ASSERT_TRUE(server.start().ok());
+  EXPECT_EQ(server.server_id(), "test-server");
+  EXPECT_EQ(testing::read_file(dir.file("ready")), server.http_address() + "\n");
+  std::thread runner([&] { server.run(); });
+  auto [status, body] = get(server.http_address(), "/ibex/v1/tasks");
+  EXPECT_EQ(status, 200) << body;
+  server.stop();
+  runner.join();
+  // Stopped means not listening any more.
+  EXPECT_ANY_THROW(get(server.http_address(), "/ibex/v1/tasks"));
+}
+
+TEST(MendServer, ABadSettingStopsTheStartBeforeTheDatabaseIsOpened) {
+  testing::TempDir dir;
+  ServerSettings s = local_settings(dir);
+  s.http = "nowhere";
+  MendServer server(s);
+  auto r = server.start();
+  ASSERT_FALSE(r.ok());
+  EXPECT_FALSE(std::filesystem::exists(dir.file("mend.db")));
+}
+
+TEST(CheckServerSettings, FindsBadValuesAndABadRulesFile) {
+  testing::TempDir dir;
+  ServerSettings s = local_settings(dir);
+  EXPECT_TRUE(check_server_settings(s).ok());
+
+  ServerSettings lease = s;
+  lease.lease_ms = 10;
+  EXPECT_EQ(check_server_settings(lease).error().message, "lease_ms must be at least 1000");
+
+  ServerSettings allow = s;
+  allow.ibex_rpc_allow = {"10.0.0.0/8"};
+  EXPECT_EQ(check_server_settings(allow).error().message, "--ibex-rpc-allow needs --ibex-rpc");
+
+  ServerSettings rules = s;
+  rules.rules = dir.file("rules.yaml").string();
+  testing::write_file(
+      rules.rules,
+      "templates:\n  t:\n    title: T\n    account: root\n    script: echo hi\n"
+      "rules:\n  - name: r\n    matchers: ['alertname=\"Down\"']\n    template: nope\n");
+  auto r = check_server_settings(rules);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("unknown template \"nope\""), std::string::npos)
+      << r.error().message;
+  // Checking opens no database.
+  EXPECT_FALSE(std::filesystem::exists(dir.file("mend.db")));
+}
+
+}  // namespace
+}  // namespace mend
