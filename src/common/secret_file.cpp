@@ -1,7 +1,6 @@
 #include "common/secret_file.hpp"
 
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -34,9 +33,7 @@ Result<SecretLines> read_secret_lines(const std::string& path, const std::string
 std::string others_may_read(const std::string& path, const std::string& what) {
   struct stat st{};
   if (::stat(path.c_str(), &st) != 0) return "";
-  const bool others = (st.st_mode & 007) != 0;
-  const bool group = (st.st_mode & 070) != 0 && st.st_gid != ::getegid();
-  if (!others && !group) return "";
+  if ((st.st_mode & 007) == 0) return "";
   char mode[8];
   std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
   return what + ": " + path + " has mode " + mode + ", so other local users may read the secret; chmod 600 it";

@@ -27,11 +27,10 @@ Result<SecretLines> read_secret_lines(const std::string& path, const std::string
 // its only non-empty line. More than one line is an error.
 Result<std::string> read_one_secret(const std::string& path, const std::string& what, std::string* warning);
 
-// A warning naming `what` when local users other than this process's user
-// and group may read `path`: "others" permission bits, or group bits for a
-// group this process is not running as (a packaged 0640 root:mend secret
-// read by the mend service is fine). Empty when they may not, or when the
-// file cannot be examined.
+// A warning naming `what` when every local user may read or write `path`
+// (its "others" permission bits). Group bits are the operator's deliberate
+// choice (the packages keep secrets root:mend 0640 for the service) and pass.
+// Empty when fine, or when the file cannot be examined.
 std::string others_may_read(const std::string& path, const std::string& what);
 
 // The warning to print when a secret was given as a command-line flag:

@@ -44,8 +44,8 @@ TEST_F(SecretFileTest, AFileOthersCanReadWorksWithAWarning) {
   EXPECT_NE(r->warning.find("chmod 600"), std::string::npos) << r->warning;
 }
 
-TEST_F(SecretFileTest, AFileOnlyOurOwnGroupCanReadIsFine) {
-  // The packaged layout: root:mend 0640, read by the service running as group mend.
+TEST_F(SecretFileTest, AFileItsGroupCanReadIsFine) {
+  // The packaged layout: root:mend 0640, read by the service (group mend) and root.
   auto r = read_secret_lines(write("token", "s3cret\n", 0640), "--agent-token-file");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->warning, "");
