@@ -16,9 +16,10 @@ bool is_failure(HostStatus s) {
 Result<TaskSpec> rerun_spec(const TaskWithHosts& first, const std::string& creator) {
   const std::string id = std::to_string(first.task.id);
   if (!first.task.done) {
-    return make_error(ErrorCode::conflict, "task " + id +
-                                               " is not finished: redo its failed hosts instead (PUT "
-                                               "/ibex/v1/task/" + id + "/host/HOST/action {\"action\":\"redo\"})");
+    // Both ways, since the API and mendctl users both read this.
+    return make_error(ErrorCode::conflict,
+                      "task " + id + " is not finished: redo its failed hosts in it instead (mendctl host action " +
+                          id + " HOST redo; API: PUT /ibex/v1/task/" + id + "/host/HOST/action {\"action\":\"redo\"})");
   }
   TaskSpec spec = first.task.spec;
   spec.hosts.clear();

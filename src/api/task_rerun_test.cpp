@@ -61,6 +61,7 @@ TEST(TaskRerun, AnUnfinishedTaskOrOneWithoutFailuresIsRefused) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::conflict);
   EXPECT_NE(r.error().message.find("redo"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("mendctl host action"), std::string::npos) << r.error().message;
   TaskWithHosts fine = finished_task();
   for (auto& h : fine.hosts) h.status = HostStatus::success;
   auto none = rerun_spec(fine, "");
