@@ -33,6 +33,7 @@ struct ServerSettings {
   int64_t max_connections = 50000;
   int64_t max_unauthenticated_per_source = 64;
   std::string rules;          // YAML templates and heal rules
+  bool insecure = false;      // listen beyond loopback without API or agent authentication
   std::string ready_file;     // flag only
   bool check_config = false;  // flag only: validate and exit
 };
