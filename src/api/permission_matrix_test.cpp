@@ -41,6 +41,7 @@ const std::map<std::string, std::string> kMatrix = {
     {"GET /api/v1/doctor", "task.read"},
     {"POST /api/v1/doctor/repair", "task.action"},
     {"GET /api/v1/tasks/:id", "task.read"},
+    {"POST /api/v1/tasks/:id/rerun", "task.run_adhoc"},
     {"GET /api/v1/tasks", "task.read"},
     {"GET /api/v1/tasks/:id/summary", "task.read"},
     {"GET /api/v1/tasks/:id/hosts", "task.read"},

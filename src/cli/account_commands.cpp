@@ -42,7 +42,7 @@ int users_list_command(const ServerApi& api, Console& console) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& u : *users)
     rows.push_back({s(u, "name"), s(u, "kind"), s(u, "role"), u.value("disabled", false) ? "disabled" : "active",
-                    format_local_time(i(u, "created_ms"))});
+                    format_time(i(u, "created_ms"), console.utc)});
   console.out << format_table({"NAME", "KIND", "ROLE", "STATE", "CREATED"}, rows);
   return kExitOk;
 }
@@ -78,7 +78,7 @@ int tokens_list_command(const ServerApi& api, const std::string& for_user, int64
     int64_t expires = i(t, "expires_ms"), used = i(t, "last_used_ms");
     rows.push_back({std::to_string(i(t, "id")), s(t, "user"), s(t, "name"), s(t, "prefix") + "...",
                     t["scopes"].empty() ? "(role)" : joined(t["scopes"]), s(t, "state"),
-                    expires ? format_local_time(expires) : "never", used ? format_ago(now_ms, used) : "never"});
+                    expires ? format_time(expires, console.utc) : "never", used ? format_ago(now_ms, used) : "never"});
   }
   console.out << format_table({"ID", "USER", "NAME", "TOKEN", "SCOPES", "STATE", "EXPIRES", "LAST USED"}, rows);
   return kExitOk;
@@ -94,7 +94,7 @@ int tokens_create_command(const ServerApi& api, const std::string& for_user, con
   console.out << s(*t, "token") << "\n";
   console.err << "token " << i(*t, "id") << " \"" << s(*t, "name") << "\" for " << s(*t, "user") << ", scopes "
               << (t->at("scopes").empty() ? "(the whole role)" : joined(t->at("scopes")))
-              << (i(*t, "expires_ms") ? ", expires " + format_local_time(i(*t, "expires_ms")) : ", never expires")
+              << (i(*t, "expires_ms") ? ", expires " + format_time(i(*t, "expires_ms"), console.utc) : ", never expires")
               << ": shown once, keep it now\n";
   return kExitOk;
 }
@@ -127,7 +127,7 @@ int audit_list_command(const ServerApi& api, const AuditFilter& f, int64_t now_m
   for (const auto& r : (*page)["list"]) {
     std::string summary = r["summary"].is_string() ? r["summary"].get<std::string>() : r["summary"].dump();
     if (summary.size() > 80) summary = summary.substr(0, 77) + "...";
-    rows.push_back({std::to_string(i(r, "seq")), format_local_time(i(r, "at_ms")),
+    rows.push_back({std::to_string(i(r, "seq")), format_time(i(r, "at_ms"), console.utc),
                     s(r, "actor") + " (" + s(r, "auth_method") + ")", s(r, "remote"), s(r, "action"), s(r, "target"),
                     s(r, "outcome"), summary});
   }

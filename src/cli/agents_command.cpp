@@ -5,11 +5,16 @@
 namespace mend::cli {
 
 int agents_command(const ServerApi& api, int64_t now_ms, Console& console) {
+  if (console.json) {
+    auto dat = api.get_json("/api/v1/agents");
+    if (!dat) return report_error(console, dat.error());
+    return print_json(console, *dat);
+  }
   auto agents = api.agents();
   if (!agents) return report_error(console, agents.error());
   std::vector<std::vector<std::string>> rows;
   for (const auto& a : *agents) {
-    rows.push_back({a.ident, a.protocol, a.identity, a.remote, format_local_time(a.connected_ms),
+    rows.push_back({a.ident, a.protocol, a.identity, a.remote, format_time(a.connected_ms, console.utc),
                     format_ago(now_ms, a.last_seen_ms)});
   }
   console.out << format_table({"IDENT", "PROTOCOL", "IDENTITY", "REMOTE", "CONNECTED SINCE", "LAST SEEN"},
@@ -30,7 +35,7 @@ int join_token_command(const ServerApi& api, const JoinTokenOptions& o, Console&
   console.out << made->value("token", "") << "\n";
   console.err << "join token " << made->value("id", "") << " for " << made->value("host_pattern", "") << " (up to "
               << made->value("max_hosts", int64_t{1}) << " host(s)), expires " 
-              << format_local_time(made->value("expires_ms", int64_t{0})) << "; CA fingerprint "
+              << format_time(made->value("expires_ms", int64_t{0}), console.utc) << "; CA fingerprint "
               << made->value("ca_fingerprint", "") << "\n"
               << "on the host: mend-agent --server " << api.server().text << " --join-token TOKEN\n";
   return kExitOk;

@@ -39,6 +39,7 @@ struct ServerSettings {
   std::string plain_http;              // an extra plain-HTTP listener (Nightingale v6); off when empty
   std::string ca_out;                  // write Mend's CA certificate here at start
   std::string rules;          // YAML templates and heal rules
+  bool insecure = false;      // listen beyond loopback without API or agent authentication
   std::string ready_file;     // flag only
   bool check_config = false;  // flag only: validate and exit
 };

@@ -218,8 +218,11 @@ TEST_F(AlertFloodTest, TenThousandAlertsForUnknownHostsLeaveAgentsConnectedAndTh
   // host-a runs a task that outlives the webhook by far (the agent's idle
   // timeout is 20 s: a stalled server would drop it and time the task out).
   std::string gate = dir_->file("gate").string();
-  int64_t id = api().create_task(
-      task_form({"host-a"}, sh_script("i=0; while [ ! -f " + gate + " ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; echo done")));
+  // Its own timeout is far beyond the script's 60 s bound, so only a dropped
+  // connection, never a slow (ASan, busy) machine, could fail the host.
+  auto form = task_form({"host-a"}, sh_script("i=0; while [ ! -f " + gate + " ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; echo done"));
+  form["timeout"] = 600;
+  int64_t id = api().create_task(form);
   ASSERT_TRUE(api().wait_host_status(id, "host-a", "running"));
 
   json alerts = json::array();

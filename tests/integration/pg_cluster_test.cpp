@@ -124,6 +124,9 @@ TEST_F(PgClusterTest, ThreeServersOneKilledMidRunEveryHostRunsEveryTaskOnce) {
   for (int k = 0; k < 9; ++k) {
     json form = task_form(hosts, logging_script("sleep 0.3\n"));
     form["batch"] = 2;
+    // A host timing out would pause its task (tolerance 0): on a busy machine
+    // nine tasks queued on six hosts wait longer than the default 10 s.
+    form["timeout"] = 300;
     form["title"] = "t" + std::to_string(k);
     int64_t id = api(*all[k % 3]).create_task(form);
     ASSERT_GT(id, 0);
