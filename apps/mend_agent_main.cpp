@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
     return agent::supervisor_main(std::vector<std::string>(argv + 2, argv + argc));
   }
   init_failpoints_from_env();
-  SettingsProgram program{"mend-agent", "runs Mend's remediation scripts on this host", MEND_VERSION};
+  SettingsProgram program{"mend-agent", "runs Mend's remediation scripts on this host",
+                          std::string("mend-agent ") + MEND_VERSION};
   auto read = read_settings(program, agent::agent_settings_table(), argc, argv);
   if (!read.settings) return read.exit_code;
   // Not the path we were started from: after an upgrade replaced the binary,
@@ -68,6 +69,11 @@ int main(int argc, char** argv) {
     agent.stop();
   });
   spdlog::info("mend-agent {} ident {} spool {}", MEND_VERSION, cfg.ident, cfg.spool_dir);
+  for (const auto& w : read.warnings) spdlog::warn("{}", w);
+  if (cfg.token.empty())
+    spdlog::warn(
+        "no agent token (--token-file, MEND_AGENT_TOKEN_FILE): only a server without --agent-token "
+        "accepts this agent");
   asio::co_spawn(io, agent.run(), [&](std::exception_ptr e) {
     if (e) spdlog::critical("agent stopped by an exception");
     boost::system::error_code ec;
@@ -76,6 +82,11 @@ int main(int argc, char** argv) {
     io.stop();
   });
   io.run();
+  if (!agent.gave_up().empty()) {
+    // Said on stderr too, where someone starting the agent by hand looks.
+    std::cerr << "mend-agent: " << agent.gave_up() << "\n";
+    return 1;
+  }
   spdlog::info("stopped");
   return 0;
 }

@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
 
   CLI::App app{
       "mend-loadgen: simulates many mend-agents over the native protocol, forking nothing"};
-  app.set_version_flag("--version", std::string(MEND_VERSION));
+  app.set_version_flag("--version", std::string("mend-loadgen ") + MEND_VERSION);
   app.add_option("--server", o.server, "server base URL, e.g. http://127.0.0.1:10090")->required();
   app.add_option("--token", o.token, "agent token (or env MEND_AGENT_TOKEN)");
   app.add_option("--count", o.count, "numbered agents: PREFIX0 .. PREFIX(N-1)")

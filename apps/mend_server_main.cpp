@@ -26,13 +26,14 @@ int main(int argc, char** argv) {
   using namespace mend;
   SettingsProgram program{"mend-server",
                           "the Mend task engine (Ibex-compatible HTTP API, native agent channel)",
-                          MEND_VERSION};
+                          std::string("mend-server ") + MEND_VERSION};
   auto read = read_settings(program, server_settings_table(), argc, argv);
   if (!read.settings) return read.exit_code;
   const ServerSettings& s = *read.settings;
   init_failpoints_from_env();
   if (!setup_logging(s.log_level, "mend-server"))
     return usage_error("unknown log level '" + s.log_level + "'");
+  for (const auto& w : read.warnings) spdlog::warn("{}", w);
   if (s.check_config) {
     if (auto r = check_server_settings(s); !r.ok()) return usage_error(r.error().message);
     std::cout << "mend-server: settings" << (s.rules.empty() ? "" : " and rules file " + s.rules)

@@ -7,10 +7,13 @@
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "cli/basic_auth.hpp"
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
+#include "common/secret_file.hpp"
 
 namespace {
 
@@ -19,6 +22,16 @@ using namespace mend::cli;
 std::string env_or(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
   return v && *v ? std::string(v) : fallback;
+}
+
+// True when argv names `flag` itself ("--token x" or "--token=x"), not only
+// the environment variable that also fills it.
+bool given_on_command_line(int argc, char** argv, const std::string& flag) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == flag || a.rfind(flag + "=", 0) == 0) return true;
+  }
+  return false;
 }
 
 int64_t now_ms() {
@@ -35,7 +48,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Exit status: 0 success; 1 the task ran and some host did not succeed;\n"
-      "2 usage, connection or server error; 130 stopped following with Ctrl-C.");
+      "2 usage, connection or server error; 3 the task paused (failures past its tolerance);\n"
+      "130 stopped following with Ctrl-C.");
   app.fallthrough();
 
   std::string server = "http://127.0.0.1:10090";
@@ -43,8 +57,20 @@ int main(int argc, char** argv) {
   int64_t timeout_ms = 10000;
   app.add_option("--server", server, "server URL")->envname("MEND_SERVER")->capture_default_str();
   app.add_option("--user", user, "basic auth USER:PASS")->envname("MEND_BASIC_AUTH");
+  std::string user_file;
+  app.add_option("--user-file", user_file, "file holding USER:PASS (safer than --user: not shown by ps)")
+      ->envname("MEND_BASIC_AUTH_FILE");
   std::string token;
   app.add_option("--token", token, "bearer token (a server --api-token); instead of --user")->envname("MEND_API_TOKEN");
+  std::string token_file;
+  app.add_option("--token-file", token_file, "file holding the bearer token (safer than --token: not shown by ps)")
+      ->envname("MEND_API_TOKEN_FILE");
+  std::string output_format = "text";
+  app.add_option("-o,--output-format", output_format, "text, or json: read commands print the server's answer")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  bool utc = false;
+  app.add_flag("--utc", utc, "print times in UTC (default: the local time zone, with its offset)")->envname("MEND_UTC");
   app.add_option("--timeout-ms", timeout_ms, "timeout of each HTTP request")
       ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}))
       ->capture_default_str();
@@ -75,6 +101,14 @@ int main(int argc, char** argv) {
   auto* show_cmd = task_cmd->add_subcommand("show", "show a task and its hosts");
   show_cmd->add_option("id", task_id, "task id")->required();
   show_cmd->add_flag("--output", with_output, "also print each host's stdout and stderr");
+
+  auto* watch_cmd = task_cmd->add_subcommand("watch", "follow a task until it is done, as run does");
+  watch_cmd->add_option("id", task_id, "task id")->required();
+  bool rerun_no_wait = false;
+  auto* rerun_cmd = task_cmd->add_subcommand(
+      "rerun", "run a finished task again on the hosts that did not succeed, as a new task linked to it");
+  rerun_cmd->add_option("id", task_id, "task id")->required();
+  rerun_cmd->add_flag("--no-wait", rerun_no_wait, "print the new task's id and exit");
 
   std::string action;
   auto* task_action_cmd = task_cmd->add_subcommand("action", "start, pause, cancel or kill a task");
@@ -126,6 +160,13 @@ int main(int argc, char** argv) {
   heal_rules_cmd->add_option("--minutes", minutes, "count resolutions within this many minutes of a successful run")
       ->check(CLI::Range(int64_t{0}, int64_t{525600}))
       ->capture_default_str();
+  std::string rules_path;
+  std::vector<std::string> known_templates;
+  auto* check_rules_cmd = heal_cmd->add_subcommand("check-rules", "check a rules file offline, as the server would");
+  check_rules_cmd->add_option("file", rules_path, "rules YAML file")->required();
+  check_rules_cmd->add_option("--template", known_templates,
+                              "a template defined through the API that the file may name (repeatable)");
+  auto* reload_cmd = app.add_subcommand("reload", "make the server reread its rules file (as SIGHUP does)");
   std::string rule;
   auto* heal_close_cmd = heal_cmd->add_subcommand("close-breaker", "close a rule's open circuit breaker");
   heal_close_cmd->add_option("rule", rule, "rule name")->required();
@@ -137,11 +178,32 @@ int main(int argc, char** argv) {
     return rc == 0 ? kExitOk : kExitError;
   }
 
-  Console console{std::cout, std::cerr, isatty(STDOUT_FILENO) == 1};
+  Console console{std::cout, std::cerr, isatty(STDOUT_FILENO) == 1, output_format == "json", utc};
+  // Offline: no server, no credentials.
+  if (check_rules_cmd->parsed()) return check_rules_command(rules_path, known_templates, console);
   auto url = parse_server_url(server);
   if (!url) return report_error(console, url.error());
   HttpClientOptions http_options;
   http_options.timeout = std::chrono::milliseconds(timeout_ms);
+  const std::pair<std::string, std::string> secret_flags[] = {{"--token", "--token-file or MEND_API_TOKEN_FILE"},
+                                                              {"--user", "--user-file or MEND_BASIC_AUTH_FILE"}};
+  for (const auto& [flag, safer] : secret_flags) {
+    if (given_on_command_line(argc, argv, flag))
+      console.err << "mendctl: warning: " << mend::secret_flag_warning(flag, safer) << '\n';
+  }
+  // A file replaces the secret from the environment, but not one given as a flag next to it.
+  for (auto [file, value, what, flag] : {std::tuple{&token_file, &token, "--token-file", "--token"},
+                                         std::tuple{&user_file, &user, "--user-file", "--user"}}) {
+    if (file->empty()) continue;
+    if (given_on_command_line(argc, argv, flag))
+      return report_error(console, mend::make_error(mend::ErrorCode::invalid_input,
+                                                    std::string("give ") + what + " or " + flag + ", not both"));
+    std::string warning;
+    auto secret = mend::read_one_secret(*file, what, &warning);
+    if (!secret) return report_error(console, secret.error());
+    if (!warning.empty()) console.err << "mendctl: warning: " << warning << '\n';
+    *value = std::move(*secret);
+  }
   if (!token.empty() && !user.empty())
     return report_error(console, mend::make_error(mend::ErrorCode::invalid_input, "give --user or --token, not both"));
   if (!token.empty()) {
@@ -160,6 +222,12 @@ int main(int argc, char** argv) {
     return run_command(api, run, env_or("USER", "mendctl"), std::cin, console, follow);
   }
   if (show_cmd->parsed()) return task_show_command(api, task_id, with_output, console);
+  if (watch_cmd->parsed() || rerun_cmd->parsed()) {
+    FollowOptions follow;
+    follow.interrupted = &install_interrupt_flag();
+    if (watch_cmd->parsed()) return task_watch_command(api, task_id, console, follow);
+    return task_rerun_command(api, task_id, env_or("USER", "mendctl"), rerun_no_wait, console, follow);
+  }
   if (task_action_cmd->parsed()) return task_action_command(api, task_id, action, console);
   if (list_cmd->parsed()) return task_list_command(api, query, limit, console);
   if (host_action_cmd->parsed()) {
@@ -169,6 +237,7 @@ int main(int argc, char** argv) {
   if (doctor_cmd->parsed()) return doctor_command(api, repair, console);
   if (heal_records_cmd->parsed()) return heal_records_command(api, records, now_ms(), console);
   if (heal_rules_cmd->parsed()) return heal_rules_command(api, minutes, now_ms(), console);
+  if (reload_cmd->parsed()) return reload_command(api, console);
   if (heal_close_cmd->parsed()) return heal_close_breaker_command(api, rule, console);
   std::cerr << app.help();
   return kExitError;

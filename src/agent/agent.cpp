@@ -22,7 +22,10 @@ Agent::Agent(asio::any_io_executor ex, AgentConfig cfg, Spool spool, ConnectionO
       reaper_(ex),
       conn_(ex, std::move(conn),
             Connection::Events{[this] { on_welcome(); },
-                               [this](proto::Message m) { on_message(std::move(m)); }, {}}),
+                               [this](proto::Message m) { on_message(std::move(m)); }, {},
+                               [this](const std::string& url, const std::string& reason) {
+                                 on_refused(url, reason);
+                               }}),
       resend_timer_(ex),
       spare_timer_(ex) {}
 
@@ -71,6 +74,16 @@ void Agent::stop() {
 }
 
 void Agent::on_welcome() { resend_all(); }
+
+void Agent::on_refused(const std::string& url, const std::string& reason) {
+  // With a token, "bad token" may be a rotation the server side has not
+  // finished: keep trying. Without one, no retry can succeed.
+  if (!cfg_.token.empty() || reason.find("token") == std::string::npos) return;
+  gave_up_ = "server " + url + " requires an agent token and this agent has none: give --token-file FILE "
+             "(or MEND_AGENT_TOKEN) with the server's --agent-token";
+  spdlog::critical("{}", gave_up_);
+  stop();
+}
 
 void Agent::resend_all() {
   for (const auto& [id, r] : pending_) {

@@ -41,11 +41,17 @@ class Agent {
   // running and the next agent adopts them.
   void stop();
 
+  // Why the agent stopped by itself (empty when stop() was called from
+  // outside): e.g. a server that requires a token this agent was not given,
+  // which retrying cannot fix.
+  const std::string& gave_up() const { return gave_up_; }
+
   size_t running_count() const { return running_.size(); }
   size_t pending_count() const { return pending_.size(); }
 
  private:
   void on_welcome();
+  void on_refused(const std::string& url, const std::string& reason);
   void on_message(proto::Message m);
   void handle_assign(const proto::Assign& a);
   void handle_kill(const proto::Kill& k);
@@ -78,6 +84,7 @@ class Agent {
   std::shared_ptr<SupervisedRun> spare_;  // idle, ready for the next dispatch
   asio::steady_timer spare_timer_;  // starts the next spare a while after a script started
   bool stopping_ = false;
+  std::string gave_up_;
 };
 
 }  // namespace mend::agent

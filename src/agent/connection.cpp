@@ -148,7 +148,9 @@ awaitable<bool> Connection::serve(const std::string& url) {
   auto first = proto::decode(beast::buffers_to_string(buf.data()));
   if (!first || !std::holds_alternative<proto::Welcome>(*first)) {
     if (first && std::holds_alternative<proto::Refused>(*first)) {
-      spdlog::error("server {} refused this agent: {}", url, std::get<proto::Refused>(*first).reason);
+      const std::string reason = std::get<proto::Refused>(*first).reason;
+      spdlog::error("server {} refused this agent: {}", url, reason);
+      if (events_.on_refused) events_.on_refused(url, reason);
     } else {
       spdlog::warn("server {}: expected welcome, got {}", url,
                    first ? "another message" : first.error().message);

@@ -45,6 +45,9 @@ class Connection {
     std::function<void()> on_welcome;  // a session is up; queued sends go out now
     std::function<void(proto::Message)> on_message;
     std::function<void()> on_closed;  // the welcomed session ended
+    // A server answered the hello with Refused (reason as sent); the
+    // connection goes on to the next server unless the handler calls stop().
+    std::function<void(const std::string& url, const std::string& reason)> on_refused;
   };
 
   // Single-threaded: all calls from the io_context thread.

@@ -3,6 +3,8 @@
 #include <ctime>
 #include <map>
 
+#include "api/task_rerun.hpp"
+
 namespace mend {
 
 using nlohmann::json;
@@ -18,10 +20,14 @@ std::string rfc3339_utc(int64_t unix_ms) {
 
 json task_meta_json(const Task& t) {
   const TaskSpec& s = t.spec;
-  return json{{"id", t.id},         {"title", s.title},   {"account", s.account},     {"batch", s.batch},
+  json j = json{{"id", t.id},         {"title", s.title},   {"account", s.account},     {"batch", s.batch},
               {"tolerance", s.tolerance}, {"timeout", s.timeout_s}, {"pause", s.pause}, {"script", s.script},
               {"args", s.args},     {"stdin", s.stdin_text}, {"creator", s.creator},
               {"created", rfc3339_utc(t.created_ms)}, {"done", t.done}};
+  // Mend's additions (Ibex clients ignore unknown keys).
+  j["created_ms"] = t.created_ms;
+  if (auto first = rerun_of(t.spec)) j["rerun_of"] = *first;
+  return j;
 }
 
 std::string task_action_text(const Task& t) { return t.done ? "" : std::string(to_string(t.action)); }

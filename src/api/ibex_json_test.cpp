@@ -31,7 +31,12 @@ TEST(IbexJson, TaskMetaHasIbexFields) {
   for (const char* k : {"id", "title", "account", "batch", "tolerance", "timeout", "pause", "script", "args",
                         "stdin", "creator", "created", "done"})
     EXPECT_TRUE(j.contains(k)) << k;
-  EXPECT_EQ(j.size(), 13u);
+  // Ibex's 13 fields plus Mend's created_ms; rerun_of only on a rerun.
+  EXPECT_EQ(j.size(), 14u);
+  EXPECT_EQ(j["created_ms"], 1'795'762'800'123);
+  EXPECT_FALSE(j.contains("rerun_of"));
+  t.spec.env.emplace_back("MEND_RERUN_OF", "4");
+  EXPECT_EQ(task_meta_json(t)["rerun_of"], 4);
   EXPECT_EQ(j["created"], "2026-11-27T07:00:00Z");
   EXPECT_EQ(j["done"], true);
   EXPECT_EQ(task_state_text(t), "done");

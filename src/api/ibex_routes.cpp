@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "api/envelope.hpp"
+#include "api/host_presence.hpp"
 #include "api/ibex_answers.hpp"
 #include "api/idempotency.hpp"
 #include "api/ibex_json.hpp"
@@ -77,12 +78,12 @@ ApiResponse create_task_once(ApiContext& ctx, const ApiRequest& req, const TaskS
       if (auto earlier = replay()) return *earlier;
     return json_error(id.error());
   }
-  spdlog::info("task {} created by {} (Idempotency-Key {}): {} host(s)", *id, spec.creator, req.idempotency_key,
-               spec.hosts.size());
+  // The engine logged the creation; this adds only the key.
+  spdlog::debug("task {} has Idempotency-Key {}", *id, req.idempotency_key);
   failpoint("server.after_create_commit_before_reply");
   ApiResponse res;
   res.body = body;
-  return res;
+  return with_host_warnings(ctx, std::move(res), spec);
 }
 
 // Ibex's cleanHosts leaves at least one host: trimmed, not empty, not "#...".
@@ -106,12 +107,10 @@ ApiResponse create_task(ApiContext& ctx, const ApiRequest& req) {
   if (!req.idempotency_key.empty()) return create_task_once(ctx, req, *spec);
   auto id = ctx.engine.create_task(*spec);
   if (!id.ok()) return json_error(id.error());
-  spdlog::info("task {} created by {}: {} host(s), action {}", *id, spec->creator, spec->hosts.size(),
-               to_string(spec->action));
   // Crash tests die here: committed, not yet answered. A client retry with an
   // Idempotency-Key must get this task back, not a second one.
   failpoint("server.after_create_commit_before_reply");
-  return json_ok(*id);
+  return with_host_warnings(ctx, json_ok(*id), *spec);
 }
 
 ApiResponse list_tasks(ApiContext& ctx, const ApiRequest& req) {
@@ -132,13 +131,26 @@ ApiResponse list_tasks(ApiContext& ctx, const ApiRequest& req) {
   q.created_after_ms = ctx.clock.now_ms() - d * 24 * 3600 * 1000;
 
   TaskPage page_out;
+  // Mend adds each task's hosts by status ("host_counts"): one indexed read a
+  // task, at most `limit` (1000) of them.
+  std::vector<json> counts;
   auto r = ctx.store.read([&](StoreTx& tx) -> Result<void> {
     MEND_ASSIGN_OR_RETURN(page_out, tx.list_tasks(q));
+    for (const auto& t : page_out.list) {
+      MEND_ASSIGN_OR_RETURN(auto by_status, tx.host_status_counts(t.id));
+      json c = json::object();
+      for (const auto& [status, n] : by_status) c[std::string(to_string(status))] = n;
+      counts.push_back(std::move(c));
+    }
     return ok();
   });
   if (!r.ok()) return json_error(r.error());
   json list = json::array();
-  for (const auto& t : page_out.list) list.push_back(task_meta_json(t));
+  for (size_t i = 0; i < page_out.list.size(); ++i) {
+    json m = task_meta_json(page_out.list[i]);
+    m["host_counts"] = std::move(counts[i]);
+    list.push_back(std::move(m));
+  }
   return json_ok(json{{"total", page_out.total}, {"list", std::move(list)}});
 }
 

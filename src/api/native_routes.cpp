@@ -4,9 +4,11 @@
 
 #include "api/envelope.hpp"
 #include "api/heal_routes.hpp"
+#include "api/host_presence.hpp"
 #include "api/ibex_json.hpp"
 #include "api/metrics_text.hpp"
 #include "api/task_reads.hpp"
+#include "api/task_rerun.hpp"
 #include "common/log.hpp"
 
 namespace mend {
@@ -48,6 +50,30 @@ ApiResponse task_view(ApiContext& ctx, const ApiRequest& req) {
   return json_ok(task_view_json(t->task, t->hosts));
 }
 
+// A new task on the hosts of a finished task that did not succeed (see task_rerun.hpp).
+// Body (optional): {"creator": "..."}.
+ApiResponse rerun_task(ApiContext& ctx, const ApiRequest& req) {
+  auto id = parse_task_id(req.params.at("id"));
+  if (!id.ok()) return json_error(id.error());
+  std::string creator;
+  if (!req.body.empty()) {
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object())
+      return json_error(make_error(ErrorCode::invalid_input, "body must be a JSON object"));
+    if (auto c = body.find("creator"); c != body.end()) {
+      if (!c->is_string()) return json_error(make_error(ErrorCode::invalid_input, "creator must be a string"));
+      creator = c->get<std::string>();
+    }
+  }
+  auto first = read_task_with_hosts(ctx.store, *id);
+  if (!first.ok()) return json_error(first.error());
+  auto spec = rerun_spec(*first, creator);
+  if (!spec.ok()) return json_error(spec.error());
+  auto new_id = ctx.engine.create_task(*spec);
+  if (!new_id.ok()) return json_error(new_id.error());
+  return with_host_warnings(ctx, json_ok(json{{"id", *new_id}, {"rerun_of", *id}, {"hosts", spec->hosts}}), *spec);
+}
+
 ApiResponse metrics(ApiContext& ctx) {
   StoreCounts counts;
   auto r = ctx.store.read([&](StoreTx& tx) -> Result<void> {
@@ -70,6 +96,7 @@ void add_native_routes(Router& r, ApiContext& ctx) {
   r.add("GET", "/api/v1/doctor", [&ctx](const ApiRequest&) { return doctor(ctx, false); });
   r.add("POST", "/api/v1/doctor/repair", [&ctx](const ApiRequest&) { return doctor(ctx, true); });
   r.add("GET", "/api/v1/tasks/:id", [&ctx](const ApiRequest& req) { return task_view(ctx, req); });
+  r.add("POST", "/api/v1/tasks/:id/rerun", [&ctx](const ApiRequest& req) { return rerun_task(ctx, req); });
   r.add("GET", "/metrics", [&ctx](const ApiRequest&) { return metrics(ctx); });
   r.add("GET", "/ping", [](const ApiRequest&) { return text_response(200, "pong"); });
   r.add("GET", "/version", [](const ApiRequest&) { return text_response(200, MEND_VERSION); });

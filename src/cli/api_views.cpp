@@ -63,6 +63,10 @@ Result<TaskMeta> parse_task_meta(const json& dat) {
       m.created_ms = n < kSecondsLimit ? n * 1000 : n;
     }
   }
+  m.rerun_of = get_int(dat, "rerun_of");
+  if (auto c = dat.find("host_counts"); c != dat.end() && c->is_object())
+    for (const auto& [status, n] : c->items())
+      if (n.is_number_integer()) m.host_counts.emplace_back(status, n.get<int64_t>());
   return m;
 }
 

@@ -30,6 +30,16 @@ struct TaskMeta {
   int64_t created_ms = 0;
   std::string created_text;
   bool done = false;
+  int64_t rerun_of = 0;  // mend-server: the task this one reran the failed hosts of
+  // mend-server, in task lists: hosts by status ("success": 3, "failed": 1).
+  std::vector<std::pair<std::string, int64_t>> host_counts;
+};
+
+// A task just created, and what the server warned about it.
+struct CreatedTask {
+  int64_t id = 0;
+  std::vector<std::string> hosts;  // a rerun's hosts
+  std::vector<std::string> warnings;
 };
 
 struct HostRow {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <istream>
 #include <string>
+#include <vector>
 
 #include "cli/console.hpp"
 #include "cli/follow.hpp"
@@ -18,6 +19,15 @@ namespace mend::cli {
 // stdin_stream is what "-" reads; creator is recorded on the task.
 int run_command(const ServerApi& api, const RunOptions& options, const std::string& creator,
                 std::istream& stdin_stream, Console& console, const FollowOptions& follow);
+
+// `mendctl task watch ID`: follows a task (after `run --no-wait`, or another
+// terminal's), with run's progress view, report and exit codes.
+int task_watch_command(const ServerApi& api, int64_t id, Console& console, const FollowOptions& follow);
+
+// `mendctl task rerun ID [--no-wait]`: a new task on the failed hosts of
+// finished task ID (linked to it), followed like `run`.
+int task_rerun_command(const ServerApi& api, int64_t id, const std::string& creator, bool no_wait, Console& console,
+                       const FollowOptions& follow);
 
 // `mendctl task show ID [--output]`
 int task_show_command(const ServerApi& api, int64_t id, bool with_output, Console& console);
@@ -59,6 +69,14 @@ int heal_records_command(const ServerApi& api, const HealRecordFilter& filter, i
 // within N minutes of a successful run, and breaker state. Exit 1 when a
 // breaker is open (someone has to look), else 0.
 int heal_rules_command(const ServerApi& api, int64_t resolved_within_minutes, int64_t now_ms, Console& console);
+// `mendctl heal check-rules FILE [--template NAME...]`: parses a rules file as
+// the server would, offline; `known_templates` stand for templates defined
+// through the API. Prints the problems (each with its line) and exits 1, or
+// a summary and 0.
+int check_rules_command(const std::string& path, const std::vector<std::string>& known_templates, Console& console);
+// `mendctl reload`: POST /api/v1/reload; the server rereads its rules file.
+int reload_command(const ServerApi& api, Console& console);
+
 // `mendctl heal close-breaker RULE`
 int heal_close_breaker_command(const ServerApi& api, const std::string& rule, Console& console);
 

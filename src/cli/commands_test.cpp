@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <fstream>
 #include <sstream>
 
 #include "cli/fake_http_server.hpp"
@@ -217,7 +219,7 @@ TEST_F(Fixture, TaskShowPrintsMetaAndHostTable) {
             "task      42\n"
             "title     mendctl fix.sh FH: h1\n"
             "creator   alice\n"
-            "created   2023-11-14 22:13:20\n"
+            "created   2023-11-14 22:13:20 +0000\n"
             "account   root\n"
             "batch     0  tolerance 0  timeout 30s\n"
             "pause     -\n"
@@ -260,16 +262,18 @@ TEST_F(Fixture, TaskListShowsATable) {
   ::tzset();
   FakeHttpServer server([](const SeenRequest&) {
     return testing::ok_json(R"({"total": 12, "list": [
-      {"id": 2, "title": "restart nginx", "creator": "alice", "created": 1700000000, "done": true},
-      {"id": 1, "title": "df", "creator": "bob", "created": 1700000060000, "done": false}]})");
+      {"id": 2, "title": "restart nginx", "creator": "alice", "created": 1700000000, "done": true,
+       "host_counts": {"success": 3, "failed": 1, "timeout": 1}},
+      {"id": 1, "title": "df", "creator": "bob", "created": 1700000060000, "done": false,
+       "host_counts": {"success": 1, "running": 2, "waiting": 4}}]})");
   });
   auto client = client_for(server);
   ServerApi api(client);
   EXPECT_EQ(task_list_command(api, "", 2, console), kExitOk);
   EXPECT_EQ(out.str(),
-            "ID  TITLE          CREATOR  CREATED              STATE\n"
-            "2   restart nginx  alice    2023-11-14 22:13:20  done\n"
-            "1   df             bob      2023-11-14 22:14:20  running\n"
+            "ID  TITLE          CREATOR  CREATED                    STATE    HOSTS\n"
+            "2   restart nginx  alice    2023-11-14 22:13:20 +0000  done     3 ok, 2 failed\n"
+            "1   df             bob      2023-11-14 22:14:20 +0000  running  1 ok, 2 running, 4 waiting\n"
             "2 of 12 tasks\n");
 }
 
@@ -285,8 +289,8 @@ TEST_F(Fixture, AgentsShowsLastSeenAgo) {
   ServerApi api(client);
   EXPECT_EQ(agents_command(api, 1700000100000, console), kExitOk);
   EXPECT_EQ(out.str(),
-            "IDENT   PROTOCOL  REMOTE          CONNECTED SINCE      LAST SEEN\n"
-            "web-01  native    10.0.0.5:41234  2023-11-14 22:13:20  5s ago\n"
+            "IDENT   PROTOCOL  REMOTE          CONNECTED SINCE            LAST SEEN\n"
+            "web-01  native    10.0.0.5:41234  2023-11-14 22:13:20 +0000  5s ago\n"
             "1 agent connected\n");
 }
 
@@ -332,9 +336,9 @@ TEST_F(Fixture, HealRecordsShowsEachDecisionWithTaskAndResolution) {
   f.rule = "disk-full";
   EXPECT_EQ(heal_records_command(api, f, 1700000100000, console), kExitOk);
   EXPECT_EQ(out.str(),
-            "ID  TIME                 RULE       HOST    DECISION   TASK       RESOLVED     REASON\n"
-            "7   2023-11-14 22:14:20  disk-full  web-01  duplicate  -          -            remediation task 3 is still running\n"
-            "6   2023-11-14 22:13:20  disk-full  web-01  ran        3 success  after 2m05s\n"
+            "ID  TIME                       RULE       HOST    DECISION   TASK       RESOLVED     REASON\n"
+            "7   2023-11-14 22:14:20 +0000  disk-full  web-01  duplicate  -          -            remediation task 3 is still running\n"
+            "6   2023-11-14 22:13:20 +0000  disk-full  web-01  ran        3 success  after 2m05s\n"
             "2 records\n");
 }
 
@@ -369,7 +373,7 @@ TEST_F(Fixture, HealRulesShowsCountsAndAnOpenBreakerExitsOne) {
   EXPECT_EQ(out.str(),
             "RULE       ORIGIN  RUNS  OK  FAILED  RUNNING  RESOLVED<=30M  LAST RUN   BREAKER\n"
             "disk-full  file    5     3   1       1        2              1m00s ago  closed\n"
-            "flaky      api     3     0   3       0        0              1m40s ago  OPEN since 2023-11-14 22:14:10: 3 failed runs in a row\n"
+            "flaky      api     3     0   3       0        0              1m40s ago  OPEN since 2023-11-14 22:14:10 +0000: 3 failed runs in a row\n"
             "2 rules; 1 breaker(s) open: `mendctl heal close-breaker RULE` after fixing the cause\n");
 }
 
@@ -386,6 +390,163 @@ TEST_F(Fixture, HealCloseBreakerPostsAndReportsServerErrors) {
   EXPECT_EQ(out.str(), "breaker of rule flaky closed\n");
   EXPECT_EQ(heal_close_breaker_command(api, "nope", console), kExitError);
   EXPECT_NE(err.str().find("no rule \"nope\""), std::string::npos) << err.str();
+}
+
+// A task that pauses after h1 fails (tolerance 0), with h2 still waiting.
+CannedResponse pausing_task(const SeenRequest& req, std::atomic<int>& polls) {
+  if (req.method == "POST" && req.target == "/ibex/v1/tasks") return testing::ok_json("9");
+  if (req.target == "/ibex/v1/task/9") {
+    if (polls++ == 0) return testing::ok_json(task_json(9, false, "start", {{"h1", "running"}, {"h2", "waiting"}}));
+    return testing::ok_json(task_json(9, false, "pause", {{"h1", "failed"}, {"h2", "waiting"}}));
+  }
+  if (req.target.find("/host/") != std::string::npos) return output_for(req.target);
+  return testing::err_json(404, "no such route " + req.target);
+}
+
+TEST_F(Fixture, RunOnATaskThatPausesSaysWhatHappenedAndTheNextStepsAndExitsThree) {
+  std::atomic<int> polls{0};
+  FakeHttpServer server([&](const SeenRequest& req) { return pausing_task(req, polls); });
+  auto client = client_for(server);
+  ServerApi api(client);
+  RunOptions options;
+  options.hosts = "h1,h2";
+  options.batch = 1;
+  options.script_path = "-";
+  std::istringstream stdin_stream("false\n");
+  EXPECT_EQ(run_command(api, options, "alice", stdin_stream, console, follow), kExitPaused) << err.str();
+  const std::string text = out.str();
+  EXPECT_NE(text.find("task 9 paused: 0/2 hosts succeeded, 1 failed (h1), 1 waiting; more failures than the "
+                      "task's tolerance (0)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("mendctl task action 9 start"), std::string::npos) << text;
+  EXPECT_NE(text.find("mendctl host action 9 h1 redo"), std::string::npos) << text;
+  EXPECT_NE(text.find("mendctl task action 9 cancel"), std::string::npos) << text;
+  EXPECT_NE(text.find("mendctl task watch 9"), std::string::npos) << text;
+}
+
+TEST_F(Fixture, TaskWatchFollowsAnExistingTask) {
+  std::atomic<int> polls{0};
+  FakeHttpServer server([&](const SeenRequest& req) { return two_host_task(req, polls); });
+  auto client = client_for(server);
+  ServerApi api(client);
+  EXPECT_EQ(task_watch_command(api, 42, console, follow), kExitHostsFailed);
+  EXPECT_NE(out.str().find("task 42 done: 1/2 hosts succeeded, 1 failed"), std::string::npos) << out.str();
+  EXPECT_EQ(server.requests().at(0).method, "GET") << "watch creates nothing";
+}
+
+TEST_F(Fixture, HostsWithoutAnAgentAreWarnedAboutAtCreation) {
+  FakeHttpServer server([](const SeenRequest&) {
+    return CannedResponse{200, R"({"dat":11,"err":"","warnings":["host nosuch: no agent is connected as it"],)"
+                               R"("unseen_hosts":["nosuch"]})"};
+  });
+  auto client = client_for(server);
+  ServerApi api(client);
+  RunOptions options;
+  options.hosts = "nosuch";
+  options.script_path = "-";
+  options.no_wait = true;
+  std::istringstream stdin_stream("true");
+  EXPECT_EQ(run_command(api, options, "bob", stdin_stream, console, follow), kExitOk);
+  EXPECT_EQ(out.str(), "11\n");
+  EXPECT_EQ(err.str(), "mendctl: warning: host nosuch: no agent is connected as it\n");
+}
+
+TEST_F(Fixture, TaskRerunCreatesTheLinkedTaskAndFollowsIt) {
+  std::atomic<int> polls{0};
+  FakeHttpServer server([&](const SeenRequest& req) {
+    if (req.method == "POST" && req.target == "/api/v1/tasks/41/rerun")
+      return testing::ok_json(R"({"id":42,"rerun_of":41,"hosts":["h1","h2"]})");
+    return two_host_task(req, polls);
+  });
+  auto client = client_for(server);
+  ServerApi api(client);
+  EXPECT_EQ(task_rerun_command(api, 41, "carol", false, console, follow), kExitHostsFailed);
+  EXPECT_EQ(json::parse(server.requests().at(0).body), (json{{"creator", "carol"}}));
+  EXPECT_EQ(out.str().rfind("task 42 created: rerun of task 41 on 2 hosts that did not succeed (h1, h2)\n", 0), 0u)
+      << out.str();
+}
+
+TEST_F(Fixture, TaskRerunOfAnUnfinishedTaskShowsTheServersReason) {
+  FakeHttpServer server([](const SeenRequest&) { return testing::err_json(409, "task 41 is not finished"); });
+  auto client = client_for(server);
+  ServerApi api(client);
+  EXPECT_EQ(task_rerun_command(api, 41, "carol", false, console, follow), kExitError);
+  EXPECT_EQ(err.str(), "mendctl: task 41 is not finished\n");
+}
+
+TEST_F(Fixture, JsonOutputPrintsTheServersAnswer) {
+  FakeHttpServer server([](const SeenRequest& req) {
+    if (req.target == "/api/v1/agents") return testing::ok_json(R"([{"ident":"web-01","protocol":"native"}])");
+    if (req.target == "/ibex/v1/tasks?limit=5") return testing::ok_json(R"({"total":0,"list":[]})");
+    if (req.target == "/api/v1/tasks/3") return testing::ok_json(R"({"id":3,"hosts":[]})");
+    return testing::err_json(404, "no such route " + req.target);
+  });
+  auto client = client_for(server);
+  ServerApi api(client);
+  console.json = true;
+  EXPECT_EQ(agents_command(api, 0, console), kExitOk);
+  EXPECT_EQ(task_list_command(api, "", 5, console), kExitOk);
+  EXPECT_EQ(task_show_command(api, 3, false, console), kExitOk);
+  std::istringstream docs(out.str());
+  json a, l, t;
+  docs >> a >> l >> t;
+  EXPECT_EQ(a, json::parse(R"([{"ident":"web-01","protocol":"native"}])"));
+  EXPECT_EQ(l, json::parse(R"({"total":0,"list":[]})"));
+  EXPECT_EQ(t["id"], 3);
+}
+
+TEST_F(Fixture, TimesAreLocalWithTheirOffsetOrUtcWithAFlag) {
+  ::setenv("TZ", "Asia/Kolkata", 1);
+  ::tzset();
+  FakeHttpServer server([](const SeenRequest&) {
+    return testing::ok_json(R"([{"ident":"w","protocol":"native","remote":"r","connected_ms":1700000000000,"last_seen_ms":0}])");
+  });
+  auto client = client_for(server);
+  ServerApi api(client);
+  EXPECT_EQ(agents_command(api, 1700000100000, console), kExitOk);
+  EXPECT_NE(out.str().find("2023-11-15 03:43:20 +0530"), std::string::npos) << out.str();
+  out.str("");
+  console.utc = true;
+  EXPECT_EQ(agents_command(api, 1700000100000, console), kExitOk);
+  EXPECT_NE(out.str().find("2023-11-14 22:13:20 +0000"), std::string::npos) << out.str();
+  ::setenv("TZ", "UTC", 1);
+  ::tzset();
+}
+
+TEST_F(Fixture, CheckRulesReportsEveryProblemWithItsLineOffline) {
+  char tmpl[] = "/tmp/mendctl-rules-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  const std::string good = dir + "/good.yaml", bad = dir + "/bad.yaml";
+  std::ofstream(good) << "templates:\n  t: {title: T, account: root, script: echo}\nrules:\n"
+                         "  - {name: r, template: t, matchers: ['alertname=\"X\"']}\n";
+  std::ofstream(bad) << "templates:\n  t: {title: T, account: root, script: echo}\nrules:\n"
+                        "  - {name: r, template: nope, matchers: ['alertname=\"X\"']}\n"
+                        "  - {name: s, template: t, matchers: ['alertname==\"X\"']}\n";
+  EXPECT_EQ(check_rules_command(good, {}, console), kExitOk);
+  EXPECT_EQ(out.str(), good + ": 1 template, 1 rule: OK\n");
+  EXPECT_EQ(check_rules_command(bad, {}, console), kExitHostsFailed);
+  EXPECT_NE(err.str().find("bad.yaml:4"), std::string::npos) << err.str();
+  EXPECT_NE(err.str().find("bad.yaml:5"), std::string::npos) << err.str();
+  EXPECT_NE(err.str().find("'==' is not an operator"), std::string::npos) << err.str();
+  EXPECT_NE(err.str().find("unknown template \"nope\" (known: t)"), std::string::npos) << err.str();
+  err.str("");
+  EXPECT_EQ(check_rules_command(dir + "/missing.yaml", {}, console), kExitError);
+  EXPECT_NE(err.str().find("No such file or directory"), std::string::npos) << err.str();
+  std::system(("rm -rf '" + dir + "'").c_str());
+}
+
+TEST_F(Fixture, ReloadPostsAndSaysWhatIsInUse) {
+  FakeHttpServer server([](const SeenRequest& req) {
+    EXPECT_EQ(req.method, "POST");
+    EXPECT_EQ(req.target, "/api/v1/reload");
+    return testing::ok_json(R"({"rules":2,"templates":3})");
+  });
+  auto client = client_for(server);
+  ServerApi api(client);
+  EXPECT_EQ(reload_command(api, console), kExitOk);
+  EXPECT_EQ(out.str(), "rules reloaded: 2 rules, 3 templates in use\n");
 }
 
 }  // namespace

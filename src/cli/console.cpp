@@ -7,4 +7,9 @@ int report_error(Console& console, const Error& error) {
   return kExitError;
 }
 
+int print_json(Console& console, const nlohmann::json& dat) {
+  console.out << dat.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  return kExitOk;
+}
+
 }  // namespace mend::cli

@@ -8,11 +8,15 @@ int doctor_command(const ServerApi& api, bool repair, Console& console) {
   if (!report) return report_error(console, report.error());
   const auto& findings = (*report)["findings"];
   if (!findings.is_array()) return report_error(console, make_error(ErrorCode::internal, "doctor: unexpected answer"));
-  std::vector<std::vector<std::string>> rows;
   size_t left = 0;
+  for (const auto& f : findings) left += f.value("repaired", false) ? 0 : 1;
+  if (console.json) {
+    print_json(console, *report);
+    return left == 0 ? kExitOk : kExitHostsFailed;
+  }
+  std::vector<std::vector<std::string>> rows;
   for (const auto& f : findings) {
     bool repaired = f.value("repaired", false);
-    if (!repaired) ++left;
     rows.push_back({f.value("kind", ""), std::to_string(f.value("task_id", int64_t{0})), f.value("host", ""),
                     repaired ? "repaired" : (repair ? "NOT REPAIRED" : "found"), f.value("detail", "")});
   }

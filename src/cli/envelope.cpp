@@ -6,6 +6,11 @@ namespace mend::cli {
 
 namespace {
 
+// What a 401 means to a mendctl user: which of its credential settings to look at.
+constexpr const char* kUnauthorizedHint =
+    " (give the server's API token with --token-file or MEND_API_TOKEN_FILE, or a user with "
+    "--user-file or MEND_BASIC_AUTH_FILE)";
+
 ErrorCode code_for_status(int status) {
   switch (status) {
     case 400:
@@ -27,7 +32,7 @@ ErrorCode code_for_status(int status) {
 
 std::string status_text(const HttpResponse& r) {
   std::string text = "HTTP " + std::to_string(r.status);
-  if (r.status == 401) text += " (check --user or MEND_BASIC_AUTH)";
+  if (r.status == 401) text += kUnauthorizedHint;
   std::string body = trim(r.body);
   if (!body.empty()) {
     if (body.size() > 200) body = body.substr(0, utf8_prefix_len(body, 200)) + "...";
@@ -48,7 +53,7 @@ Result<nlohmann::json> parse_envelope(const HttpResponse& response) {
   auto err = doc.find("err");
   if (err != doc.end() && err->is_string() && !err->get_ref<const std::string&>().empty()) {
     std::string message = err->get<std::string>();
-    if (response.status == 401) message += " (check --user or MEND_BASIC_AUTH)";
+    if (response.status == 401) message += kUnauthorizedHint;
     return make_error(code_for_status(response.status), message);
   }
   if (!ok_status) return make_error(code_for_status(response.status), status_text(response));

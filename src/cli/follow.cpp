@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "cli/progress.hpp"
+#include "common/strings.hpp"
 
 namespace mend::cli {
 
@@ -56,6 +57,29 @@ int print_task_report(const ServerApi& api, const TaskView& task, Console& conso
   return counts.succeeded == counts.total ? kExitOk : kExitHostsFailed;
 }
 
+int print_paused_report(const ServerApi& api, const TaskView& task, Console& console) {
+  print_host_outputs(api, task, console);
+  HostCounts counts = count_hosts(task.hosts);
+  std::vector<std::string> failed;
+  for (const auto& h : task.hosts)
+    if (is_finished_status(h.status) && h.status != "success" && h.status != "cancelled" && h.status != "ignored")
+      failed.push_back(h.host);
+  const std::string id = std::to_string(task.meta.id);
+  console.out << "task " << id << " paused: " << counts.succeeded << "/" << counts.total << " hosts succeeded, "
+              << counts.failed << " failed";
+  if (!failed.empty()) console.out << " (" << join(failed, ", ") << ")";
+  console.out << ", " << counts.waiting << " waiting";
+  if (counts.failed > task.meta.tolerance)
+    console.out << "; more failures than the task's tolerance (" << task.meta.tolerance << ")";
+  console.out << "\nnext steps:\n"
+              << "  go on with the waiting hosts:  mendctl task action " << id << " start\n"
+              << "  run a failed host again:       mendctl host action " << id << " "
+              << (failed.empty() ? std::string("HOST") : failed.front()) << " redo\n"
+              << "  cancel the waiting hosts:      mendctl task action " << id << " cancel\n"
+              << "  follow it again:               mendctl task watch " << id << '\n';
+  return kExitPaused;
+}
+
 int follow_task(const ServerApi& api, int64_t id, Console& console, const FollowOptions& options) {
   std::optional<HostCounts> last_counts;
   std::string last_action;
@@ -100,6 +124,11 @@ int follow_task(const ServerApi& api, int64_t id, Console& console, const Follow
     if (done) {
       end_line();
       return print_task_report(api, *task, console);
+    }
+    // Paused with nothing running: it will not move until someone acts.
+    if (task->action == "pause" && counts.running == 0) {
+      end_line();
+      return print_paused_report(api, *task, console);
     }
     if (sleep_unless_interrupted(options.interval, options.interrupted)) break;
   }

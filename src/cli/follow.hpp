@@ -22,13 +22,18 @@ struct FollowOptions {
 // finished and /state says "done"), showing progress on console (redrawn in
 // place on a terminal, a new line per change otherwise), then prints the
 // report. Returns kExitOk when every host succeeded, kExitHostsFailed when
-// one did not, kExitError when the server cannot be read, kExitInterrupted
-// after an interrupt.
+// one did not, kExitPaused when the task paused with nothing running (after
+// printing what happened and the next steps), kExitError when the server
+// cannot be read, kExitInterrupted after an interrupt.
 int follow_task(const ServerApi& api, int64_t id, Console& console, const FollowOptions& options);
 
 // Prints each host's status and its stdout/stderr (one request per host),
 // then a summary line. Returns kExitOk when every host succeeded, else kExitHostsFailed.
 int print_task_report(const ServerApi& api, const TaskView& task, Console& console);
+
+// Prints each host's output, what made the task pause and the commands that
+// go on, redo or cancel. Returns kExitPaused.
+int print_paused_report(const ServerApi& api, const TaskView& task, Console& console);
 
 // Prints each host's status and output, without a summary.
 void print_host_outputs(const ServerApi& api, const TaskView& task, Console& console);

@@ -46,11 +46,14 @@ TEST(FormatAgo, SecondsAgoAndEdgeCases) {
   EXPECT_EQ(format_ago(10'000, 12'000), "just now");
 }
 
-TEST(FormatLocalTime, InTheLocalZone) {
+TEST(FormatTime, LocalWithItsOffsetOrUtc) {
+  ::setenv("TZ", "Europe/Paris", 1);
+  ::tzset();
+  EXPECT_EQ(format_time(1700000000123, false), "2023-11-14 23:13:20 +0100");
+  EXPECT_EQ(format_time(1700000000123, true), "2023-11-14 22:13:20 +0000");
+  EXPECT_EQ(format_time(0, false), "-");
   ::setenv("TZ", "UTC", 1);
   ::tzset();
-  EXPECT_EQ(format_local_time(1700000000123), "2023-11-14 22:13:20");
-  EXPECT_EQ(format_local_time(0), "-");
 }
 
 std::vector<HostRow> hosts(std::initializer_list<const char*> statuses) {

@@ -75,13 +75,18 @@ int heal_records_command(const ServerApi& api, const HealRecordFilter& filter, i
                          Console& console) {
   auto query = heal_records_query(filter, now_ms);
   if (!query) return report_error(console, query.error());
+  if (console.json) {
+    auto dat = api.get_json("/api/v1/heal/records" + (query->empty() ? "" : "?" + *query));
+    if (!dat) return report_error(console, dat.error());
+    return print_json(console, *dat);
+  }
   auto records = api.heal_records(*query);
   if (!records) return report_error(console, records.error());
   std::vector<std::vector<std::string>> rows;
   for (const auto& r : *records) {
     std::string task = r.task_id ? std::to_string(r.task_id) : "-";
     if (r.task_id && !r.task_status.empty()) task += " " + r.task_status;
-    rows.push_back({std::to_string(r.id), format_local_time(r.created_ms),
+    rows.push_back({std::to_string(r.id), format_time(r.created_ms, console.utc),
                     r.rule.empty() ? "-" : r.rule, r.host.empty() ? "-" : r.host, r.decision, task,
                     resolved_text(r), r.reason});
   }
@@ -97,13 +102,19 @@ int heal_records_command(const ServerApi& api, const HealRecordFilter& filter, i
 int heal_rules_command(const ServerApi& api, int64_t minutes, int64_t now_ms, Console& console) {
   auto rules = api.heal_rules(minutes);
   if (!rules) return report_error(console, rules.error());
-  std::vector<std::vector<std::string>> rows;
   int open = 0;
+  for (const auto& r : *rules) open += r.breaker_open ? 1 : 0;
+  if (console.json) {
+    auto dat = api.get_json("/api/v1/heal/rules?minutes=" + std::to_string(minutes));
+    if (!dat) return report_error(console, dat.error());
+    print_json(console, *dat);
+    return open ? kExitHostsFailed : kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows;
   for (const auto& r : *rules) {
     std::string breaker = "closed";
     if (r.breaker_open) {
-      ++open;
-      breaker = "OPEN since " + format_local_time(r.breaker_opened_ms);
+      breaker = "OPEN since " + format_time(r.breaker_opened_ms, console.utc);
       if (!r.breaker_reason.empty()) breaker += ": " + r.breaker_reason;
     }
     rows.push_back({r.name, r.origin.empty() ? "gone" : r.origin, std::to_string(r.runs),

@@ -125,6 +125,8 @@ TEST(ServerApi, UnauthorizedHintsAtCredentials) {
   ASSERT_FALSE(agents.ok());
   EXPECT_EQ(agents.error().code, ErrorCode::unauthorized);
   EXPECT_NE(agents.error().message.find("MEND_BASIC_AUTH"), std::string::npos);
+  // run.sh and the README give a token file: the hint names it first.
+  EXPECT_NE(agents.error().message.find("--token-file or MEND_API_TOKEN_FILE"), std::string::npos);
 }
 
 TEST(ServerApi, EncodesHostAndQueryInTheTarget) {

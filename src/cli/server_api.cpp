@@ -20,10 +20,48 @@ Result<nlohmann::json> ServerApi::call(Method method, const std::string& path,
   return parse_envelope(response);
 }
 
-Result<int64_t> ServerApi::create_task(const nlohmann::json& form) const {
-  MEND_ASSIGN_OR_RETURN(auto dat, call(Method::post, "/ibex/v1/tasks", form));
-  return parse_task_id(dat);
+namespace {
+
+std::vector<std::string> warnings_of(const std::string& body) {
+  std::vector<std::string> out;
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_object())
+    if (auto w = j.find("warnings"); w != j.end() && w->is_array())
+      for (const auto& e : *w)
+        if (e.is_string()) out.push_back(e.get<std::string>());
+  return out;
 }
+
+}  // namespace
+
+Result<CreatedTask> ServerApi::create_task(const nlohmann::json& form) const {
+  std::string text = form.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  MEND_ASSIGN_OR_RETURN(auto response, http_.send(Method::post, "/ibex/v1/tasks", std::move(text)));
+  MEND_ASSIGN_OR_RETURN(auto dat, parse_envelope(response));
+  CreatedTask out;
+  MEND_ASSIGN_OR_RETURN(out.id, parse_task_id(dat));
+  out.warnings = warnings_of(response.body);
+  return out;
+}
+
+Result<CreatedTask> ServerApi::rerun_task(int64_t id, const std::string& creator) const {
+  nlohmann::json body = nlohmann::json::object();
+  if (!creator.empty()) body["creator"] = creator;
+  MEND_ASSIGN_OR_RETURN(auto response,
+                        http_.send(Method::post, "/api/v1/tasks/" + std::to_string(id) + "/rerun", body.dump()));
+  MEND_ASSIGN_OR_RETURN(auto dat, parse_envelope(response));
+  if (!dat.is_object() || !dat.contains("id"))
+    return make_error(ErrorCode::internal, "unexpected answer from server: expected the new task");
+  CreatedTask out;
+  MEND_ASSIGN_OR_RETURN(out.id, parse_task_id(dat["id"]));
+  if (auto h = dat.find("hosts"); h != dat.end() && h->is_array())
+    for (const auto& e : *h)
+      if (e.is_string()) out.hosts.push_back(e.get<std::string>());
+  out.warnings = warnings_of(response.body);
+  return out;
+}
+
+Result<nlohmann::json> ServerApi::get_json(const std::string& path) const { return call(Method::get, path); }
 
 Result<TaskView> ServerApi::task(int64_t id) const {
   MEND_ASSIGN_OR_RETURN(auto dat, call(Method::get, task_path(id)));
@@ -84,6 +122,10 @@ Result<std::vector<HealRuleView>> ServerApi::heal_rules(int64_t resolved_within_
   MEND_ASSIGN_OR_RETURN(auto dat,
                         call(Method::get, "/api/v1/heal/rules?minutes=" + std::to_string(resolved_within_minutes)));
   return parse_heal_rules(dat);
+}
+
+Result<nlohmann::json> ServerApi::reload() const {
+  return call(Method::post, "/api/v1/reload", nlohmann::json::object());
 }
 
 Result<void> ServerApi::close_heal_breaker(const std::string& rule) const {

@@ -18,8 +18,13 @@ class ServerApi {
  public:
   explicit ServerApi(const HttpClient& http) : http_(http) {}
 
-  // POST /ibex/v1/tasks with a task form (see task_form.hpp); the new id.
-  Result<int64_t> create_task(const nlohmann::json& form) const;
+  // POST /ibex/v1/tasks with a task form (see task_form.hpp); the new id and
+  // the server's warnings (hosts no agent ever served).
+  Result<CreatedTask> create_task(const nlohmann::json& form) const;
+  // POST /api/v1/tasks/:id/rerun: a new task on the first one's failed hosts.
+  Result<CreatedTask> rerun_task(int64_t id, const std::string& creator) const;
+  // GET `path`: the answer's `dat` as it came (for -o json).
+  Result<nlohmann::json> get_json(const std::string& path) const;
   Result<TaskView> task(int64_t id) const;
   // "start", "pause", "cancel", "kill", or "done" once the task has finished.
   Result<std::string> task_state(int64_t id) const;
@@ -35,6 +40,8 @@ class ServerApi {
   Result<std::vector<HealRecordView>> heal_records(const std::string& query) const;
   // GET /api/v1/heal/rules?minutes=N
   Result<std::vector<HealRuleView>> heal_rules(int64_t resolved_within_minutes) const;
+  // POST /api/v1/reload: {"rules": N, "templates": N} now in use.
+  Result<nlohmann::json> reload() const;
   // POST /api/v1/heal/rules/:name/breaker/close
   Result<void> close_heal_breaker(const std::string& rule) const;
 

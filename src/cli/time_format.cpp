@@ -29,13 +29,13 @@ std::string format_ago(int64_t now_ms, int64_t then_ms) {
   return format_duration(now_ms - then_ms) + " ago";
 }
 
-std::string format_local_time(int64_t epoch_ms) {
+std::string format_time(int64_t epoch_ms, bool utc) {
   if (epoch_ms == 0) return "-";
   std::time_t t = static_cast<std::time_t>(epoch_ms / 1000);
   std::tm tm{};
-  if (localtime_r(&t, &tm) == nullptr) return "-";
-  char buf[32];
-  if (std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm) == 0) return "-";
+  if ((utc ? gmtime_r(&t, &tm) : localtime_r(&t, &tm)) == nullptr) return "-";
+  char buf[40];
+  if (std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %z", &tm) == 0) return "-";
   return buf;
 }
 

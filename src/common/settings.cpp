@@ -4,9 +4,9 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <sstream>
+
+#include "common/secret_file.hpp"
 
 namespace mend {
 
@@ -32,16 +32,37 @@ std::string default_for_help(const BoundSetting& row) {
       row.target);
 }
 
-// A secret's value from the file at `path`, without the trailing newline
-// editors add. Errors: invalid_input naming the setting.
-Result<std::string> read_secret_file(const std::string& what, const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return make_error(ErrorCode::invalid_input, what + ": cannot read " + path);
-  std::ostringstream text;
-  text << f.rdbuf();
-  std::string value = text.str();
-  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
-  return value;
+void warn(std::vector<std::string>* warnings, std::string warning) {
+  if (warnings && !warning.empty()) warnings->push_back(std::move(warning));
+}
+
+// A from_file row's value from the file at `path`: a string's one line, a
+// list's lines. `what` names the form in errors ("--agent-token-file").
+Result<void> read_secret_into(const BoundSetting& row, const std::string& what,
+                              const std::string& path, std::vector<std::string>* warnings) {
+  if (auto* s = std::get_if<std::string*>(&row.target)) {
+    std::string warning;
+    MEND_ASSIGN_OR_RETURN(**s, read_one_secret(path, what, &warning));
+    warn(warnings, std::move(warning));
+    return ok();
+  }
+  if (auto* v = std::get_if<std::vector<std::string>*>(&row.target)) {
+    MEND_ASSIGN_OR_RETURN(SecretLines lines, read_secret_lines(path, what));
+    **v = std::move(lines.lines);
+    warn(warnings, std::move(lines.warning));
+    return ok();
+  }
+  return make_error(ErrorCode::invalid_input, what + ": only strings and lists come from files");
+}
+
+// True when argv names `flag` itself (`--x V` or `--x=V`): CLI11 counts an
+// environment variable as the flag, and only the command line is visible in ps.
+bool on_command_line(int argc, const char* const* argv, const std::string& flag) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == flag || a.rfind(flag + "=", 0) == 0) return true;
+  }
+  return false;
 }
 
 std::string help_for(const BoundSetting& row) {
@@ -117,7 +138,8 @@ std::string settings_file_keys(const std::vector<BoundSetting>& values) {
   return out;
 }
 
-Result<void> read_settings_file(const std::string& path, const std::vector<BoundSetting>& values) {
+Result<void> read_settings_file(const std::string& path, const std::vector<BoundSetting>& values,
+                                std::vector<std::string>* warnings) {
   auto invalid = [&](const std::string& what) {
     return make_error(ErrorCode::invalid_input, "config " + path + ": " + what);
   };
@@ -128,6 +150,7 @@ Result<void> read_settings_file(const std::string& path, const std::vector<Bound
     return invalid(std::string(e.description()) + " (line " +
                    std::to_string(e.source().begin.line) + ")");
   }
+  bool holds_secret = false;
   for (auto&& [k, node] : table) {
     const std::string key(k.str());
     const BoundSetting* row = nullptr;
@@ -140,13 +163,13 @@ Result<void> read_settings_file(const std::string& path, const std::vector<Bound
       if (table.contains(file_form->key))
         return invalid("give " + std::string(file_form->key) + " or " + key + ", not both");
       if (!node.is_string()) return invalid("key '" + key + "' must be a string");
-      MEND_ASSIGN_OR_RETURN(
-          *std::get<std::string*>(file_form->target),
-          read_secret_file("config " + path + ": " + key, node.as_string()->get()));
+      MEND_TRY(read_secret_into(*file_form, "config " + path + ": " + key, node.as_string()->get(),
+                                warnings));
       continue;
     }
     if (!row)
       return invalid("unknown key '" + key + "' (known: " + settings_file_keys(values) + ")");
+    if (row->from_file) holds_secret = true;
     auto wrong_type = [&](const char* want) {
       return invalid("key '" + key + "' must be " + want);
     };
@@ -179,6 +202,7 @@ Result<void> read_settings_file(const std::string& path, const std::vector<Bound
                    row->target);
     if (err) return *err;
   }
+  if (holds_secret) warn(warnings, others_may_read(path, "config"));
   return ok();
 }
 
@@ -196,7 +220,7 @@ std::string print_settings_file(const std::vector<BoundSetting>& values) {
 
 std::optional<int> read_settings(const SettingsProgram& program,
                                  const std::vector<BoundSetting>& values, int argc,
-                                 const char* const* argv) {
+                                 const char* const* argv, std::vector<std::string>* warnings) {
   CLI::App app{program.name + ": " + program.description};
   app.set_version_flag("--version", program.version);
   std::string config_file;
@@ -231,11 +255,16 @@ std::optional<int> read_settings(const SettingsProgram& program,
         row.target);
     if (row.env) opt->envname(row.env);
     options[i] = opt;
-    if (row.from_file && std::holds_alternative<std::string*>(row.target)) {
+    if (row.from_file && !std::holds_alternative<int64_t*>(row.target) &&
+        !std::holds_alternative<bool*>(row.target)) {
+      const bool list = std::holds_alternative<std::vector<std::string>*>(row.target);
       file_options[i] =
           app.add_option(name + "-file", file_paths[i],
-                         "a file holding " + name + "'s value" +
+                         (list ? "a file of " + name + " values, one a line"
+                               : "a file holding " + name + "'s value") +
+                             " (keeps it out of ps)" +
                              (row.in_file ? " [config: " + std::string(row.key) + "_file]" : ""));
+      if (row.env) file_options[i]->envname(std::string(row.env) + "_FILE");
     }
   }
   try {
@@ -253,20 +282,30 @@ std::optional<int> read_settings(const SettingsProgram& program,
     return 0;
   }
   if (!config_file.empty()) {
-    if (auto r = read_settings_file(config_file, values); !r.ok())
+    if (auto r = read_settings_file(config_file, values, warnings); !r.ok())
       return usage_error(r.error().message);
   }
   for (size_t i = 0; i < values.size(); ++i) {
-    if (file_options[i] && file_options[i]->count() > 0) {
-      const std::string name = flag_name(values[i]);
-      // An environment variable counts as the flag for CLI11; the -file flag outranks it.
-      const bool from_env = values[i].env && std::getenv(values[i].env) != nullptr;
-      if (options[i]->count() > 0 && !from_env)
-        return usage_error("give " + name + " or " + name + "-file, not both");
-      auto value = read_secret_file(name + "-file", file_paths[i]);
-      if (!value.ok()) return usage_error(value.error().message);
-      *std::get<std::string*>(values[i].target) = std::move(*value);
-      continue;
+    const BoundSetting& row = values[i];
+    if (file_options[i]) {
+      // A secret: its value or its file, from the command line, else from
+      // the environment (CLI11 fills either option from its variable).
+      const std::string name = flag_name(row);
+      const bool value_flag = on_command_line(argc, argv, name);
+      const bool file_flag = on_command_line(argc, argv, name + "-file");
+      if (value_flag && file_flag) return usage_error("give " + name + " or " + name + "-file, not both");
+      const std::string file_env = row.env ? std::string(row.env) + "_FILE" : "";
+      const bool value_env = !value_flag && !file_flag && row.env && std::getenv(row.env);
+      const bool file_from_env = !value_flag && !file_flag && row.env && std::getenv(file_env.c_str());
+      if (value_env && file_from_env)
+        return usage_error("give " + std::string(row.env) + " or " + file_env + ", not both");
+      if (file_flag || file_from_env) {
+        const std::string what = file_flag ? name + "-file" : file_env;
+        if (auto r = read_secret_into(row, what, file_paths[i], warnings); !r.ok())
+          return usage_error(r.error().message);
+        continue;
+      }
+      if (value_flag) warn(warnings, secret_flag_warning(name, name + "-file"));
     }
     if (options[i]->count() == 0) continue;
     std::visit(Overloaded{[&](std::string* s) { *s = std::get<std::string>(given[i]); },

@@ -10,11 +10,15 @@
 // Unknown keys and values of the wrong type in the file are refused, so a
 // typo fails at start instead of being silently ignored.
 //
-// A string row marked `from_file` (a secret) also takes the path of a file
-// holding its value: `--agent-token-file PATH` or `agent_token_file = "PATH"`,
-// so the secret stays off command lines and out of the config. The file's
-// content is the value, without a trailing newline. Giving both forms at one
-// level (two flags, or two keys) is refused.
+// A row marked `from_file` (a secret) also takes the path of a file holding
+// its value: `--agent-token-file PATH` or `agent_token_file = "PATH"` (and
+// `MEND_AGENT_TOKEN_FILE` when the row reads `MEND_AGENT_TOKEN`), so the secret
+// stays off command lines and out of the config. A string's file holds one
+// non-empty line; a list's file one value a line (`--api-token-file`: a token
+// a line). Files are read by common/secret_file.hpp. Giving both forms at one
+// level (two flags, two keys, two variables) is refused. A secret given as a
+// flag works but is warned about (every local user sees it in ps), and so is
+// a secret file, or a config file holding a secret, that others may read.
 //
 // Rows check only what needs no other setting (types, bounds, required);
 // what a value means (an address, a CIDR) is checked where it is used.
@@ -47,7 +51,7 @@ struct Setting {
   int64_t max = std::numeric_limits<int64_t>::max();
   bool in_file = true;     // false: a flag only (--ready-file, --check-config)
   bool required = false;   // must be set by the flag or the file
-  bool from_file = false;  // strings: also `<flag>-file PATH` and `<key>_file = "PATH"`
+  bool from_file = false;  // strings and lists: also `<flag>-file PATH` and `<key>_file = "PATH"`
 };
 
 // What the program says about itself in --help and --version.
@@ -93,13 +97,17 @@ std::string flag_name(const BoundSetting& row);
 // Reads argv and the --config file into `values`, which hold the defaults on
 // entry. Returns nullopt to go on, or the code the program exits with: 0
 // after --help or --version, 2 after a usage error (already printed).
+// Warnings (secrets on the command line or in files others may read) are
+// appended to `warnings`, for the program to log once its logging is set up.
 std::optional<int> read_settings(const SettingsProgram& program,
                                  const std::vector<BoundSetting>& values, int argc,
-                                 const char* const* argv);
+                                 const char* const* argv,
+                                 std::vector<std::string>* warnings = nullptr);
 
 // Reads the TOML file `path` into `values` (no flags, no bounds). Errors:
-// invalid_input naming the file and the line or the key.
-Result<void> read_settings_file(const std::string& path, const std::vector<BoundSetting>& values);
+// invalid_input naming the file and the line or the key. Warnings as above.
+Result<void> read_settings_file(const std::string& path, const std::vector<BoundSetting>& values,
+                                std::vector<std::string>* warnings = nullptr);
 
 // What each row can check alone (bounds, required): the first problem, or
 // nullopt. read_settings calls it; so does code handed settings directly.
@@ -117,13 +125,14 @@ template <class S>
 struct SettingsRead {
   std::optional<S> settings;
   int exit_code = 0;
+  std::vector<std::string> warnings;  // to log once logging is set up
 };
 
 template <class S>
 SettingsRead<S> read_settings(const SettingsProgram& program, const std::vector<Setting<S>>& table,
                               int argc, const char* const* argv, S defaults = S{}) {
   SettingsRead<S> out;
-  if (auto code = read_settings(program, bind_settings(table, defaults), argc, argv)) {
+  if (auto code = read_settings(program, bind_settings(table, defaults), argc, argv, &out.warnings)) {
     out.exit_code = *code;
     return out;
   }

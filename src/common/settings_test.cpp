@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <string>
 #include <vector>
@@ -24,7 +25,11 @@ const std::vector<Setting<Demo>>& demo_table() {
   static const std::vector<Setting<Demo>> t = {
       {.key = "http", .field = &Demo::http, .help = "listen"},
       {.key = "lease_ms", .field = &Demo::lease_ms, .help = "lease", .min = 1000},
-      {.key = "api_tokens", .field = &Demo::tokens, .help = "tokens", .flag = "--api-token"},
+      {.key = "api_tokens",
+       .field = &Demo::tokens,
+       .help = "tokens",
+       .flag = "--api-token",
+       .from_file = true},
       {.key = "dry", .field = &Demo::dry, .help = "dry run"},
       {.key = "secret",
        .field = &Demo::secret,
@@ -129,6 +134,71 @@ TEST_F(SettingsTest, ASecretGivenTwiceAtOneLevelOrInAMissingFileIsRefused) {
   EXPECT_EQ(read({"--config", config("http_file = \"" + secret_file + "\"\n")}).exit_code, 2);
 }
 
+TEST_F(SettingsTest, AListSecretsFileHoldsOneValueALine) {
+  testing::write_file(dir_.file("tokens"), "t1\n\nt2\n");
+  ::chmod(dir_.file("tokens").c_str(), 0600);
+  const std::string tokens = dir_.file("tokens").string();
+  auto flag = read({"--api-token-file", tokens});
+  ASSERT_TRUE(flag.settings);
+  EXPECT_EQ(flag.settings->tokens, (std::vector<std::string>{"t1", "t2"}));
+  EXPECT_TRUE(flag.warnings.empty()) << flag.warnings.front();
+  auto key = read({"--config", config("api_tokens_file = \"" + tokens + "\"\n")});
+  ASSERT_TRUE(key.settings);
+  EXPECT_EQ(key.settings->tokens, (std::vector<std::string>{"t1", "t2"}));
+  EXPECT_EQ(read({"--api-token", "x", "--api-token-file", tokens}).exit_code, 2);
+}
+
+TEST_F(SettingsTest, TheFileFormHasAnEnvironmentVariableToo) {
+  testing::write_file(dir_.file("secret"), "from-env-file\n");
+  ::chmod(dir_.file("secret").c_str(), 0600);
+  ::setenv("MEND_SETTINGS_TEST_SECRET_FILE", dir_.file("secret").c_str(), 1);
+  auto env = read({});
+  auto flag = read({"--secret", "from-flag"});
+  ::setenv("MEND_SETTINGS_TEST_SECRET", "from-env", 1);
+  auto both = read({});
+  ::unsetenv("MEND_SETTINGS_TEST_SECRET");
+  ::unsetenv("MEND_SETTINGS_TEST_SECRET_FILE");
+  ASSERT_TRUE(env.settings);
+  EXPECT_EQ(env.settings->secret, "from-env-file");
+  ASSERT_TRUE(flag.settings);
+  EXPECT_EQ(flag.settings->secret, "from-flag");
+  EXPECT_EQ(both.exit_code, 2);
+}
+
+TEST_F(SettingsTest, SecretsOthersCanSeeWorkWithAWarning) {
+  auto flag = read({"--secret", "x", "--api-token", "t"});
+  ASSERT_TRUE(flag.settings);
+  ASSERT_EQ(flag.warnings.size(), 2u);
+  EXPECT_NE(flag.warnings[0].find("--api-token on the command line is visible"), std::string::npos)
+      << flag.warnings[0];
+  EXPECT_NE(flag.warnings[1].find("use --secret-file"), std::string::npos) << flag.warnings[1];
+  // From the environment it is not on the command line.
+  ::setenv("MEND_SETTINGS_TEST_SECRET", "from-env", 1);
+  auto env = read({});
+  ::unsetenv("MEND_SETTINGS_TEST_SECRET");
+  EXPECT_TRUE(env.warnings.empty());
+
+  testing::write_file(dir_.file("open"), "s3cret\n");
+  ::chmod(dir_.file("open").c_str(), 0644);
+  auto open_file = read({"--secret-file", dir_.file("open").string()});
+  ASSERT_TRUE(open_file.settings);
+  ASSERT_EQ(open_file.warnings.size(), 1u);
+  EXPECT_NE(open_file.warnings[0].find("mode 0644"), std::string::npos) << open_file.warnings[0];
+
+  const std::string c = config("secret = \"s3cret\"\n");
+  ::chmod(c.c_str(), 0644);
+  auto open_config = read({"--config", c});
+  ASSERT_EQ(open_config.warnings.size(), 1u);
+  EXPECT_NE(open_config.warnings[0].find("config: " + c), std::string::npos)
+      << open_config.warnings[0];
+  ::chmod(c.c_str(), 0600);
+  EXPECT_TRUE(read({"--config", c}).warnings.empty());
+  // A config without secrets may be read by anyone.
+  const std::string plain = config("http = \":3\"\n");
+  ::chmod(plain.c_str(), 0644);
+  EXPECT_TRUE(read({"--config", plain}).warnings.empty());
+}
+
 TEST_F(SettingsTest, UnknownKeysWrongTypesAndFlagOnlyKeysAreRefused) {
   for (const char* bad :
        {"htp = \":1\"\n", "ready_file = \"x\"\n", "lease_ms = \"1000\"\n", "http = 1\n",
@@ -163,7 +233,8 @@ TEST_F(SettingsTest, TheUnknownKeyMessageListsTheFileKeys) {
   auto r = read_settings_file(config("nope = 1\n"), bind_settings(demo_table(), d));
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find(
-                "unknown key 'nope' (known: http, lease_ms, api_tokens, dry, secret, secret_file)"),
+                "unknown key 'nope' (known: http, lease_ms, api_tokens, api_tokens_file, dry, secret, "
+                "secret_file)"),
             std::string::npos)
       << r.error().message;
 }

@@ -178,6 +178,27 @@ Result<void> Engine::request_kills(StoreTx& tx, int64_t task_id, const std::vect
   return ok();
 }
 
+// A host that timed out before any agent said it started the script (no
+// agent connected as it, or a typo in the host name) says so in its stderr;
+// otherwise "timeout" has no reason. Reads only the timed-out dispatches.
+Result<void> Engine::explain_never_started(StoreTx& tx, int64_t task_id, const std::vector<HostRun*>& timed_out,
+                                          int64_t now_ms) {
+  std::vector<int64_t> ids;
+  for (const HostRun* run : timed_out)
+    if (run->dispatch_id != 0) ids.push_back(run->dispatch_id);
+  if (ids.empty()) return ok();
+  MEND_ASSIGN_OR_RETURN(std::vector<Dispatch> dispatches, tx.find_dispatches(ids));
+  for (const Dispatch& d : dispatches) {
+    if (d.started_ms != 0) continue;
+    MEND_ASSIGN_OR_RETURN(bool changed, tx.update_host_output(task_id, d.host, d.id, "",
+                                                             "mend: timeout: the script never started: no agent connected as " +
+                                                                 d.host + " took it\n",
+                                                             now_ms));
+    (void)changed;
+  }
+  return ok();
+}
+
 Result<void> Engine::set_statuses(StoreTx& tx, int64_t task_id, const std::vector<HostRun*>& runs,
                                   HostStatus status) {
   if (runs.empty()) return ok();
@@ -619,6 +640,7 @@ Result<void> Engine::tick_task(int64_t id) {
                        std::to_string(run.dispatch_id));
     }
     MEND_TRY(set_statuses(tx, id, timed_out, HostStatus::timeout));
+    MEND_TRY(explain_never_started(tx, id, timed_out, now));
     // A kill nobody answers: the dispatch stays open (the kill is sent again
     // when the agent reconnects) and a late answer replaces the status.
     MEND_ASSIGN_OR_RETURN(std::vector<HostRun> killing, tx.hosts_in_status(id, HostStatus::killing, 0));

@@ -149,6 +149,8 @@ class Engine {
   // kill for each that has a dispatch.
   Result<void> request_kills(StoreTx& tx, int64_t task_id, const std::vector<HostRun*>& runs);
   // Sets the status of `runs` (in one store call) and updates them to match.
+  Result<void> explain_never_started(StoreTx& tx, int64_t task_id, const std::vector<HostRun*>& timed_out,
+                                     int64_t now_ms);
   Result<void> set_statuses(StoreTx& tx, int64_t task_id, const std::vector<HostRun*>& runs, HostStatus status);
   // Runs fn in one transaction; on commit emits the queued log lines and
   // pushes. The hosts pushed to are announced to the other servers sharing

@@ -417,6 +417,14 @@ TEST_F(HealServiceTest, BadPayloadIsRefusedAndNothingStored) {
   EXPECT_TRUE(records().empty());
 }
 
+TEST_F(HealServiceTest, AMissingRulesFileSaysWhyItCouldNotBeRead) {
+  std::filesystem::remove(rules_path);
+  auto r = service->reload();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "cannot read rules file " + rules_path + ": No such file or directory");
+  EXPECT_TRUE(service->rules().find_rule("disk-full")) << "the old rules stay";
+}
+
 TEST_F(HealServiceTest, BadRulesFileIsRefusedWholeAndOldRulesStay) {
   write_rules("templates:\n  t: {title: T, account: root, script: x}\nrules:\n  - name: a\n    template: t\n"
               "    cooldown: 5 minutes\n");
@@ -441,7 +449,7 @@ TEST_F(HealServiceTest, ApiManagedTemplatesAndRules) {
   EXPECT_EQ(service->create_template(R"({"name":"say-ok","title":"A","account":"root","script":"x"})").error().code,
             ErrorCode::conflict);  // defined in the file
   EXPECT_EQ(service->create_rule(R"({"name":"api-r","template":"missing"})").error().message,
-            "rule \"api-r\": unknown template \"missing\"");
+            "rule \"api-r\": unknown template \"missing\" (known: api-t, clean-disk, restart, say-ok)");
   auto r = service->create_rule(R"({"name":"api-r","template":"api-t","matchers":["alertname=\"ApiAlert\""]})");
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(service->delete_template("api-t").error().code, ErrorCode::conflict);  // in use

@@ -71,6 +71,8 @@ Result<Matcher> parse_matcher(std::string_view t) {
   } else if (rest.substr(0, 2) == "!=") {
     m.op = MatchOp::not_equal;
     i += 2;
+  } else if (rest.substr(0, 2) == "==") {
+    return at(op_pos, "'==' is not an operator here: equality is one '=' (" + m.name + "=\"value\")");
   } else if (rest.substr(0, 1) == "=") {
     m.op = MatchOp::equal;
     i += 1;

@@ -49,6 +49,9 @@ TEST(Matcher, ParseErrorsSayWhere) {
   EXPECT_EQ(parse_matcher("alertname~\"x\"").error().message,
             "column 10: expected one of =, !=, =~, !~ after 'alertname'");
   EXPECT_EQ(parse_matcher("a=\"unterminated").error().message, "column 3: unterminated quoted value");
+  // A habit from PromQL or C: the error names the doubled '=', not the quote after it.
+  EXPECT_EQ(parse_matcher("alertname==\"X\"").error().message,
+            "column 10: '==' is not an operator here: equality is one '=' (alertname=\"value\")");
   EXPECT_EQ(parse_matcher("a=\"x\" b").error().message, "column 7: unexpected text after the quoted value");
   auto re = parse_matcher("a=~\"(\"");
   ASSERT_FALSE(re.ok());

@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -351,6 +353,12 @@ Result<YAML::Node> json_object_body(std::string_view body, const char* what) {
   return json_to_yaml(j);
 }
 
+// " (known: a, b)" or " (no templates are defined)", for an unknown-template problem.
+std::string known_templates_text(const std::set<std::string>& names) {
+  if (names.empty()) return " (no templates are defined)";
+  return " (known: " + join(std::vector<std::string>(names.begin(), names.end()), ", ") + ")";
+}
+
 }  // namespace
 
 Result<HealRuleSet> parse_rules_yaml(std::string_view text, const std::string& file,
@@ -412,13 +420,16 @@ Result<HealRuleSet> parse_rules_yaml(std::string_view text, const std::string& f
     auto known = [&](const std::string& name) {
       return template_marks.count(name) > 0 || other_templates.count(name) > 0;
     };
+    std::set<std::string> all_templates = other_templates;
+    for (const auto& [name, mark] : template_marks) all_templates.insert(name);
     for (size_t i = 0; i < set.rules.size(); ++i) {
       const HealRule& r = set.rules[i];
       if (!known(r.template_name))
-        p.add(marks[i].templ, "rule \"" + r.name + "\": unknown template \"" + r.template_name + "\"");
+        p.add(marks[i].templ, "rule \"" + r.name + "\": unknown template \"" + r.template_name + "\"" +
+                                  known_templates_text(all_templates));
       if (!r.on_resolved.empty() && !known(r.on_resolved))
         p.add(marks[i].on_resolved, "rule \"" + r.name + "\": on_resolved names unknown template \"" +
-                                        r.on_resolved + "\"");
+                                        r.on_resolved + "\"" + known_templates_text(all_templates));
     }
     if (!p.empty()) return p.error();
     return set;
@@ -463,9 +474,11 @@ Result<void> check_references(const HealRuleSet& set) {
     if (!rules.insert(r.name).second)
       problems.push_back("rule \"" + r.name + "\" is defined twice (" + to_string(r.origin) + ")");
     if (!templates.count(r.template_name))
-      problems.push_back("rule \"" + r.name + "\": unknown template \"" + r.template_name + "\"");
+      problems.push_back("rule \"" + r.name + "\": unknown template \"" + r.template_name + "\"" +
+                         known_templates_text(templates));
     if (!r.on_resolved.empty() && !templates.count(r.on_resolved))
-      problems.push_back("rule \"" + r.name + "\": on_resolved names unknown template \"" + r.on_resolved + "\"");
+      problems.push_back("rule \"" + r.name + "\": on_resolved names unknown template \"" + r.on_resolved + "\"" +
+                         known_templates_text(templates));
   }
   if (!problems.empty()) return make_error(ErrorCode::invalid_input, join(problems, "\n"));
   return ok();
@@ -499,7 +512,8 @@ nlohmann::json to_json(const HealRule& r, bool with_origin) {
 
 Result<HealRuleSet> read_rules_file(const std::string& path, const std::set<std::string>& other_templates) {
   std::ifstream f(path);
-  if (!f) return make_error(ErrorCode::invalid_input, "cannot read rules file " + path);
+  // Why it could not be read (missing, a directory, no permission) is the first thing one asks.
+  if (!f) return make_error(ErrorCode::invalid_input, "cannot read rules file " + path + ": " + std::strerror(errno));
   std::stringstream text;
   text << f.rdbuf();
   return parse_rules_yaml(text.str(), path, other_templates);

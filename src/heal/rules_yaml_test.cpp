@@ -83,7 +83,7 @@ rules:
 )";
   auto r = parse_rules_yaml(text, "f.yaml");
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message.find("f.yaml:5: rule \"a\": unknown template \"t2\""), std::string::npos)
+  EXPECT_NE(r.error().message.find("f.yaml:5: rule \"a\": unknown template \"t2\" (known: t1)"), std::string::npos)
       << r.error().message;
   EXPECT_NE(r.error().message.find("f.yaml:6: rule \"a\": on_resolved names unknown template \"t3\""),
             std::string::npos);
@@ -148,7 +148,7 @@ TEST(RulesYaml, CheckReferences) {
   set.rules.push_back(r);
   set.rules.back().template_name = "x";
   EXPECT_EQ(check_references(set).error().message,
-            "rule \"r\" is defined twice (file)\nrule \"r\": unknown template \"x\"");
+            "rule \"r\" is defined twice (file)\nrule \"r\": unknown template \"x\" (known: t)");
 }
 
 }  // namespace

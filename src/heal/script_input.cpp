@@ -17,7 +17,9 @@ std::string script_stdin_json(const AlertEvent& e) {
   j["alert_severity"] = e.severity;
   j["alert_trigger_value"] = e.trigger_value;
   j["is_recovered"] = e.resolved ? "true" : "false";
-  return dump(j);
+  // One line with its newline, so `read -r line` in a script gets it whole
+  // and succeeds (without the newline `read` returns 1 at end of input).
+  return dump(j) + "\n";
 }
 
 std::vector<std::pair<std::string, std::string>> script_env(const AlertEvent& e, const AlertContext& ctx) {

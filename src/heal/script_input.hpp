@@ -13,6 +13,9 @@
 
 namespace mend::heal {
 
+// What a heal script reads on stdin: one line of JSON ending in "\n", an
+// object of the alert's labels (each a string) plus "alert_severity",
+// "alert_trigger_value" and "is_recovered" ("true"/"false"), Nightingale's shape.
 std::string script_stdin_json(const AlertEvent& e);
 
 struct AlertContext {

@@ -19,7 +19,11 @@ AlertEvent event() {
 }
 
 TEST(ScriptInput, StdinHasNightingalesShape) {
-  auto j = nlohmann::json::parse(script_stdin_json(event()));
+  const std::string text = script_stdin_json(event());
+  ASSERT_FALSE(text.empty());
+  EXPECT_EQ(text.back(), '\n') << "one line a shell's read takes whole";
+  EXPECT_EQ(text.find('\n'), text.size() - 1);
+  auto j = nlohmann::json::parse(text);
   EXPECT_EQ(j["alertname"], "DiskFull");
   EXPECT_EQ(j["evil"], "'; rm -rf / #");
   EXPECT_EQ(j["alert_severity"], "critical");

@@ -11,6 +11,7 @@
 #include "api/api_context.hpp"
 #include "api/api_service.hpp"
 #include "api/basic_auth.hpp"
+#include "api/exposure_check.hpp"
 #include "api/heal_routes.hpp"
 #include "api/http_server.hpp"
 #include "api/ibex_routes.hpp"
@@ -19,6 +20,7 @@
 #include "common/atomic_file.hpp"
 #include "common/clock.hpp"
 #include "common/log.hpp"
+#include "common/strings.hpp"
 #include "dispatch/agent_hub.hpp"
 #include "dispatch/fanout_agent_push.hpp"
 #include "dispatch/ibex_assignment_book.hpp"
@@ -40,6 +42,7 @@ struct MendServer::Plan {
   std::vector<IbexCidr> ibex_allow;
   std::vector<BasicAuthUser> users;
   std::vector<std::string> api_tokens;
+  AccessControl access;
 };
 
 namespace {
@@ -71,6 +74,10 @@ Result<Plan> make_plan(const ServerSettings& given) {
     plan.ibex_rpc = *w;
   }
   MEND_ASSIGN_OR_RETURN(plan.http, parse_listen_address(s.http));
+  // Safe defaults: no one else reaches an unauthenticated server unless the operator says so.
+  plan.access = AccessControl{.api_users = !plan.users.empty() || !plan.api_tokens.empty(),
+                              .agent_token = !s.agent_token.empty()};
+  MEND_TRY(check_exposure(plan.http, plan.access, s.insecure));
   return plan;
 }
 
@@ -92,10 +99,16 @@ std::string pick_server_id(const ListenAddress& http) {
 }  // namespace
 
 Result<void> check_server_settings(const ServerSettings& settings) {
-  MEND_TRY(make_plan(settings));
+  // Every problem at once: the settings', then the rules file's.
+  std::vector<std::string> problems;
+  if (auto plan = make_plan(settings); !plan.ok()) problems.push_back(plan.error().message);
   // Without the database the templates defined through the API are unknown:
   // the file is checked on its own.
-  if (!settings.rules.empty()) MEND_TRY(heal::read_rules_file(settings.rules));
+  if (!settings.rules.empty()) {
+    if (auto rules = heal::read_rules_file(settings.rules); !rules.ok())
+      problems.push_back(rules.error().message);
+  }
+  if (!problems.empty()) return make_error(ErrorCode::invalid_input, join(problems, "\n"));
   return ok();
 }
 
@@ -240,6 +253,7 @@ Result<void> MendServer::open_listeners(Parts& s, Plan& plan) {
 Result<void> MendServer::start() {
   // Checked before the database is opened, so a typo creates no file.
   MEND_ASSIGN_OR_RETURN(Plan plan, make_plan(settings_));
+  if (auto w = exposure_warning(plan.http, plan.access); !w.empty()) spdlog::warn("{}", w);
   auto p = std::make_unique<Parts>();
   Parts& s = *p;
   s.server_id = settings_.server_id.empty() ? pick_server_id(plan.http) : settings_.server_id;

@@ -25,6 +25,7 @@ struct ServerSettings {
   std::string ibex_rpc;  // off when empty
   std::vector<std::string> ibex_rpc_allow;
   std::string rules;          // YAML templates and heal rules
+  bool insecure = false;      // listen beyond loopback without API or agent authentication
   std::string ready_file;     // flag only
   bool check_config = false;  // flag only: validate and exit
 };
