@@ -6,6 +6,7 @@
 
 #include "common/clock.hpp"
 #include "dispatch/agent_hub.hpp"
+#include "dispatch/connection_limits.hpp"
 #include "dispatch/peer_dispatch_relay.hpp"
 #include "engine/engine.hpp"
 #include "engine/engine_metrics.hpp"
@@ -24,6 +25,8 @@ struct ApiContext {
   heal::HealService* heal = nullptr;
   // Set when the server relays other servers' dispatches: /metrics adds its counts.
   const PeerDispatchRelay* relay = nullptr;
+  // Set when the listeners count what they refused: /metrics adds the counts.
+  const EdgeMetrics* edge = nullptr;
   // Agents on other channels (the Ibex RPC port), listed after the native ones.
   std::function<std::vector<AgentInfo>()> other_agents;
 };

@@ -1,10 +1,14 @@
 #include "api/heal_routes.hpp"
 
 #include <charconv>
+#include <functional>
+#include <memory>
+#include <vector>
 
 #include "api/envelope.hpp"
 #include "api/idempotency.hpp"
 #include "common/log.hpp"
+#include "common/log_text.hpp"
 #include "heal/rules_yaml.hpp"
 
 namespace mend {
@@ -76,12 +80,60 @@ std::string query_str(const ApiRequest& req, const std::string& key) {
   return it == req.query.end() ? std::string() : it->second;
 }
 
-ApiResponse decide(HealService& h, const std::string& source, const ApiRequest& req) {
-  auto outcomes = h.intake(source, req.body);
-  if (!outcomes.ok()) return heal_error(outcomes.error());
+// Alerts decided per step: a step holds the server's thread for a few
+// milliseconds (the decisions that start nothing share one transaction); a
+// webhook of ten thousand alerts is fifty steps with agents and other
+// requests served between them.
+constexpr size_t kAlertsPerStep = 200;
+
+// A payload being decided, from one step to the next.
+struct IntakeRun {
+  std::vector<heal::AlertEvent> events;
+  size_t next = 0;
+  std::vector<heal::HealOutcome> outcomes;
+  std::function<ApiResponse(ApiResponse)> done;  // turns the final answer into the response
+};
+
+ApiResponse intake_answer(const IntakeRun& run) {
   json list = json::array();
-  for (const auto& o : *outcomes) list.push_back(outcome_json(o));
-  return json_ok(json{{"events", outcomes->size()}, {"decisions", list}});
+  size_t refused = 0;
+  for (const auto& o : run.outcomes) {
+    list.push_back(outcome_json(o));
+    if (o.decision == heal::Decision::refused) ++refused;
+  }
+  return json_ok(json{{"events", run.outcomes.size()}, {"refused", refused}, {"decisions", list}});
+}
+
+ApiResponse intake_step(HealService& h, const std::shared_ptr<IntakeRun>& run) {
+  auto decided = h.decide(run->events, run->next, kAlertsPerStep, run->outcomes);
+  if (!decided.ok()) {
+    // Only a store failure stops a payload (each alert's own problems are
+    // `refused` decisions): what was decided before it stays recorded, and a
+    // retry decides the rest (repeats of what ran are `duplicate`).
+    Error e = decided.error();
+    e.message = "decided " + std::to_string(run->next) + " of " + std::to_string(run->events.size()) +
+                " alerts, then: " + e.message;
+    return run->done(heal_error(e));
+  }
+  if (run->next < run->events.size()) {
+    ApiResponse later;
+    later.resume = [&h, run] { return intake_step(h, run); };
+    return later;
+  }
+  return run->done(intake_answer(*run));
+}
+
+// Parses the payload (a bad one is refused whole, before anything is
+// written), then decides it in steps.
+ApiResponse decide(HealService& h, const std::string& source, const ApiRequest& req,
+                   std::function<ApiResponse(ApiResponse)> done) {
+  auto events = h.parse(source, req.body);
+  if (!events.ok()) return done(heal_error(events.error()));
+  auto run = std::make_shared<IntakeRun>();
+  run->events = std::move(*events);
+  run->outcomes.reserve(run->events.size());
+  run->done = std::move(done);
+  return intake_step(h, run);
 }
 
 // With an Idempotency-Key, a retried webhook gets the first answer back and
@@ -92,24 +144,25 @@ ApiResponse decide(HealService& h, const std::string& source, const ApiRequest& 
 // then `cooldown` if the rule has one.
 ApiResponse intake(HealService& h, Store& store, const Clock& clock, const std::string& source,
                    const ApiRequest& req) {
-  if (req.idempotency_key.empty()) return decide(h, source, req);
+  if (req.idempotency_key.empty()) return decide(h, source, req, [](ApiResponse res) { return res; });
   if (req.idempotency_key.size() > kMaxIdempotencyKey)
     return json_error(400, "Idempotency-Key longer than 255 characters");
   const std::string fingerprint = idempotency_fingerprint(req);
   if (auto earlier = replay_idempotent(store, req.idempotency_key, fingerprint)) return *earlier;
-  ApiResponse res = decide(h, source, req);
-  // Refusals are not kept: the sender may fix the payload and retry with the same key.
-  if (res.status != 200) return res;
-  IdempotentReply reply{req.idempotency_key, fingerprint, res.status, res.body, clock.now_ms()};
-  auto stored = store.transact([&](StoreTx& tx) { return tx.insert_idempotency_key(reply); });
-  if (!stored.ok()) {
-    // Another server sharing the database answered this key first: answer as it did.
-    if (stored.error().code == ErrorCode::conflict)
-      if (auto earlier = replay_idempotent(store, req.idempotency_key, fingerprint)) return *earlier;
-    spdlog::warn("alert intake: decided, but could not keep Idempotency-Key {}: {}", req.idempotency_key,
-                 stored.error().message);
-  }
-  return res;
+  return decide(h, source, req, [&store, &clock, key = req.idempotency_key, fingerprint](ApiResponse res) {
+    // Refusals are not kept: the sender may fix the payload and retry with the same key.
+    if (res.status != 200) return res;
+    IdempotentReply reply{key, fingerprint, res.status, res.body, clock.now_ms()};
+    auto stored = store.transact([&](StoreTx& tx) { return tx.insert_idempotency_key(reply); });
+    if (!stored.ok()) {
+      // Another server sharing the database answered this key first: answer as it did.
+      if (stored.error().code == ErrorCode::conflict)
+        if (auto earlier = replay_idempotent(store, key, fingerprint)) return *earlier;
+      spdlog::warn("alert intake: decided, but could not keep Idempotency-Key {}: {}", log_safe(key),
+                   stored.error().message);
+    }
+    return res;
+  });
 }
 
 ApiResponse list_records(HealService& h, const ApiRequest& req) {
@@ -120,7 +173,7 @@ ApiResponse list_records(HealService& h, const ApiRequest& req) {
   if (!q.decision.empty() && !heal::parse_decision(q.decision))
     return json_error(400, "unknown decision '" + q.decision +
                                "' (ran, duplicate, cooldown, storm_cap, breaker_open, dry_run, no_rule, no_host, "
-                               "host_unknown, recovered)");
+                               "host_unknown, recovered, refused)");
   auto since = query_time(req, "since");
   if (!since.ok()) return heal_error(since.error());
   auto until = query_time(req, "until");

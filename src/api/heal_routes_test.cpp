@@ -60,7 +60,7 @@ class HealRoutesTest : public ::testing::Test {
     req.body = body;
     req.query = std::move(query);
     if (auth) req.authorization = "Basic dTpw";  // u:p
-    return api->handle(req);
+    return finish(api->handle(req));
   }
   static json dat(const ApiResponse& r) { return json::parse(r.body)["dat"]; }
 
@@ -74,6 +74,27 @@ class HealRoutesTest : public ::testing::Test {
   std::filesystem::path dir;
   std::string rules_path;
 };
+
+// Hardening item 2: a large payload answers in steps (resume), so the
+// server's other work runs between them; the answer is the same.
+TEST_F(HealRoutesTest, ALargePayloadIsDecidedInStepsWithOneAnswer) {
+  json alerts = json::array();
+  for (int i = 0; i < 450; ++i) alerts.push_back(json{{"labels", {{"alertname", "Other"}, {"n", std::to_string(i)}}}});
+  ApiRequest req;
+  req.method = "POST";
+  req.path = "/api/v1/alerts";
+  req.body = alerts.dump();
+  req.authorization = "Basic dTpw";
+  ApiResponse first = api->handle(req);
+  ASSERT_TRUE(first.resume) << "a 450-alert payload should take more than one step";
+  ApiResponse res = finish(std::move(first));
+  ASSERT_EQ(res.status, 200) << res.body;
+  json d = dat(res);
+  EXPECT_EQ(d["events"], 450);
+  EXPECT_EQ(d["refused"], 0);
+  ASSERT_EQ(d["decisions"].size(), 450u);
+  EXPECT_EQ(d["decisions"][449]["decision"], "no_rule");
+}
 
 TEST_F(HealRoutesTest, AlertmanagerWebhookRunsAndIsRecorded) {
   EXPECT_EQ(call("POST", "/api/v1/alerts/alertmanager", kAlertmanager, {}, false).status, 401);

@@ -1,5 +1,6 @@
 #include "api/http_server.hpp"
 
+#include <array>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -33,10 +34,17 @@ void log_exception(std::exception_ptr e, const char* what) {
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(asio::io_context& ioc, const ApiService& api, AgentHub& hub, Engine& engine, HttpServerOptions options)
       : acceptor(ioc), api(api), hub(hub), engine(engine), options(std::move(options)),
-        batcher(ioc.get_executor(), engine) {}
+        batcher(ioc.get_executor(), engine), limits(this->options.limits),
+        edge(this->options.edge ? this->options.edge : &own_edge) {}
 
   awaitable<void> accept_loop();
-  awaitable<void> serve(tcp::socket socket);
+  awaitable<void> serve(tcp::socket socket, std::shared_ptr<ConnectionLimits::Ticket> ticket);
+  // Stops sending, then reads and drops what the peer still sends for a
+  // moment before closing: closing with unread bytes resets the connection,
+  // and a reset can destroy the answer before the client reads it.
+  awaitable<void> linger_close(beast::tcp_stream& stream);
+  // Answers 503 with `why` and closes, reading nothing.
+  awaitable<void> refuse(tcp::socket socket, std::string why);
   awaitable<void> write_error(beast::tcp_stream& stream, http::status status, unsigned version,
                               std::string_view message);
 
@@ -46,6 +54,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Engine& engine;
   HttpServerOptions options;
   ReportBatcher batcher;  // group commit of every agent session's starts and results
+  ConnectionLimits limits;
+  EdgeMetrics own_edge;  // when options.edge is null
+  EdgeMetrics* edge;
+  RefusalLog refused_log{"http"};
   tcp::endpoint bound;
   bool stopped = false;
   uint64_t next_conn = 0;
@@ -74,9 +86,31 @@ awaitable<void> HttpServer::Impl::accept_loop() {
       if (stopped) co_return;
       continue;
     }
-    asio::co_spawn(acceptor.get_executor(), serve(std::move(socket)),
+    auto peer = socket.remote_endpoint(ec);
+    if (ec) continue;  // already gone
+    auto ticket = std::make_shared<ConnectionLimits::Ticket>();
+    auto refusal = limits.admit(peer.address(), *ticket, edge->http);
+    if (refusal != ConnectionLimits::Refusal::none) {
+      std::string why = refusal == ConnectionLimits::Refusal::total
+                            ? "too many connections (" + std::to_string(options.limits.max_total) + ")"
+                            : "too many unauthenticated connections from " + peer.address().to_string() + " (" +
+                                  std::to_string(options.limits.max_unauthenticated_per_source) + ")";
+      refused_log.note(endpoint_text(peer), why);
+      asio::co_spawn(acceptor.get_executor(), refuse(std::move(socket), std::move(why)),
+                     [](std::exception_ptr e) { log_exception(e, "http refusal"); });
+      continue;
+    }
+    asio::co_spawn(acceptor.get_executor(), serve(std::move(socket), std::move(ticket)),
                    [](std::exception_ptr e) { log_exception(e, "http connection"); });
   }
+}
+
+awaitable<void> HttpServer::Impl::refuse(tcp::socket socket, std::string why) {
+  auto self = shared_from_this();
+  beast::tcp_stream stream(std::move(socket));
+  co_await write_error(stream, http::status::service_unavailable, 11, why);
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
 }
 
 // GCC 12 mis-destroys temporaries with destructors inside a co_await
@@ -94,8 +128,21 @@ awaitable<void> HttpServer::Impl::write_error(beast::tcp_stream& stream, http::s
   co_await http::async_write(stream, res, tok(ec));
 }
 
-awaitable<void> HttpServer::Impl::serve(tcp::socket socket) {
+awaitable<void> HttpServer::Impl::linger_close(beast::tcp_stream& stream) {
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  std::array<char, 4096> sink;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (!ec && std::chrono::steady_clock::now() < until) {
+    stream.expires_at(until);
+    co_await stream.async_read_some(asio::buffer(sink), tok(ec));
+  }
+  stream.socket().close(ec);
+}
+
+awaitable<void> HttpServer::Impl::serve(tcp::socket socket, std::shared_ptr<ConnectionLimits::Ticket> held) {
   auto self = shared_from_this();
+  ConnectionLimits::Ticket& ticket = *held;
   beast::error_code ec;
   std::string remote = "?";
   if (auto ep = socket.remote_endpoint(ec); !ec) remote = endpoint_text(ep);
@@ -117,6 +164,7 @@ awaitable<void> HttpServer::Impl::serve(tcp::socket socket) {
       break;
     }
     if (ec == http::error::header_limit) {
+      if (!ticket.is_authenticated()) ++edge->http.oversize_preauth;
       spdlog::warn("request from {}: headers over {} bytes refused", remote, options.max_header_bytes);
       co_await write_error(*stream, http::status::request_header_fields_too_large, version,
                            "request headers too large");
@@ -131,40 +179,86 @@ awaitable<void> HttpServer::Impl::serve(tcp::socket socket) {
     auto& header = parser.get();
     std::string_view target = header.target();
     if (websocket::is_upgrade(header) && target.substr(0, target.find('?')) == proto::kAgentPath) {
+      // An upgrade has no body; one announced is refused unread.
+      parser.body_limit(0);
       co_await http::async_read(*stream, buffer, parser, tok(ec));
-      if (ec) break;
+      if (ec) {
+        if (ec == http::error::body_limit) ++edge->agent_ws.oversize_preauth;
+        break;
+      }
       conns.erase(id);
       stream->expires_never();
       AgentSessionOptions agent_options;
       agent_options.agent_token = options.agent_token;
       agent_options.batcher = &batcher;
+      agent_options.ticket = &ticket;
+      agent_options.edge = &edge->agent_ws;
       http::request<http::string_body> upgrade = parser.release();
       co_await serve_agent_session(*stream, upgrade, hub, engine, agent_options);
       co_return;
     }
 
-    if (beast::iequals(header[http::field::expect], "100-continue")) {
+    // The request without its body: what the credentials are checked on.
+    ApiRequest in;
+    in.method = std::string(header.method_string());
+    split_target(header.target(), in.path, in.query);
+    in.authorization = std::string(header[http::field::authorization]);
+    in.idempotency_key = std::string(header["Idempotency-Key"]);
+    in.remote = remote;
+    HeaderVerdict verdict = api.check_headers(in);
+    if (verdict.authenticated) ticket.authenticated();
+    const bool body_pending = !parser.is_done();
+    if (verdict.refusal) {
+      // Answered before the body (and instead of 100 Continue); the body, if
+      // any, is never read, so the connection cannot serve another request.
+      http::response<http::string_body> res{static_cast<http::status>(verdict.refusal->status), version};
+      res.set(http::field::server, "mend/" MEND_VERSION);
+      res.set(http::field::content_type, verdict.refusal->content_type);
+      for (auto& [k, v] : verdict.refusal->headers) res.set(k, v);
+      res.body() = std::move(verdict.refusal->body);
+      res.keep_alive(header.keep_alive() && !body_pending && !stopped);
+      res.prepare_payload();
+      bool keep = res.keep_alive();
+      stream->expires_after(options.read_timeout);
+      co_await http::async_write(*stream, res, tok(ec));
+      if (!ec && body_pending) co_await linger_close(*stream);
+      if (ec || !keep) break;
+      continue;
+    }
+    const size_t body_limit = ticket.is_authenticated() ? options.max_body_bytes : options.max_preauth_body_bytes;
+    if (auto length = parser.content_length(); length && *length > body_limit) {
+      if (!ticket.is_authenticated()) ++edge->http.oversize_preauth;
+      spdlog::warn("request from {}: body of {} bytes refused (limit {})", remote, *length, body_limit);
+      co_await write_error(*stream, http::status::payload_too_large, version, "request body too large");
+      co_await linger_close(*stream);
+      break;
+    }
+    parser.body_limit(body_limit);
+
+    if (body_pending && beast::iequals(header[http::field::expect], "100-continue")) {
       http::response<http::empty_body> cont{http::status::continue_, version};
       co_await http::async_write(*stream, cont, tok(ec));
       if (ec) break;
     }
     co_await http::async_read(*stream, buffer, parser, tok(ec));
     if (ec == http::error::body_limit) {
-      spdlog::warn("request from {}: body over {} bytes refused", remote, options.max_body_bytes);
+      if (!ticket.is_authenticated()) ++edge->http.oversize_preauth;
+      spdlog::warn("request from {}: body over {} bytes refused", remote, body_limit);
       co_await write_error(*stream, http::status::payload_too_large, version, "request body too large");
       break;
     }
     if (ec) break;
 
     http::request<http::string_body> req = parser.release();
-    ApiRequest in;
-    in.method = std::string(req.method_string());
-    split_target(req.target(), in.path, in.query);
-    in.authorization = std::string(req[http::field::authorization]);
-    in.idempotency_key = std::string(req["Idempotency-Key"]);
     in.body = std::move(req.body());
-    in.remote = remote;
     ApiResponse out = api.handle(std::move(in));
+    // A long request answers in steps: agents and other requests run between them.
+    while (out.resume) {
+      co_await asio::post(stream->get_executor(), asio::use_awaitable);
+      auto step = std::move(out.resume);
+      ApiResponse next = step();
+      out = std::move(next);
+    }
 
     http::response<http::string_body> res{static_cast<http::status>(out.status), req.version()};
     res.set(http::field::server, "mend/" MEND_VERSION);

@@ -3,6 +3,12 @@
 // WebSocket at proto::kAgentPath handed to dispatch's agent session (agents
 // authenticate with their token there, not with basic auth).
 //
+// Nothing is spent on a peer before it proves who it is: credentials are
+// checked on the headers, before a byte of the body is read (and before
+// `Expect: 100-continue` is answered); connections are capped in total and,
+// while unauthenticated, per source address, and refused with a 503 that
+// says so.
+//
 // Threading: runs on the one io_context thread with the engine and store.
 // Lifetime: connections hold the server's state, so an io_context destroyed
 // with connections still open is safe; `api`, `hub` and `engine` must outlive
@@ -16,6 +22,7 @@
 #include "api/api_service.hpp"
 #include "common/result.hpp"
 #include "dispatch/agent_hub.hpp"
+#include "dispatch/connection_limits.hpp"
 #include "engine/engine.hpp"
 
 namespace boost::asio {
@@ -31,6 +38,13 @@ struct HttpServerOptions {
   // A request must arrive (and an idle keep-alive connection is closed) within this.
   std::chrono::milliseconds read_timeout{30'000};
   std::string agent_token;  // empty: agents need no token
+  // Open connections, and unauthenticated ones per source (see connection_limits.hpp).
+  ConnectionLimitOptions limits;
+  // A request body read before its credentials admit it (paths that need
+  // none: probes, /metrics) larger than this gets 413.
+  size_t max_preauth_body_bytes = 64 * 1024;
+  // Counts what the edge refused (http and agent_ws); may be null.
+  EdgeMetrics* edge = nullptr;
 };
 
 class HttpServer {

@@ -13,6 +13,7 @@
 #include "api/task_form_json.hpp"
 #include "api/task_reads.hpp"
 #include "common/log.hpp"
+#include "common/log_text.hpp"
 #include "common/strings.hpp"
 
 namespace mend {
@@ -79,7 +80,7 @@ ApiResponse create_task_once(ApiContext& ctx, const ApiRequest& req, const TaskS
     return json_error(id.error());
   }
   // The engine logged the creation; this adds only the key.
-  spdlog::debug("task {} has Idempotency-Key {}", *id, req.idempotency_key);
+  spdlog::debug("task {} has Idempotency-Key {}", *id, log_safe(req.idempotency_key));
   failpoint("server.after_create_commit_before_reply");
   ApiResponse res;
   res.body = body;
@@ -102,6 +103,7 @@ ApiResponse create_task(ApiContext& ctx, const ApiRequest& req) {
   auto form = parse_task_form_json(req.body);
   if (!form.ok()) return json_error(400, form.error().message);
   if (!names_a_host(form->hosts)) return json_error(400, text::kHostsEmpty);
+  if (auto field = field_with_nul(*form)) return json_error(200, "arg(" + *field + ") contains a NUL byte");
   auto spec = validate_task_form(*form);
   if (!spec.ok()) return json_error(200, spec.error().message);
   if (!req.idempotency_key.empty()) return create_task_once(ctx, req, *spec);
@@ -276,7 +278,7 @@ ApiResponse host_action(ApiContext& ctx, const ApiRequest& req) {
       return json_error(200, text::kCannotKill);
     auto r = ctx.engine.host_action(id, host, *action);
     if (!r.ok()) return ibex_error(r.error());
-    spdlog::info("task {} host {}: action {}", id, host, *name);
+    spdlog::info("task {} host {}: action {}", id, log_safe(host), *name);
     if (*action == HostAction::ignore) {
       // Ibex's hint: ignoring a host does not resume a paused task.
       auto after = read_task(ctx.store, id);

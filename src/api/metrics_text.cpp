@@ -127,4 +127,31 @@ std::string peer_metrics_text(const PeerDispatchRelay::Counters& c) {
   return out;
 }
 
+std::string edge_metrics_text(const EdgeMetrics& m) {
+  const std::pair<const char*, const EdgeCounters*> listeners[] = {
+      {"http", &m.http}, {"agent_ws", &m.agent_ws}, {"ibex_rpc", &m.ibex_rpc}};
+  std::string out =
+      "# HELP mend_connections_refused_total Connections closed at accept: over the total cap, over the cap of "
+      "unauthenticated connections per source address, or from a source not allowed.\n"
+      "# TYPE mend_connections_refused_total counter\n";
+  for (const auto& [name, c] : listeners) {
+    if (c == &m.agent_ws) continue;  // agents connect through the http listener
+    out += std::string("mend_connections_refused_total{listener=\"") + name + "\",reason=\"total\"} " +
+           std::to_string(c->refused_total) + "\n";
+    out += std::string("mend_connections_refused_total{listener=\"") + name + "\",reason=\"per_source\"} " +
+           std::to_string(c->refused_per_source) + "\n";
+    if (c == &m.ibex_rpc)
+      out += std::string("mend_connections_refused_total{listener=\"") + name + "\",reason=\"allow_list\"} " +
+             std::to_string(c->refused_allow_list) + "\n";
+  }
+  out +=
+      "# HELP mend_preauth_oversize_frames_total Requests, hellos and frames over the limit for a peer not yet "
+      "authenticated; the connection was closed.\n"
+      "# TYPE mend_preauth_oversize_frames_total counter\n";
+  for (const auto& [name, c] : listeners)
+    out += std::string("mend_preauth_oversize_frames_total{listener=\"") + name + "\"} " +
+           std::to_string(c->oversize_preauth) + "\n";
+  return out;
+}
+
 }  // namespace mend

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <string>
 
+#include "dispatch/connection_limits.hpp"
 #include "dispatch/peer_dispatch_relay.hpp"
 #include "engine/engine_metrics.hpp"
 #include "store/model.hpp"
@@ -12,6 +13,9 @@ namespace mend {
 inline constexpr const char* kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
 
 std::string render_metrics(const EngineMetrics& m, const StoreCounts& counts, size_t agents_connected);
+// What the listeners refused before authentication (connection caps, oversize
+// frames): mend_connections_refused_total and mend_preauth_oversize_frames_total.
+std::string edge_metrics_text(const EdgeMetrics& m);
 // The relay of other servers' dispatches (several servers on PostgreSQL).
 std::string peer_metrics_text(const PeerDispatchRelay::Counters& c);
 

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <set>
+
 #include "api/envelope.hpp"
 #include "api/heal_routes.hpp"
 #include "api/host_presence.hpp"
@@ -20,8 +22,13 @@ using nlohmann::json;
 ApiResponse list_agents(ApiContext& ctx) {
   json list = json::array();
   auto agents = ctx.hub.list();
+  // A host is served by one kind of agent: an Ibex connection for a host a
+  // native agent holds is being closed, and is not listed.
+  std::set<std::string> native;
+  for (const auto& a : agents) native.insert(a.ident);
   if (ctx.other_agents)
-    for (auto& a : ctx.other_agents()) agents.push_back(std::move(a));
+    for (auto& a : ctx.other_agents())
+      if (!native.count(a.ident)) agents.push_back(std::move(a));
   for (const auto& a : agents)
     list.push_back(json{{"ident", a.ident},
                         {"protocol", a.protocol},
@@ -85,6 +92,7 @@ ApiResponse metrics(ApiContext& ctx) {
   ApiResponse res = text_response(200, render_metrics(ctx.metrics, counts, ctx.hub.connected_count()));
   if (ctx.heal) res.body += heal_metrics_text(*ctx.heal);
   if (ctx.relay) res.body += peer_metrics_text(ctx.relay->counters());
+  if (ctx.edge) res.body += edge_metrics_text(*ctx.edge);
   res.content_type = kPrometheusContentType;
   return res;
 }

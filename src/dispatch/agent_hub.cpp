@@ -15,6 +15,7 @@ Result<void> AgentHub::attach(const std::string& ident, const std::shared_ptr<Ag
     return make_error(ErrorCode::conflict, "ident " + ident + " is already connected");
   int64_t now = clock_.now_ms();
   agents_[ident] = Entry{conn, conn->remote(), now, now};
+  if (on_attach_) on_attach_(ident);
   return ok();
 }
 

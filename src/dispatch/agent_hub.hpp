@@ -7,6 +7,7 @@
 // Ownership: the hub holds sessions weakly; a session lives as long as its
 // coroutine, so an entry whose session is gone counts as disconnected.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -44,7 +45,10 @@ class AgentHub final : public AgentPush {
 
   // Registers `conn` as the session of `ident`. conflict when another live
   // session holds the ident (the newcomer is refused, the old one keeps it).
+  // Calls the attach listener after a successful attach.
   Result<void> attach(const std::string& ident, const std::shared_ptr<AgentConnection>& conn);
+  // One listener (HostProtocols: the host is native now), replaced by the next call.
+  void on_attach(std::function<void(const std::string& ident)> listener) { on_attach_ = std::move(listener); }
   // Removes `ident` only if `conn` is the session holding it.
   void detach(const std::string& ident, const AgentConnection* conn);
   // Records that the agent of `ident` was heard from now.
@@ -73,6 +77,7 @@ class AgentHub final : public AgentPush {
 
   const Clock& clock_;
   std::map<std::string, Entry> agents_;
+  std::function<void(const std::string&)> on_attach_;
 };
 
 }  // namespace mend

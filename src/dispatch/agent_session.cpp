@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "common/log.hpp"
+#include "common/log_text.hpp"
 #include "common/tcp_keepalive.hpp"
 #include "dispatch/agent_hello.hpp"
 
@@ -86,7 +87,7 @@ awaitable<bool> AgentSession::accept(http::request<http::string_body>& req) {
   ws_.set_option(t);
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(http::field::server, "mend/" MEND_VERSION); }));
-  ws_.read_message_max(options_.max_frame_bytes);
+  ws_.read_message_max(options_.max_hello_bytes);
   beast::error_code ec;
   co_await ws_.async_accept(req, tok(ec));
   if (ec) {
@@ -125,6 +126,11 @@ awaitable<bool> AgentSession::hello() {
   beast::error_code ec;
   co_await ws_.async_read(buffer_, tok(ec));
   deadline.cancel();
+  if (ec == websocket::error::message_too_big) {
+    if (options_.edge) ++options_.edge->oversize_preauth;
+    spdlog::warn("agent connection from {}: first frame over {} bytes, closing", remote_, options_.max_hello_bytes);
+    co_return false;
+  }
   if (ec) {
     spdlog::info("agent connection from {} ended before hello: {}", remote_, ec.message());
     co_return false;
@@ -139,7 +145,8 @@ awaitable<bool> AgentSession::hello() {
   }
   const auto& h = std::get<proto::Hello>(*msg);
   if (auto checked = check_hello(h, options_.agent_token); !checked.ok()) {
-    spdlog::warn("agent {} from {} refused: {}", h.ident.substr(0, kMaxIdentLength), remote_,
+    // The ident is what the client chose: a newline in it must not start a log line.
+    spdlog::warn("agent {} from {} refused: {}", log_safe(h.ident, kMaxIdentLength), remote_,
                  checked.error().message);
     co_await refuse(checked.error().message);
     co_return false;
@@ -150,6 +157,8 @@ awaitable<bool> AgentSession::hello() {
     co_return false;
   }
   ident_ = h.ident;
+  ws_.read_message_max(options_.max_frame_bytes);
+  if (options_.ticket) options_.ticket->authenticated();
   spdlog::info("agent {} connected from {} (version {}, protocol {})", ident_, remote_, h.agent_version,
                h.protocol);
   co_return true;

@@ -8,6 +8,7 @@
 
 #include "common/asio.hpp"
 #include "dispatch/agent_hub.hpp"
+#include "dispatch/connection_limits.hpp"
 #include "dispatch/report_batcher.hpp"
 #include "engine/engine.hpp"
 
@@ -24,6 +25,14 @@ struct AgentSessionOptions {
   // agent host or a cut network closes the session within this.
   std::chrono::seconds dead_peer_limit{30};
   size_t max_frame_bytes = 16 * 1024 * 1024;
+  // Until the hello is accepted, a frame over this closes the connection: a
+  // hello has no business being megabytes, and nobody is authenticated yet.
+  size_t max_hello_bytes = 64 * 1024;
+  // The connection's place in the listener's limits: marked authenticated
+  // once the hello is accepted. May be null.
+  ConnectionLimits::Ticket* ticket = nullptr;
+  // Oversize hellos are counted here; may be null.
+  EdgeCounters* edge = nullptr;
   // Frames queued for a slow agent beyond this close its connection.
   size_t max_queue_bytes = 64 * 1024 * 1024;
   // Malformed frames tolerated before the connection is closed.

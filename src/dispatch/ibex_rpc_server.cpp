@@ -1,5 +1,6 @@
 #include "dispatch/ibex_rpc_server.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "common/asio.hpp"
@@ -35,21 +36,73 @@ constexpr size_t kReadChunk = 64 * 1024;
 
 struct IbexRpcServer::Impl : std::enable_shared_from_this<IbexRpcServer::Impl> {
   Impl(asio::io_context& ioc, Engine& engine, Store& store, IbexAssignmentBook& book,
-       const Clock& clock, IbexRpcServerOptions options)
-      : acceptor(ioc), service(engine, store, book, clock), options(std::move(options)) {}
+       HostProtocols& protocols, const Clock& clock, IbexRpcServerOptions options)
+      : acceptor(ioc), recheck_timer(ioc), protocols(protocols),
+        service(engine, store, book, protocols, clock), options(std::move(options)),
+        limits(ConnectionLimitOptions{this->options.max_connections, this->options.max_unbound_per_source}),
+        edge(this->options.edge ? this->options.edge : &own_edge) {}
 
   awaitable<void> accept_loop();
-  awaitable<void> serve(std::shared_ptr<beast::tcp_stream> stream, uint64_t id, std::string remote);
+  awaitable<void> recheck_loop();
+  // Closes every connection acting for `ident`.
+  void close_ident(const std::string& ident);
+  awaitable<void> serve(std::shared_ptr<beast::tcp_stream> stream, uint64_t id, std::string remote,
+                        std::shared_ptr<ConnectionLimits::Ticket> ticket);
   bool allowed(const asio::ip::address& addr) const;
 
+  struct Conn {
+    std::weak_ptr<beast::tcp_stream> stream;
+    std::string ident;  // empty until its first Report binds it
+  };
+
   tcp::acceptor acceptor;
+  asio::steady_timer recheck_timer;
+  HostProtocols& protocols;
   IbexRpcService service;
   IbexRpcServerOptions options;
+  ConnectionLimits limits;
+  EdgeCounters own_edge;  // when options.edge is null
+  EdgeCounters* edge;
+  RefusalLog refused_log{"ibex-rpc"};
   tcp::endpoint bound;
   bool stopped = false;
   uint64_t next_conn = 0;
-  std::map<uint64_t, std::weak_ptr<beast::tcp_stream>> conns;
+  std::map<uint64_t, Conn> conns;
 };
+
+void IbexRpcServer::Impl::close_ident(const std::string& ident) {
+  beast::error_code ec;
+  for (auto& [id, c] : conns) {
+    if (c.ident != ident) continue;
+    if (auto s = c.stream.lock()) {
+      spdlog::warn("ibex-rpc {}: closing the Ibex connection of {}: a native agent serves it now",
+                   endpoint_text(s->socket().remote_endpoint(ec)), ident);
+      s->socket().close(ec);
+    }
+  }
+}
+
+awaitable<void> IbexRpcServer::Impl::recheck_loop() {
+  auto self = shared_from_this();
+  while (!stopped) {
+    beast::error_code ec;
+    recheck_timer.expires_after(options.native_recheck);
+    co_await recheck_timer.async_wait(tok(ec));
+    if (stopped) co_return;
+    std::vector<std::string> idents;
+    for (const auto& [id, c] : conns)
+      if (!c.ident.empty()) idents.push_back(c.ident);
+    if (idents.empty()) continue;
+    std::sort(idents.begin(), idents.end());
+    idents.erase(std::unique(idents.begin(), idents.end()), idents.end());
+    auto native = protocols.now_native(idents);
+    if (!native.ok()) {
+      spdlog::debug("ibex-rpc: cannot check for hosts taken by native agents: {}", native.error().message);
+      continue;
+    }
+    for (const auto& ident : *native) close_ident(ident);
+  }
+}
 
 bool IbexRpcServer::Impl::allowed(const asio::ip::address& addr) const {
   if (options.allow.empty()) return true;
@@ -77,28 +130,34 @@ awaitable<void> IbexRpcServer::Impl::accept_loop() {
     if (ec) continue;  // already gone
     std::string remote = endpoint_text(peer);
     if (!allowed(peer.address())) {
-      spdlog::warn("ibex-rpc {}: connection refused: source not in --ibex-rpc-allow", remote);
+      ++edge->refused_allow_list;
+      refused_log.note(remote, "source not in --ibex-rpc-allow");
       socket.close(ec);
       continue;
     }
-    if (conns.size() >= options.max_connections) {
-      spdlog::warn("ibex-rpc {}: connection refused: {} connections open", remote, conns.size());
+    auto ticket = std::make_shared<ConnectionLimits::Ticket>();
+    auto refusal = limits.admit(peer.address(), *ticket, *edge);
+    if (refusal != ConnectionLimits::Refusal::none) {
+      refused_log.note(remote, refusal == ConnectionLimits::Refusal::total
+                                   ? std::to_string(options.max_connections) + " connections open"
+                                   : std::to_string(options.max_unbound_per_source) +
+                                         " connections from this address not yet reporting as a host");
       socket.close(ec);
       continue;
     }
     auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
     uint64_t id = ++next_conn;
-    conns[id] = stream;
-    asio::co_spawn(acceptor.get_executor(), serve(stream, id, std::move(remote)),
+    conns[id] = Conn{stream, ""};
+    asio::co_spawn(acceptor.get_executor(), serve(stream, id, std::move(remote), std::move(ticket)),
                    [](std::exception_ptr e) { log_exception(e, "ibex-rpc connection"); });
   }
 }
 
 awaitable<void> IbexRpcServer::Impl::serve(std::shared_ptr<beast::tcp_stream> stream, uint64_t id,
-                                           std::string remote) {
+                                           std::string remote, std::shared_ptr<ConnectionLimits::Ticket> ticket) {
   auto self = shared_from_this();
   IbexConnection conn{remote, ""};
-  ibex_rpc::FrameSplitter splitter(options.max_frame_bytes);
+  ibex_rpc::FrameSplitter splitter(std::min(options.max_frame_bytes, options.max_preauth_frame_bytes));
   std::vector<char> chunk(kReadChunk);
   bool open = true;
   while (open && !stopped) {
@@ -117,13 +176,20 @@ awaitable<void> IbexRpcServer::Impl::serve(std::shared_ptr<beast::tcp_stream> st
     while (open) {
       auto frame = splitter.next();
       if (!frame.ok()) {
-        spdlog::warn("ibex-rpc {} ident={}: closing: {}", remote, conn.ident,
-                     frame.error().message);
+        if (conn.ident.empty() && frame.error().code == ErrorCode::too_large) ++edge->oversize_preauth;
+        spdlog::warn("ibex-rpc {} ident={}: closing: {}{}", remote, conn.ident, frame.error().message,
+                     conn.ident.empty() ? " (before its first Report)" : "");
         open = false;
         break;
       }
       if (!frame->has_value()) break;
       IbexReplyPlan plan = service.handle(conn, **frame);
+      if (auto c = conns.find(id); c != conns.end()) c->second.ident = conn.ident;
+      if (!conn.ident.empty() && !ticket->is_authenticated()) {
+        // Bound to a host it may act for: results with their output may follow.
+        ticket->authenticated();
+        splitter.set_max_frame_bytes(options.max_frame_bytes);
+      }
       if (!plan.frame.empty()) {
         stream->expires_after(options.write_timeout);
         co_await asio::async_write(*stream, asio::buffer(plan.frame), tok(ec));
@@ -147,9 +213,9 @@ awaitable<void> IbexRpcServer::Impl::serve(std::shared_ptr<beast::tcp_stream> st
 
 Result<std::unique_ptr<IbexRpcServer>> IbexRpcServer::start(asio::io_context& ioc, Engine& engine,
                                                             Store& store, IbexAssignmentBook& book,
-                                                            const Clock& clock,
+                                                            HostProtocols& protocols, const Clock& clock,
                                                             IbexRpcServerOptions options) {
-  auto impl = std::make_shared<Impl>(ioc, engine, store, book, clock, std::move(options));
+  auto impl = std::make_shared<Impl>(ioc, engine, store, book, protocols, clock, std::move(options));
   const auto& o = impl->options;
   beast::error_code ec;
   tcp::endpoint endpoint;
@@ -180,6 +246,11 @@ Result<std::unique_ptr<IbexRpcServer>> IbexRpcServer::start(asio::io_context& io
   if (ec) return fail("read the address of");
   asio::co_spawn(ioc, impl->accept_loop(),
                  [](std::exception_ptr e) { log_exception(e, "ibex-rpc listener"); });
+  asio::co_spawn(ioc, impl->recheck_loop(),
+                 [](std::exception_ptr e) { log_exception(e, "ibex-rpc native host check"); });
+  protocols.on_native([weak = std::weak_ptr<Impl>(impl)](const std::string& ident) {
+    if (auto i = weak.lock()) i->close_ident(ident);
+  });
   return std::unique_ptr<IbexRpcServer>(new IbexRpcServer(std::move(impl)));
 }
 
@@ -192,11 +263,13 @@ uint16_t IbexRpcServer::port() const { return impl_->bound.port(); }
 void IbexRpcServer::stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;
+  impl_->protocols.on_native(nullptr);
+  impl_->recheck_timer.cancel();
   beast::error_code ec;
   impl_->acceptor.close(ec);
   auto conns = impl_->conns;  // each serve() erases itself as it ends
-  for (auto& [id, weak] : conns)
-    if (auto s = weak.lock()) s->socket().close(ec);
+  for (auto& [id, c] : conns)
+    if (auto s = c.stream.lock()) s->socket().close(ec);
 }
 
 std::vector<AgentInfo> IbexRpcServer::list() const { return impl_->service.list(); }

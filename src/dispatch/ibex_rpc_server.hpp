@@ -3,12 +3,13 @@
 // existing ibex-agentd and categraf fleets connect to it unchanged. One
 // coroutine per connection reads frames (FrameSplitter), answers them through
 // IbexRpcService, and closes the connection on a malformed or oversize frame,
-// an ident switch, or silence longer than idle_timeout.
+// an ident switch, an ident Ibex agents may not act for (HostProtocols), or
+// silence longer than idle_timeout.
 //
 // Threading: runs on the one io_context thread with the engine and the store.
 // Lifetime: connections share the server's state, so destroying the
 // io_context with connections open is safe; engine, store, book and clock
-// must outlive the io_context.
+// must outlive the io_context; so must protocols, until stop().
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -19,6 +20,8 @@
 #include "common/clock.hpp"
 #include "common/result.hpp"
 #include "dispatch/agent_hub.hpp"
+#include "dispatch/connection_limits.hpp"
+#include "dispatch/host_protocols.hpp"
 #include "dispatch/ibex_assignment_book.hpp"
 #include "dispatch/ibex_cidr.hpp"
 #include "engine/engine.hpp"
@@ -36,16 +39,29 @@ struct IbexRpcServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};
   std::chrono::milliseconds write_timeout{10'000};
   size_t max_frame_bytes = ibex_rpc::kDefaultMaxFrameBytes;
+  // Until a connection's first Report binds it to a host it may act for, a
+  // frame over this closes it: nobody has said who they are yet, and sixty
+  // connections each holding a 15 MB half frame cost a gigabyte.
+  size_t max_preauth_frame_bytes = 1024 * 1024;
   // Connections beyond this are closed at accept.
   size_t max_connections = 50'000;
+  // Unbound connections from one source address beyond this are closed at accept.
+  size_t max_unbound_per_source = 64;
+  // Refusals and oversize frames are counted here; may be null.
+  EdgeCounters* edge = nullptr;
+  // How often the idents served here are checked against the hosts native
+  // agents have served since (on other servers sharing the database).
+  std::chrono::milliseconds native_recheck{5'000};
 };
 
 class IbexRpcServer {
  public:
   // Binds and starts accepting. Errors: invalid_input (bad host), unavailable (cannot bind).
+  // `protocols` decides which idents Ibex agents may act for; the server
+  // listens on it (on_native) until stop().
   static Result<std::unique_ptr<IbexRpcServer>> start(asio::io_context& ioc, Engine& engine,
                                                       Store& store, IbexAssignmentBook& book,
-                                                      const Clock& clock,
+                                                      HostProtocols& protocols, const Clock& clock,
                                                       IbexRpcServerOptions options);
   ~IbexRpcServer();
 

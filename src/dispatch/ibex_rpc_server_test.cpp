@@ -16,6 +16,7 @@
 
 #include "common/asio.hpp"
 #include "dispatch/fanout_agent_push.hpp"
+#include "dispatch/host_protocols.hpp"
 #include "testing/fake_clock.hpp"
 #include "testing/ibex_test_agent.hpp"
 #include "testing/recording_agent_push.hpp"
@@ -45,6 +46,8 @@ class IbexRpcServerTest : public ::testing::Test {
     push.add(native);
     push.add(book);
     engine = std::make_unique<Engine>(*store, clock, push, metrics);
+    protocols = std::make_unique<HostProtocols>(ioc.get_executor(), *store, clock,
+                                                std::vector<std::string>{"web-*"});
     server = start_server({});
     ASSERT_NE(server, nullptr);
     io_thread = std::thread([this] { ioc.run(); });
@@ -61,14 +64,16 @@ class IbexRpcServerTest : public ::testing::Test {
   }
 
   IbexRpcServer* start_server(std::vector<std::string> allow,
-                              std::chrono::milliseconds idle = 10'000ms) {
+                              std::chrono::milliseconds idle = 10'000ms,
+                              std::chrono::milliseconds native_recheck = 5'000ms) {
     IbexRpcServerOptions o;
     o.host = "127.0.0.1";
     o.port = 0;
     o.idle_timeout = idle;
+    o.native_recheck = native_recheck;
     o.max_frame_bytes = 64 * 1024;
     for (auto& a : allow) o.allow.push_back(*IbexCidr::parse(a));
-    auto s = IbexRpcServer::start(ioc, *engine, *store, book, clock, o);
+    auto s = IbexRpcServer::start(ioc, *engine, *store, book, *protocols, clock, o);
     EXPECT_TRUE(s.ok()) << s.error().message;
     if (!s.ok()) return nullptr;
     servers.push_back(std::move(s).value());
@@ -114,6 +119,7 @@ class IbexRpcServerTest : public ::testing::Test {
   EngineMetrics metrics;
   std::unique_ptr<Engine> engine;
   asio::io_context ioc;
+  std::unique_ptr<HostProtocols> protocols;  // Ibex agents may act for web-*
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work{
       ioc.get_executor()};
   std::vector<std::unique_ptr<IbexRpcServer>> servers;
@@ -415,6 +421,66 @@ TEST_F(IbexRpcServerTest, TheAllowListRefusesOtherSources) {
   ASSERT_NE(open, nullptr);
   TestAgent allowed(open->port());
   EXPECT_EQ(std::get<PingReply>(allowed.call(PingRequest{}, ReplyKind::ping).reply).text, "pong");
+}
+
+// Item 1 of the hardening issue: whoever reports as a host over Ibex's
+// protocol gets its scripts and stdin, so Ibex agents act only for hosts the
+// operator allowed them and never for a host a native agent serves.
+TEST_F(IbexRpcServerTest, AHostOutsideTheIbexPatternsIsRefused) {
+  int64_t task = create({"db-01"});
+  TestAgent agent(port());
+  auto r = agent.call(ReportRequest{"db-01", {}}, ReplyKind::report);
+  EXPECT_NE(r.error.find("not allowed for Ibex agents"), std::string::npos) << r.error;
+  EXPECT_TRUE(agent.closed_by_server());
+  EXPECT_FALSE(run_io([&] { return book.tracks("db-01"); }));
+  EXPECT_EQ(host(task, "db-01").status, HostStatus::running);
+}
+
+TEST_F(IbexRpcServerTest, AnIdentWithAControlCharacterIsRefused) {
+  TestAgent agent(port());
+  auto r = agent.call(ReportRequest{"web-01\n2026-12-01 [info] forged", {}}, ReplyKind::report);
+  EXPECT_NE(r.error.find("control character"), std::string::npos) << r.error;
+  EXPECT_TRUE(agent.closed_by_server());
+}
+
+TEST_F(IbexRpcServerTest, AHostANativeAgentServesIsRefusedAndItsIbexConnectionClosed) {
+  int64_t task = create({"web-01"});
+  TestAgent early(port());
+  ASSERT_EQ(early.report("web-01").assign_tasks.size(), 1u);
+
+  // The native agent attaches: the Ibex connection acting for web-01 is closed
+  // and no new one may bind web-01, nor fetch its script.
+  run_io([&] {
+    protocols->native_attached("web-01");
+    return 0;
+  });
+  EXPECT_TRUE(early.closed_by_server());
+  TestAgent late(port());
+  auto r = late.call(ReportRequest{"web-01", {}}, ReplyKind::report);
+  EXPECT_NE(r.error.find("native agent"), std::string::npos) << r.error;
+  EXPECT_TRUE(late.closed_by_server());
+  TestAgent meta(port());
+  EXPECT_EQ(meta.meta(task).script, "");
+
+  // Recorded in the store: a server started later on it refuses web-01 too.
+  for (int i = 0; i < 200 && run_io([&] { return protocols->unrecorded(); }) > 0; ++i)
+    std::this_thread::sleep_for(5ms);
+  HostProtocols after_restart(ioc.get_executor(), *store, clock, {"web-*"});
+  auto may = run_io([&] { return after_restart.ibex_may_serve("web-01"); });
+  ASSERT_FALSE(may.ok());
+  EXPECT_EQ(may.error().code, ErrorCode::unauthorized);
+  EXPECT_TRUE(run_io([&] { return after_restart.ibex_may_serve("web-02"); }).ok());
+}
+
+TEST_F(IbexRpcServerTest, AHostANativeAgentTookOnAnotherServerIsClosedAtTheNextCheck) {
+  IbexRpcServer* checking = run_io([&] { return start_server({}, 10'000ms, 20ms); });
+  ASSERT_NE(checking, nullptr);
+  TestAgent agent(checking->port());
+  agent.report("web-03");
+  // Another server sharing the database recorded web-03 as native.
+  auto w = run_io([&] { return store->transact([](StoreTx& tx) { return tx.record_native_hosts({"web-03"}, 1); }); });
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  EXPECT_TRUE(agent.closed_by_server());
 }
 
 }  // namespace

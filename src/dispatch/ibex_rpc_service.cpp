@@ -1,6 +1,7 @@
 #include "dispatch/ibex_rpc_service.hpp"
 
 #include "common/log.hpp"
+#include "dispatch/agent_hello.hpp"
 #include "proto/ibex_rpc_codec.hpp"
 
 namespace mend {
@@ -42,6 +43,7 @@ IbexReplyPlan IbexRpcService::handle(IbexConnection& conn, std::string_view fram
 }
 
 Result<void> IbexRpcService::bind(IbexConnection& conn, const std::string& ident) {
+  MEND_TRY(protocols_.ibex_may_serve(ident));
   MEND_TRY(book_.attach(ident, [&] { return engine_.pending_for_host(ident); }));
   conn.ident = ident;
   int64_t now = clock_.now_ms();
@@ -86,6 +88,11 @@ void IbexRpcService::apply_results(const std::string& ident, const ibex_rpc::Rep
   }
 }
 
+IbexReplyPlan IbexRpcService::native_took_over(const IbexConnection& conn, uint32_t msgid) {
+  spdlog::warn("ibex-rpc {}: agent {} refused (closing): a native agent serves this host", conn.remote, conn.ident);
+  return refuse(msgid, "mend: " + conn.ident + " is served by a native agent");
+}
+
 IbexReplyPlan IbexRpcService::report(IbexConnection& conn, uint32_t msgid,
                                      const ibex_rpc::ReportRequest& req) {
   if (req.ident.empty()) {
@@ -97,8 +104,17 @@ IbexReplyPlan IbexRpcService::report(IbexConnection& conn, uint32_t msgid,
                  req.ident.size());
     return refuse(msgid, "Ident is longer than " + std::to_string(kMaxIdentBytes) + " bytes");
   }
+  if (!valid_ident(req.ident)) {
+    spdlog::warn("ibex-rpc {}: Report with a control character in its Ident (closing)", conn.remote);
+    return refuse(msgid, "Ident has a control character");
+  }
   if (conn.ident.empty()) {
     if (auto b = bind(conn, req.ident); !b.ok()) {
+      if (b.error().code == ErrorCode::unauthorized) {
+        spdlog::warn("ibex-rpc {}: Report as {} refused (closing): {}", conn.remote, req.ident,
+                     b.error().message);
+        return refuse(msgid, "mend: " + req.ident + ": " + b.error().message);
+      }
       spdlog::warn("ibex-rpc {}: cannot load assignments of {}: {}", conn.remote, req.ident,
                    b.error().message);
       ibex_rpc::ReportReply busy{"mend: server busy, try again: " + b.error().message, {}};
@@ -109,6 +125,7 @@ IbexReplyPlan IbexRpcService::report(IbexConnection& conn, uint32_t msgid,
                  conn.ident, req.ident);
     return refuse(msgid, "this connection reports for " + conn.ident + ", not " + req.ident);
   }
+  if (protocols_.native_here(conn.ident)) return native_took_over(conn, msgid);
   if (auto a = agents_.find(conn.ident); a != agents_.end())
     a->second.last_seen_ms = clock_.now_ms();
 
@@ -131,6 +148,9 @@ IbexReplyPlan IbexRpcService::task_meta(const IbexConnection& conn, uint32_t msg
   // Ibex answers failures in Message (the agent logs it and keeps its
   // connection), so refusals travel the same way.
   auto answer = [&] { return IbexReplyPlan{ibex_rpc::encode_reply(msgid, reply), false, {}}; };
+  // Closing a connection whose host a native agent took is not instant: a
+  // request already read must not get the host's script.
+  if (!conn.ident.empty() && protocols_.native_here(conn.ident)) return native_took_over(conn, msgid);
   auto wanted = conn.ident.empty() ? std::nullopt : book_.find(conn.ident, task_id);
   if (!wanted) {
     spdlog::warn("ibex-rpc {} ident={}: GetTaskMeta {} refused: {}", conn.remote, conn.ident,

@@ -3,7 +3,8 @@
 // in, one encoded reply out. The listener (ibex_rpc_server.hpp) does the I/O.
 //
 //   Server.Ping        -> "pong"
-//   Server.Report      -> binds the connection to its Ident (first report),
+//   Server.Report      -> binds the connection to its Ident (first report, if
+//                         HostProtocols lets Ibex agents act for it),
 //                         applies every finished result, and lists from memory
 //                         every (task, clock, action) wanted on that host
 //   Server.GetTaskMeta -> script, args, account, stdin of a task assigned to
@@ -14,7 +15,7 @@
 // written to the agent (after_reply_sent).
 //
 // Threading: not thread-safe; the server's one io_context thread, with the
-// engine and the store. Engine, store, book and clock must outlive it.
+// engine and the store. Engine, store, book, protocols and clock must outlive it.
 #include <cstdint>
 #include <map>
 #include <string>
@@ -24,6 +25,7 @@
 
 #include "common/clock.hpp"
 #include "dispatch/agent_hub.hpp"
+#include "dispatch/host_protocols.hpp"
 #include "dispatch/ibex_assignment_book.hpp"
 #include "engine/engine.hpp"
 #include "proto/ibex_rpc_messages.hpp"
@@ -50,8 +52,9 @@ class IbexRpcService {
   // Longest ident accepted (Ibex uses hostnames or IPs).
   static constexpr size_t kMaxIdentBytes = 255;
 
-  IbexRpcService(Engine& engine, Store& store, IbexAssignmentBook& book, const Clock& clock)
-      : engine_(engine), store_(store), book_(book), clock_(clock) {}
+  IbexRpcService(Engine& engine, Store& store, IbexAssignmentBook& book, HostProtocols& protocols,
+                 const Clock& clock)
+      : engine_(engine), store_(store), book_(book), protocols_(protocols), clock_(clock) {}
 
   // Handles one frame from FrameSplitter. Never throws. A frame that is not a
   // request at all yields {"", close}.
@@ -68,12 +71,15 @@ class IbexRpcService {
   IbexReplyPlan report(IbexConnection& conn, uint32_t msgid, const ibex_rpc::ReportRequest& req);
   IbexReplyPlan task_meta(const IbexConnection& conn, uint32_t msgid, int64_t task_id);
   Result<void> bind(IbexConnection& conn, const std::string& ident);
+  // A native agent attached this connection's host since it bound: refuse and close.
+  IbexReplyPlan native_took_over(const IbexConnection& conn, uint32_t msgid);
   void apply_results(const std::string& ident, const ibex_rpc::ReportRequest& req,
                      std::string& message);
 
   Engine& engine_;
   Store& store_;
   IbexAssignmentBook& book_;
+  HostProtocols& protocols_;
   const Clock& clock_;
 
   struct Agent {

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/failpoint.hpp"
+#include "common/log_text.hpp"
 #include "common/strings.hpp"
 
 namespace mend {
@@ -68,6 +69,7 @@ Result<void> Engine::commit(const Store::TxFn& fn) {
   auto r = store_.transact([&](StoreTx& tx) -> Result<void> {
     pending_.clear();
     pending_logs_.clear();
+    pending_continue_.clear();
     MEND_TRY(fn(tx));
     if (pending_.empty()) return ok();
     // Agents of these hosts may be connected to another server sharing the
@@ -80,6 +82,7 @@ Result<void> Engine::commit(const Store::TxFn& fn) {
   if (!r.ok()) {
     pending_.clear();
     pending_logs_.clear();
+    pending_continue_.clear();
     return r;
   }
   for (const auto& line : pending_logs_) spdlog::info("{}", line);
@@ -88,6 +91,9 @@ Result<void> Engine::commit(const Store::TxFn& fn) {
   // get its dispatch (on reconnect, from pending_for_host) exactly once.
   failpoint("server.after_commit_before_push");
   flush_pushes();
+  auto next = std::move(pending_continue_);
+  pending_continue_.clear();
+  for (int64_t id : next) continuation_(id);
   return ok();
 }
 
@@ -116,7 +122,7 @@ Result<int64_t> Engine::create_task(const TaskSpec& spec, const AlsoFn& also) {
     if (!owned) return make_error(ErrorCode::internal, "new task " + std::to_string(id) + " already has an owner");
     if (also) MEND_TRY(also(tx, id));
     log_after_commit("task=" + std::to_string(id) + " created hosts=" + std::to_string(spec.hosts.size()) +
-                     " action=" + std::string(to_string(spec.action)) + " creator=" + spec.creator);
+                     " action=" + std::string(to_string(spec.action)) + " creator=" + log_safe(spec.creator));
     if (spec.action == TaskAction::start) return schedule(tx, id);
     return ok();
   }));
@@ -238,6 +244,11 @@ Result<void> Engine::schedule(StoreTx& tx, int64_t task_id) {
 
   if (task.action == TaskAction::start && waiting > 0) {
     int64_t slots = task.spec.batch == 0 ? waiting : task.spec.batch - busy;
+    if (continuation_ && slots > options_.max_starts_per_transaction) {
+      // The rest after the commit, in steps, with the server's other work between them.
+      slots = options_.max_starts_per_transaction;
+      pending_continue_.insert(task_id);
+    }
     if (slots > 0) {
       MEND_ASSIGN_OR_RETURN(std::vector<HostRun> next, tx.hosts_in_status(task_id, HostStatus::waiting, slots));
       std::set<std::string> pause_hosts;
@@ -606,6 +617,14 @@ Result<void> Engine::maintain_leases() {
     ++metrics_.leases_taken;
   }
   return ok();
+}
+
+Result<void> Engine::continue_task(int64_t task_id) {
+  return commit([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(bool holds, holds_lease(tx, task_id));
+    if (!holds) return ok();  // tick() notices a lost lease
+    return schedule(tx, task_id);
+  });
 }
 
 Result<void> Engine::tick_task(int64_t id) {

@@ -42,6 +42,11 @@ struct EngineOptions {
   int64_t repair_interval_ms = 5000;
   // Idempotency keys are kept this long.
   int64_t idempotency_ttl_ms = 24LL * 3600 * 1000;
+  // With a continuation set (set_continuation), one transaction starts at most
+  // this many hosts; the rest start in further transactions, and the server's
+  // other work runs in between. A 100,000-host task created started would
+  // otherwise hold the server's one thread for seconds.
+  int64_t max_starts_per_transaction = 2000;
 };
 
 // One broken invariant found by the repair loop.
@@ -112,6 +117,16 @@ class Engine {
 
   Result<TaskView> view(int64_t task_id);
 
+  // Where scheduling that stopped at max_starts_per_transaction goes on: the
+  // server posts `continue_task(id)` to its event loop, so other work runs
+  // between the steps. Without one, every startable host starts at once.
+  void set_continuation(std::function<void(int64_t task_id)> continuation) {
+    continuation_ = std::move(continuation);
+  }
+  // Starts the next hosts of a task whose scheduling stopped at the cap (if
+  // this server still holds it). Errors: unavailable.
+  Result<void> continue_task(int64_t task_id);
+
   // Checks every invariant (see engine_repair.cpp); with apply, repairs what
   // it can in one transaction per finding and pushes what agents must get.
   // Findings are counted in metrics and logged.
@@ -180,6 +195,8 @@ class Engine {
   };
   std::vector<PendingPush> pending_;       // filled inside a transaction, sent after commit
   std::vector<std::string> pending_logs_;  // likewise: never log what did not commit
+  std::set<int64_t> pending_continue_;     // likewise: tasks that stopped at the start cap
+  std::function<void(int64_t)> continuation_;
   std::unordered_map<int64_t, int64_t> sent_us_;  // dispatch id -> monotonic send time
   std::unordered_map<int64_t, int64_t> held_;     // task id -> epoch this server holds
   bool reclaimed_own_ = false;                    // took our own tasks back since start

@@ -90,6 +90,38 @@ TEST_P(EngineTest, BatchZeroDispatchesEveryHostAtOnce) {
   EXPECT_EQ(assign_for("b").script, "echo hi");
 }
 
+// Hardening item 2: a task started on many hosts starts them in bounded
+// steps, each its own transaction, with the server's other work between them.
+TEST_P(EngineTest, AContinuationStartsAManyHostTaskInBoundedSteps) {
+  EngineOptions o;
+  o.max_starts_per_transaction = 2;
+  engine = std::make_unique<Engine>(*store, clock, push, metrics, o);
+  std::vector<int64_t> continued;
+  engine->set_continuation([&](int64_t task_id) { continued.push_back(task_id); });
+  auto id = create(spec({"a", "b", "c", "d", "e"}));
+  // The first step starts two hosts and asks to go on.
+  EXPECT_EQ(push.assigns().size(), 2u);
+  EXPECT_EQ(status_of(id, "c"), "waiting");
+  ASSERT_EQ(continued, std::vector<int64_t>{id});
+  // Other work runs between the steps: a result of the first step.
+  EXPECT_EQ(report("a", "success"), ResultOutcome::applied);
+  for (int step = 0; step < 5 && !continued.empty(); ++step) {
+    continued.clear();
+    ASSERT_TRUE(engine->continue_task(id).ok());
+  }
+  EXPECT_TRUE(continued.empty());
+  EXPECT_EQ(push.assigns().size(), 5u);
+  for (const char* h : {"b", "c", "d", "e"}) EXPECT_EQ(status_of(id, h), "running") << h;
+}
+
+TEST_P(EngineTest, WithoutAContinuationEveryHostStartsAtOnce) {
+  EngineOptions o;
+  o.max_starts_per_transaction = 2;
+  engine = std::make_unique<Engine>(*store, clock, push, metrics, o);
+  create(spec({"a", "b", "c", "d", "e"}));
+  EXPECT_EQ(push.assigns().size(), 5u);
+}
+
 TEST_P(EngineTest, BatchKeepsAtMostNRunningInHostOrder) {
   auto id = create(spec({"a", "b", "c"}, 2));
   ASSERT_EQ(push.assigns().size(), 2u);

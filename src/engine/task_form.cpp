@@ -28,8 +28,7 @@ Result<std::vector<std::string>> clean_hosts(const std::vector<std::string>& raw
   for (const auto& entry : raw) {
     std::string h = trim(entry);
     if (h.empty() || h[0] == '#') continue;
-    if (h.size() > kMaxHostLength) return invalid("arg(hosts) entry longer than 255 characters: " + h.substr(0, 40) + "...");
-    if (has_control_chars(h)) return invalid("arg(hosts) entry contains control characters");
+    if (auto c = check_host_name(h); !c.ok()) return invalid("arg(hosts) entry " + c.error().message);
     if (seen.insert(h).second) hosts.push_back(std::move(h));
   }
   if (hosts.empty()) return invalid("arg(hosts) empty");
@@ -37,6 +36,23 @@ Result<std::vector<std::string>> clean_hosts(const std::vector<std::string>& raw
 }
 
 }  // namespace
+
+std::optional<std::string> field_with_nul(const TaskForm& form) {
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"title", &form.title}, {"account", &form.account}, {"script", &form.script},
+      {"args", &form.args},   {"creator", &form.creator}, {"pause", &form.pause}};
+  for (const auto& [name, value] : fields)
+    if (value->find('\0') != std::string::npos) return std::string(name);
+  return std::nullopt;
+}
+
+Result<void> check_host_name(std::string_view host) {
+  if (host.empty()) return invalid("is empty");
+  if (host.size() > kMaxHostLength)
+    return invalid("longer than 255 characters: " + std::string(host.substr(0, utf8_prefix_len(host, 40))) + "...");
+  if (has_control_chars(host)) return invalid("contains control characters");
+  return ok();
+}
 
 std::string title_with_host(const std::string& title, const std::string& host) {
   std::string base = title;
@@ -46,6 +62,9 @@ std::string title_with_host(const std::string& title, const std::string& host) {
 }
 
 Result<TaskSpec> validate_task_form(const TaskForm& form) {
+  // A NUL byte would cut the value short in the database and in argv: Mend's
+  // own check, before Ibex's.
+  if (auto field = field_with_nul(form)) return invalid("arg(" + *field + ") contains a NUL byte");
   // Ibex's own checks first, in its order (a form with several faults gets
   // the message Ibex would give). A title or script of spaces passes, as in
   // Ibex: only empty ones are refused.

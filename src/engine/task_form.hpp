@@ -2,6 +2,7 @@
 // The Ibex task form as a client sends it, and the validation and
 // normalisation Ibex applies before a task is created (ibex-compat.md).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,15 @@ inline constexpr int kDefaultTimeoutSeconds = 30;      // what timeout 0 means
 
 // Errors: invalid_input with a message naming the field.
 Result<TaskSpec> validate_task_form(const TaskForm& form);
+
+// The first of title, account, script, args, creator and pause holding a
+// NUL byte: stored whole, it would be cut where the agent runs the script
+// ("nobody\0root" runs as nobody, args "a\0b,,c" arrive as [a] [c]).
+std::optional<std::string> field_with_nul(const TaskForm& form);
+
+// A name a task may have as a host: 1..255 bytes, no control characters.
+// Errors: invalid_input saying why.
+Result<void> check_host_name(std::string_view host);
 
 // " FH: <first host>" suffix rule, exposed for the heal path.
 std::string title_with_host(const std::string& title, const std::string& host);

@@ -32,6 +32,7 @@ enum class Decision {
   no_host,
   recovered,
   host_unknown,
+  refused,  // the alert itself cannot be acted on (a host label no agent could have)
 };
 std::string_view to_string(Decision d);
 std::optional<Decision> parse_decision(std::string_view s);

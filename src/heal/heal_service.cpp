@@ -245,14 +245,72 @@ Result<void> HealService::delete_rule(const std::string& name) {
 // ---- decisions
 
 Result<std::vector<HealOutcome>> HealService::intake(std::string_view source, std::string_view body) {
-  MEND_ASSIGN_OR_RETURN(std::vector<AlertEvent> events, parse_alerts(source, body));
+  MEND_ASSIGN_OR_RETURN(std::vector<AlertEvent> events, parse(source, body));
   std::vector<HealOutcome> out;
   out.reserve(events.size());
-  for (const auto& e : events) {
-    MEND_ASSIGN_OR_RETURN(HealOutcome o, handle(e));
-    out.push_back(std::move(o));
-  }
+  size_t next = 0;
+  MEND_TRY(decide(events, next, events.size(), out));
   return out;
+}
+
+Result<std::vector<AlertEvent>> HealService::parse(std::string_view source, std::string_view body) const {
+  return parse_alerts(source, body);
+}
+
+Result<void> HealService::decide(const std::vector<AlertEvent>& events, size_t& next, size_t max,
+                                 std::vector<HealOutcome>& out) {
+  std::vector<Queued> queued;
+  queued_ = &queued;
+  struct Unqueue {
+    std::vector<Queued>*& q;
+    ~Unqueue() { q = nullptr; }
+  } unqueue{queued_};
+  for (size_t n = 0; n < max && next < events.size(); ++n, ++next) {
+    const AlertEvent& e = events[next];
+    size_t before = queued.size();
+    out.emplace_back();
+    auto o = handle(e);
+    if (!o.ok() && o.error().code == ErrorCode::invalid_input) {
+      // What the alert asks cannot be done; the others in the payload can.
+      HealOutcome refused;
+      refused.fingerprint = e.fingerprint;
+      refused.status = std::string(status_text(e));
+      refused.decision = Decision::refused;
+      refused.reason = o.error().message;
+      queued.resize(before);
+      o = record_only(e, std::move(refused));
+    }
+    if (!o.ok()) {
+      out.pop_back();
+      queued.resize(before);
+      // What was decided before this event is still recorded, if the store lets it.
+      if (auto w = write_queued(queued, out); !w.ok()) return w;
+      return o.error();
+    }
+    out.back() = std::move(*o);
+    if (queued.size() > before) queued.back().out_index = out.size() - 1;
+  }
+  return write_queued(queued, out);
+}
+
+Result<void> HealService::write_queued(const std::vector<Queued>& queued, std::vector<HealOutcome>& out) {
+  if (queued.empty()) return ok();
+  int64_t now = clock_.now_ms();
+  std::vector<HealOutcome> written;
+  auto r = store_.transact([&](StoreTx& tx) -> Result<void> {
+    written.clear();
+    for (const Queued& q : queued) {
+      written.push_back(out[q.out_index]);
+      MEND_TRY(write_event_and_record(tx, *q.event, written.back(), now));
+    }
+    return ok();
+  });
+  if (!r.ok()) {
+    // Nothing of these was written: they are not decisions the caller may report.
+    return r;
+  }
+  for (size_t i = 0; i < queued.size(); ++i) out[queued[i].out_index] = std::move(written[i]);
+  return ok();
 }
 
 Result<HealOutcome> HealService::handle(const AlertEvent& e) {
@@ -282,11 +340,16 @@ Result<HealOutcome> HealService::handle(const AlertEvent& e) {
     out.reason = "none of the host labels is set: " + list;
     return record_only(e, std::move(out));
   }
+  if (auto usable = check_host_name(host->host); !usable.ok()) {
+    out.host = host->host;
+    out.decision = Decision::refused;
+    out.reason = "host label " + host->label + " " + usable.error().message;
+    return record_only(e, std::move(out));
+  }
   // Copies: a reload inside create_task's callbacks cannot happen (one thread),
   // but the rule must not dangle if a future caller changes that.
   HealRule r = *rule;
-  if (e.resolved) return handle_resolved(e, r, host->host);
-  if (r.require_known_host) {
+  if (!e.resolved && r.require_known_host) {
     MEND_ASSIGN_OR_RETURN(bool known, host_known(host->host));
     if (!known) {
       out.host = host->host;
@@ -296,7 +359,16 @@ Result<HealOutcome> HealService::handle(const AlertEvent& e) {
       return record_only(e, std::move(out));
     }
   }
-  return handle_firing(e, r, host->host);
+  auto decided = e.resolved ? handle_resolved(e, r, host->host) : handle_firing(e, r, host->host);
+  if (!decided.ok() && decided.error().code == ErrorCode::invalid_input) {
+    // The alert makes the rule's template invalid (nothing was written): it
+    // is refused on its own, and the rest of its payload is decided.
+    out.host = host->host;
+    out.decision = Decision::refused;
+    out.reason = decided.error().message;
+    return record_only(e, std::move(out));
+  }
+  return decided;
 }
 
 Result<bool> HealService::host_known(const std::string& host) {
@@ -310,6 +382,10 @@ Result<bool> HealService::host_known(const std::string& host) {
 }
 
 Result<HealOutcome> HealService::record_only(const AlertEvent& e, HealOutcome out) {
+  if (queued_) {
+    queued_->push_back(Queued{&e, 0});
+    return out;
+  }
   MEND_TRY(store_.transact([&](StoreTx& tx) { return write_event_and_record(tx, e, out, clock_.now_ms()); }));
   return out;
 }
@@ -377,7 +453,7 @@ Result<HealOutcome> HealService::handle_firing(const AlertEvent& e, const HealRu
     Verdict v;
     MEND_TRY(store_.transact([&](StoreTx& tx) -> Result<void> {
       MEND_ASSIGN_OR_RETURN(GuardFacts f, read_facts(tx, rule, host, e.fingerprint, now));
-      v = decide(rule, f, now);
+      v = heal::decide(rule, f, now);  // the guardrails, not the member
       if (v.decision == Decision::ran) return ok();  // nothing written
       if (v.opens_breaker) {
         MEND_ASSIGN_OR_RETURN(std::optional<HealBreaker> b, tx.find_heal_breaker(rule.name));
@@ -395,7 +471,7 @@ Result<HealOutcome> HealService::handle_firing(const AlertEvent& e, const HealRu
     bool changed = false;
     auto task = engine_.create_task(spec, [&](StoreTx& tx, int64_t task_id) -> Result<void> {
       MEND_ASSIGN_OR_RETURN(GuardFacts f, read_facts(tx, rule, host, e.fingerprint, now));
-      if (decide(rule, f, now).decision != Decision::ran) {
+      if (heal::decide(rule, f, now).decision != Decision::ran) {
         changed = true;
         return make_error(ErrorCode::conflict, "heal decision changed");
       }

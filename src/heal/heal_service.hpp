@@ -6,6 +6,8 @@
 // name) whose matchers all match decides:
 //   no rule matches          -> no_rule
 //   no host label present    -> no_host
+//   host label unusable      -> refused (control characters, too long: no
+//                               agent could have that name)
 //   host never served        -> host_unknown (unless the rule sets
 //                               require_known_host: false): no agent with that
 //                               ident is connected, and none has ever run a
@@ -83,6 +85,19 @@ class HealService {
   // "generic") and decides every event in it. A bad payload is refused whole
   // (invalid_input) and nothing is stored.
   Result<std::vector<HealOutcome>> intake(std::string_view source, std::string_view body);
+  // The parse step of intake alone: nothing is stored. Errors: invalid_input.
+  Result<std::vector<AlertEvent>> parse(std::string_view source, std::string_view body) const;
+  // Decides events[next], events[next + 1]... in order, at most `max` of them,
+  // appending each outcome to `out` and advancing `next`: a large payload is
+  // decided in bounded steps, with the server's other work between them.
+  // Each event gets its own decision and record: one that cannot be acted on
+  // for what it says (invalid_input: a host label no agent could have, a
+  // template the alert makes invalid) is recorded as `refused` with the
+  // reason, and the others go on. Decisions that start nothing (no_rule,
+  // no_host, host_unknown, refused) of one call are written in one
+  // transaction. Errors: unavailable (the store); the events before `next`
+  // are decided and recorded, the others not.
+  Result<void> decide(const std::vector<AlertEvent>& events, size_t& next, size_t max, std::vector<HealOutcome>& out);
   Result<HealOutcome> handle(const AlertEvent& event);
 
   // The rules in use: file ones, then API ones.
@@ -110,7 +125,8 @@ class HealService {
  private:
   Result<HealOutcome> handle_firing(const AlertEvent& e, const HealRule& rule, const std::string& host);
   Result<HealOutcome> handle_resolved(const AlertEvent& e, const HealRule& rule, const std::string& host);
-  // Writes the event and a record without a task, in one transaction.
+  // Writes the event and a record without a task, in one transaction; inside
+  // decide(), queues them for its one transaction instead (ids filled then).
   Result<HealOutcome> record_only(const AlertEvent& e, HealOutcome out);
   // Connected now, or has run a dispatch before.
   Result<bool> host_known(const std::string& host);
@@ -123,6 +139,14 @@ class HealService {
   // Makes file_ + api_ the active set, after checking they fit together.
   Result<void> activate(HealRuleSet file, HealRuleSet api);
   Result<void> store_definition(HealDefinitionKind kind, const std::string& name, const std::string& body);
+
+  // Record-only decisions queued by decide(): (event, index in its `out`).
+  struct Queued {
+    const AlertEvent* event;
+    size_t out_index;
+  };
+  std::vector<Queued>* queued_ = nullptr;
+  Result<void> write_queued(const std::vector<Queued>& queued, std::vector<HealOutcome>& out);
 
   Store& store_;
   Engine& engine_;

@@ -410,6 +410,46 @@ TEST_F(HealServiceTest, HostNoAgentEverServedIsSkippedAsHostUnknown) {
   EXPECT_EQ(r.reason, "resolved; no remediation of this alert to update; host unknown: did not start template say-ok");
 }
 
+// Hardening item 3: a bad alert in a batch used to fail the whole request
+// after the alerts before it had started their tasks.
+TEST_F(HealServiceTest, ABadAlertIsRefusedOnItsOwnAndTheRestOfThePayloadIsDecided) {
+  json alerts = json::array();
+  for (const char* host : {"ghost-2", "bad\nhost", "ghost-3"})
+    alerts.push_back(json{{"labels", {{"alertname", "Patient"}, {"host", host}}}, {"status", "firing"}});
+  auto out = intake("generic", alerts.dump());
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].decision, Decision::ran);
+  EXPECT_EQ(out[1].decision, Decision::refused);
+  EXPECT_EQ(out[1].reason, "host label host contains control characters");
+  EXPECT_GT(out[1].record_id, 0);
+  EXPECT_EQ(out[2].decision, Decision::ran);
+  EXPECT_EQ(records().size(), 3u);
+}
+
+// Hardening item 2: a payload is decided in bounded steps.
+TEST_F(HealServiceTest, DecideTakesAtMostItsStepAndGoesOnWhereItStopped) {
+  absent = {"g0", "g1", "g2", "g3", "g4"};
+  json alerts = json::array();
+  for (int i = 0; i < 5; ++i)
+    alerts.push_back(json{{"labels", {{"alertname", "QueueStuck"}, {"host", "g" + std::to_string(i)}}},
+                          {"status", "firing"}});
+  auto events = service->parse("generic", alerts.dump());
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  std::vector<HealOutcome> out;
+  size_t next = 0;
+  ASSERT_TRUE(service->decide(*events, next, 2, out).ok());
+  EXPECT_EQ(next, 2u);
+  EXPECT_EQ(records().size(), 2u);
+  while (next < events->size()) ASSERT_TRUE(service->decide(*events, next, 2, out).ok());
+  ASSERT_EQ(out.size(), 5u);
+  for (size_t i = 0; i < out.size(); ++i) {
+    EXPECT_EQ(out[i].decision, Decision::host_unknown);
+    EXPECT_EQ(out[i].host, "g" + std::to_string(i));
+    EXPECT_GT(out[i].record_id, 0);
+  }
+  EXPECT_EQ(records().size(), 5u);
+}
+
 TEST_F(HealServiceTest, BadPayloadIsRefusedAndNothingStored) {
   auto r = service->intake("alertmanager", R"({"alerts":[{"status":"firing","labels":{"a":1}}]})");
   ASSERT_FALSE(r.ok());

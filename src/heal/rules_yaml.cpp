@@ -151,6 +151,12 @@ std::optional<HealTemplate> read_template(const YAML::Node& n, std::string name,
     std::string what = where + ": " + key;
     auto str = [&](std::string& out) {
       auto s = read_string(v, what, p);
+      // A NUL would be stored whole but cut where the agent runs the script
+      // (an account "nobody\0root" runs as nobody).
+      if (s && s->find('\0') != std::string::npos) {
+        p.add(v.Mark(), what + " contains a NUL byte");
+        s.reset();
+      }
       if (s) out = *s;
       else good = false;
     };

@@ -40,6 +40,9 @@ class FrameSplitter {
 
   // Bytes held and not yet returned as frames.
   size_t buffered() const { return buf_.size() - start_; }
+  // Changes the limit for frames not yet complete (the listener raises it once
+  // a connection is bound to a host it may act for).
+  void set_max_frame_bytes(size_t max_frame_bytes) { max_frame_ = max_frame_bytes; }
 
  private:
   Error fail(ErrorCode code, std::string message);

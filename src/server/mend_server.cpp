@@ -22,7 +22,9 @@
 #include "common/log.hpp"
 #include "common/strings.hpp"
 #include "dispatch/agent_hub.hpp"
+#include "dispatch/connection_limits.hpp"
 #include "dispatch/fanout_agent_push.hpp"
+#include "dispatch/host_protocols.hpp"
 #include "dispatch/ibex_assignment_book.hpp"
 #include "dispatch/ibex_cidr.hpp"
 #include "dispatch/ibex_rpc_server.hpp"
@@ -68,6 +70,18 @@ Result<Plan> make_plan(const ServerSettings& given) {
   }
   if (!plan.ibex_allow.empty() && s.ibex_rpc.empty())
     return make_error(ErrorCode::invalid_input, "--ibex-rpc-allow needs --ibex-rpc");
+  if (!s.ibex_rpc_hosts.empty() && s.ibex_rpc.empty())
+    return make_error(ErrorCode::invalid_input, "--ibex-rpc-hosts needs --ibex-rpc");
+  // An Ibex agent is not authenticated: it says which host it is. Which names
+  // it may claim is the operator's explicit choice, never a default.
+  if (!s.ibex_rpc.empty() && s.ibex_rpc_hosts.empty())
+    return make_error(ErrorCode::invalid_input,
+                      "--ibex-rpc needs --ibex-rpc-hosts: the host names or glob patterns Ibex "
+                      "agents may act for (e.g. --ibex-rpc-hosts 'web-*'; '*' allows any host no "
+                      "native agent has served)");
+  for (const auto& pattern : s.ibex_rpc_hosts)
+    if (auto c = HostProtocols::check_ibex_pattern(pattern); !c.ok())
+      return make_error(ErrorCode::invalid_input, "--ibex-rpc-hosts: " + c.error().message);
   if (!s.ibex_rpc.empty()) {
     auto w = parse_listen_address(s.ibex_rpc);
     if (!w.ok()) return make_error(ErrorCode::invalid_input, "--ibex-rpc: " + w.error().message);
@@ -123,11 +137,14 @@ struct MendServer::Parts {
   CompositeAgentPush push{{&hub, &ibex_book}};
   std::unique_ptr<PeerDispatchRelay> relay;
   EngineMetrics metrics;
+  EdgeMetrics edge;
   std::unique_ptr<Engine> engine;
   std::unique_ptr<heal::HealService> heal;
   std::unique_ptr<ApiContext> ctx;
   std::unique_ptr<ApiService> api;
   asio::io_context ioc{1};
+  // Which kind of agent serves a host: a native attach makes it native for good.
+  std::unique_ptr<HostProtocols> protocols;
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<IbexRpcServer> ibex;
   asio::steady_timer tick_timer{ioc};
@@ -204,6 +221,15 @@ Result<void> MendServer::open_core(Parts& s) {
   engine_options.kill_deadline_ms = settings_.kill_deadline_ms;
   s.engine = std::make_unique<Engine>(*s.store, s.clock, *s.relay, s.metrics, engine_options);
   s.relay->attach(*s.engine);
+  // A task started on many hosts starts them in steps, with the rest of the
+  // server's work between the steps.
+  s.engine->set_continuation([&s](int64_t task_id) {
+    asio::post(s.ioc, [&s, task_id] {
+      if (auto r = s.engine->continue_task(task_id); !r.ok())
+        spdlog::warn("task={}: starting more hosts failed (the next tick retries): {}", task_id,
+                     r.error().message);
+    });
+  });
   // A bad rules file stops the start: running without the rules someone wrote is worse.
   // An alert for a host no agent ever served is skipped (host_unknown), not left waiting.
   s.heal = std::make_unique<heal::HealService>(
@@ -216,7 +242,8 @@ Result<void> MendServer::open_core(Parts& s) {
 // bound goes to the ready file.
 Result<void> MendServer::open_listeners(Parts& s, Plan& plan) {
   s.ctx = std::make_unique<ApiContext>(
-      ApiContext{*s.engine, *s.store, s.hub, s.clock, s.metrics, s.heal.get(), s.relay.get(), {}});
+      ApiContext{*s.engine, *s.store, s.hub, s.clock, s.metrics, s.heal.get(), s.relay.get(),
+                 &s.edge, {}});
   Router router;
   add_ibex_routes(router, *s.ctx);
   add_native_routes(router, *s.ctx);
@@ -227,6 +254,13 @@ Result<void> MendServer::open_listeners(Parts& s, Plan& plan) {
   http_options.address = settings_.http;
   http_options.max_body_bytes = static_cast<size_t>(settings_.max_body_bytes);
   http_options.agent_token = settings_.agent_token;
+  http_options.limits.max_total = static_cast<size_t>(settings_.max_connections);
+  http_options.limits.max_unauthenticated_per_source =
+      static_cast<size_t>(settings_.max_unauthenticated_per_source);
+  http_options.edge = &s.edge;
+  s.protocols = std::make_unique<HostProtocols>(s.ioc.get_executor(), *s.store, s.clock,
+                                                settings_.ibex_rpc_hosts);
+  s.hub.on_attach([&s](const std::string& ident) { s.protocols->native_attached(ident); });
   MEND_ASSIGN_OR_RETURN(s.http, HttpServer::start(s.ioc, *s.api, s.hub, *s.engine, http_options));
   s.http_address = s.http->bound_address();
   spdlog::info("listening on {}", s.http_address);
@@ -236,7 +270,11 @@ Result<void> MendServer::open_listeners(Parts& s, Plan& plan) {
     io.host = plan.ibex_rpc->host;
     io.port = plan.ibex_rpc->port;
     io.allow = plan.ibex_allow;
-    auto started = IbexRpcServer::start(s.ioc, *s.engine, *s.store, s.ibex_book, s.clock, io);
+    io.max_connections = static_cast<size_t>(settings_.max_connections);
+    io.max_unbound_per_source = static_cast<size_t>(settings_.max_unauthenticated_per_source);
+    io.edge = &s.edge.ibex_rpc;
+    auto started =
+        IbexRpcServer::start(s.ioc, *s.engine, *s.store, s.ibex_book, *s.protocols, s.clock, io);
     if (!started.ok())
       return make_error(started.error().code, "--ibex-rpc: " + started.error().message);
     s.ibex = std::move(started).value();

@@ -76,6 +76,16 @@ TEST(CheckServerSettings, FindsBadValuesAndABadRulesFile) {
   allow.ibex_rpc_allow = {"10.0.0.0/8"};
   EXPECT_EQ(check_server_settings(allow).error().message, "--ibex-rpc-allow needs --ibex-rpc");
 
+  // Which hosts Ibex agents may claim is never a default.
+  ServerSettings ibex = s;
+  ibex.ibex_rpc = "127.0.0.1:0";
+  EXPECT_NE(check_server_settings(ibex).error().message.find("--ibex-rpc needs --ibex-rpc-hosts"),
+            std::string::npos);
+  ibex.ibex_rpc_hosts = {"web-*"};
+  EXPECT_TRUE(check_server_settings(ibex).ok());
+  ibex.ibex_rpc_hosts = {""};
+  EXPECT_FALSE(check_server_settings(ibex).ok());
+
   ServerSettings rules = s;
   rules.rules = dir.file("rules.yaml").string();
   testing::write_file(

@@ -61,6 +61,18 @@ const std::vector<Setting<ServerSettings>>& server_settings_table() {
       {.key = "ibex_rpc_allow",
        .field = &S::ibex_rpc_allow,
        .help = "CIDR allowed to connect to --ibex-rpc (repeatable; default any)"},
+      {.key = "ibex_rpc_hosts",
+       .field = &S::ibex_rpc_hosts,
+       .help = "host name or glob pattern Ibex agents may act for (repeatable; required with "
+               "--ibex-rpc; never a host a native agent has served)"},
+      {.key = "max_connections",
+       .field = &S::max_connections,
+       .help = "open connections per listener (HTTP, --ibex-rpc) beyond which new ones are refused",
+       .min = 1},
+      {.key = "max_unauthenticated_per_source",
+       .field = &S::max_unauthenticated_per_source,
+       .help = "connections from one address not yet authenticated beyond which new ones are refused",
+       .min = 1},
       {.key = "rules",
        .field = &S::rules,
        .help =

@@ -24,6 +24,9 @@ struct ServerSettings {
   int64_t peer_check_ms = 3000;
   std::string ibex_rpc;  // off when empty
   std::vector<std::string> ibex_rpc_allow;
+  std::vector<std::string> ibex_rpc_hosts;  // names or globs Ibex agents may act for
+  int64_t max_connections = 50000;
+  int64_t max_unauthenticated_per_source = 64;
   std::string rules;          // YAML templates and heal rules
   bool insecure = false;      // listen beyond loopback without API or agent authentication
   std::string ready_file;     // flag only

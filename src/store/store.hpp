@@ -229,6 +229,14 @@ class StoreTx {
   // reported started, or one with a success or failed result. Scans the
   // dispatches of that host; called only for hosts whose agent is not connected.
   virtual Result<bool> host_has_run_dispatches(std::string_view host) = 0;
+
+  // ---- Which kind of agent serves a host name. A host a native agent has
+  // served is never served over the Ibex protocol (see dispatch/host_protocols.hpp).
+  // Records `hosts` as served by a native agent; one already recorded keeps
+  // its first time. One statement on PostgreSQL however many hosts.
+  virtual Result<void> record_native_hosts(const std::vector<std::string>& hosts, int64_t now_ms) = 0;
+  // The hosts among `hosts` that a native agent has served, in no particular order.
+  virtual Result<std::vector<std::string>> native_hosts_among(const std::vector<std::string>& hosts) = 0;
 };
 
 // What the other servers sharing the database committed for agents, as they

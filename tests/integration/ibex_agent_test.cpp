@@ -17,7 +17,7 @@ class IbexAgentTest : public ClusterTest {
  protected:
   ServerOptions server_options() const override {
     ServerOptions o;
-    o.extra_args = {"--ibex-rpc", "127.0.0.1:0"};
+    o.extra_args = {"--ibex-rpc", "127.0.0.1:0", "--ibex-rpc-hosts", "ibex-*"};
     return o;
   }
 };

@@ -232,7 +232,7 @@ class NightingaleEventsTest : public ClusterTest {
     ServerOptions o;
     o.basic_auth = {"it:it-password"};
     o.extra_args = {"--rules", dir_->file("rules.yaml").string(), "--api-token", kWebhookToken,
-                    "--ibex-rpc", "127.0.0.1:0"};
+                    "--ibex-rpc", "127.0.0.1:0", "--ibex-rpc-hosts", "*"};
     return o;
   }
   HttpClient bare() const { return HttpClient(server_->host(), server_->port()); }

@@ -22,6 +22,7 @@
 #include "support/server_process.hpp"
 #include "support/temp_dir.hpp"
 #include "support/wait.hpp"
+#include "testing/ibex_test_agent.hpp"
 
 namespace mend::it {
 namespace {
@@ -123,6 +124,9 @@ TEST_F(PgClusterTest, ThreeServersOneKilledMidRunEveryHostRunsEveryTaskOnce) {
   for (int k = 0; k < 9; ++k) {
     json form = task_form(hosts, logging_script("sleep 0.3\n"));
     form["batch"] = 2;
+    // A host timing out would pause its task (tolerance 0): on a busy machine
+    // nine tasks queued on six hosts wait longer than the default 10 s.
+    form["timeout"] = 300;
     form["title"] = "t" + std::to_string(k);
     int64_t id = api(*all[k % 3]).create_task(form);
     ASSERT_GT(id, 0);
@@ -187,6 +191,25 @@ TEST_F(PgClusterTest, ATaskCreatedOnOneServerRunsAndIsKilledOnAnAgentOfAnother) 
   HttpResponse metrics = b.client().get("/metrics");
   EXPECT_NE(metrics.body.find("mend_peer_messages_total{via=\"notification\"} 3\n"), std::string::npos)
       << metrics.body;
+}
+
+// Hardening item 1 across servers: a host whose native agent is connected to
+// one server cannot be taken over on another server's Ibex port.
+TEST_F(PgClusterTest, AnIbexClientOnOneServerCannotActForAHostANativeAgentServesOnAnother) {
+  ServerProcess& a = add_server("a");
+  ServerProcess& b = add_server("b", {"--ibex-rpc", "127.0.0.1:0", "--ibex-rpc-hosts", "*"});
+  add_agent("only-a", {&a});
+  ASSERT_TRUE(api(a).wait_agents({"only-a"}));
+  // The attach is recorded in the database within moments (batched).
+  ASSERT_TRUE(wait_until([&] { return sql("SELECT count(*) FROM native_hosts WHERE host = 'only-a'") == "1"; }));
+
+  mend::testing::TestAgent attacker(b.ibex_rpc_port());
+  auto r = attacker.call(ibex_rpc::ReportRequest{"only-a", {}}, ibex_rpc::ReplyKind::report);
+  EXPECT_NE(r.error.find("native agent"), std::string::npos) << r.error;
+  EXPECT_TRUE(attacker.closed_by_server());
+  // A name no native agent ever served is still served on b.
+  mend::testing::TestAgent ibex(b.ibex_rpc_port());
+  EXPECT_EQ(ibex.report("ibex-01").message, "");
 }
 
 TEST_F(PgClusterTest, PostgreSQLRestartedDuringARunLosesNothingAndServersRecover) {

@@ -108,6 +108,10 @@ class PgTx final : public StoreTx {
   Result<std::vector<HealDefinition>> list_heal_definitions(HealDefinitionKind kind) override;
   Result<bool> host_has_run_dispatches(std::string_view host) override;
 
+  // pg_tx_native_hosts.cpp
+  Result<void> record_native_hosts(const std::vector<std::string>& hosts, int64_t now_ms) override;
+  Result<std::vector<std::string>> native_hosts_among(const std::vector<std::string>& hosts) override;
+
  private:
   // Lock the task row (write transactions; once per task). A missing task
   // locks nothing: the read that follows finds nothing either.

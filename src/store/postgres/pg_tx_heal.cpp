@@ -294,6 +294,7 @@ Result<std::vector<HealDefinition>> PgTx::list_heal_definitions(HealDefinitionKi
 Result<bool> PgTx::host_has_run_dispatches(std::string_view host) {
   // 'success' and 'failed' come only from an agent's result; the server's own
   // verdicts (timeout, lost, cancelled) prove nothing about an agent existing.
+  // The parenthesised predicate is dispatches_run_by_host's: keep them equal.
   Params p;
   p.add(host);
   MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec("SELECT 1 FROM dispatches WHERE host = $1 AND "

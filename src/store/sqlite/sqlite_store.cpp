@@ -2,6 +2,7 @@
 
 #include "common/clock.hpp"
 #include "common/log.hpp"
+#include "store/sqlite/file_mode.hpp"
 #include "store/sqlite/migrate.hpp"
 #include "store/sqlite/sqlite_tx.hpp"
 
@@ -9,6 +10,8 @@ namespace mend {
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
                                                        const sqlite::ConnectionOptions& options) {
+  for (const auto& line : sqlite::wider_than_private(path)) spdlog::warn("{}", line);
+  MEND_TRY(sqlite::create_private_file(path));
   MEND_ASSIGN_OR_RETURN(auto conn, sqlite::Connection::open(path, options));
   MEND_TRY(sqlite::migrate(*conn, SystemClock().now_ms()));
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(conn)));

@@ -87,6 +87,10 @@ class SqliteTx final : public StoreTx {
   Result<std::vector<HealDefinition>> list_heal_definitions(HealDefinitionKind kind) override;
   Result<bool> host_has_run_dispatches(std::string_view host) override;
 
+  // sqlite_tx_native_hosts.cpp
+  Result<void> record_native_hosts(const std::vector<std::string>& hosts, int64_t now_ms) override;
+  Result<std::vector<std::string>> native_hosts_among(const std::vector<std::string>& hosts) override;
+
  private:
   Result<bool> task_exists(int64_t task_id);
   Result<bool> dispatch_exists(int64_t id);

@@ -254,6 +254,7 @@ Result<std::vector<HealDefinition>> SqliteTx::list_heal_definitions(HealDefiniti
 Result<bool> SqliteTx::host_has_run_dispatches(std::string_view host) {
   // 'success' and 'failed' come only from an agent's result; the server's own
   // verdicts (timeout, lost, cancelled) prove nothing about an agent existing.
+  // The parenthesised predicate is dispatches_run_by_host's: keep them equal.
   MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare("SELECT 1 FROM dispatches WHERE host = ? AND "
                                                "(started_ms > 0 OR result IN ('success', 'failed')) LIMIT 1"));
   MEND_ASSIGN_OR_RETURN(bool row, st.bind(host).step());

@@ -53,8 +53,9 @@ bool RawAgent::connect() {
   return true;
 }
 
-bool RawAgent::send(const proto::Message& m) {
-  std::string frame = proto::encode(m);
+bool RawAgent::send(const proto::Message& m) { return send_text(proto::encode(m)); }
+
+bool RawAgent::send_text(const std::string& frame) {
   auto ec = impl_->run(std::chrono::seconds(30), [&](auto h) { impl_->ws.async_write(asio::buffer(frame), h); });
   if (ec) error_ = "write: " + ec.message();
   return !ec;

@@ -20,6 +20,8 @@ class RawAgent {
   // TCP connect and WebSocket handshake on proto::kAgentPath. False with error() set on failure.
   bool connect();
   bool send(const proto::Message& m);
+  // Sends `text` as one WebSocket text frame, whatever it holds.
+  bool send_text(const std::string& text);
   // The next frame, decoded; nullopt when the connection closed or nothing came in time (see error()).
   std::optional<proto::Message> receive(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // Sends Hello and returns the server's first answer (Welcome or Refused), nullopt if it just closed.
