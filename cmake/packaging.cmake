@@ -4,6 +4,11 @@
 # come from one configure with no second description of the files to keep in
 # sync, and dpkg-shlibdeps still computes each package's Depends.
 set(MEND_PACKAGE_RELEASE "1" CACHE STRING "Debian revision of the packages (the part after the version)")
+# Whoever builds the packages for a fleet puts their own address here. The
+# default's host is reserved (RFC 2606) rather than "localhost", which lintian
+# rightly refuses as a Maintainer.
+set(MEND_PACKAGE_MAINTAINER "Mend maintainers <maintainers@mend.invalid>" CACHE STRING
+    "Maintainer field and changelog signature of the Debian packages")
 
 set(pkg ${CMAKE_SOURCE_DIR}/packaging)
 install(TARGETS mend-server RUNTIME DESTINATION bin COMPONENT server)
@@ -24,6 +29,32 @@ foreach(prog server agent)
     COMMENT "packaging/${prog}.toml from mend-${prog} --print-config" VERBATIM)
   list(APPEND configs ${out})
 endforeach()
+# Man pages from each program's --help (help2man), so they list every flag the
+# program has; packaging/man/*.h2m adds FILES and SEE ALSO.
+find_program(HELP2MAN help2man)
+if(HELP2MAN)
+  set(name_mend-server "alert self-healing task engine with an Ibex-compatible HTTP API")
+  set(name_mend-agent "runs Mend's remediation scripts on this host")
+  set(name_mendctl "run scripts on many hosts and manage Mend tasks")
+  foreach(prog mend-server mend-agent mendctl)
+    set(out ${CMAKE_BINARY_DIR}/packaging/man/${prog}.1.gz)
+    add_custom_command(OUTPUT ${out}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/packaging/man
+      # Run by its bare name (PATH) so the usage line reads "mendctl", not a build path.
+      COMMAND ${CMAKE_COMMAND} -E env PATH=$<TARGET_FILE_DIR:${prog}>:/usr/bin:/bin
+              ${HELP2MAN} --no-info --no-discard-stderr --version-string=${PROJECT_VERSION} --name=${name_${prog}}
+              --include=${pkg}/man/${prog}.h2m --output=${CMAKE_BINARY_DIR}/packaging/man/${prog}.1 ${prog}
+      COMMAND gzip -9nf ${CMAKE_BINARY_DIR}/packaging/man/${prog}.1
+      DEPENDS ${prog} ${pkg}/man/${prog}.h2m
+      COMMENT "man page of ${prog} from its --help" VERBATIM)
+    list(APPEND configs ${out})
+  endforeach()
+  install(FILES ${CMAKE_BINARY_DIR}/packaging/man/mend-server.1.gz DESTINATION share/man/man1 COMPONENT server)
+  install(FILES ${CMAKE_BINARY_DIR}/packaging/man/mend-agent.1.gz DESTINATION share/man/man1 COMPONENT agent)
+  install(FILES ${CMAKE_BINARY_DIR}/packaging/man/mendctl.1.gz DESTINATION share/man/man1 COMPONENT ctl)
+else()
+  message(WARNING "help2man not found (scripts/install-deps.sh installs it): the packages will have no man pages")
+endif()
 add_custom_target(mend_package_configs ALL DEPENDS ${configs})
 if(MEND_TESTS)
   # The packaged config files are valid as shipped.
@@ -43,7 +74,7 @@ string(TIMESTAMP build_date "%a, %d %b %Y %H:%M:%S +0000" UTC)
 file(WRITE ${CMAKE_BINARY_DIR}/packaging/changelog.Debian
      "mend (${PROJECT_VERSION}-${MEND_PACKAGE_RELEASE}) unstable; urgency=medium\n\n"
      "  * Built from the Mend source tree.\n\n"
-     " -- Mend maintainers <mend@localhost>  ${build_date}\n")
+     " -- ${MEND_PACKAGE_MAINTAINER}  ${build_date}\n")
 execute_process(COMMAND gzip -9nf ${CMAKE_BINARY_DIR}/packaging/changelog.Debian)
 foreach(comp server agent ctl)
   if(comp STREQUAL "ctl")
@@ -61,7 +92,7 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME mend)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_VENDOR "Mend")
-set(CPACK_PACKAGE_CONTACT "Mend maintainers <mend@localhost>")
+set(CPACK_PACKAGE_CONTACT "${MEND_PACKAGE_MAINTAINER}")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
@@ -76,26 +107,27 @@ set(CPACK_DEBIAN_COMPRESSION_TYPE xz)
 
 set(CPACK_DEBIAN_SERVER_PACKAGE_NAME mend-server)
 set(CPACK_DEBIAN_SERVER_PACKAGE_RECOMMENDS mendctl)
-set(CPACK_DEBIAN_SERVER_PACKAGE_DEPENDS "passwd")
+# passwd: useradd in postinst; procps: /bin/kill, the unit's ExecReload.
+set(CPACK_DEBIAN_SERVER_PACKAGE_DEPENDS "passwd, procps")
 set(CPACK_COMPONENT_SERVER_DESCRIPTION "Mend alert self-healing server
- Mend runs the right remediation script on a host as soon as monitoring says
- it is sick, and records what it did. This package holds mend-server: the
- task engine with an Ibex-compatible HTTP API, alert intake for Alertmanager,
- Nightingale and Grafana, SQLite or PostgreSQL storage, and its systemd unit.")
+Mend runs the right remediation script on a host as soon as monitoring says
+it is sick, and records what it did. This package holds mend-server: the
+task engine with an Ibex-compatible HTTP API, alert intake for Alertmanager,
+Nightingale and Grafana, SQLite or PostgreSQL storage, and its systemd unit.")
 set(CPACK_DEBIAN_SERVER_PACKAGE_CONTROL_EXTRA
     "${pkg}/debian/mend-server/postinst;${pkg}/debian/mend-server/prerm;${pkg}/debian/mend-server/postrm;${pkg}/debian/mend-server/conffiles")
 
 set(CPACK_DEBIAN_AGENT_PACKAGE_NAME mend-agent)
 set(CPACK_COMPONENT_AGENT_DESCRIPTION "Mend agent: runs remediation scripts on a host
- The agent connects out to mend-server, receives the scripts pushed to this
- host, runs each as its task's account under a supervisor that survives agent
- restarts and upgrades, and reports each result until the server has it.")
+The agent connects out to mend-server, receives the scripts pushed to this
+host, runs each as its task's account under a supervisor that survives agent
+restarts and upgrades, and reports each result until the server has it.")
 set(CPACK_DEBIAN_AGENT_PACKAGE_CONTROL_EXTRA
     "${pkg}/debian/mend-agent/postinst;${pkg}/debian/mend-agent/prerm;${pkg}/debian/mend-agent/postrm;${pkg}/debian/mend-agent/conffiles")
 
 set(CPACK_DEBIAN_CTL_PACKAGE_NAME mendctl)
 set(CPACK_COMPONENT_CTL_DESCRIPTION "Mend command line
- mendctl creates tasks from a script or a template, follows them with a
- progress bar, shows output, acts on tasks and hosts, and checks the database.")
+mendctl creates tasks from a script or a template, follows them with a
+progress bar, shows output, acts on tasks and hosts, and checks the database.")
 
 include(CPack)

@@ -6,6 +6,8 @@
 # MEND_PKG_FROM_BUILD=DIR packages the binaries of an existing build tree
 # instead (scripts/test.sh does this with its sanitizer build, to check the
 # packaging without a second full build); packages for use are the Release build.
+# MEND_PACKAGE_COMPRESSION=none|gzip|xz overrides the packages' compression (xz):
+# the package test uses none, since xz takes minutes on its sanitizer binaries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIST=${MEND_DIST_DIR:-dist}
@@ -22,7 +24,9 @@ cmake --build "$BUILD" -j "$(nproc)" --target mend-server mend-agent mendctl men
 mkdir -p "$DIST"
 DIST=$(realpath "$DIST")
 rm -rf "$DIST/cpack"
-(cd "$BUILD" && cpack -G DEB -B "$DIST/cpack" >/dev/null)
+compression=()
+[[ -z ${MEND_PACKAGE_COMPRESSION:-} ]] || compression=(-D CPACK_DEBIAN_COMPRESSION_TYPE="$MEND_PACKAGE_COMPRESSION")
+(cd "$BUILD" && cpack -G DEB "${compression[@]}" -B "$DIST/cpack" >/dev/null)
 mv -f "$DIST"/cpack/*.deb "$DIST"/
 rm -rf "$DIST/cpack"
 ls -1 "$DIST"/*_"$(sed -n 's/^project(mend VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)-${RELEASE}"_*.deb

@@ -8,24 +8,28 @@
 # To add a package, append it to the list of the part that needs it.
 set -euo pipefail
 
-# Building and running: a compiler, the libraries Mend links, curl for run.sh.
+# Building and running: a compiler, the libraries Mend links, curl for run.sh,
+# help2man for the packages' man pages (made from each program's --help).
 RUN_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libboost-dev libboost-system-dev nlohmann-json3-dev libspdlog-dev libcli11-dev
   libtomlplusplus-dev libmsgpack-cxx-dev libsqlite3-dev sqlite3 libssl-dev libpq-dev
   libyaml-cpp-dev
   libargon2-dev  # argon2id password hashes (src/auth/password.hpp)
-  procps curl
+  procps curl help2man
 )
 # Testing on top: unit-test libraries, the servers the integration tests start
 # themselves (PostgreSQL through scripts/with-postgres.sh, Alertmanager on
 # 127.0.0.1 with its own config; the packaged services are never used), and
-# what bench/run compares Mend with.
+# what bench/run compares Mend with; for scripts/package-test.sh, a Debian 12
+# root to install the packages into (mmdebstrap), their checker (lintian), a
+# network namespace (iproute2) and `systemd-analyze verify` (systemd).
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev python3
   postgresql
   prometheus-alertmanager
   ansible
+  mmdebstrap lintian iproute2 systemd
 )
 # Services these packages would start on install: the tests start their own,
 # so none is left running or enabled behind the user's back.

@@ -16,7 +16,8 @@ agent_token_file = "/etc/mend/secrets/agent-token"
 TOML
 cat >>"$ROOT/etc/mend/agent.toml" <<'TOML'
 
-servers = ["http://127.0.0.1:10090"]
+servers = ["https://127.0.0.1:10090"]
+cacert = "/var/lib/mend/ca.pem"
 ident = "pkg-host"
 token_file = "/etc/mend/agent-secrets/token"
 TOML

@@ -158,9 +158,10 @@ TEST(ApiService, PathsNeedingAuth) {
   EXPECT_TRUE(path_needs_auth("/ibex/v1/tasks"));
   EXPECT_TRUE(path_needs_auth("/api/v1/agents"));
   EXPECT_TRUE(path_needs_auth("/api/v1/agents/web-01/revoke"));
-  // The agents' own routes: a join token or a certificate proves them.
-  EXPECT_FALSE(path_needs_auth("/api/v1/agent/enroll"));
-  EXPECT_FALSE(path_needs_auth("/api/v1/agent/ca"));
+  // The agents' own routes (a join token or a certificate proves them) are
+  // under /api/v1 like every route; they are served without credentials
+  // because they are declared open (see the permission matrix), not by path.
+  EXPECT_TRUE(path_needs_auth("/api/v1/agent/enroll"));
   EXPECT_FALSE(path_needs_auth("/ibex/v10"));
   EXPECT_FALSE(path_needs_auth("/ping"));
   EXPECT_FALSE(path_needs_auth("/metrics"));

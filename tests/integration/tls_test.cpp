@@ -46,7 +46,11 @@ std::string raw_exchange(uint16_t port, const std::string& bytes) {
 class TlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<TlsServer>(dir_);
+    // The half-open handshakes test holds 200 connections from 127.0.0.1:
+    // above the default cap on unauthenticated connections per source.
+    ServerOptions o;
+    o.extra_args = {"--max-unauthenticated-per-source", "1000"};
+    server_ = std::make_unique<TlsServer>(dir_, o);
     server_->start();
     for (const char* h : {"host-a", "host-b", "host-c"}) add_agent(h, server_->ca_path().string());
     ASSERT_TRUE(server_->api().wait_agents({"host-a", "host-b", "host-c"}));
@@ -115,8 +119,11 @@ TEST_F(TlsTest, PlainHttpOnTheTlsPortGetsAPlainAnswer) {
 }
 
 TEST_F(TlsTest, GarbageAndBrokenHandshakesAreDroppedAndLoggedWhileAgentsWork) {
-  // Bytes that claim to be a TLS handshake record but are not one.
-  std::string fake_hello("\x16\x03\x01\x00\x05garbage-after-a-tls-header", 31);
+  // Bytes that claim to be a TLS ClientHello (record type 22, handshake type
+  // 1, which is what the server's TLS detection reads) but are not one.
+  // Lengths consistent (record 42 bytes, handshake 38), the body garbage.
+  std::string fake_hello("\x16\x03\x01\x00\x2a\x01\x00\x00\x26", 9);
+  fake_hello += std::string(38, 'g');
   EXPECT_EQ(raw_exchange(server_->port(), fake_hello).find("pong"), std::string::npos);
   EXPECT_TRUE(wait_until([&] { return server_->log().find("TLS handshake from 127.0.0.1") != std::string::npos; }))
       << server_->log();
