@@ -71,6 +71,7 @@ GroupAccess GroupAuthority::access(const std::string& group) const {
 
 std::string owner_of(const Principal& p) {
   if (p.user_id != 0) return "user:" + p.name;
+  if (p.method == AuthMethod::open) return "open:anonymous";
   return "config:" + (p.name.empty() ? std::string("anonymous") : p.name);
 }
 
@@ -167,11 +168,21 @@ Result<void> HostGroups::revoke(const std::string& group, const std::string& use
   });
 }
 
+GroupAuthority HostGroups::configured(const std::string& who) const {
+  GroupAuthority a;
+  a.who = who;
+  a.all = configured_groups_.empty();
+  for (const auto& g : configured_groups_) a.groups[g] = GroupAccess::write;
+  return a;
+}
+
 Result<GroupAuthority> HostGroups::authority(const Principal& p) {
   GroupAuthority a;
   a.who = p.name.empty() ? "anonymous" : p.name;
-  // Credentials from the configuration and an open server reach every group
-  // (as they reached every host before groups existed); so does an admin.
+  // Credentials from the configuration reach every group (as they reached
+  // every host before groups existed) unless --configured-groups narrows them.
+  if (p.user_id == 0 && p.method != AuthMethod::open) return configured(a.who);
+  // An open server, and an admin, reach everything.
   if (p.user_id == 0 || p.role == "admin") {
     a.all = true;
     return a;
@@ -185,8 +196,9 @@ Result<GroupAuthority> HostGroups::authority(const Principal& p) {
 
 Result<GroupAuthority> HostGroups::authority_of_owner(const std::string& owner) {
   GroupAuthority a;
+  if (owner.rfind("config:", 0) == 0) return configured(owner.substr(7));
   if (owner.rfind("user:", 0) != 0) {
-    a.who = owner.empty() ? "the rules file" : owner.substr(owner.find(':') + 1);
+    a.who = owner.empty() ? "the rules file" : owner;
     a.all = true;
     return a;
   }

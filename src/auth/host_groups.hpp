@@ -11,7 +11,8 @@
 //
 // Who sees every group: the admin role, credentials from the server's
 // configuration (--basic-auth, --api-token: Nightingale keeps working as
-// before), an open server, and rules from the rules file.
+// before; --configured-groups narrows them), an open server, and rules from
+// the rules file.
 //
 // Threading: the server's one io_context thread. Each change is one store
 // transaction (the API's audit record joins it, see audited_store.hpp).
@@ -41,12 +42,16 @@ struct GroupAuthority {
 };
 
 // A heal rule's owner as stored with the rule: "user:NAME" for a stored user,
-// "config:NAME" for credentials from the configuration, "" for the rules file.
+// "config:NAME" for credentials from the configuration, "open:anonymous" on
+// an open server, "" for the rules file.
 std::string owner_of(const Principal& p);
 
 class HostGroups {
  public:
-  HostGroups(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+  // `configured_groups`: the groups credentials from the configuration
+  // (--basic-auth, --api-token) may write; empty: every group and host.
+  HostGroups(Store& store, const Clock& clock, std::vector<std::string> configured_groups = {})
+      : store_(store), clock_(clock), configured_groups_(std::move(configured_groups)) {}
 
   // conflict when the name is taken; invalid_input for a bad name or pattern.
   Result<StoredGroup> create(const std::string& name, const std::vector<std::string>& hosts,
@@ -81,8 +86,11 @@ class HostGroups {
   Result<void> check_save(const GroupAuthority& who, const std::string& what, const std::string& group);
 
  private:
+  GroupAuthority configured(const std::string& who) const;
+
   Store& store_;
   const Clock& clock_;
+  std::vector<std::string> configured_groups_;
 };
 
 // "web-*,db-01" -> patterns; and back.

@@ -77,6 +77,24 @@ TEST_F(HostGroupsTest, ConfiguredCredentialsAndAdminsReachEveryGroupDisabledOwne
   EXPECT_TRUE(groups->authority_of_owner("user:gone")->groups.empty());
 }
 
+TEST_F(HostGroupsTest, ConfiguredGroupsNarrowTheConfiguredCredentials) {
+  HostGroups narrowed(*store, clock, {"web"});
+  Principal n9e;
+  n9e.name = "n9e";
+  n9e.method = AuthMethod::basic;
+  auto a = narrowed.authority(n9e);
+  ASSERT_TRUE(a.ok());
+  EXPECT_FALSE(a->all);
+  EXPECT_TRUE(narrowed.check_run(*a, "t", "", {"web-01"}).ok());
+  EXPECT_EQ(narrowed.check_run(*a, "t", "", {"db-01"}).error().code, ErrorCode::forbidden);
+  EXPECT_FALSE(narrowed.authority_of_owner("config:n9e")->all);
+  // An open server has no configured credentials to narrow.
+  Principal open;
+  open.method = AuthMethod::open;
+  EXPECT_TRUE(narrowed.authority(open)->all);
+  EXPECT_TRUE(narrowed.authority_of_owner(owner_of(open))->all);
+}
+
 TEST_F(HostGroupsTest, NamesPatternsAndGrantsAreChecked) {
   EXPECT_EQ(groups->create("web", {}, "").error().code, ErrorCode::conflict);
   EXPECT_EQ(groups->create("a b", {}, "").error().code, ErrorCode::invalid_input);

@@ -290,7 +290,7 @@ Result<void> MendServer::open_core(Parts& s) {
       *s.audited, *s.engine, s.clock,
       [&s](const std::string& ident) { return s.connected_here(ident); });
   // Heal rules act with their owners' access to host groups.
-  s.groups = std::make_unique<auth::HostGroups>(*s.audited, s.clock);
+  s.groups = std::make_unique<auth::HostGroups>(*s.audited, s.clock, settings_.configured_groups);
   s.heal->set_host_groups(s.groups.get());
   return s.heal->start(settings_.rules);
 }
