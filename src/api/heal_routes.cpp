@@ -245,11 +245,20 @@ ApiResponse group_refusal(const Error& e, auth::Permission p) {
   return ApiResponse{403, "application/json", dump_json(body), {}};
 }
 
-// Saving a template or rule in a group needs write access to that group; a
-// rule also needs read access to its template's group.
-Result<void> check_save(auth::HostGroups* groups, HealService& h, const ApiRequest& req, bool rule) {
+// Saving a template or rule in a group needs write access to that group, and
+// so do replacing and deleting one that belongs to a group (it cannot be
+// moved out of a group one may not write); a rule also needs read access to
+// its template's group. `body` false: a DELETE, the path names what goes.
+Result<void> check_save(auth::HostGroups* groups, HealService& h, const ApiRequest& req, bool rule, bool body = true) {
   if (!groups) return ok();
   MEND_ASSIGN_OR_RETURN(auth::GroupAuthority who, groups->authority(req.principal));
+  if (auto name = req.params.find("name"); name != req.params.end()) {
+    const std::string what = (rule ? "rule '" : "template '") + name->second + "'";
+    if (const auto* r = rule ? h.rules().find_rule(name->second) : nullptr) MEND_TRY(groups->check_save(who, what, r->group));
+    if (const auto* t = rule ? nullptr : h.rules().find_template(name->second))
+      MEND_TRY(groups->check_save(who, what, t->group));
+  }
+  if (!body) return ok();
   if (!rule) {
     MEND_ASSIGN_OR_RETURN(heal::HealTemplate t, heal::parse_template_json(req.body));
     return groups->check_save(who, "template '" + t.name + "'", t.group);
@@ -335,7 +344,9 @@ void add_heal_routes(Router& r, HealService& h, Store& store, const Clock& clock
   });
   r.add("POST", "/api/v1/templates/:name/run", need(Permission::task_run_template),
         [&h, groups](const ApiRequest& req) { return run_template(h, groups, req); });
-  r.add("DELETE", "/api/v1/templates/:name", need(Permission::template_edit), [&h](const ApiRequest& req) {
+  r.add("DELETE", "/api/v1/templates/:name", need(Permission::template_edit), [&h, groups](const ApiRequest& req) {
+    if (auto allowed = check_save(groups, h, req, false, false); !allowed.ok())
+      return group_refusal(allowed.error(), Permission::template_edit);
     auto done = h.delete_template(req.params.at("name"));
     return done.ok() ? json_done() : heal_error(done.error());
   });
@@ -355,7 +366,9 @@ void add_heal_routes(Router& r, HealService& h, Store& store, const Clock& clock
       return group_refusal(allowed.error(), Permission::rule_edit);
     return saved(h.replace_rule(req.params.at("name"), req.body, auth::owner_of(req.principal)));
   });
-  r.add("DELETE", "/api/v1/heal-rules/:name", need(Permission::rule_edit), [&h](const ApiRequest& req) {
+  r.add("DELETE", "/api/v1/heal-rules/:name", need(Permission::rule_edit), [&h, groups](const ApiRequest& req) {
+    if (auto allowed = check_save(groups, h, req, true, false); !allowed.ok())
+      return group_refusal(allowed.error(), Permission::rule_edit);
     auto done = h.delete_rule(req.params.at("name"));
     return done.ok() ? json_done() : heal_error(done.error());
   });

@@ -129,6 +129,15 @@ TEST_F(GroupsTest, OperatorRunsTemplatesOnlyOnHostsOfTheirGroups) {
                            {{"name", "t3"}, {"title", "T"}, {"account", "root"}, {"script", "true"}, {"group", "web"}})
                 .status,
             200);
+  // Nor can a template of a group one may only read be moved out of it or deleted.
+  ok(admin_.post_json("/api/v1/templates",
+                      {{"name", "db-t"}, {"title", "T"}, {"account", "root"}, {"script", "true"}, {"group", "db"}}));
+  EXPECT_EQ(bob_.put_json("/api/v1/templates/db-t",
+                          {{"name", "db-t"}, {"title", "T"}, {"account", "root"}, {"script", "true"}, {"group", "web"}})
+                .status,
+            403);
+  EXPECT_EQ(bob_.request("DELETE", "/api/v1/templates/db-t", "").status, 403);
+  EXPECT_EQ(admin_.get("/api/v1/templates/db-t").dat().value("group", ""), "db");
 
   // Each user sees their own access; a viewer may not run templates at all.
   HttpResponse groups = bob_.get("/api/v1/groups");
