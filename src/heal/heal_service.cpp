@@ -93,6 +93,20 @@ HealRuleSet combine(const HealRuleSet& file, const HealRuleSet& api) {
   return all;
 }
 
+// The Ibex task fields a template fills in.
+TaskForm template_form(const HealTemplate& t) {
+  TaskForm form;
+  form.title = t.title;
+  form.account = t.account;
+  form.batch = t.batch;
+  form.tolerance = t.tolerance;
+  form.timeout = t.timeout_s;
+  form.pause = t.pause;
+  form.script = t.script;
+  form.args = t.args;
+  return form;
+}
+
 // How many finished runs to look back at for the breaker: enough to see past
 // cancelled and ignored runs, which do not count either way.
 int breaker_lookback(const HealRule& r) { return r.breaker_failures * 4 + 16; }
@@ -459,15 +473,7 @@ Result<GuardFacts> HealService::read_facts(StoreTx& tx, const HealRule& rule, co
 
 Result<TaskSpec> HealService::task_spec(const HealTemplate& t, const AlertEvent& e, const std::string& rule,
                                         const std::string& host) const {
-  TaskForm form;
-  form.title = t.title;
-  form.account = t.account;
-  form.batch = t.batch;
-  form.tolerance = t.tolerance;
-  form.timeout = t.timeout_s;
-  form.pause = t.pause;
-  form.script = t.script;
-  form.args = t.args;
+  TaskForm form = template_form(t);
   form.stdin_text = script_stdin_json(e);
   form.action = "start";
   form.creator = "heal:" + rule;
@@ -582,15 +588,7 @@ Result<HealService::TemplateRun> HealService::run_template(const std::string& na
                                                            const std::string& creator) {
   const HealTemplate* t = active_.find_template(name);
   if (!t) return make_error(ErrorCode::not_found, "no template \"" + name + "\"");
-  TaskForm form;
-  form.title = t->title;
-  form.account = t->account;
-  form.batch = t->batch;
-  form.tolerance = t->tolerance;
-  form.timeout = t->timeout_s;
-  form.pause = t->pause;
-  form.script = t->script;
-  form.args = t->args;
+  TaskForm form = template_form(*t);
   form.action = "start";
   form.creator = creator;
   form.hosts = hosts;
