@@ -165,9 +165,17 @@ awaitable<bool> Connection::serve_websocket(std::shared_ptr<SessionOn<NextLayer>
   attempt_ = s;
   error_code ec;
   beast::get_lowest_layer(s->ws).expires_after(opts_.handshake_timeout);
-  co_await s->ws.async_handshake(host_header, proto::kAgentPath, tok(ec));
+  websocket::response_type answer;
+  co_await s->ws.async_handshake(answer, host_header, proto::kAgentPath, tok(ec));
   if (ec || stopping_) {
-    if (ec) spdlog::warn("server {}: websocket handshake: {}", url, ec.message());
+    // The server's answer says why it declined (a TLS port reached with
+    // http://, a wrong path): worth more to the operator than Beast's message.
+    std::string why(answer.body().substr(0, 200));
+    while (!why.empty() && (why.back() == '\n' || why.back() == '\r')) why.pop_back();
+    if (ec && answer.result_int() != 0 && !why.empty())
+      spdlog::warn("server {}: websocket handshake declined: HTTP {}: {}", url, answer.result_int(), why);
+    else if (ec)
+      spdlog::warn("server {}: websocket handshake: {}", url, ec.message());
     attempt_.reset();
     s->shut();
     co_return false;

@@ -91,7 +91,7 @@ TEST_F(SecretFilesTest, ServerAgentAndMendctlReadTheirSecretsFromFilesAndNothing
   auto api_token = secret_file(dir_, "api-token", "api-s3cret\n");
   auto users = secret_file(dir_, "users", "alice:pw-alice\n");
   SpawnSpec s;
-  s.argv = {MEND_SERVER_BIN, "--http", "127.0.0.1:0", "--db", "sqlite:" + dir_.file("m.db").string(),
+  s.argv = {MEND_SERVER_BIN, "--http", "127.0.0.1:0", "--no-tls", "--db", "sqlite:" + dir_.file("m.db").string(),
             "--ready-file", dir_.file("ready").string(), "--agent-token-file", agent_token.string(),
             "--api-token-file", api_token.string(), "--basic-auth-file", users.string()};
   s.stdout_path = dir_.file("server.stdout");
@@ -134,7 +134,7 @@ TEST_F(SecretFilesTest, ServerAgentAndMendctlReadTheirSecretsFromFilesAndNothing
 
 TEST_F(SecretFilesTest, SecretsGivenAsFlagsWorkWithAWarning) {
   SpawnSpec s;
-  s.argv = {MEND_SERVER_BIN, "--http", "127.0.0.1:0", "--db", "sqlite:" + dir_.file("m.db").string(),
+  s.argv = {MEND_SERVER_BIN, "--http", "127.0.0.1:0", "--no-tls", "--db", "sqlite:" + dir_.file("m.db").string(),
             "--ready-file", dir_.file("ready").string(), "--agent-token", "T", "--api-token", "tok"};
   s.stdout_path = dir_.file("server.stdout");
   s.stderr_path = dir_.file("server.stderr");
@@ -154,7 +154,7 @@ TEST_F(SecretFilesTest, SecretsGivenAsFlagsWorkWithAWarning) {
 TEST_F(SecretFilesTest, AnAgentWithoutTheTokenTheServerNeedsSaysSoAndExits) {
   auto agent_token = secret_file(dir_, "agent-token", "agent-s3cret\n");
   SpawnSpec s;
-  s.argv = {MEND_SERVER_BIN, "--http", "127.0.0.1:0", "--db", "sqlite:" + dir_.file("m.db").string(),
+  s.argv = {MEND_SERVER_BIN, "--http", "127.0.0.1:0", "--no-tls", "--db", "sqlite:" + dir_.file("m.db").string(),
             "--ready-file", dir_.file("ready").string(), "--agent-token-file", agent_token.string()};
   s.stdout_path = dir_.file("server.stdout");
   s.stderr_path = dir_.file("server.stderr");
