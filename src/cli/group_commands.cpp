@@ -44,6 +44,7 @@ std::string group_path(const std::string& name) { return "/api/v1/groups/" + url
 int groups_list_command(const ServerApi& api, Console& console) {
   auto groups = api.request(Method::get, "/api/v1/groups");
   if (!groups) return report_error(console, groups.error());
+  if (console.json) return print_json(console, *groups);
   std::vector<std::vector<std::string>> rows;
   for (const auto& g : *groups)
     rows.push_back({s(g, "name"), joined(g["hosts"]), s(g, "access"), s(g, "description")});
@@ -54,6 +55,7 @@ int groups_list_command(const ServerApi& api, Console& console) {
 int groups_show_command(const ServerApi& api, const std::string& name, Console& console) {
   auto g = api.request(Method::get, group_path(name));
   if (!g) return report_error(console, g.error());
+  if (console.json) return print_json(console, *g);
   console.out << "group " << s(*g, "name") << ": hosts " << joined((*g)["hosts"]) << "\n";
   if (!s(*g, "description").empty()) console.out << s(*g, "description") << "\n";
   std::vector<std::vector<std::string>> rows;

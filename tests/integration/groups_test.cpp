@@ -287,6 +287,11 @@ TEST_F(GroupsTest, MendctlManagesGroupsAndRunsTemplates) {
   EXPECT_NE((refused.out + refused.err).find("db-01"), std::string::npos) << refused.err;
   RunResult list = ctl("bob:bob-password-1", {"groups", "list"});
   EXPECT_NE(list.out.find("write"), std::string::npos) << list.out;
+  RunResult as_json = ctl("bob:bob-password-1", {"-o", "json", "groups", "list"});
+  ASSERT_EQ(as_json.status.code, 0) << as_json.err;
+  json listed = json::parse(as_json.out, nullptr, false);
+  ASSERT_TRUE(listed.is_array()) << as_json.out;
+  EXPECT_EQ(listed[0].value("access", ""), "write") << as_json.out;
   // A group a template belongs to cannot go.
   RunResult in_use = ctl(admin, {"groups", "delete", "web"});
   EXPECT_NE(in_use.status.code, 0) << in_use.out;
