@@ -223,6 +223,43 @@ int main(int argc, char** argv) {
   auto* tokens_revoke_cmd = tokens_cmd->add_subcommand("revoke", "revoke a token");
   tokens_revoke_cmd->add_option("id", token_id, "token id")->required();
 
+  // Host groups and running templates (src/cli/group_commands.cpp).
+  auto* groups_cmd = app.add_subcommand("groups", "host groups and who may run templates on them");
+  groups_cmd->require_subcommand(1);
+  std::string group_name, grant_user, grant_access, group_hosts, group_description;
+  std::vector<CLI::Option*> group_hosts_opts, group_description_opts;
+  auto* groups_list_cmd = groups_cmd->add_subcommand("list", "list groups and your access to each");
+  auto* groups_show_cmd = groups_cmd->add_subcommand("show", "a group's hosts and grants");
+  groups_show_cmd->add_option("name", group_name, "group name")->required();
+  auto* groups_add_cmd = groups_cmd->add_subcommand("add", "add a group (user.manage)");
+  auto* groups_set_cmd = groups_cmd->add_subcommand("set", "change a group's hosts or description (user.manage)");
+  for (auto* c : {groups_add_cmd, groups_set_cmd}) {
+    c->add_option("name", group_name, "group name")->required();
+    group_hosts_opts.push_back(
+        c->add_option("--hosts", group_hosts, "comma-separated host names or globs, e.g. 'web-*,db-01'"));
+    group_description_opts.push_back(c->add_option("--description", group_description, "what the group is"));
+  }
+  // What `groups set` was given: the rest stays as it is.
+  auto given = [](const std::vector<CLI::Option*>& opts, const std::string& v) {
+    for (auto* o : opts)
+      if (o->count() > 0) return std::optional<std::string>(v);
+    return std::optional<std::string>();
+  };
+  auto* groups_delete_cmd = groups_cmd->add_subcommand("delete", "delete a group (user.manage)");
+  groups_delete_cmd->add_option("name", group_name, "group name")->required();
+  auto* groups_grant_cmd = groups_cmd->add_subcommand("grant", "give a user read or write access to a group (user.manage)");
+  groups_grant_cmd->add_option("name", group_name, "group name")->required();
+  groups_grant_cmd->add_option("user", grant_user, "user name")->required();
+  groups_grant_cmd->add_option("access", grant_access, "read, write, or none to remove")
+      ->required()
+      ->check(CLI::IsMember({"read", "write", "none"}));
+  auto* templates_cmd = app.add_subcommand("templates", "saved templates");
+  templates_cmd->require_subcommand(1);
+  std::string template_name, template_hosts;
+  auto* templates_run_cmd = templates_cmd->add_subcommand("run", "run a saved template on hosts");
+  templates_run_cmd->add_option("name", template_name, "template name")->required();
+  templates_run_cmd->add_option("--hosts", template_hosts, "comma-separated host names")->required();
+
   auto* audit_cmd = app.add_subcommand("audit", "the audit log (audit.read): list, export, verify");
   AuditFilter audit;
   audit_cmd->add_option("--actor", audit.actor, "only this user or service");
@@ -338,6 +375,14 @@ int main(int argc, char** argv) {
   if (tokens_create_cmd->parsed())
     return tokens_create_command(api, token_for, token_name, token_scopes, token_ttl_days, console);
   if (tokens_revoke_cmd->parsed()) return tokens_revoke_command(api, token_for, token_id, console);
+  if (groups_list_cmd->parsed()) return groups_list_command(api, console);
+  if (groups_show_cmd->parsed()) return groups_show_command(api, group_name, console);
+  if (groups_add_cmd->parsed() || groups_set_cmd->parsed())
+    return groups_save_command(api, group_name, given(group_hosts_opts, group_hosts),
+                               given(group_description_opts, group_description), groups_add_cmd->parsed(), console);
+  if (groups_delete_cmd->parsed()) return groups_delete_command(api, group_name, console);
+  if (groups_grant_cmd->parsed()) return groups_grant_command(api, group_name, grant_user, grant_access, console);
+  if (templates_run_cmd->parsed()) return template_run_command(api, template_name, template_hosts, console);
   if (audit_export_cmd->parsed()) return audit_export_command(api, console);
   if (audit_verify_cmd->parsed()) return audit_verify_command(api, console);
   if (audit_cmd->parsed()) return audit_list_command(api, audit, now_ms(), console);

@@ -36,6 +36,12 @@ const std::map<std::string, std::string>& action_names() {
       {"POST /api/v1/users/:name/tokens", "token.create"},
       {"DELETE /api/v1/users/:name/tokens/:id", "token.revoke"},
       {"POST /api/v1/audit/prune", "audit.prune"},
+      {"POST /api/v1/templates/:name/run", "task.create"},
+      {"POST /api/v1/groups", "group.create"},
+      {"PUT /api/v1/groups/:name", "group.update"},
+      {"DELETE /api/v1/groups/:name", "group.delete"},
+      {"PUT /api/v1/groups/:name/grants/:user", "group.grant"},
+      {"DELETE /api/v1/groups/:name/grants/:user", "group.revoke"},
   };
   return names;
 }

@@ -6,6 +6,7 @@
 
 #include "auth/accounts.hpp"
 #include "auth/audited_store.hpp"
+#include "auth/host_groups.hpp"
 #include "common/clock.hpp"
 #include "dispatch/agent_hub.hpp"
 #include "dispatch/connection_limits.hpp"
@@ -41,6 +42,9 @@ struct ApiContext {
   LiveOutput* live = nullptr;
   // Agents on other channels (the Ibex RPC port), listed after the native ones.
   std::function<std::vector<AgentInfo>()> other_agents;
+  // Host groups (their routes are served when set; templates and rules are
+  // checked against them).
+  auth::HostGroups* groups = nullptr;
 };
 
 }  // namespace mend

@@ -202,7 +202,7 @@ ApiResponse list_records(HealService& h, const ApiRequest& req) {
   if (!q.decision.empty() && !heal::parse_decision(q.decision))
     return json_error(400, "unknown decision '" + q.decision +
                                "' (ran, duplicate, cooldown, storm_cap, breaker_open, dry_run, no_rule, no_host, "
-                               "host_unknown, recovered, refused)");
+                               "host_unknown, recovered, refused, forbidden)");
   auto since = query_time(req, "since");
   if (!since.ok()) return heal_error(since.error());
   auto until = query_time(req, "until");
@@ -266,9 +266,72 @@ ApiResponse saved(const Result<T>& r) {
   return json_ok(heal::to_json(*r, true));
 }
 
+// A refusal by host groups: 403 with the permission the route asked for, as
+// the router's own refusals say it, and the reason naming group or hosts.
+ApiResponse group_refusal(const Error& e, auth::Permission p) {
+  if (e.code != ErrorCode::forbidden) return heal_error(e);
+  json body{{"err", e.message}, {"error", e.message}, {"permission", auth::to_string(p)}};
+  return ApiResponse{403, "application/json", dump_json(body), {}};
+}
+
+// Saving a template or rule in a group needs write access to that group, and
+// so do replacing and deleting one that belongs to a group (it cannot be
+// moved out of a group one may not write); a rule also needs read access to
+// its template's group. `body` false: a DELETE, the path names what goes.
+Result<void> check_save(auth::HostGroups* groups, HealService& h, const ApiRequest& req, bool rule, bool body = true) {
+  if (!groups) return ok();
+  MEND_ASSIGN_OR_RETURN(auth::GroupAuthority who, groups->authority(req.principal));
+  if (auto name = req.params.find("name"); name != req.params.end()) {
+    const std::string what = (rule ? "rule '" : "template '") + name->second + "'";
+    if (const auto* r = rule ? h.rules().find_rule(name->second) : nullptr) MEND_TRY(groups->check_save(who, what, r->group));
+    if (const auto* t = rule ? nullptr : h.rules().find_template(name->second))
+      MEND_TRY(groups->check_save(who, what, t->group));
+  }
+  if (!body) return ok();
+  if (!rule) {
+    MEND_ASSIGN_OR_RETURN(heal::HealTemplate t, heal::parse_template_json(req.body));
+    return groups->check_save(who, "template '" + t.name + "'", t.group);
+  }
+  MEND_ASSIGN_OR_RETURN(heal::HealRule r, heal::parse_rule_json(req.body));
+  MEND_TRY(groups->check_save(who, "rule '" + r.name + "'", r.group));
+  if (const auto* t = h.rules().find_template(r.template_name)) MEND_TRY(groups->check_run(who, t->name, t->group, {}));
+  return ok();
+}
+
+// POST /api/v1/templates/:name/run {"hosts": [...], "creator": "..."}: one
+// task from the template. Every host must be in a group where the caller has
+// write access; otherwise nothing is created and the answer names the hosts.
+ApiResponse run_template(HealService& h, auth::HostGroups* groups, const ApiRequest& req) {
+  const std::string& name = req.params.at("name");
+  const heal::HealTemplate* t = h.rules().find_template(name);
+  if (!t) return json_error(404, "no template \"" + name + "\"");
+  json body = json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) return json_error(400, "the body must be a JSON object");
+  std::vector<std::string> hosts;
+  auto list = body.find("hosts");
+  if (list == body.end() || !list->is_array() || list->empty())
+    return json_error(400, "\"hosts\" must be a non-empty list of host names");
+  for (const auto& x : *list) {
+    if (!x.is_string()) return json_error(400, "\"hosts\" must be a list of host names");
+    hosts.push_back(x.get<std::string>());
+  }
+  std::string creator = req.principal.name;
+  if (auto c = body.find("creator"); c != body.end() && c->is_string() && !c->get<std::string>().empty())
+    creator = c->get<std::string>();
+  if (groups) {
+    auto who = groups->authority(req.principal);
+    if (!who.ok()) return heal_error(who.error());
+    auto allowed = groups->check_run(*who, t->name, t->group, hosts);
+    if (!allowed.ok()) return group_refusal(allowed.error(), auth::Permission::task_run_template);
+  }
+  auto task = h.run_template(name, hosts, creator);
+  if (!task.ok()) return heal_error(task.error());
+  return json_ok(json{{"id", task->id}, {"template", name}, {"hosts", task->hosts}});
+}
+
 }  // namespace
 
-void add_heal_routes(Router& r, HealService& h, Store& store, const Clock& clock) {
+void add_heal_routes(Router& r, HealService& h, Store& store, const Clock& clock, auth::HostGroups* groups) {
   using auth::Permission;
   const auto need = auth::Access::need;
   for (const char* source : {"alertmanager", "nightingale", "grafana"}) {
@@ -298,29 +361,47 @@ void add_heal_routes(Router& r, HealService& h, Store& store, const Clock& clock
   });
 
   r.add("GET", "/api/v1/templates", need(Permission::task_read), [&h](const ApiRequest&) { return json_ok(all_json(h.rules().templates)); });
-  r.add("POST", "/api/v1/templates", need(Permission::template_edit), [&h](const ApiRequest& req) { return saved(h.create_template(req.body)); });
+  r.add("POST", "/api/v1/templates", need(Permission::template_edit), [&h, groups](const ApiRequest& req) {
+    if (auto allowed = check_save(groups, h, req, false); !allowed.ok())
+      return group_refusal(allowed.error(), Permission::template_edit);
+    return saved(h.create_template(req.body));
+  });
   r.add("GET", "/api/v1/templates/:name", need(Permission::task_read), [&h](const ApiRequest& req) {
     const std::string& name = req.params.at("name");
     return one_or_404(h.rules().find_template(name), "template", name);
   });
-  r.add("PUT", "/api/v1/templates/:name", need(Permission::template_edit), [&h](const ApiRequest& req) {
+  r.add("PUT", "/api/v1/templates/:name", need(Permission::template_edit), [&h, groups](const ApiRequest& req) {
+    if (auto allowed = check_save(groups, h, req, false); !allowed.ok())
+      return group_refusal(allowed.error(), Permission::template_edit);
     return saved(h.replace_template(req.params.at("name"), req.body));
   });
-  r.add("DELETE", "/api/v1/templates/:name", need(Permission::template_edit), [&h](const ApiRequest& req) {
+  r.add("POST", "/api/v1/templates/:name/run", need(Permission::task_run_template),
+        [&h, groups](const ApiRequest& req) { return run_template(h, groups, req); });
+  r.add("DELETE", "/api/v1/templates/:name", need(Permission::template_edit), [&h, groups](const ApiRequest& req) {
+    if (auto allowed = check_save(groups, h, req, false, false); !allowed.ok())
+      return group_refusal(allowed.error(), Permission::template_edit);
     auto done = h.delete_template(req.params.at("name"));
     return done.ok() ? json_done() : heal_error(done.error());
   });
 
   r.add("GET", "/api/v1/heal-rules", need(Permission::task_read), [&h](const ApiRequest&) { return json_ok(all_json(h.rules().rules)); });
-  r.add("POST", "/api/v1/heal-rules", need(Permission::rule_edit), [&h](const ApiRequest& req) { return saved(h.create_rule(req.body)); });
+  r.add("POST", "/api/v1/heal-rules", need(Permission::rule_edit), [&h, groups](const ApiRequest& req) {
+    if (auto allowed = check_save(groups, h, req, true); !allowed.ok())
+      return group_refusal(allowed.error(), Permission::rule_edit);
+    return saved(h.create_rule(req.body, auth::owner_of(req.principal)));
+  });
   r.add("GET", "/api/v1/heal-rules/:name", need(Permission::task_read), [&h](const ApiRequest& req) {
     const std::string& name = req.params.at("name");
     return one_or_404(h.rules().find_rule(name), "rule", name);
   });
-  r.add("PUT", "/api/v1/heal-rules/:name", need(Permission::rule_edit), [&h](const ApiRequest& req) {
-    return saved(h.replace_rule(req.params.at("name"), req.body));
+  r.add("PUT", "/api/v1/heal-rules/:name", need(Permission::rule_edit), [&h, groups](const ApiRequest& req) {
+    if (auto allowed = check_save(groups, h, req, true); !allowed.ok())
+      return group_refusal(allowed.error(), Permission::rule_edit);
+    return saved(h.replace_rule(req.params.at("name"), req.body, auth::owner_of(req.principal)));
   });
-  r.add("DELETE", "/api/v1/heal-rules/:name", need(Permission::rule_edit), [&h](const ApiRequest& req) {
+  r.add("DELETE", "/api/v1/heal-rules/:name", need(Permission::rule_edit), [&h, groups](const ApiRequest& req) {
+    if (auto allowed = check_save(groups, h, req, true, false); !allowed.ok())
+      return group_refusal(allowed.error(), Permission::rule_edit);
     auto done = h.delete_rule(req.params.at("name"));
     return done.ok() ? json_done() : heal_error(done.error());
   });

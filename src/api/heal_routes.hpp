@@ -7,8 +7,11 @@
 //   POST /api/v1/heal/rules/:name/breaker/close
 //   POST /api/v1/reload         (the rules file and API definitions)
 //   GET/POST /api/v1/templates, GET/PUT/DELETE /api/v1/templates/:name
+//   POST /api/v1/templates/:name/run  {"hosts": [...]}: a task from the template
 //   GET/POST /api/v1/heal-rules, GET/PUT/DELETE /api/v1/heal-rules/:name
-// Handlers only translate: HealService decides and validates.
+// Handlers only translate: HealService decides and validates; with host
+// groups, saving and running are checked against the caller's groups
+// (auth/host_groups.hpp) and a refusal changes nothing.
 #include <string>
 #include <vector>
 
@@ -17,9 +20,11 @@
 
 namespace mend {
 
-// `heal`, `store` and `clock` must outlive `router`. The intake routes take an
-// Idempotency-Key (see idempotency.hpp), kept in `store`.
-void add_heal_routes(Router& router, heal::HealService& heal, Store& store, const Clock& clock);
+// `heal`, `store`, `clock` and `groups` must outlive `router`. The intake
+// routes take an Idempotency-Key (see idempotency.hpp), kept in `store`.
+// Without `groups` nobody is limited by host groups.
+void add_heal_routes(Router& router, heal::HealService& heal, Store& store, const Clock& clock,
+                     auth::HostGroups* groups = nullptr);
 
 // mend_heal_decisions_total{rule,decision} and per-rule run counts and breaker
 // state, in the Prometheus text format, for /metrics.

@@ -94,6 +94,16 @@ const std::map<std::string, std::string> kMatrix = {
     {"POST /api/v1/join-tokens", "agent.enroll"},
     {"GET /api/v1/join-tokens", "agent.enroll"},
     {"POST /api/v1/agents/:ident/revoke", "agent.revoke"},
+    {"POST /api/v1/templates/:name/run", "task.run_template"},
+    {"GET /api/v1/roles", "signed-in"},
+    {"GET /api/v1/groups", "task.read"},
+    {"POST /api/v1/groups", "user.manage"},
+    {"GET /api/v1/groups/:name", "task.read"},
+    {"PUT /api/v1/groups/:name", "user.manage"},
+    {"DELETE /api/v1/groups/:name", "user.manage"},
+    {"GET /api/v1/groups/:name/grants", "user.manage"},
+    {"PUT /api/v1/groups/:name/grants/:user", "user.manage"},
+    {"DELETE /api/v1/groups/:name/grants/:user", "user.manage"},
 };
 
 // Stored users named after their role.
@@ -153,6 +163,8 @@ TEST(PermissionMatrix, EveryRouteWithEveryRoleIsAllowedOrRefusedAsDeclared) {
   auth::Accounts accounts(*store, clock);
   ApiContext ctx{engine, *store, hub, clock, metrics, &heal, nullptr};
   ctx.accounts = &accounts;
+  auth::HostGroups groups(*store, clock);
+  ctx.groups = &groups;
   auto trust_store = std::move(open_trust_store("sqlite::memory:")).value();
   auto ca = std::move(tls::load_or_create_ca(*trust_store, clock.now_ms())).value();
   tls::AgentTrust trust(*trust_store, std::move(ca), clock);

@@ -111,6 +111,20 @@ int tokens_create_command(const ServerApi& api, const std::string& for_user, con
                           const std::string& scopes, int64_t ttl_days, Console& console);
 int tokens_revoke_command(const ServerApi& api, const std::string& for_user, int64_t id, Console& console);
 
+// `mendctl groups list|show|add|set|delete|grant` (changes need user.manage).
+int groups_list_command(const ServerApi& api, Console& console);
+int groups_show_command(const ServerApi& api, const std::string& name, Console& console);
+// hosts: comma-separated names or globs. create: POST, else PUT what is given.
+int groups_save_command(const ServerApi& api, const std::string& name, const std::optional<std::string>& hosts,
+                        const std::optional<std::string>& description, bool create, Console& console);
+int groups_delete_command(const ServerApi& api, const std::string& name, Console& console);
+// access: read, write, or none (removes the grant).
+int groups_grant_command(const ServerApi& api, const std::string& name, const std::string& user,
+                         const std::string& access, Console& console);
+// `mendctl templates run NAME --hosts h1,h2`: a task from a saved template
+// (task.run_template; each host in a group where the caller may write).
+int template_run_command(const ServerApi& api, const std::string& name, const std::string& hosts, Console& console);
+
 struct AuditFilter {
   std::string actor;
   std::string action;

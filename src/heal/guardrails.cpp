@@ -7,9 +7,9 @@
 namespace mend::heal {
 
 namespace {
-constexpr std::array<std::string_view, 11> kNames = {"ran",       "duplicate",    "cooldown", "storm_cap",
+constexpr std::array<std::string_view, 12> kNames = {"ran",       "duplicate",    "cooldown", "storm_cap",
                                                       "breaker_open", "dry_run",   "no_rule", "no_host",
-                                                      "recovered",    "host_unknown", "refused"};
+                                                      "recovered",    "host_unknown", "refused", "forbidden"};
 }
 
 std::string_view to_string(Decision d) { return kNames[static_cast<size_t>(d)]; }

@@ -33,6 +33,7 @@ enum class Decision {
   recovered,
   host_unknown,
   refused,  // the alert itself cannot be acted on (a host label no agent could have)
+  forbidden,  // the rule's owner may not run its template on that host (auth/host_groups.hpp)
 };
 std::string_view to_string(Decision d);
 std::optional<Decision> parse_decision(std::string_view s);

@@ -23,6 +23,9 @@ struct HealTemplate {
   int tolerance = 0;
   int timeout_s = 0;  // 0 means Ibex's default (30 s)
   std::string pause;
+  // The host group it belongs to ("" for none): running it needs read access
+  // to this group (auth/host_groups.hpp).
+  std::string group;
   Origin origin = Origin::file;
 };
 
@@ -40,6 +43,12 @@ struct HealRule {
   // Skip (host_unknown) an alert whose host no agent has ever served, rather
   // than create a task that waits for an agent that may never come.
   bool require_known_host = true;
+  // The host group it belongs to: it fires only on hosts of this group ("" for any).
+  std::string group;
+  // Whoever last saved it through the API ("user:NAME" or "config:NAME"; ""
+  // for the rules file): it acts with their access to host groups, checked
+  // when saved and again each time it fires.
+  std::string owner;
   Origin origin = Origin::file;
 };
 

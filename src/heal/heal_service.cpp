@@ -59,21 +59,22 @@ Result<void> write_event_and_record(StoreTx& tx, const AlertEvent& e, HealOutcom
   MEND_ASSIGN_OR_RETURN(out.event_id, tx.insert_alert_event(stored_event(e, now_ms)));
   MEND_ASSIGN_OR_RETURN(out.record_id, tx.insert_heal_record(record_of(out, now_ms)));
   // A decision that started a task is an action on a host: it is audited in
-  // the same transaction, as the rule that took it.
-  if (out.task_id) {
+  // the same transaction, as the rule that took it; so is one its owner's
+  // access forbade.
+  if (out.task_id || out.decision == Decision::forbidden) {
     AuditRecord a;
     a.at_ms = now_ms;
     a.actor = out.rule;
     a.actor_kind = "rule";
     a.auth_method = "rule";
     a.action = "heal.run";
-    a.target = "task=" + std::to_string(*out.task_id) + " host=" + out.host;
+    a.target = out.task_id ? "task=" + std::to_string(*out.task_id) + " host=" + out.host : "host=" + out.host;
     a.summary = nlohmann::json{{"rule", out.rule},         {"host", out.host},
                                {"fingerprint", out.fingerprint}, {"event_id", out.event_id},
                                {"record_id", out.record_id},     {"decision", to_string(out.decision)},
                                {"reason", out.reason}}
                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    a.outcome = "ok";
+    a.outcome = out.task_id ? "ok" : "refused";
     MEND_TRY(tx.append_audit(std::move(a)));
   }
   return ok();
@@ -90,6 +91,20 @@ HealRuleSet combine(const HealRuleSet& file, const HealRuleSet& api) {
   all.templates.insert(all.templates.end(), api.templates.begin(), api.templates.end());
   all.rules.insert(all.rules.end(), api.rules.begin(), api.rules.end());
   return all;
+}
+
+// The Ibex task fields a template fills in.
+TaskForm template_form(const HealTemplate& t) {
+  TaskForm form;
+  form.title = t.title;
+  form.account = t.account;
+  form.batch = t.batch;
+  form.tolerance = t.tolerance;
+  form.timeout = t.timeout_s;
+  form.pause = t.pause;
+  form.script = t.script;
+  form.args = t.args;
+  return form;
 }
 
 // How many finished runs to look back at for the breaker: enough to see past
@@ -218,8 +233,9 @@ Result<void> HealService::delete_template(const std::string& name) {
   return activate(file_, std::move(api));
 }
 
-Result<HealRule> HealService::create_rule(std::string_view body) {
+Result<HealRule> HealService::create_rule(std::string_view body, const std::string& owner) {
   MEND_ASSIGN_OR_RETURN(HealRule r, parse_rule_json(body));
+  r.owner = owner;
   if (file_.find_rule(r.name)) return defined_in_file("rule", r.name);
   if (api_.find_rule(r.name)) return make_error(ErrorCode::conflict, "rule \"" + r.name + "\" exists");
   HealRuleSet api = api_;
@@ -232,8 +248,10 @@ Result<HealRule> HealService::create_rule(std::string_view body) {
   return r;
 }
 
-Result<HealRule> HealService::replace_rule(const std::string& name, std::string_view body) {
+Result<HealRule> HealService::replace_rule(const std::string& name, std::string_view body,
+                                          const std::string& owner) {
   MEND_ASSIGN_OR_RETURN(HealRule r, parse_rule_json(body));
+  r.owner = owner;
   if (r.name != name)
     return make_error(ErrorCode::invalid_input, "the body names rule \"" + r.name + "\", the path \"" + name + "\"");
   if (file_.find_rule(name)) return defined_in_file("rule", name);
@@ -377,6 +395,18 @@ Result<HealOutcome> HealService::handle(const AlertEvent& e) {
       return record_only(e, std::move(out));
     }
   }
+  if (!e.resolved) {
+    if (const HealTemplate* t = active_.find_template(r.template_name)) {
+      auto allowed = owner_may_run(r, *t, host->host);
+      if (!allowed.ok()) {
+        if (allowed.error().code != ErrorCode::forbidden) return allowed.error();
+        out.host = host->host;
+        out.decision = Decision::forbidden;
+        out.reason = allowed.error().message;
+        return record_only(e, std::move(out));
+      }
+    }
+  }
   auto decided = e.resolved ? handle_resolved(e, r, host->host) : handle_firing(e, r, host->host);
   if (!decided.ok() && decided.error().code == ErrorCode::invalid_input) {
     // The alert makes the rule's template invalid (nothing was written): it
@@ -397,6 +427,15 @@ Result<bool> HealService::host_known(const std::string& host) {
     return ok();
   }));
   return ran;
+}
+
+Result<void> HealService::owner_may_run(const HealRule& rule, const HealTemplate& t, const std::string& host) {
+  if (!groups_) return ok();
+  MEND_ASSIGN_OR_RETURN(auth::GroupAuthority who, groups_->authority_of_owner(rule.owner));
+  auto allowed = groups_->check_run(who, t.name, t.group, {host}, rule.group);
+  if (!allowed.ok() && allowed.error().code == ErrorCode::forbidden)
+    return make_error(ErrorCode::forbidden, "rule owner " + who.who + ": " + allowed.error().message);
+  return allowed;
 }
 
 Result<HealOutcome> HealService::record_only(const AlertEvent& e, HealOutcome out) {
@@ -434,15 +473,7 @@ Result<GuardFacts> HealService::read_facts(StoreTx& tx, const HealRule& rule, co
 
 Result<TaskSpec> HealService::task_spec(const HealTemplate& t, const AlertEvent& e, const std::string& rule,
                                         const std::string& host) const {
-  TaskForm form;
-  form.title = t.title;
-  form.account = t.account;
-  form.batch = t.batch;
-  form.tolerance = t.tolerance;
-  form.timeout = t.timeout_s;
-  form.pause = t.pause;
-  form.script = t.script;
-  form.args = t.args;
+  TaskForm form = template_form(t);
   form.stdin_text = script_stdin_json(e);
   form.action = "start";
   form.creator = "heal:" + rule;
@@ -526,13 +557,20 @@ Result<HealOutcome> HealService::handle_resolved(const AlertEvent& e, const Heal
   };
   const HealTemplate* t = rule.on_resolved.empty() ? nullptr : active_.find_template(rule.on_resolved);
   bool unknown = false;
+  std::string forbidden;
   if (t && !rule.dry_run && rule.require_known_host) {
     MEND_ASSIGN_OR_RETURN(bool known, host_known(host));
     unknown = !known;
   }
-  if (!t || rule.dry_run || unknown) {
+  if (t && !rule.dry_run && !unknown) {
+    auto allowed = owner_may_run(rule, *t, host);
+    if (!allowed.ok() && allowed.error().code != ErrorCode::forbidden) return allowed.error();
+    if (!allowed.ok()) forbidden = allowed.error().message;
+  }
+  if (!t || rule.dry_run || unknown || !forbidden.empty()) {
     std::string note = !t ? ""
                        : unknown ? "; host unknown: did not start template " + t->name
+                       : !forbidden.empty() ? "; forbidden: did not start template " + t->name + ": " + forbidden
                                  : "; dry run: would start template " + t->name;
     MEND_TRY(store_.transact([&](StoreTx& tx) { return resolve(tx, note); }));
     return out;
@@ -543,6 +581,20 @@ Result<HealOutcome> HealService::handle_resolved(const AlertEvent& e, const Heal
     return resolve(tx, "; started template " + t->name);
   }));
   return out;
+}
+
+Result<HealService::TemplateRun> HealService::run_template(const std::string& name,
+                                                           const std::vector<std::string>& hosts,
+                                                           const std::string& creator) {
+  const HealTemplate* t = active_.find_template(name);
+  if (!t) return make_error(ErrorCode::not_found, "no template \"" + name + "\"");
+  TaskForm form = template_form(*t);
+  form.action = "start";
+  form.creator = creator;
+  form.hosts = hosts;
+  MEND_ASSIGN_OR_RETURN(TaskSpec spec, validate_task_form(form));
+  MEND_ASSIGN_OR_RETURN(int64_t id, engine_.create_task(spec));
+  return TemplateRun{id, spec.hosts};
 }
 
 // ---- reads

@@ -15,6 +15,11 @@
 //   resolved                 -> recovered: the newest unresolved `ran` record of
 //                               (rule, host, fingerprint) learns when; the
 //                               rule's on_resolved template starts (unless dry_run)
+//   owner may not run it     -> forbidden: the rule acts with the access of
+//                               whoever last saved it (HealRule::owner); an
+//                               owner who lost write access to the host's
+//                               groups, or a host outside the rule's group,
+//                               stops it (checked only with host groups set)
 //   firing                   -> the guardrails (guardrails.hpp), then `ran`: a
 //                               one-host task from the rule's template.
 // A task for a host that no agent ever served would wait for its agent
@@ -29,6 +34,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/host_groups.hpp"
 #include "common/clock.hpp"
 #include "common/result.hpp"
 #include "engine/engine.hpp"
@@ -97,6 +103,9 @@ class HealService {
   // file if a path is given (kept for reload). Errors: invalid_input with every
   // problem and its line; unavailable when the store is.
   Result<void> start(const std::string& rules_path);
+  // Host groups to check rules' owners against when they fire; without them
+  // (unit tests, tools) every rule reaches every host. Outlives this service.
+  void set_host_groups(auth::HostGroups* groups) { groups_ = groups; }
   // Re-reads the rules file and the API definitions. On any error the rules in
   // use stay as they were.
   Result<void> reload();
@@ -130,13 +139,24 @@ class HealService {
   // API-managed templates and rules. create refuses an existing name
   // (conflict); replace refuses an unknown one (not_found); names from the
   // rules file can be changed only in the file (conflict). A template that a
-  // rule uses cannot be deleted (conflict).
+  // rule uses cannot be deleted (conflict). A saved rule's owner is `owner`
+  // (auth::owner_of the caller), whatever the body says.
   Result<HealTemplate> create_template(std::string_view body);
   Result<HealTemplate> replace_template(const std::string& name, std::string_view body);
   Result<void> delete_template(const std::string& name);
-  Result<HealRule> create_rule(std::string_view body);
-  Result<HealRule> replace_rule(const std::string& name, std::string_view body);
+  Result<HealRule> create_rule(std::string_view body, const std::string& owner = "");
+  Result<HealRule> replace_rule(const std::string& name, std::string_view body, const std::string& owner = "");
   Result<void> delete_rule(const std::string& name);
+
+  // A task from template `name` on `hosts` (not from an alert): its id and
+  // hosts as created. Host groups are the caller's to check first.
+  // Errors: not_found, invalid_input, unavailable.
+  struct TemplateRun {
+    int64_t id = 0;
+    std::vector<std::string> hosts;
+  };
+  Result<TemplateRun> run_template(const std::string& name, const std::vector<std::string>& hosts,
+                                   const std::string& creator);
 
   Result<std::vector<HealRecord>> records(const HealRecordQuery& q);
   // Every configured rule, plus any rule that only appears in records.
@@ -154,6 +174,8 @@ class HealService {
   Result<HealOutcome> record_only(const AlertEvent& e, HealOutcome out);
   // Connected now, or has run a dispatch before.
   Result<bool> host_known(const std::string& host);
+  // forbidden (with the reason) when the rule's owner may not run `t` on `host`.
+  Result<void> owner_may_run(const HealRule& rule, const HealTemplate& t, const std::string& host);
   Result<GuardFacts> read_facts(StoreTx& tx, const HealRule& rule, const std::string& host,
                                 const std::string& fingerprint, int64_t now_ms);
   Result<TaskSpec> task_spec(const HealTemplate& t, const AlertEvent& e, const std::string& rule,
@@ -176,6 +198,7 @@ class HealService {
   Engine& engine_;
   const Clock& clock_;
   ConnectedProbe connected_;
+  auth::HostGroups* groups_ = nullptr;
   std::string rules_path_;
   HealRuleSet file_;
   HealRuleSet api_;

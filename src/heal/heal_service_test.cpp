@@ -516,5 +516,63 @@ TEST_F(HealServiceTest, ApiManagedTemplatesAndRules) {
   EXPECT_FALSE(third.rules().find_rule("api-r"));
 }
 
+// A rule acts with the access of whoever last saved it: an owner who loses
+// write access to the host's group stops it, recorded `forbidden` (and
+// audited), and it starts nothing; so does a host outside the rule's group.
+TEST_F(HealServiceTest, RuleWhoseOwnerLostAccessIsForbidden) {
+  auth::HostGroups groups(*store, clock);
+  service->set_host_groups(&groups);
+  ASSERT_TRUE(groups.create("web", {"web-*"}, "").ok());
+  ASSERT_TRUE(store->transact([&](StoreTx& tx) -> Result<void> {
+    MEND_TRY(tx.insert_user(StoredUser{0, "bob", "user", "operator", "", false, 1, 1}));
+    return ok();
+  }).ok());
+  ASSERT_TRUE(groups.grant("web", "bob", auth::GroupAccess::write).ok());
+  ASSERT_TRUE(service->create_template(R"({"name":"fix","title":"Fix","account":"root","script":"true","group":"web"})").ok());
+  auto r = service->create_rule(
+      R"({"name":"web-fix","template":"fix","group":"web","owner":"user:mallory","matchers":["alertname=\"WebDown\""]})",
+      "user:bob");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->owner, "user:bob");  // the saver, whatever the body says
+
+  auto ran = generic({{"alertname", "WebDown"}, {"ident", "web-01"}});
+  EXPECT_EQ(ran.decision, Decision::ran) << ran.reason;
+  auto outside = generic({{"alertname", "WebDown"}, {"ident", "db-01"}});
+  EXPECT_EQ(outside.decision, Decision::forbidden);
+  EXPECT_NE(outside.reason.find("not in group 'web'"), std::string::npos) << outside.reason;
+
+  ASSERT_TRUE(groups.grant("web", "bob", auth::GroupAccess::read).ok());
+  const size_t assigns = push.assigns().size();
+  auto refused = generic({{"alertname", "WebDown"}, {"ident", "web-02"}});
+  EXPECT_EQ(refused.decision, Decision::forbidden);
+  EXPECT_FALSE(refused.task_id);
+  EXPECT_NE(refused.reason.find("bob"), std::string::npos) << refused.reason;
+  EXPECT_EQ(push.assigns().size(), assigns);
+  HealRecordQuery q;
+  q.decision = "forbidden";
+  EXPECT_EQ(records(q).size(), 2u);
+  std::vector<AuditRecord> audit;
+  ASSERT_TRUE(store->read([&](StoreTx& tx) -> Result<void> {
+    AuditQuery aq;
+    aq.action = "heal.run";
+    MEND_ASSIGN_OR_RETURN(audit, tx.list_audit(aq));
+    return ok();
+  }).ok());
+  ASSERT_EQ(audit.size(), 3u);  // ran, then the two refusals
+  EXPECT_EQ(audit[0].outcome, "refused");
+  EXPECT_EQ(audit[0].actor, "web-fix");
+  EXPECT_EQ(audit[2].outcome, "ok");
+
+  // A disabled owner reaches nothing either; the rules file's rules are not limited.
+  ASSERT_TRUE(groups.grant("web", "bob", auth::GroupAccess::write).ok());
+  ASSERT_TRUE(store->transact([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(auto bob, tx.find_user("bob"));
+    bob->disabled = true;
+    return tx.update_user(*bob);
+  }).ok());
+  EXPECT_EQ(generic({{"alertname", "WebDown"}, {"ident", "web-03"}}).decision, Decision::forbidden);
+  EXPECT_EQ(generic({{"alertname", "QueueStuck"}, {"host", "db-09"}}).decision, Decision::ran);
+}
+
 }  // namespace
 }  // namespace mend::heal

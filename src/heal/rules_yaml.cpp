@@ -184,6 +184,8 @@ std::optional<HealTemplate> read_template(const YAML::Node& n, std::string name,
       str(t.args);
     } else if (key == "pause") {
       str(t.pause);
+    } else if (key == "group") {
+      str(t.group);
     } else if (key == "batch") {
       num(t.batch, 1'000'000);
     } else if (key == "tolerance") {
@@ -194,7 +196,7 @@ std::optional<HealTemplate> read_template(const YAML::Node& n, std::string name,
       else good = false;
     } else {
       p.add(it->first.Mark(), where + ": unknown key \"" + key +
-                                  "\" (known: title, account, script, args, batch, tolerance, timeout, pause)");
+                                  "\" (known: title, account, script, args, batch, tolerance, timeout, pause, group)");
       good = false;
     }
   }
@@ -303,10 +305,14 @@ std::optional<HealRule> read_rule(const YAML::Node& n, Problems& p) {
       auto b = read_bool(v, what, p);
       if (b) r.require_known_host = *b;
       else good = false;
+    } else if (key == "group" || key == "owner") {
+      auto s = read_string(v, what, p);
+      if (s) (key == "group" ? r.group : r.owner) = *s;
+      else good = false;
     } else {
       p.add(it->first.Mark(), where + ": unknown key \"" + key +
                                   "\" (known: name, matchers, template, host_labels, cooldown, max_tasks, "
-                                  "window, breaker_failures, dry_run, on_resolved, require_known_host)");
+                                  "window, breaker_failures, dry_run, on_resolved, require_known_host, group, owner)");
       good = false;
     }
   }
@@ -493,7 +499,8 @@ Result<void> check_references(const HealRuleSet& set) {
 nlohmann::json to_json(const HealTemplate& t, bool with_origin) {
   nlohmann::json j{{"name", t.name},   {"title", t.title},         {"account", t.account},
                    {"script", t.script}, {"args", t.args},         {"batch", t.batch},
-                   {"tolerance", t.tolerance}, {"timeout", t.timeout_s}, {"pause", t.pause}};
+                   {"tolerance", t.tolerance}, {"timeout", t.timeout_s}, {"pause", t.pause},
+                   {"group", t.group}};
   if (with_origin) j["origin"] = to_string(t.origin);
   return j;
 }
@@ -511,7 +518,9 @@ nlohmann::json to_json(const HealRule& r, bool with_origin) {
                    {"breaker_failures", r.breaker_failures},
                    {"dry_run", r.dry_run},
                    {"on_resolved", r.on_resolved},
-                   {"require_known_host", r.require_known_host}};
+                   {"require_known_host", r.require_known_host},
+                   {"group", r.group},
+                   {"owner", r.owner}};
   if (with_origin) j["origin"] = to_string(r.origin);
   return j;
 }

@@ -14,6 +14,7 @@
 //       tolerance: 0
 //       timeout: 60             # seconds, or a duration ("1m")
 //       pause: ""
+//       group: web              # the host group it belongs to (auth/host_groups.hpp)
 //   rules:                      # in order: the first rule that matches decides
 //     - name: nginx-down
 //       matchers: ['alertname="NginxDown"', 'severity=~"critical|page"']
@@ -25,6 +26,8 @@
 //       breaker_failures: 3     # 3 failed runs in a row stop the rule
 //       dry_run: false
 //       on_resolved: nginx-ok   # template run when the alert resolves
+//       group: web              # fires only on hosts of this group
+//       owner: user:alice       # whose access it acts with; the API sets it to the saver
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>

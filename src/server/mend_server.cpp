@@ -163,6 +163,7 @@ struct MendServer::Parts {
   auth::AuditTrail trail;
   std::unique_ptr<auth::AuditedStore> audited;
   std::unique_ptr<auth::Accounts> accounts;
+  std::unique_ptr<auth::HostGroups> groups;
   // Mend's CA signs agents' certificates (and the server's own when the
   // operator gives none); servers on one database share it.
   std::unique_ptr<TrustStore> trust_store;
@@ -293,6 +294,9 @@ Result<void> MendServer::open_core(Parts& s) {
   s.heal = std::make_unique<heal::HealService>(
       *s.audited, *s.engine, s.clock,
       [&s](const std::string& ident) { return s.connected_here(ident); });
+  // Heal rules act with their owners' access to host groups.
+  s.groups = std::make_unique<auth::HostGroups>(*s.audited, s.clock, settings_.configured_groups);
+  s.heal->set_host_groups(s.groups.get());
   return s.heal->start(settings_.rules);
 }
 
@@ -364,7 +368,7 @@ Result<void> MendServer::open_listeners(Parts& s, Plan& plan) {
   s.live->start();
   s.ctx = std::make_unique<ApiContext>(
       ApiContext{*s.engine, *s.audited, s.hub, s.clock, s.metrics, s.heal.get(), s.relay.get(),
-                 &s.edge, s.accounts.get(), &s.trail, s.trust.get(), s.live.get(), {}});
+                 &s.edge, s.accounts.get(), &s.trail, s.trust.get(), s.live.get(), {}, s.groups.get()});
   Router router;
   add_all_routes(router, *s.ctx);
   auth::ResolverOptions auth_options;

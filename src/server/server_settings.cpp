@@ -36,6 +36,10 @@ const std::vector<Setting<ServerSettings>>& server_settings_table() {
       {.key = "api_token_role",
        .field = &S::api_token_role,
        .help = "role of the --api-token tokens: admin, operator or viewer"},
+      {.key = "configured_groups",
+       .field = &S::configured_groups,
+       .help = "host group the --basic-auth users and --api-token tokens may write (repeatable; default: "
+               "every group and every host)"},
       {.key = "auth",
        .field = &S::auth,
        .help = "on: every /api/v1 and /ibex/v1 call needs credentials; auto: on once any "

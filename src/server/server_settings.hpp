@@ -17,6 +17,8 @@ struct ServerSettings {
   std::vector<std::string> basic_auth;  // "user:password"
   std::vector<std::string> api_tokens;
   std::string basic_auth_role = "admin";
+  // Host groups the configured credentials may write; empty: every host.
+  std::vector<std::string> configured_groups;
   std::string api_token_role = "admin";
   std::string auth = "auto";        // auto | on (see --help)
   std::string admin_password;       // first start with auth on; usually from a file

@@ -272,6 +272,26 @@ const std::vector<Migration> kMigrations = {
          // Every server reads the recent revocations twice a second.
          "CREATE INDEX agent_certs_revoked ON agent_certs(revoked_ms) WHERE revoked_ms > 0",
      }},
+    {8,
+     "host groups and users' grants on them",
+     {
+         // Membership is by host name pattern, evaluated when a task is
+         // created (no per-host rows: hosts come and go with their agents).
+         R"(CREATE TABLE host_groups (
+  name TEXT PRIMARY KEY,
+  hosts TEXT NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT '',
+  created_ms BIGINT NOT NULL,
+  updated_ms BIGINT NOT NULL
+))",
+         R"(CREATE TABLE group_grants (
+  group_name TEXT NOT NULL REFERENCES host_groups(name),
+  user_id BIGINT NOT NULL REFERENCES users(id),
+  access TEXT NOT NULL,
+  PRIMARY KEY (group_name, user_id)
+))",
+         "CREATE INDEX group_grants_by_user ON group_grants(user_id)",
+     }},
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "store/audit_chain.hpp"
+#include "store/group_tx.hpp"
 #include "store/store.hpp"
 #include "store/test_backends.hpp"
 
@@ -89,6 +90,47 @@ TEST_P(StoreAuthTest, UsersAreUniqueByNameAndUpdatable) {
     EXPECT_TRUE((*by_id)->disabled);
     EXPECT_EQ(*tx.count_users(), 1);
     EXPECT_FALSE(tx.find_user("bob")->has_value());
+  });
+}
+
+TEST_P(StoreAuthTest, GroupsAndGrantsArePutListedAndDeletedTogether) {
+  write([](StoreTx& tx) {
+    auto alice = tx.insert_user(StoredUser{0, "alice", "user", "operator", "", false, 1, 1});
+    auto bob = tx.insert_user(StoredUser{0, "bob", "user", "operator", "", false, 1, 1});
+    ASSERT_TRUE(alice.ok() && bob.ok());
+    EXPECT_TRUE(*put_group(tx, StoredGroup{"web", "web-*,lb-01", "front", 5, 5}));
+    EXPECT_TRUE(*put_group(tx, StoredGroup{"db", "db-0[1-3]", "", 6, 6}));
+    // A second put replaces hosts and description, and keeps created_ms.
+    EXPECT_FALSE(*put_group(tx, StoredGroup{"web", "web-*", "front ends", 7, 7}));
+    auto web = find_group(tx, "web");
+    ASSERT_TRUE(web.ok() && web->has_value());
+    EXPECT_EQ((*web)->hosts, "web-*");
+    EXPECT_EQ((*web)->description, "front ends");
+    EXPECT_EQ((*web)->created_ms, 5);
+    EXPECT_EQ((*web)->updated_ms, 7);
+    auto all = list_groups(tx);
+    ASSERT_TRUE(all.ok());
+    ASSERT_EQ(all->size(), 2u);
+    EXPECT_EQ((*all)[0].name, "db");
+
+    ASSERT_TRUE(put_grant(tx, "web", *alice, "read").ok());
+    ASSERT_TRUE(put_grant(tx, "web", *alice, "write").ok());  // replaces
+    ASSERT_TRUE(put_grant(tx, "db", *alice, "read").ok());
+    ASSERT_TRUE(put_grant(tx, "web", *bob, "read").ok());
+    auto of_alice = list_grants(tx, "", *alice);
+    ASSERT_TRUE(of_alice.ok());
+    ASSERT_EQ(of_alice->size(), 2u);
+    EXPECT_EQ((*of_alice)[0].group, "db");
+    EXPECT_EQ((*of_alice)[1].access, "write");
+    EXPECT_EQ((*of_alice)[1].user_name, "alice");
+    EXPECT_EQ(list_grants(tx, "web", 0)->size(), 2u);
+    EXPECT_TRUE(*delete_grant(tx, "web", *bob));
+    EXPECT_FALSE(*delete_grant(tx, "web", *bob));
+    // Deleting a group takes its grants with it.
+    EXPECT_TRUE(*delete_group(tx, "web"));
+    EXPECT_FALSE(*delete_group(tx, "web"));
+    EXPECT_EQ(list_grants(tx, "", *alice)->size(), 1u);
+    EXPECT_FALSE(find_group(tx, "web")->has_value());
   });
 }
 

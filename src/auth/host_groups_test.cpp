@@ -1,0 +1,111 @@
+// HostGroups over a real in-memory store: who may run a template on which
+// hosts, and who may save into which group.
+#include "auth/host_groups.hpp"
+
+#include <gtest/gtest.h>
+
+#include "auth/accounts.hpp"
+#include "testing/fake_clock.hpp"
+
+namespace mend::auth {
+namespace {
+
+class HostGroupsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store = std::move(open_store("sqlite::memory:")).value();
+    accounts = std::make_unique<Accounts>(*store, clock);
+    groups = std::make_unique<HostGroups>(*store, clock);
+    ASSERT_TRUE(accounts->create_user("alice", "user", "operator", "alice-password").ok());
+    ASSERT_TRUE(groups->create("web", {"web-*", "lb-01"}, "").ok());
+    ASSERT_TRUE(groups->create("db", {"db-0[1-3]"}, "").ok());
+    ASSERT_TRUE(groups->grant("web", "alice", GroupAccess::write).ok());
+    ASSERT_TRUE(groups->grant("db", "alice", GroupAccess::read).ok());
+  }
+
+  GroupAuthority alice() {
+    auto a = groups->authority_of_owner("user:alice");
+    EXPECT_TRUE(a.ok());
+    return a.ok() ? *a : GroupAuthority{};
+  }
+
+  mend::testing::FakeClock clock;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<Accounts> accounts;
+  std::unique_ptr<HostGroups> groups;
+};
+
+TEST_F(HostGroupsTest, RunsOnlyOnHostsOfWritableGroupsAndNamesEveryOtherHost) {
+  EXPECT_TRUE(groups->check_run(alice(), "t", "", {"web-01", "lb-01"}).ok());
+  auto refused = groups->check_run(alice(), "t", "", {"web-01", "db-02", "mail"});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::forbidden);
+  EXPECT_EQ(refused.error().message,
+            "alice may not run template 't' on host db-02, mail: not in a group where alice has write access");
+  // Read access to the template's group is enough to use the template.
+  EXPECT_TRUE(groups->check_run(alice(), "t", "db", {"web-01"}).ok());
+  ASSERT_TRUE(groups->create("ops", {"*"}, "").ok());
+  EXPECT_EQ(groups->check_run(alice(), "t", "ops", {"web-01"}).error().message,
+            "alice has no access to group 'ops' of template 't'");
+  // A rule's own group bounds it even for an owner who reaches everything.
+  GroupAuthority all;
+  all.who = "admin";
+  all.all = true;
+  EXPECT_TRUE(groups->check_run(all, "t", "", {"anything"}).ok());
+  EXPECT_EQ(groups->check_run(all, "t", "", {"db-01"}, "web").error().message, "host db-01 is not in group 'web'");
+}
+
+TEST_F(HostGroupsTest, SavingIntoAGroupNeedsWriteAccess) {
+  EXPECT_TRUE(groups->check_save(alice(), "rule 'r'", "web").ok());
+  EXPECT_TRUE(groups->check_save(alice(), "rule 'r'", "").ok());
+  EXPECT_EQ(groups->check_save(alice(), "rule 'r'", "db").error().code, ErrorCode::forbidden);
+  EXPECT_EQ(groups->check_save(alice(), "rule 'r'", "nope").error().code, ErrorCode::invalid_input);
+}
+
+TEST_F(HostGroupsTest, ConfiguredCredentialsAndAdminsReachEveryGroupDisabledOwnersNone) {
+  Principal configured;
+  configured.name = "n9e";
+  configured.role = "operator";
+  EXPECT_TRUE(groups->authority(configured)->all);
+  EXPECT_TRUE(groups->authority_of_owner("")->all);
+  EXPECT_TRUE(groups->authority_of_owner("config:n9e")->all);
+  ASSERT_TRUE(accounts->update_user("alice", "admin", "", std::nullopt).ok());
+  EXPECT_TRUE(alice().all);
+  ASSERT_TRUE(accounts->update_user("alice", "operator", "", true).ok());
+  EXPECT_FALSE(alice().all);
+  EXPECT_TRUE(alice().groups.empty());
+  EXPECT_TRUE(groups->authority_of_owner("user:gone")->groups.empty());
+}
+
+TEST_F(HostGroupsTest, ConfiguredGroupsNarrowTheConfiguredCredentials) {
+  HostGroups narrowed(*store, clock, {"web"});
+  Principal n9e;
+  n9e.name = "n9e";
+  n9e.method = AuthMethod::basic;
+  auto a = narrowed.authority(n9e);
+  ASSERT_TRUE(a.ok());
+  EXPECT_FALSE(a->all);
+  EXPECT_TRUE(narrowed.check_run(*a, "t", "", {"web-01"}).ok());
+  EXPECT_EQ(narrowed.check_run(*a, "t", "", {"db-01"}).error().code, ErrorCode::forbidden);
+  EXPECT_FALSE(narrowed.authority_of_owner("config:n9e")->all);
+  // An open server has no configured credentials to narrow.
+  Principal open;
+  open.method = AuthMethod::open;
+  EXPECT_TRUE(narrowed.authority(open)->all);
+  EXPECT_TRUE(narrowed.authority_of_owner(owner_of(open))->all);
+}
+
+TEST_F(HostGroupsTest, NamesPatternsAndGrantsAreChecked) {
+  EXPECT_EQ(groups->create("web", {}, "").error().code, ErrorCode::conflict);
+  EXPECT_EQ(groups->create("a b", {}, "").error().code, ErrorCode::invalid_input);
+  EXPECT_EQ(groups->create("x", {"a,b"}, "").error().code, ErrorCode::invalid_input);
+  EXPECT_EQ(groups->grant("web", "nobody", GroupAccess::read).error().code, ErrorCode::not_found);
+  EXPECT_EQ(groups->grant("none", "alice", GroupAccess::read).error().code, ErrorCode::not_found);
+  ASSERT_TRUE(groups->revoke("web", "alice").ok());
+  EXPECT_EQ(groups->revoke("web", "alice").error().code, ErrorCode::not_found);
+  ASSERT_TRUE(groups->remove("web").ok());
+  EXPECT_EQ(groups->remove("web").error().code, ErrorCode::not_found);
+}
+
+}  // namespace
+}  // namespace mend::auth

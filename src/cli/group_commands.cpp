@@ -1,0 +1,109 @@
+// mendctl groups and templates run: thin over /api/v1/groups and
+// /api/v1/templates/NAME/run.
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/server_url.hpp"
+#include "cli/table.hpp"
+
+namespace mend::cli {
+
+namespace {
+
+using nlohmann::json;
+
+std::string s(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return "";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+std::string joined(const json& list) {
+  std::string out;
+  if (list.is_array())
+    for (const auto& x : list) out += (out.empty() ? "" : ",") + (x.is_string() ? x.get<std::string>() : x.dump());
+  return out;
+}
+
+json split(const std::string& csv) {
+  json out = json::array();
+  size_t start = 0;
+  while (start <= csv.size()) {
+    size_t comma = csv.find(',', start);
+    if (comma == std::string::npos) comma = csv.size();
+    if (comma > start) out.push_back(csv.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::string group_path(const std::string& name) { return "/api/v1/groups/" + url_encode(name); }
+
+}  // namespace
+
+int groups_list_command(const ServerApi& api, Console& console) {
+  auto groups = api.request(Method::get, "/api/v1/groups");
+  if (!groups) return report_error(console, groups.error());
+  if (console.json) return print_json(console, *groups);
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& g : *groups)
+    rows.push_back({s(g, "name"), joined(g["hosts"]), s(g, "access"), s(g, "description")});
+  console.out << format_table({"NAME", "HOSTS", "YOUR ACCESS", "DESCRIPTION"}, rows);
+  return kExitOk;
+}
+
+int groups_show_command(const ServerApi& api, const std::string& name, Console& console) {
+  auto g = api.request(Method::get, group_path(name));
+  if (!g) return report_error(console, g.error());
+  if (console.json) return print_json(console, *g);
+  console.out << "group " << s(*g, "name") << ": hosts " << joined((*g)["hosts"]) << "\n";
+  if (!s(*g, "description").empty()) console.out << s(*g, "description") << "\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& x : (*g)["grants"]) rows.push_back({s(x, "user"), s(x, "access")});
+  console.out << format_table({"USER", "ACCESS"}, rows);
+  return kExitOk;
+}
+
+int groups_save_command(const ServerApi& api, const std::string& name, const std::optional<std::string>& hosts,
+                        const std::optional<std::string>& description, bool create, Console& console) {
+  json body = json::object();
+  if (create) body["name"] = name;
+  if (hosts) body["hosts"] = split(*hosts);
+  if (description) body["description"] = *description;
+  auto g = create ? api.request(Method::post, "/api/v1/groups", body) : api.request(Method::put, group_path(name), body);
+  if (!g) return report_error(console, g.error());
+  console.out << (create ? "created" : "updated") << " group " << s(*g, "name") << ": hosts " << joined((*g)["hosts"])
+              << "\n";
+  return kExitOk;
+}
+
+int groups_delete_command(const ServerApi& api, const std::string& name, Console& console) {
+  auto done = api.request(Method::del, group_path(name));
+  if (!done) return report_error(console, done.error());
+  console.out << "deleted group " << name << "\n";
+  return kExitOk;
+}
+
+int groups_grant_command(const ServerApi& api, const std::string& name, const std::string& user,
+                         const std::string& access, Console& console) {
+  const std::string path = group_path(name) + "/grants/" + url_encode(user);
+  if (access == "none") {
+    auto done = api.request(Method::del, path);
+    if (!done) return report_error(console, done.error());
+    console.out << user << " has no access to group " << name << " now\n";
+    return kExitOk;
+  }
+  auto g = api.request(Method::put, path, json{{"access", access}});
+  if (!g) return report_error(console, g.error());
+  console.out << s(*g, "user") << " has " << s(*g, "access") << " access to group " << s(*g, "group") << "\n";
+  return kExitOk;
+}
+
+int template_run_command(const ServerApi& api, const std::string& name, const std::string& hosts, Console& console) {
+  auto t = api.request(Method::post, "/api/v1/templates/" + url_encode(name) + "/run", json{{"hosts", split(hosts)}});
+  if (!t) return report_error(console, t.error());
+  console.out << "task " << s(*t, "id") << ": template " << s(*t, "template") << " on " << joined((*t)["hosts"]) << "\n";
+  return kExitOk;
+}
+
+}  // namespace mend::cli
