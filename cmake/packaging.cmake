@@ -11,6 +11,18 @@ set(MEND_PACKAGE_MAINTAINER "Mend maintainers <maintainers@mend.invalid>" CACHE 
     "Maintainer field and changelog signature of the Debian packages")
 
 set(pkg ${CMAKE_SOURCE_DIR}/packaging)
+# Reproducible builds: the dates in the changelog and the man pages are the
+# time of the commit built (or SOURCE_DATE_EPOCH when the builder sets it), not
+# the time of the build, so two builds of one commit give the same files.
+if(DEFINED ENV{SOURCE_DATE_EPOCH})
+  set(MEND_SOURCE_DATE_EPOCH $ENV{SOURCE_DATE_EPOCH})
+else()
+  execute_process(COMMAND git -C ${CMAKE_SOURCE_DIR} log -1 --format=%ct OUTPUT_VARIABLE MEND_SOURCE_DATE_EPOCH
+                  OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET RESULT_VARIABLE git_status)
+  if(NOT git_status EQUAL 0 OR NOT MEND_SOURCE_DATE_EPOCH MATCHES "^[0-9]+$")
+    set(MEND_SOURCE_DATE_EPOCH 0)  # not a git checkout: a fixed date rather than today's
+  endif()
+endif()
 install(TARGETS mend-server RUNTIME DESTINATION bin COMPONENT server)
 install(TARGETS mend-agent RUNTIME DESTINATION bin COMPONENT agent)
 install(TARGETS mendctl RUNTIME DESTINATION bin COMPONENT ctl)
@@ -42,6 +54,7 @@ if(HELP2MAN)
       COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/packaging/man
       # Run by its bare name (PATH) so the usage line reads "mendctl", not a build path.
       COMMAND ${CMAKE_COMMAND} -E env PATH=$<TARGET_FILE_DIR:${prog}>:/usr/bin:/bin
+              SOURCE_DATE_EPOCH=${MEND_SOURCE_DATE_EPOCH}
               ${HELP2MAN} --no-info --no-discard-stderr --version-string=${PROJECT_VERSION} --name=${name_${prog}}
               --include=${pkg}/man/${prog}.h2m --output=${CMAKE_BINARY_DIR}/packaging/man/${prog}.1 ${prog}
       COMMAND gzip -9nf ${CMAKE_BINARY_DIR}/packaging/man/${prog}.1
@@ -70,7 +83,10 @@ install(FILES ${pkg}/completion/mendctl DESTINATION share/bash-completion/comple
 # /usr/share/doc/<package>: copyright, changelog, README, and for the server the
 # sample Alertmanager receiver and rules file.
 set(changelog ${CMAKE_BINARY_DIR}/packaging/changelog.Debian.gz)
+set(saved_epoch "$ENV{SOURCE_DATE_EPOCH}")
+set(ENV{SOURCE_DATE_EPOCH} ${MEND_SOURCE_DATE_EPOCH})  # string(TIMESTAMP) reads it
 string(TIMESTAMP build_date "%a, %d %b %Y %H:%M:%S +0000" UTC)
+set(ENV{SOURCE_DATE_EPOCH} "${saved_epoch}")
 file(WRITE ${CMAKE_BINARY_DIR}/packaging/changelog.Debian
      "mend (${PROJECT_VERSION}-${MEND_PACKAGE_RELEASE}) unstable; urgency=medium\n\n"
      "  * Built from the Mend source tree.\n\n"

@@ -21,6 +21,12 @@ else
   cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMEND_TESTS=OFF -DMEND_PACKAGE_RELEASE="$RELEASE" >/dev/null
 fi
 cmake --build "$BUILD" -j "$(nproc)" --target mend-server mend-agent mendctl mend_package_configs
+# Packages for use carry hardened binaries only (cmake/hardening.cmake); a
+# sanitizer build packaged for the package test is not meant to be installed.
+if [[ -z ${MEND_PKG_FROM_BUILD:-} ]]; then
+  bash scripts/check-hardening.sh "$BUILD/mend-server" "$BUILD/mend-agent" "$BUILD/mendctl" >&2 ||
+    { echo "build-packages.sh: refusing to package binaries that are not hardened (see above)" >&2; exit 1; }
+fi
 mkdir -p "$DIST"
 DIST=$(realpath "$DIST")
 rm -rf "$DIST/cpack"
