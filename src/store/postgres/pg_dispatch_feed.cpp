@@ -7,13 +7,21 @@
 
 namespace mend::pg {
 
-PgDispatchFeed::PgDispatchFeed(std::string conninfo, std::string where, std::string origin)
-    : conninfo_(std::move(conninfo)), where_(std::move(where)), origin_(std::move(origin)) {}
+PgDispatchFeed::PgDispatchFeed(std::string conninfo, std::string where, std::string origin,
+                               std::chrono::milliseconds connect_wait)
+    : conninfo_(std::move(conninfo)),
+      where_(std::move(where)),
+      origin_(std::move(origin)),
+      connect_wait_(connect_wait),
+      connector_(conninfo_, where_) {}
 
 Result<void> PgDispatchFeed::connect() {
   if (conn_ != nullptr && !conn_->lost()) return ok();
   conn_.reset();
-  auto opened = Connection::open(conninfo_, where_);
+  connector_.start();
+  auto outcome = connector_.take(connect_wait_);
+  if (!outcome) return still_connecting(where_);
+  auto opened = std::move(*outcome);
   if (!opened.ok()) {
     Error e = opened.error();
     if (std::string pw = conninfo_password(conninfo_); !pw.empty()) e.message = replace_all(e.message, pw, "***");

@@ -34,6 +34,7 @@ PgStore::PgStore(std::string conninfo, std::string where, const PgOptions& optio
       options_(options),
       clock_(options.clock != nullptr ? *options.clock : system_clock_),
       conn_(std::move(conn)),
+      connector_(conninfo_, where_),
       origin_(pg::new_notice_origin()) {}
 
 PgStore::~PgStore() = default;
@@ -43,7 +44,8 @@ Result<void> PgStore::transact(const TxFn& fn) { return run(fn, true); }
 Result<void> PgStore::read(const TxFn& fn) { return run(fn, false); }
 
 std::unique_ptr<DispatchFeed> PgStore::open_dispatch_feed() {
-  return std::make_unique<pg::PgDispatchFeed>(conninfo_, where_, origin_);
+  return std::make_unique<pg::PgDispatchFeed>(conninfo_, where_, origin_,
+                                              std::chrono::milliseconds(options_.connect_wait_ms));
 }
 
 Error PgStore::scrubbed(Error e) const {
@@ -54,15 +56,25 @@ Error PgStore::scrubbed(Error e) const {
 Result<void> PgStore::connect() {
   if (conn_ != nullptr && !conn_->lost()) return ok();
   conn_.reset();
-  int64_t now_us = clock_.monotonic_us();
-  if (backoff_ms_ > 0 && now_us < next_connect_us_) {
-    return make_error(ErrorCode::unavailable,
-                      "PostgreSQL " + where_ + " is unavailable (next reconnect attempt in " +
-                          std::to_string((next_connect_us_ - now_us + 999) / 1000) +
-                          " ms): " + last_connect_error_);
+  std::chrono::milliseconds wait(0);
+  if (!connector_.in_flight()) {
+    int64_t now_us = clock_.monotonic_us();
+    if (backoff_ms_ > 0 && now_us < next_connect_us_) {
+      return make_error(ErrorCode::unavailable,
+                        "PostgreSQL " + where_ + " is unavailable (next reconnect attempt in " +
+                            std::to_string((next_connect_us_ - now_us + 999) / 1000) +
+                            " ms): " + last_connect_error_);
+    }
+    connector_.start();
+    // Only the call that starts the attempt waits for it; calls made while
+    // it is still going answer at once.
+    wait = std::chrono::milliseconds(options_.connect_wait_ms);
   }
-  auto opened = pg::Connection::open(conninfo_, where_);
+  auto outcome = connector_.take(wait);
+  if (!outcome) return pg::still_connecting(where_);
+  auto opened = std::move(*outcome);
   if (!opened.ok()) {
+    int64_t now_us = clock_.monotonic_us();
     backoff_ms_ = backoff_ms_ == 0 ? options_.reconnect_min_ms
                                    : std::min(backoff_ms_ * 2, options_.reconnect_max_ms);
     next_connect_us_ = now_us + backoff_ms_ * 1000;

@@ -19,7 +19,11 @@
 // connection may or may not have committed, and says so. The next call
 // connects again by itself, at once the first time and then no more often
 // than the backoff allows (reconnect_min_ms doubling to reconnect_max_ms);
-// between attempts calls fail fast with unavailable. A connection found dead
+// between attempts calls fail fast with unavailable. A reconnect never holds
+// the caller's thread for longer than connect_wait_ms (the server's event
+// loop calls the store): the attempt goes on on a thread of its own
+// (pg::Connector), calls made meanwhile answer unavailable ("still
+// connecting") at once, and the first call after it finished uses it. A connection found dead
 // at BEGIN (the server restarted while we were idle) is replaced and the
 // call goes on, since nothing of it had run.
 //
@@ -35,6 +39,7 @@
 
 #include "common/clock.hpp"
 #include "store/postgres/connection.hpp"
+#include "store/postgres/connector.hpp"
 #include "store/store.hpp"
 
 namespace mend {
@@ -45,6 +50,10 @@ struct PgOptions {
   // Runs of one transaction when PostgreSQL asks for a retry (deadlock,
   // serialization failure); after the last, transact() returns unavailable.
   int max_attempts = 3;
+  // How long the call that starts a reconnect waits for it (a reachable
+  // database answers in milliseconds; an unreachable one can take libpq's
+  // connect_timeout, 5 s by default, which the caller must not sit through).
+  int64_t connect_wait_ms = 200;
   // Measures the reconnect backoff (monotonic time); SystemClock when null.
   const Clock* clock = nullptr;
 };
@@ -84,6 +93,7 @@ class PgStore final : public Store {
   SystemClock system_clock_;
   const Clock& clock_;
   std::unique_ptr<pg::Connection> conn_;
+  pg::Connector connector_;
   bool in_transaction_ = false;
   int64_t backoff_ms_ = 0;       // 0: the next connect may happen at once
   int64_t next_connect_us_ = 0;  // monotonic

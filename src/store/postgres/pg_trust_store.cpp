@@ -3,6 +3,7 @@
 
 #include "common/strings.hpp"
 #include "store/postgres/connection.hpp"
+#include "store/postgres/connector.hpp"
 
 namespace mend {
 
@@ -35,7 +36,7 @@ class PgTrustStore final : public TrustStore {
  public:
   explicit PgTrustStore(std::string conninfo)
       : conninfo_(std::move(conninfo)), where_(pg::describe_conninfo(conninfo_)),
-        password_(pg::conninfo_password(conninfo_)) {}
+        password_(pg::conninfo_password(conninfo_)), connector_(conninfo_, where_) {}
 
   Result<std::optional<StoredCa>> find_ca() override {
     MEND_ASSIGN_OR_RETURN(Rows r, exec("SELECT cert_pem, key_pem, fingerprint, created_ms FROM tls_ca WHERE id = 1"));
@@ -154,12 +155,17 @@ class PgTrustStore final : public TrustStore {
     return read_certs(r);
   }
 
-  Result<void> connect() {
+  // Waits for a reconnect at most `wait` (the API calls this on the event
+  // loop); a longer one goes on and a later call picks it up (pg::Connector).
+  Result<void> connect(std::chrono::milliseconds wait = std::chrono::milliseconds(200)) {
     if (conn_ && !conn_->lost()) return ok();
     // Reconnecting inside a transaction would run its rest outside it.
     if (in_transaction_) return make_error(ErrorCode::unavailable, "PostgreSQL " + where_ + ": connection lost");
     conn_.reset();
-    auto opened = pg::Connection::open(conninfo_, where_);
+    connector_.start();
+    auto outcome = connector_.take(wait);
+    if (!outcome) return pg::still_connecting(where_);
+    auto opened = std::move(*outcome);
     if (!opened.ok()) return scrub(opened.error());
     conn_ = std::move(opened).value();
     return ok();
@@ -182,6 +188,7 @@ class PgTrustStore final : public TrustStore {
   std::string conninfo_;
   std::string where_;
   std::string password_;
+  pg::Connector connector_;
   std::unique_ptr<pg::Connection> conn_;
   bool in_transaction_ = false;
 };
@@ -190,7 +197,8 @@ class PgTrustStore final : public TrustStore {
 
 Result<std::unique_ptr<TrustStore>> open_pg_trust_store(const std::string& conninfo) {
   auto store = std::make_unique<PgTrustStore>(conninfo);
-  MEND_TRY(store->connect());
+  // At start the server waits for its database as long as libpq tries.
+  MEND_TRY(store->connect(std::chrono::minutes(10)));
   return std::unique_ptr<TrustStore>(std::move(store));
 }
 
