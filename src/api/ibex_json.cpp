@@ -34,6 +34,8 @@ std::string task_action_text(const Task& t) { return t.done ? "" : std::string(t
 
 std::string task_state_text(const Task& t) { return t.done ? "done" : std::string(to_string(t.action)); }
 
+json exit_code_json(const HostRun& r) { return r.exit_code ? json(*r.exit_code) : json(nullptr); }
+
 json host_brief_json(const HostRun& r) {
   return json{{"id", r.task_id},
               {"host", r.host},
@@ -91,6 +93,7 @@ json task_view_json(const Task& t, const std::vector<HostRun>& hosts) {
                         {"dispatch_id", r.dispatch_id},
                         {"dispatched_ms", r.dispatched_ms},
                         {"updated_ms", r.updated_ms},
+                        {"exit_code", exit_code_json(r)},
                         {"stdout", r.stdout_text},
                         {"stderr", r.stderr_text}});
   }

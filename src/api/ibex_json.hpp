@@ -22,6 +22,8 @@ std::string task_action_text(const Task& task);
 // Ibex's state: the action, or "done".
 std::string task_state_text(const Task& task);
 
+// A host's exit code as JSON: the number, or null while it has none.
+nlohmann::json exit_code_json(const HostRun& run);
 // {"id": task id, "host", "status", "stdout": "", "stderr": ""}: Ibex's host
 // entry always carries both output keys, empty where not asked for.
 nlohmann::json host_brief_json(const HostRun& run);

@@ -181,7 +181,12 @@ ApiResponse get_task(ApiContext& ctx, const ApiRequest& req) {
     auto t = read_task_with_hosts(ctx.store, id);
     if (!t.ok()) return ibex_error(t.error());
     json hosts = json::array();
-    for (const auto& h : t->hosts) hosts.push_back(host_brief_json(h));
+    for (const auto& h : t->hosts) {
+      // Ibex's entry, and the exit code (a key Ibex's clients skip; mendctl shows it).
+      json entry = host_brief_json(h);
+      entry["exit_code"] = exit_code_json(h);
+      hosts.push_back(std::move(entry));
+    }
     return json_ok(json{{"meta", task_meta_json(t->task)}, {"hosts", std::move(hosts)},
                         {"action", task_action_text(t->task)}});
   });

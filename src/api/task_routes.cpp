@@ -119,8 +119,9 @@ ApiResponse task_summary(ApiContext& ctx, const ApiRequest& req) {
   return json_ok(j);
 }
 
-// GET /api/v1/tasks/:id/hosts[?status=]: [[host, status, updated_ms], ...]
-// in the task's order; rows, not objects, so 10,000 hosts stay small.
+// GET /api/v1/tasks/:id/hosts[?status=]: [[host, status, updated_ms,
+// exit_code], ...] in the task's order (exit_code null until the script
+// ended); rows, not objects, so 10,000 hosts stay small.
 ApiResponse task_hosts(ApiContext& ctx, const ApiRequest& req) {
   auto id = parse_task_id(req.params.at("id"));
   if (!id.ok()) return json_error(id.error());
@@ -146,7 +147,7 @@ ApiResponse task_hosts(ApiContext& ctx, const ApiRequest& req) {
   if (!task) return json_error(404, "no such task");
   json rows = json::array();
   for (const auto& h : hosts)
-    rows.push_back(json::array({h.host, std::string(to_string(h.status)), h.updated_ms}));
+    rows.push_back(json::array({h.host, std::string(to_string(h.status)), h.updated_ms, exit_code_json(h)}));
   return json_ok(json{{"hosts", std::move(rows)}});
 }
 
@@ -161,6 +162,7 @@ ApiResponse task_host(ApiContext& ctx, const ApiRequest& req) {
                       {"dispatch_id", run->dispatch_id},
                       {"dispatched_ms", run->dispatched_ms},
                       {"updated_ms", run->updated_ms},
+                      {"exit_code", exit_code_json(*run)},
                       {"stdout", run->stdout_text},
                       {"stderr", run->stderr_text}});
 }

@@ -113,6 +113,7 @@ TEST_F(TaskRoutesTest, SummaryCountsHostsAndHostsComeAsRows) {
   ASSERT_EQ(h["hosts"].size(), 3u);
   EXPECT_EQ(h["hosts"][0][0], "h1");
   EXPECT_EQ(h["hosts"][0][1], "waiting");
+  EXPECT_TRUE(h["hosts"][0][3].is_null()) << "no exit code before the script ran";
   EXPECT_EQ(dat("/api/v1/tasks/" + std::to_string(id) + "/hosts", {{"status", "running"}})["hosts"]
                 .size(),
             0u);
@@ -154,6 +155,9 @@ TEST_F(TaskRoutesTest, OutputStreamSendsWhatIsThereThenEndsWithTheRun) {
   EXPECT_NE(last->find(R"("stdout_append":"line 3\n")"), std::string::npos) << *last;
   EXPECT_FALSE(res.stream->next());
   EXPECT_EQ(get("/api/v1/tasks/" + std::to_string(id) + "/hosts/h9/stream").status, 404);
+  // The exit code the agent reported, in each view of the host.
+  EXPECT_EQ(dat("/api/v1/tasks/" + std::to_string(id) + "/hosts/h1")["exit_code"], 0);
+  EXPECT_EQ(dat("/api/v1/tasks/" + std::to_string(id) + "/hosts")["hosts"][0][3], 0);
 }
 
 TEST_F(TaskRoutesTest, ConsolePageAndAssetsWithCachingAndGzip) {

@@ -82,10 +82,22 @@ Result<TaskView> parse_task_view(const json& dat) {
     if (!hosts->is_array()) return wrong_shape("a host list", *hosts);
     for (const auto& h : *hosts) {
       if (!h.is_object()) return wrong_shape("a host object", h);
-      view.hosts.push_back(HostRow{get_string(h, "host"), get_string(h, "status")});
+      HostRow row{get_string(h, "host"), get_string(h, "status")};
+      if (auto code = h.find("exit_code"); code != h.end() && code->is_number_integer()) row.exit_code = code->get<int>();
+      view.hosts.push_back(std::move(row));
     }
   }
   return view;
+}
+
+std::string exit_code_text(const HostRow& host) {
+  return host.exit_code ? std::to_string(*host.exit_code) : std::string("-");
+}
+
+std::string host_with_outcome(const HostRow& host) {
+  if (host.exit_code) return host.host + ": exit " + std::to_string(*host.exit_code);
+  if (host.status == "failed") return host.host;
+  return host.host + ": " + host.status;
 }
 
 Result<HostOutput> parse_host_output(const json& dat) {

@@ -4,6 +4,7 @@
 // fields (they stay empty or zero) and strict about shape: a `dat` of the
 // wrong JSON type is an internal error naming what was expected.
 #include <cstdint>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -45,7 +46,15 @@ struct CreatedTask {
 struct HostRow {
   std::string host;
   std::string status;  // an Ibex host status, or a status this mendctl does not know yet
+  std::optional<int> exit_code;  // the script's, once it ended (a server before Mend 0.1's exit codes: none)
 };
+
+// How a host ended, for a list of failed hosts: "web-01: exit 3", or its
+// status when it has no exit code ("web-02: timeout"), or just its name when
+// that says nothing more ("web-03", failed with no exit code).
+std::string host_with_outcome(const HostRow& host);
+// "3", or "-" when the host has no exit code.
+std::string exit_code_text(const HostRow& host);
 
 // GET /ibex/v1/task/:id
 struct TaskView {

@@ -22,8 +22,13 @@ using testing::SeenRequest;
 std::string task_json(int64_t id, bool done, const std::string& action,
                       std::vector<std::pair<std::string, std::string>> hosts) {
   json list = json::array();
-  for (auto& [host, status] : hosts)
-    list.push_back({{"id", id}, {"host", host}, {"status", status}});
+  for (auto& [host, status] : hosts) {
+    json h = {{"id", id}, {"host", host}, {"status", status}};
+    // As the server reports them: an exit code once the script ended.
+    if (status == "success") h["exit_code"] = 0;
+    if (status == "failed") h["exit_code"] = 1;
+    list.push_back(std::move(h));
+  }
   json meta = {{"id", id},           {"title", "mendctl fix.sh FH: h1"},
                {"account", "root"},  {"batch", 0},
                {"tolerance", 0},     {"timeout", 30},
@@ -99,12 +104,12 @@ TEST_F(Fixture, RunCreatesFollowsAndReportsAFailedHost) {
             "0/2 hosts done  1 running  0 failed\n"
             "1/2 hosts done  1 running  0 failed\n"
             "2/2 hosts done  0 running  1 failed\n"
-            "== h1: success\n"
+            "== h1: success (exit 0)\n"
             "--- stdout\nout of h1\n"
-            "== h2: failed\n"
+            "== h2: failed (exit 1)\n"
             "--- stdout\nout of h2\n"
             "--- stderr\nboom\n"
-            "task 42 done: 1/2 hosts succeeded, 1 failed\n");
+            "task 42 done: 1/2 hosts succeeded, 1 failed (h2: exit 1)\n");
   EXPECT_EQ(err.str(), "");
 }
 
@@ -228,11 +233,11 @@ TEST_F(Fixture, TaskShowPrintsMetaAndHostTable) {
             "state     pause\n"
             "progress  1/2 hosts done  0 running  0 failed\n"
             "\n"
-            "HOST  STATUS\n"
-            "h1    success\n"
-            "h2    waiting\n"
+            "HOST  STATUS   EXIT\n"
+            "h1    success  0\n"
+            "h2    waiting  -\n"
             "\n"
-            "== h1: success\n"
+            "== h1: success (exit 0)\n"
             "--- stdout\nout of h1\n"
             "== h2: waiting\n"
             "--- stdout\nout of h2\n"
@@ -415,7 +420,7 @@ TEST_F(Fixture, RunOnATaskThatPausesSaysWhatHappenedAndTheNextStepsAndExitsThree
   std::istringstream stdin_stream("false\n");
   EXPECT_EQ(run_command(api, options, "alice", stdin_stream, console, follow), kExitPaused) << err.str();
   const std::string text = out.str();
-  EXPECT_NE(text.find("task 9 paused: 0/2 hosts succeeded, 1 failed (h1), 1 waiting; more failures than the "
+  EXPECT_NE(text.find("task 9 paused: 0/2 hosts succeeded, 1 failed (h1: exit 1), 1 waiting; more failures than the "
                       "task's tolerance (0)"),
             std::string::npos)
       << text;

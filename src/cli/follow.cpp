@@ -25,6 +25,27 @@ bool sleep_unless_interrupted(std::chrono::milliseconds total, const std::atomic
   }
 }
 
+bool is_failed_host(const HostRow& h) {
+  return is_finished_status(h.status) && h.status != "success" && h.status != "cancelled" && h.status != "ignored";
+}
+
+// " (web-02: exit 3, web-03: timeout)": the hosts that ended without
+// success and how, the first few of them (a fleet-wide failure stays one
+// line); empty when there are none.
+std::string failed_hosts_note(const TaskView& task) {
+  constexpr size_t kNamed = 5;
+  std::vector<std::string> named;
+  size_t failed = 0;
+  for (const auto& h : task.hosts) {
+    if (!is_failed_host(h)) continue;
+    if (++failed <= kNamed) named.push_back(host_with_outcome(h));
+  }
+  if (failed == 0) return "";
+  std::string note = " (" + join(named, ", ");
+  if (failed > kNamed) note += " and " + std::to_string(failed - kNamed) + " more";
+  return note + ")";
+}
+
 void print_block(Console& console, const char* name, const std::string& text) {
   if (text.empty()) return;
   console.out << "--- " << name << '\n' << text;
@@ -35,7 +56,9 @@ void print_block(Console& console, const char* name, const std::string& text) {
 
 void print_host_outputs(const ServerApi& api, const TaskView& task, Console& console) {
   for (const auto& host : task.hosts) {
-    console.out << "== " << host.host << ": " << host.status << '\n';
+    console.out << "== " << host.host << ": " << host.status;
+    if (host.exit_code) console.out << " (exit " << *host.exit_code << ')';
+    console.out << '\n';
     auto output = api.host_output(task.meta.id, host.host);
     if (!output) {
       console.out << "(output unavailable: " << output.error().message << ")\n";
@@ -51,7 +74,7 @@ int print_task_report(const ServerApi& api, const TaskView& task, Console& conso
   HostCounts counts = count_hosts(task.hosts);
   console.out << "task " << task.meta.id << " done: " << counts.succeeded << "/" << counts.total
               << " hosts succeeded";
-  if (counts.failed > 0) console.out << ", " << counts.failed << " failed";
+  if (counts.failed > 0) console.out << ", " << counts.failed << " failed" << failed_hosts_note(task);
   if (counts.skipped > 0) console.out << ", " << counts.skipped << " cancelled or ignored";
   console.out << '\n';
   return counts.succeeded == counts.total ? kExitOk : kExitHostsFailed;
@@ -60,21 +83,23 @@ int print_task_report(const ServerApi& api, const TaskView& task, Console& conso
 int print_paused_report(const ServerApi& api, const TaskView& task, Console& console) {
   print_host_outputs(api, task, console);
   HostCounts counts = count_hosts(task.hosts);
-  std::vector<std::string> failed;
+  std::string first_failed;
   for (const auto& h : task.hosts)
-    if (is_finished_status(h.status) && h.status != "success" && h.status != "cancelled" && h.status != "ignored")
-      failed.push_back(h.host);
+    if (is_failed_host(h)) {
+      first_failed = h.host;
+      break;
+    }
   const std::string id = std::to_string(task.meta.id);
   console.out << "task " << id << " paused: " << counts.succeeded << "/" << counts.total << " hosts succeeded, "
               << counts.failed << " failed";
-  if (!failed.empty()) console.out << " (" << join(failed, ", ") << ")";
+  console.out << failed_hosts_note(task);
   console.out << ", " << counts.waiting << " waiting";
   if (counts.failed > task.meta.tolerance)
     console.out << "; more failures than the task's tolerance (" << task.meta.tolerance << ")";
   console.out << "\nnext steps:\n"
               << "  go on with the waiting hosts:  mendctl task action " << id << " start\n"
               << "  run a failed host again:       mendctl host action " << id << " "
-              << (failed.empty() ? std::string("HOST") : failed.front()) << " redo\n"
+              << (first_failed.empty() ? std::string("HOST") : first_failed) << " redo\n"
               << "  cancel the waiting hosts:      mendctl task action " << id << " cancel\n"
               << "  follow it again:               mendctl task watch " << id << '\n';
   return kExitPaused;

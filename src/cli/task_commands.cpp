@@ -72,8 +72,8 @@ int task_show_command(const ServerApi& api, int64_t id, bool with_output, Consol
   if (m.rerun_of) out << "rerun of  task " << m.rerun_of << '\n';
   out << '\n';
   std::vector<std::vector<std::string>> rows;
-  for (const auto& h : task->hosts) rows.push_back({h.host, h.status});
-  out << format_table({"HOST", "STATUS"}, rows);
+  for (const auto& h : task->hosts) rows.push_back({h.host, h.status, exit_code_text(h)});
+  out << format_table({"HOST", "STATUS", "EXIT"}, rows);
   if (with_output) {
     out << '\n';
     print_host_outputs(api, *task, console);

@@ -3,6 +3,7 @@
 #include "common/log.hpp"
 #include "dispatch/agent_hello.hpp"
 #include "proto/ibex_rpc_codec.hpp"
+#include "store/host_states.hpp"
 
 namespace mend {
 
@@ -11,8 +12,12 @@ namespace {
 constexpr const char* kNotAssigned = "task not assigned to this host";
 
 // Ibex agents report a task every heartbeat while it runs or is being killed
-// only when built with live output; neither is a result.
-bool is_final(std::string_view status) { return status != "running" && status != "killing"; }
+// only when built with live output; neither is a result. A status nobody
+// knows is passed on, for the engine to refuse as a result.
+bool is_final(std::string_view status) {
+  auto known = parse_host_status(status);
+  return !known || !is_busy(*known);
+}
 
 IbexReplyPlan refuse(uint32_t msgid, const std::string& message) {
   return IbexReplyPlan{ibex_rpc::encode_error_reply(msgid, message), true, {}};

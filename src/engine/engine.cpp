@@ -34,27 +34,10 @@ std::vector<std::string> host_names(const std::vector<HostRun*>& runs) {
   return out;
 }
 
-bool accepts_result(HostStatus s) {
-  // A late result (after the server marked the host timeout) still replaces
-  // status and output, as in Ibex; so does one for a host we marked lost.
-  return s == HostStatus::running || s == HostStatus::killing || s == HostStatus::timeout ||
-         s == HostStatus::lost || s == HostStatus::killfailed;
-}
-
-std::optional<HostStatus> final_status_from_agent(std::string_view s) {
-  auto st = parse_host_status(s);
-  if (!st) return std::nullopt;
-  switch (*st) {
-    case HostStatus::success:
-    case HostStatus::failed:
-    case HostStatus::timeout:
-    case HostStatus::killed:
-    case HostStatus::killfailed:
-    case HostStatus::lost:
-      return st;
-    default:
-      return std::nullopt;
-  }
+// next_host_status's refusals say "host is running; ...": name the host.
+Error about_host(Error e, const std::string& host) {
+  if (e.message.rfind("host is ", 0) == 0) e.message = "host " + host + e.message.substr(4);
+  return e;
 }
 
 }  // namespace
@@ -152,12 +135,16 @@ Result<void> Engine::dispatch_hosts(StoreTx& tx, const Task& task, const std::ve
   for (size_t i = 0; i < runs.size(); ++i) {
     HostRun& run = *runs[i];
     const Dispatch& d = started[i];
-    // What start_dispatches wrote, so the caller's copy agrees with the row.
+    // What start_dispatches wrote, so the caller's copy agrees with the row:
+    // HostEvent::dispatch, from waiting (the scheduler), a finished status
+    // (a redo, checked by host_action) or running (repair re-sending a busy
+    // host that never had a dispatch).
     run.status = HostStatus::running;
     run.dispatch_id = d.id;
     run.dispatched_ms = now;
     run.stdout_text.clear();
     run.stderr_text.clear();
+    run.exit_code.reset();
     run.updated_ms = now;
     pending_.push_back({run.host, assignment(task, d)});
     ++metrics_.dispatches;
@@ -170,9 +157,16 @@ Result<void> Engine::dispatch_hosts(StoreTx& tx, const Task& task, const std::ve
 Result<void> Engine::request_kills(StoreTx& tx, int64_t task_id, const std::vector<HostRun*>& runs) {
   if (runs.empty()) return ok();
   int64_t now = clock_.now_ms();
-  MEND_TRY(tx.kill_hosts(task_id, host_names(runs), now));
+  std::vector<HostStatus> next;
   for (HostRun* run : runs) {
-    run->status = HostStatus::killing;
+    auto status = next_host_status(run->status, HostEvent::kill);
+    if (!status.ok()) return about_host(status.error(), run->host);
+    next.push_back(*status);
+  }
+  MEND_TRY(tx.kill_hosts(task_id, host_names(runs), now));
+  for (size_t i = 0; i < runs.size(); ++i) {
+    HostRun* run = runs[i];
+    run->status = next[i];
     run->updated_ms = now;
     if (run->dispatch_id != 0) {
       pending_.push_back({run->host, proto::Kill{run->dispatch_id, task_id}});
@@ -206,8 +200,17 @@ Result<void> Engine::explain_never_started(StoreTx& tx, int64_t task_id, const s
 }
 
 Result<void> Engine::set_statuses(StoreTx& tx, int64_t task_id, const std::vector<HostRun*>& runs,
-                                  HostStatus status) {
+                                  HostEvent event) {
   if (runs.empty()) return ok();
+  // One statement for all: the callers pass hosts of one status, so the
+  // event takes them all to the same one.
+  MEND_ASSIGN_OR_RETURN(HostStatus status, next_host_status(runs.front()->status, event));
+  for (const HostRun* run : runs) {
+    auto next = next_host_status(run->status, event);
+    if (!next.ok()) return about_host(next.error(), run->host);
+    if (*next != status)
+      return make_error(ErrorCode::internal, "hosts of different statuses in one " + std::string(to_string(event)));
+  }
   int64_t now = clock_.now_ms();
   MEND_TRY(tx.set_host_statuses(task_id, host_names(runs), status, now));
   for (HostRun* run : runs) {
@@ -229,7 +232,7 @@ Result<void> Engine::schedule(StoreTx& tx, int64_t task_id) {
   int64_t failures = 0, busy = 0, waiting = 0, unfinished = 0;
   for (const auto& [status, n] : counts) {
     if (counts_as_failure(status)) failures += n;
-    if (status == HostStatus::running || status == HostStatus::killing) busy += n;
+    if (is_busy(status)) busy += n;
     if (status == HostStatus::waiting) waiting += n;
     if (is_unfinished(status)) unfinished += n;
   }
@@ -294,7 +297,7 @@ Result<void> Engine::task_action(int64_t task_id, TaskAction action) {
     if (action == TaskAction::cancel || action == TaskAction::kill) {
       // Whole groups at once: a task on 10,000 hosts is a few statements.
       MEND_ASSIGN_OR_RETURN(std::vector<HostRun> waiting, tx.hosts_in_status(task_id, HostStatus::waiting, 0));
-      MEND_TRY(set_statuses(tx, task_id, pointers_to(waiting), HostStatus::cancelled));
+      MEND_TRY(set_statuses(tx, task_id, pointers_to(waiting), HostEvent::cancel));
       if (action == TaskAction::kill) {
         MEND_ASSIGN_OR_RETURN(std::vector<HostRun> running, tx.hosts_in_status(task_id, HostStatus::running, 0));
         MEND_TRY(request_kills(tx, task_id, pointers_to(running)));
@@ -315,21 +318,20 @@ Result<void> Engine::host_action(int64_t task_id, const std::string& host, HostA
     log_after_commit("task=" + std::to_string(task_id) + " host=" + host + " host_action=" +
                      std::string(to_string(action)));
     switch (action) {
-      case HostAction::ignore:
-        run->status = HostStatus::ignored;
+      case HostAction::ignore: {
+        auto next = next_host_status(run->status, HostEvent::ignore);
+        if (!next.ok()) return about_host(next.error(), host);
+        run->status = *next;
         run->updated_ms = now;
         MEND_TRY(tx.update_host(*run));
         break;
+      }
       case HostAction::kill:
-        if (run->status != HostStatus::running && run->status != HostStatus::timeout)
-          return make_error(ErrorCode::conflict, "host " + host + " is " + std::string(to_string(run->status)) +
-                                                     "; only a running or timed-out host can be killed");
         MEND_TRY(request_kills(tx, task_id, {&*run}));
         break;
       case HostAction::redo:
-        if (run->status == HostStatus::running || run->status == HostStatus::killing)
-          return make_error(ErrorCode::conflict,
-                            "host " + host + " is " + std::string(to_string(run->status)) + "; kill it before a redo");
+        if (auto next = next_host_status(run->status, HostEvent::dispatch); !next.ok())
+          return about_host(next.error(), host);
         if (run->dispatch_id != 0) {
           // The previous attempt may still report (a timed-out script): its
           // result must not count for the new attempt.
@@ -430,8 +432,9 @@ Result<Engine::ReportWork> Engine::load_report_work(StoreTx& tx, const std::vect
 
 Result<ResultOutcome> Engine::result_in(ReportWork& work, const std::string& from_host,
                                         const proto::ResultMsg& result) {
-  auto status = final_status_from_agent(result.status);
-  if (!status) return make_error(ErrorCode::invalid_input, "result status '" + result.status + "' is not a final status");
+  auto status = parse_host_status(result.status);
+  if (!status || !agent_may_report(*status))
+    return make_error(ErrorCode::invalid_input, "result status '" + result.status + "' is not a final status");
   auto found = work.dispatches.find(result.dispatch_id);
   // Unknown here (a database restored from backup?): acknowledge so the
   // agent stops re-sending, and record nothing.
@@ -447,9 +450,10 @@ Result<ResultOutcome> Engine::result_in(ReportWork& work, const std::string& fro
   auto host = work.hosts.find({d.task_id, d.host});
   if (host == work.hosts.end() || host->second.dispatch_id != d.id) return ResultOutcome::stale;
   HostRun& run = host->second;
-  if (accepts_result(run.status)) run.status = *status;
+  MEND_ASSIGN_OR_RETURN(run.status, next_host_status(run.status, HostEvent::result, status));
   run.stdout_text = result.stdout_text;
   run.stderr_text = result.stderr_text;
+  if (result.exit_code >= 0) run.exit_code = result.exit_code;  // -1: the agent did not say
   if (!result.message.empty()) {
     if (!run.stderr_text.empty() && run.stderr_text.back() != '\n') run.stderr_text += '\n';
     run.stderr_text += "mend-agent: " + result.message;
@@ -643,7 +647,7 @@ Result<void> Engine::tick_task(int64_t id) {
     if (now - task->action_updated_ms > options_.stale_task_ms && task->action != TaskAction::cancel) {
       MEND_TRY(tx.set_action(id, TaskAction::cancel, now));
       MEND_ASSIGN_OR_RETURN(std::vector<HostRun> waiting, tx.hosts_in_status(id, HostStatus::waiting, 0));
-      MEND_TRY(set_statuses(tx, id, pointers_to(waiting), HostStatus::cancelled));
+      MEND_TRY(set_statuses(tx, id, pointers_to(waiting), HostEvent::cancel));
       ++metrics_.stale_tasks_cancelled;
       log_after_commit("task=" + std::to_string(id) + " cancelled: no action for two weeks");
     }
@@ -658,7 +662,7 @@ Result<void> Engine::tick_task(int64_t id) {
       log_after_commit("task=" + std::to_string(id) + " host=" + run.host + " timeout dispatch=" +
                        std::to_string(run.dispatch_id));
     }
-    MEND_TRY(set_statuses(tx, id, timed_out, HostStatus::timeout));
+    MEND_TRY(set_statuses(tx, id, timed_out, HostEvent::deadline));
     MEND_TRY(explain_never_started(tx, id, timed_out, now));
     // A kill nobody answers: the dispatch stays open (the kill is sent again
     // when the agent reconnects) and a late answer replaces the status.
@@ -671,7 +675,7 @@ Result<void> Engine::tick_task(int64_t id) {
       log_after_commit("task=" + std::to_string(id) + " host=" + run.host + " killfailed: no answer to the kill for " +
                        std::to_string(options_.kill_deadline_ms) + " ms dispatch=" + std::to_string(run.dispatch_id));
     }
-    MEND_TRY(set_statuses(tx, id, unanswered, HostStatus::killfailed));
+    MEND_TRY(set_statuses(tx, id, unanswered, HostEvent::kill_unanswered));
     return schedule(tx, id);
   });
 }

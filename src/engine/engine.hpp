@@ -163,10 +163,12 @@ class Engine {
   // Kills `runs` (in one store call), updates them to match and queues a
   // kill for each that has a dispatch.
   Result<void> request_kills(StoreTx& tx, int64_t task_id, const std::vector<HostRun*>& runs);
-  // Sets the status of `runs` (in one store call) and updates them to match.
+  // Says in each timed-out host's stderr when its script never started.
   Result<void> explain_never_started(StoreTx& tx, int64_t task_id, const std::vector<HostRun*>& timed_out,
                                      int64_t now_ms);
-  Result<void> set_statuses(StoreTx& tx, int64_t task_id, const std::vector<HostRun*>& runs, HostStatus status);
+  // Moves `runs`, all of one status, on by `event` (store/host_states.hpp)
+  // in one store call, and updates them to match.
+  Result<void> set_statuses(StoreTx& tx, int64_t task_id, const std::vector<HostRun*>& runs, HostEvent event);
   // Runs fn in one transaction; on commit emits the queued log lines and
   // pushes. The hosts pushed to are announced to the other servers sharing
   // the database in the same transaction (StoreTx::notify_peers).

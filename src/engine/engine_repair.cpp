@@ -71,17 +71,17 @@ Result<void> Engine::repair_one(const RepairFinding& f, StoreTx& tx) {
   }
   if (f.kind == "busy_host_without_dispatch") {
     MEND_ASSIGN_OR_RETURN(std::optional<HostRun> run, tx.find_host(f.task_id, f.host));
-    if (!run || (run->status != HostStatus::running && run->status != HostStatus::killing)) return ok();
+    if (!run || !is_busy(run->status)) return ok();
     std::optional<Dispatch> d;
     if (run->dispatch_id != 0) {
       MEND_ASSIGN_OR_RETURN(d, tx.find_dispatch(run->dispatch_id));
     }
     if (d && d->finished_ms != 0) {
       // The dispatch has its result but the host row missed it: apply it.
-      if (auto st = parse_host_status(d->result); st && !is_unfinished(*st)) {
-        run->status = *st;
+      if (auto applied = next_host_status(run->status, HostEvent::result, parse_host_status(d->result)); applied.ok()) {
+        run->status = *applied;
       } else {
-        run->status = HostStatus::lost;
+        MEND_ASSIGN_OR_RETURN(run->status, next_host_status(run->status, HostEvent::lost));
         run->stderr_text += "\nmend: dispatch closed as '" + d->result + "' but the host was still running";
       }
       run->updated_ms = now;
@@ -126,11 +126,10 @@ Result<void> Engine::repair_one(const RepairFinding& f, StoreTx& tx) {
         if (task && task->done) MEND_TRY(tx.set_done(f.task_id, false));
         continue;
       }
-      bool current_and_busy = run->dispatch_id == od.dispatch.id &&
-                              (run->status == HostStatus::running || run->status == HostStatus::killing ||
-                               run->status == HostStatus::timeout || run->status == HostStatus::lost ||
-                               run->status == HostStatus::ignored);
-      if (!current_and_busy) MEND_TRY(tx.close_dispatch(od.dispatch.id, "closed_by_repair", now));
+      // The same rule as the query that found it (keeps_dispatch_open): a
+      // killfailed host's dispatch stays open for the kill's late answer.
+      bool kept_open = run->dispatch_id == od.dispatch.id && keeps_dispatch_open(run->status);
+      if (!kept_open) MEND_TRY(tx.close_dispatch(od.dispatch.id, "closed_by_repair", now));
     }
     return schedule(tx, f.task_id);
   }

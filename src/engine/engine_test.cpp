@@ -52,6 +52,13 @@ class EngineTest : public ::testing::TestWithParam<std::string> {
     return "<missing>";
   }
 
+  std::optional<int> exit_code_of(int64_t id, const std::string& host) {
+    for (auto& h : view(id).hosts)
+      if (h.host == host) return h.exit_code;
+    ADD_FAILURE() << "no host " << host;
+    return std::nullopt;
+  }
+
   proto::Assign assign_for(const std::string& host) {
     auto all = push.assigns();
     for (auto it = all.rbegin(); it != all.rend(); ++it)
@@ -60,11 +67,13 @@ class EngineTest : public ::testing::TestWithParam<std::string> {
     return {};
   }
 
-  ResultOutcome report(const std::string& host, const std::string& status, const std::string& out = "") {
+  ResultOutcome report(const std::string& host, const std::string& status, const std::string& out = "",
+                       int exit_code = -1) {
     proto::ResultMsg r;
     r.dispatch_id = assign_for(host).dispatch_id;
     r.status = status;
     r.stdout_text = out;
+    r.exit_code = exit_code;
     auto o = engine->apply_result(host, r);
     EXPECT_TRUE(o.ok()) << o.error().message;
     return o.ok() ? *o : ResultOutcome::stale;
@@ -336,13 +345,18 @@ TEST_P(EngineTest, ABatchOfResultsSchedulesTheNextHostsOnce) {
 TEST_P(EngineTest, RedoRunsTheHostAgainWithANewDispatch) {
   auto id = create(spec({"a", "b"}, 0, 5));
   auto first = assign_for("a").dispatch_id;
-  report("a", "failed");
+  report("a", "failed", "", 3);
+  EXPECT_EQ(exit_code_of(id, "a"), 3);
   ASSERT_TRUE(engine->host_action(id, "a", HostAction::redo).ok());
   EXPECT_EQ(status_of(id, "a"), "running");
+  EXPECT_EQ(exit_code_of(id, "a"), std::nullopt) << "the new run has not ended";
   auto second = assign_for("a").dispatch_id;
   EXPECT_NE(first, second);
-  report("a", "success");
+  report("a", "success", "", 0);
   EXPECT_EQ(status_of(id, "a"), "success");
+  EXPECT_EQ(exit_code_of(id, "a"), 0);
+  report("b", "timeout");  // an agent that does not say (-1): no exit code
+  EXPECT_EQ(exit_code_of(id, "b"), std::nullopt);
 }
 
 TEST_P(EngineTest, ResultOfASupersededAttemptChangesNothing) {

@@ -5,9 +5,6 @@
 namespace mend {
 
 namespace {
-constexpr std::array<std::string_view, 11> kHostStatusNames = {
-    "waiting", "running", "success",   "failed",  "timeout", "killing",
-    "killed",  "killfailed", "cancelled", "ignored", "lost"};
 constexpr std::array<std::string_view, 4> kTaskActionNames = {"start", "pause", "cancel", "kill"};
 constexpr std::array<std::string_view, 3> kHostActionNames = {"ignore", "kill", "redo"};
 
@@ -18,17 +15,6 @@ std::optional<E> parse_enum(const std::array<std::string_view, N>& names, std::s
   return std::nullopt;
 }
 }  // namespace
-
-std::string_view to_string(HostStatus s) { return kHostStatusNames[static_cast<size_t>(s)]; }
-std::optional<HostStatus> parse_host_status(std::string_view s) {
-  return parse_enum<HostStatus>(kHostStatusNames, s);
-}
-bool is_unfinished(HostStatus s) {
-  return s == HostStatus::waiting || s == HostStatus::running || s == HostStatus::killing;
-}
-bool counts_as_failure(HostStatus s) {
-  return s == HostStatus::failed || s == HostStatus::timeout || s == HostStatus::killfailed;
-}
 
 std::string_view to_string(TaskAction a) { return kTaskActionNames[static_cast<size_t>(a)]; }
 std::optional<TaskAction> parse_task_action(std::string_view s) {

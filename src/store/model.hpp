@@ -8,27 +8,9 @@
 #include <utility>
 #include <vector>
 
-namespace mend {
+#include "store/host_states.hpp"  // HostStatus and the rules of its changes
 
-enum class HostStatus {
-  waiting,
-  running,
-  success,
-  failed,
-  timeout,
-  killing,
-  killed,
-  killfailed,
-  cancelled,
-  ignored,
-  lost,  // Mend only: the outcome cannot be known (see docs)
-};
-std::string_view to_string(HostStatus s);
-std::optional<HostStatus> parse_host_status(std::string_view s);
-// waiting, running and killing keep a task from being done.
-bool is_unfinished(HostStatus s);
-// failed, timeout and killfailed count against a task's tolerance.
-bool counts_as_failure(HostStatus s);
+namespace mend {
 
 enum class TaskAction { start, pause, cancel, kill };
 std::string_view to_string(TaskAction a);
@@ -77,6 +59,10 @@ struct HostRun {
   int64_t dispatch_id = 0;     // the current dispatch, 0 when never dispatched
   int64_t dispatched_ms = 0;   // when the current dispatch was committed
   int64_t updated_ms = 0;
+  // The current dispatch's script's exit status as its agent reported it
+  // (128 + N when signal N ended it); none before it ended, or when no agent
+  // said (a lost dispatch, an Ibex-protocol agent).
+  std::optional<int> exit_code;
 };
 
 // One attempt to run (task, host). An agent runs a dispatch at most once; a

@@ -292,6 +292,13 @@ const std::vector<Migration> kMigrations = {
 ))",
          "CREATE INDEX group_grants_by_user ON group_grants(user_id)",
      }},
+    {9,
+     "each host's exit code",
+     {
+         // NULL until the current dispatch's agent reports how its script
+         // ended; reset with each new dispatch.
+         "ALTER TABLE task_hosts ADD COLUMN exit_code INTEGER",
+     }},
 };
 
 }  // namespace

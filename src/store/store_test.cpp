@@ -288,10 +288,12 @@ TEST_P(StoreTest, UpdateHostWritesEveryMutableField) {
   run.dispatch_id = 7;
   run.dispatched_ms = 70;
   run.updated_ms = 71;
+  run.exit_code = 137;
   write([&](StoreTx& tx) { ASSERT_TRUE(tx.update_host(run).ok()); });
   read([&](StoreTx& tx) {
     auto h = tx.find_host(id, "b");
     ASSERT_TRUE(h.ok() && h->has_value());
+    EXPECT_EQ((*h)->exit_code, 137);
     EXPECT_EQ((*h)->seq, 1);
     EXPECT_EQ((*h)->status, HostStatus::killfailed);
     EXPECT_EQ((*h)->stdout_text, "out");
@@ -302,7 +304,19 @@ TEST_P(StoreTest, UpdateHostWritesEveryMutableField) {
     auto other = tx.find_host(id, "a");
     ASSERT_TRUE(other.ok() && other->has_value());
     EXPECT_EQ((*other)->status, HostStatus::waiting);
+    EXPECT_EQ((*other)->exit_code, std::nullopt) << "none until a script ended";
+    auto in_status = tx.hosts_in_status(id, HostStatus::killfailed, 0);
+    ASSERT_TRUE(in_status.ok());
+    ASSERT_EQ(in_status->size(), 1u);
+    EXPECT_EQ((*in_status)[0].exit_code, 137);
   });
+  // Exit code 0 is a code, not "none"; and a code can be taken away again.
+  run.exit_code = 0;
+  write([&](StoreTx& tx) { ASSERT_TRUE(tx.update_host(run).ok()); });
+  read([&](StoreTx& tx) { EXPECT_EQ((*tx.find_host(id, "b"))->exit_code, 0); });
+  run.exit_code.reset();
+  write([&](StoreTx& tx) { ASSERT_TRUE(tx.update_hosts({run}).ok()); });
+  read([&](StoreTx& tx) { EXPECT_EQ((*tx.find_host(id, "b"))->exit_code, std::nullopt); });
   run.host = "nope";
   auto r = store_->transact([&](StoreTx& tx) { return tx.update_host(run); });
   ASSERT_FALSE(r.ok());
@@ -384,6 +398,7 @@ TEST_P(StoreTest, StartDispatchesStartsEveryHostInOrderAndMakesItCurrent) {
     run.status = HostStatus::failed;
     run.stdout_text = "first try";
     run.stderr_text = "boom";
+    run.exit_code = 2;
     ASSERT_TRUE(tx.update_host(run).ok());
   });
   std::vector<Dispatch> started;
@@ -414,6 +429,7 @@ TEST_P(StoreTest, StartDispatchesStartsEveryHostInOrderAndMakesItCurrent) {
       EXPECT_EQ((*h)->updated_ms, 3000);
       EXPECT_EQ((*h)->stdout_text, "") << d.host;
       EXPECT_EQ((*h)->stderr_text, "") << d.host;
+      EXPECT_EQ((*h)->exit_code, std::nullopt) << d.host << ": the new dispatch has not ended";
       auto stored = tx.find_dispatch(d.id);
       ASSERT_TRUE(stored.ok() && stored->has_value());
       EXPECT_EQ((*stored)->host, d.host);

@@ -187,7 +187,9 @@ TEST_F(FirstTasksTest, RunOnATaskThatPausesPrintsTheNextStepsAndExitsThree) {
   RunResult r = mendctl({"run", "--hosts", "host-a,host-b", "--batch", "1", "--timeout", "30", "-"}, "exit 4\n");
   EXPECT_TRUE(r.status.exited) << r.status << " (it waited for ever)";
   EXPECT_EQ(r.status.code, 3) << r.out << r.err;
-  EXPECT_TRUE(contains(r.out, "paused: 0/2 hosts succeeded, 1 failed (host-a), 1 waiting")) << r.out;
+  // The failed host's exit code, as its script ended (exit 4).
+  EXPECT_TRUE(contains(r.out, "paused: 0/2 hosts succeeded, 1 failed (host-a: exit 4), 1 waiting")) << r.out;
+  EXPECT_TRUE(contains(r.out, "== host-a: failed (exit 4)")) << r.out;
   EXPECT_TRUE(contains(r.out, "mendctl host action")) << r.out;
   EXPECT_TRUE(contains(r.out, "mendctl task watch")) << r.out;
 }

@@ -46,6 +46,12 @@ test('run a task and see its output arrive line by line', async () => {
   await page.waitForFunction(() => /mark 8/.test(document.querySelector('#stdout').textContent), null, { timeout: 30000 });
   await page.waitForFunction(() => document.querySelector('#output .status')?.textContent === 'success', null, { timeout: 30000 });
   assert.match(await page.textContent('#stderr'), /done/);
+  // The host's row in the list shows how its script ended.
+  await page.waitForFunction(
+    () => /exit 0/.test(document.querySelector('#hosts [data-host=web-01]')?.textContent ?? ''),
+    null,
+    { timeout: 30000 },
+  );
   const seen = await page.evaluate(() => window.__seen);
   // The lines that arrived while the page watched (the first may predate it).
   const lat = Object.values(seen).filter((v) => v !== null).sort((a, b) => a - b);

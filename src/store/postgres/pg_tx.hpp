@@ -146,7 +146,7 @@ Dispatch read_dispatch(const Rows& rows, int row);
 
 inline constexpr std::string_view kHostColumns =
     "h.task_id, h.seq, h.host, h.status, h.stdout, h.stderr, h.dispatch_id, h.dispatched_ms, "
-    "h.updated_ms";
+    "h.updated_ms, h.exit_code";
 inline constexpr std::string_view kDispatchColumns =
     "d.id, d.task_id, d.host, d.attempt, d.created_ms, d.started_ms, d.finished_ms, d.result, "
     "d.kill_requested";

@@ -79,7 +79,7 @@ Result<std::vector<Dispatch>> PgTx::start_dispatches(int64_t task_id, const std:
       "FROM wanted w JOIN task_hosts h ON h.task_id = $1::bigint AND h.host = w.host "
       "ORDER BY w.ord RETURNING id, host, attempt), "
       "made_current AS (UPDATE task_hosts h SET status = 'running', stdout = '', stderr = '', "
-      "dispatch_id = i.id, dispatched_ms = $3::bigint, updated_ms = $3::bigint "
+      "dispatch_id = i.id, dispatched_ms = $3::bigint, updated_ms = $3::bigint, exit_code = NULL "
       "FROM inserted i WHERE h.task_id = $1::bigint AND h.host = i.host) "
       "SELECT id, host, attempt FROM inserted";
   Params p;

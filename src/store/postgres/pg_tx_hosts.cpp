@@ -27,6 +27,7 @@ Result<HostRun> read_host(const Rows& r, int i) {
   run.dispatch_id = r.i64(i, 6);
   run.dispatched_ms = r.i64(i, 7);
   run.updated_ms = r.i64(i, 8);
+  if (!r.is_null(i, 9)) run.exit_code = r.i32(i, 9);
   return run;
 }
 
@@ -95,7 +96,8 @@ Result<std::vector<HostRun>> PgTx::hosts_in_status(int64_t task_id, HostStatus s
   Params p;
   p.add(task_id).add(to_string(status)).add(limit > 0 ? limit : std::numeric_limits<int64_t>::max());
   MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec("SELECT h.task_id, h.seq, h.host, h.status, ''::bytea, ''::bytea, "
-                                              "h.dispatch_id, h.dispatched_ms, h.updated_ms FROM task_hosts h "
+                                              "h.dispatch_id, h.dispatched_ms, h.updated_ms, h.exit_code "
+                                              "FROM task_hosts h "
                                               "WHERE h.task_id = $1 AND h.status = $2 ORDER BY h.seq LIMIT $3",
                                               p));
   return read_hosts(rows);
@@ -128,12 +130,14 @@ Result<void> PgTx::update_hosts(const std::vector<HostRun>& runs) {
   MEND_TRY(lock_tasks(all_tasks));
   static const std::string sql =
       "UPDATE task_hosts h SET status = u.status, stdout = decode(u.out, 'hex'), stderr = decode(u.err, 'hex'), "
-      "dispatch_id = u.dispatch_id, dispatched_ms = u.dispatched_ms, updated_ms = u.updated_ms "
+      "dispatch_id = u.dispatch_id, dispatched_ms = u.dispatched_ms, updated_ms = u.updated_ms, "
+      "exit_code = NULLIF(u.exit_code, -1) "
       "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], "
-      "$8::bigint[]) AS u(task_id, host, status, out, err, dispatch_id, dispatched_ms, updated_ms) "
+      "$8::bigint[], $9::bigint[]) AS u(task_id, host, status, out, err, dispatch_id, dispatched_ms, updated_ms, "
+      "exit_code) "
       "WHERE h.task_id = u.task_id AND h.host = u.host RETURNING h.task_id, h.host";
   for (size_t begin = 0; begin < runs.size();) {
-    std::vector<int64_t> task_ids, dispatch_ids, dispatched, updated;
+    std::vector<int64_t> task_ids, dispatch_ids, dispatched, updated, exit_codes;
     std::vector<std::string> hosts, statuses, outs, errs;
     size_t bytes = 0;
     size_t end = begin;
@@ -147,11 +151,12 @@ Result<void> PgTx::update_hosts(const std::vector<HostRun>& runs) {
       dispatch_ids.push_back(run.dispatch_id);
       dispatched.push_back(run.dispatched_ms);
       updated.push_back(run.updated_ms);
+      exit_codes.push_back(run.exit_code.value_or(-1));  // -1: none (no exit status is negative)
       bytes += run.stdout_text.size() + run.stderr_text.size();
     }
     Params p;
     p.add_array(task_ids).add_array(hosts).add_array(statuses).add_array(outs).add_array(errs);
-    p.add_array(dispatch_ids).add_array(dispatched).add_array(updated);
+    p.add_array(dispatch_ids).add_array(dispatched).add_array(updated).add_array(exit_codes);
     MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p));
     std::set<std::pair<int64_t, std::string>> written;
     for (int i = 0; i < rows.size(); ++i) written.emplace(rows.i64(i, 0), rows.text(i, 1));

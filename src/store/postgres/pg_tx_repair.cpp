@@ -6,6 +6,15 @@
 
 namespace mend::pg {
 
+namespace {
+
+// The status lists come from store/host_states.hpp, as the engine's rules do.
+const std::string kBusy = sql_status_list(is_busy);
+const std::string kUnfinished = sql_status_list(is_unfinished);
+const std::string kKeepsDispatchOpen = sql_status_list(keeps_dispatch_open);
+
+}  // namespace
+
 Result<std::vector<int64_t>> PgTx::tasks_without_action() {
   MEND_ASSIGN_OR_RETURN(
       Rows rows, conn_.exec("SELECT t.id FROM tasks t LEFT JOIN task_actions a ON a.task_id = t.id "
@@ -19,7 +28,7 @@ Result<std::vector<HostRun>> PgTx::busy_hosts_without_open_dispatch() {
   static const std::string sql =
       "SELECT " + std::string(kHostColumns) +
       " FROM task_hosts h LEFT JOIN dispatches d ON d.id = h.dispatch_id "
-      "WHERE h.status IN ('running', 'killing') AND (d.id IS NULL OR d.finished_ms <> 0) "
+      "WHERE h.status IN " + kBusy + " AND (d.id IS NULL OR d.finished_ms <> 0) "
       "ORDER BY h.task_id, h.seq";
   MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql));
   std::vector<HostRun> out;
@@ -35,7 +44,7 @@ Result<std::vector<Dispatch>> PgTx::open_dispatches_without_busy_host() {
       "SELECT " + std::string(kDispatchColumns) +
       " FROM dispatches d LEFT JOIN task_hosts h ON h.task_id = d.task_id AND h.host = d.host "
       "WHERE d.finished_ms = 0 AND (h.task_id IS NULL OR h.dispatch_id <> d.id OR "
-      "h.status NOT IN ('running', 'killing', 'timeout', 'lost', 'killfailed', 'ignored')) ORDER BY d.id";
+      "h.status NOT IN " + kKeepsDispatchOpen + ") ORDER BY d.id";
   MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql));
   std::vector<Dispatch> out;
   for (int i = 0; i < rows.size(); ++i) out.push_back(read_dispatch(rows, i));
@@ -48,13 +57,13 @@ Result<std::vector<std::pair<int64_t, bool>>> PgTx::tasks_with_wrong_done_flag()
     MEND_ASSIGN_OR_RETURN(
         Rows rows, conn_.exec("SELECT t.id FROM tasks t WHERE t.done = 0 AND NOT EXISTS ("
                               "SELECT 1 FROM task_hosts h WHERE h.task_id = t.id "
-                              "AND h.status IN ('waiting', 'running', 'killing')) ORDER BY t.id"));
+                              "AND h.status IN " + kUnfinished + ") ORDER BY t.id"));
     for (int i = 0; i < rows.size(); ++i) out.emplace_back(rows.i64(i, 0), true);
   }
   MEND_ASSIGN_OR_RETURN(
       Rows rows,
       conn_.exec("SELECT DISTINCT h.task_id FROM task_hosts h JOIN tasks t ON t.id = h.task_id "
-                 "WHERE h.status IN ('waiting', 'running', 'killing') AND t.done = 1 "
+                 "WHERE h.status IN " + kUnfinished + " AND t.done = 1 "
                  "ORDER BY h.task_id"));
   for (int i = 0; i < rows.size(); ++i) out.emplace_back(rows.i64(i, 0), false);
   return out;

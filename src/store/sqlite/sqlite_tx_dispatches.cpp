@@ -78,7 +78,7 @@ Result<std::vector<Dispatch>> SqliteTx::start_dispatches(int64_t task_id, const 
                     "WHERE task_id = ? AND host = ? RETURNING id, attempt"));
   MEND_ASSIGN_OR_RETURN(auto make_current,
                         conn_.prepare("UPDATE task_hosts SET status = ?, stdout = ?, stderr = ?, "
-                                      "dispatch_id = ?, dispatched_ms = ?, updated_ms = ? "
+                                      "dispatch_id = ?, dispatched_ms = ?, updated_ms = ?, exit_code = NULL "
                                       "WHERE task_id = ? AND host = ?"));
   std::vector<Dispatch> started;
   started.reserve(hosts.size());

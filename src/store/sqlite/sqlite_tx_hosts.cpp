@@ -10,7 +10,7 @@ namespace mend::sqlite {
 namespace {
 
 constexpr std::string_view kHostSelect =
-    "SELECT task_id, seq, host, status, stdout, stderr, dispatch_id, dispatched_ms, updated_ms "
+    "SELECT task_id, seq, host, status, stdout, stderr, dispatch_id, dispatched_ms, updated_ms, exit_code "
     "FROM task_hosts";
 
 }  // namespace
@@ -32,6 +32,7 @@ Result<HostRun> read_host(const Statement& st) {
   run.dispatch_id = st.i64(6);
   run.dispatched_ms = st.i64(7);
   run.updated_ms = st.i64(8);
+  if (!st.is_null(9)) run.exit_code = st.i32(9);
   return run;
 }
 
@@ -73,7 +74,7 @@ Result<std::vector<std::pair<HostStatus, int64_t>>> SqliteTx::host_status_counts
 
 Result<std::vector<HostRun>> SqliteTx::hosts_in_status(int64_t task_id, HostStatus status, int64_t limit) {
   MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare("SELECT task_id, seq, host, status, '', '', dispatch_id, "
-                                               "dispatched_ms, updated_ms FROM task_hosts "
+                                               "dispatched_ms, updated_ms, exit_code FROM task_hosts "
                                                "WHERE task_id = ? AND status = ? ORDER BY seq LIMIT ?"));
   st.bind(task_id).bind(to_string(status)).bind(limit > 0 ? limit : int64_t{-1});  // -1: no limit
   return read_hosts(st);
@@ -97,12 +98,13 @@ Result<void> SqliteTx::update_hosts(const std::vector<HostRun>& runs) {
   // In this process a statement per host costs no round trip.
   MEND_ASSIGN_OR_RETURN(auto st,
                         conn_.prepare("UPDATE task_hosts SET status = ?, stdout = ?, stderr = ?, "
-                                      "dispatch_id = ?, dispatched_ms = ?, updated_ms = ? "
+                                      "dispatch_id = ?, dispatched_ms = ?, updated_ms = ?, exit_code = NULLIF(?, -1) "
                                       "WHERE task_id = ? AND host = ?"));
   for (const HostRun& run : runs) {
     st.reset();
     st.bind(to_string(run.status)).bind(run.stdout_text).bind(run.stderr_text);
     st.bind(run.dispatch_id).bind(run.dispatched_ms).bind(run.updated_ms);
+    st.bind(int64_t{run.exit_code.value_or(-1)});  // -1: none (no exit status is negative)
     MEND_TRY(st.bind(run.task_id).bind(run.host).run());
     if (conn_.changes() == 0) return no_host_in_task(run.task_id, run.host);
   }

@@ -9,6 +9,15 @@
 
 namespace mend::sqlite {
 
+namespace {
+
+// The status lists come from store/host_states.hpp, as the engine's rules do.
+const std::string kBusy = sql_status_list(is_busy);
+const std::string kUnfinished = sql_status_list(is_unfinished);
+const std::string kKeepsDispatchOpen = sql_status_list(keeps_dispatch_open);
+
+}  // namespace
+
 Result<std::vector<int64_t>> SqliteTx::tasks_without_action() {
   MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare("SELECT t.id FROM tasks t LEFT JOIN task_actions a ON a.task_id = t.id "
                                                "WHERE t.done = 0 AND a.task_id IS NULL ORDER BY t.id"));
@@ -25,9 +34,9 @@ Result<std::vector<HostRun>> SqliteTx::busy_hosts_without_open_dispatch() {
   MEND_ASSIGN_OR_RETURN(
       auto st,
       conn_.prepare("SELECT h.task_id, h.seq, h.host, h.status, h.stdout, h.stderr, h.dispatch_id, "
-                    "h.dispatched_ms, h.updated_ms FROM task_hosts h "
+                    "h.dispatched_ms, h.updated_ms, h.exit_code FROM task_hosts h "
                     "LEFT JOIN dispatches d ON d.id = h.dispatch_id "
-                    "WHERE h.status IN ('running', 'killing') AND (d.id IS NULL OR d.finished_ms != 0) "
+                    "WHERE h.status IN " + kBusy + " AND (d.id IS NULL OR d.finished_ms != 0) "
                     "ORDER BY h.task_id, h.seq"));
   std::vector<HostRun> out;
   while (true) {
@@ -46,7 +55,7 @@ Result<std::vector<Dispatch>> SqliteTx::open_dispatches_without_busy_host() {
                     "d.result, d.kill_requested FROM dispatches d "
                     "LEFT JOIN task_hosts h ON h.task_id = d.task_id AND h.host = d.host "
                     "WHERE d.finished_ms = 0 AND (h.task_id IS NULL OR h.dispatch_id != d.id OR "
-                    "h.status NOT IN ('running', 'killing', 'timeout', 'lost', 'killfailed', 'ignored')) ORDER BY d.id"));
+                    "h.status NOT IN " + kKeepsDispatchOpen + ") ORDER BY d.id"));
   std::vector<Dispatch> out;
   while (true) {
     MEND_ASSIGN_OR_RETURN(bool row, st.step());
@@ -62,7 +71,7 @@ Result<std::vector<std::pair<int64_t, bool>>> SqliteTx::tasks_with_wrong_done_fl
     MEND_ASSIGN_OR_RETURN(
         auto st, conn_.prepare("SELECT t.id FROM tasks t WHERE t.done = 0 AND NOT EXISTS ("
                                "SELECT 1 FROM task_hosts h WHERE h.task_id = t.id "
-                               "AND h.status IN ('waiting', 'running', 'killing')) ORDER BY t.id"));
+                               "AND h.status IN " + kUnfinished + ") ORDER BY t.id"));
     while (true) {
       MEND_ASSIGN_OR_RETURN(bool row, st.step());
       if (!row) break;
@@ -70,7 +79,7 @@ Result<std::vector<std::pair<int64_t, bool>>> SqliteTx::tasks_with_wrong_done_fl
     }
   }
   MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare("SELECT DISTINCT h.task_id FROM task_hosts h JOIN tasks t ON t.id = h.task_id "
-                                               "WHERE h.status IN ('waiting', 'running', 'killing') AND t.done = 1 "
+                                               "WHERE h.status IN " + kUnfinished + " AND t.done = 1 "
                                                "ORDER BY h.task_id"));
   while (true) {
     MEND_ASSIGN_OR_RETURN(bool row, st.step());

@@ -19,7 +19,8 @@ export function TaskPage({ id }: { id: string }) {
   const summary = useLoad(() => get<any>(`/api/v1/tasks/${id}/summary`), [id], 2000);
   const done = summary.data?.state === 'done';
   const hosts = useLoad(() => get<any>(`/api/v1/tasks/${id}/hosts`), [id, done], done ? 0 : 3000);
-  const rows: [string, string, number][] = hosts.data?.hosts ?? [];
+  // [host, status, updated_ms, exit_code (null until the script ended)]
+  const rows: [string, string, number, number | null][] = hosts.data?.hosts ?? [];
   const shown = useMemo(() => {
     const s = search.trim().toLowerCase();
     return rows.filter((h) => (!filter || h[1] === filter) && (!s || h[0].toLowerCase().includes(s)));
@@ -126,6 +127,11 @@ export function TaskPage({ id }: { id: string }) {
                 onClick={() => q({ host: h[0] })}
               >
                 <span class="h">{h[0]}</span>
+                {h[3] !== null && h[3] !== undefined ? (
+                  <span class="exit" title="exit code">
+                    exit {h[3]}
+                  </span>
+                ) : null}
                 <Status s={h[1]} />
               </div>
             )}
