@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, call, get, post, put } from '../api';
 import { placeErrors, type FieldErrors } from '../fielderrors';
-import { route, setQuery } from '../router';
+import { go, route, setQuery } from '../router';
 import { can, deniedReason } from '../session';
 import { useSignal } from '../signal';
 import { Act, Card, ErrorBox, Status, ago, confirmAction, useLoad } from '../ui';
@@ -114,7 +114,7 @@ function RuleList() {
         </tbody>
       </table>
       <p>
-        <Act permission="rule.edit" hide id="new-rule" onClick={() => setQuery({ tab: 'rules', edit: '' })}>
+        <Act permission="rule.edit" hide id="new-rule" onClick={() => go('#/rules?tab=rules&edit=')}>
           New rule
         </Act>
       </p>
@@ -289,7 +289,7 @@ function TemplateList() {
         </tbody>
       </table>
       <p>
-        <Act permission="template.edit" hide onClick={() => setQuery({ tab: 'templates', edit: '' })}>
+        <Act permission="template.edit" hide id="new-template" onClick={() => go('#/rules?tab=templates&edit=')}>
           New template
         </Act>
       </p>
@@ -324,6 +324,7 @@ function TemplateEdit({ name }: { name: string }) {
       setErrors(null);
       setError(null);
       setSaved(true);
+      if (isNew) setQuery({ tab: 'templates', edit: body.name });
     } catch (e) {
       const placed = e instanceof ApiError && e.status === 400 ? placeErrors(e.message, TEMPLATE_FIELDS, {}) : null;
       setErrors(placed);
@@ -358,11 +359,11 @@ function TemplateEdit({ name }: { name: string }) {
       <ErrorBox error={error} />
       <div class="row">
         {t.origin !== 'file' && (
-          <button class="primary" disabled={!!deniedReason('template.edit')} title={deniedReason('template.edit')} onClick={save}>
+          <button class="primary" id="save-template" disabled={!!deniedReason('template.edit')} title={deniedReason('template.edit')} onClick={save}>
             Save
           </button>
         )}
-        {saved && <span class="note">Saved.</span>}
+        {saved && <span class="note" id="saved">Saved.</span>}
         <button onClick={() => setQuery({ tab: 'templates' })}>Back</button>
       </div>
     </Card>
