@@ -7,7 +7,7 @@ import { placeErrors, type FieldErrors } from '../fielderrors';
 import { go, route, setQuery } from '../router';
 import { can, deniedReason } from '../session';
 import { useSignal } from '../signal';
-import { Act, Card, ErrorBox, Status, ago, confirmAction, useLoad } from '../ui';
+import { Act, Card, ErrorBox, Problems, Status, ago, confirmAction, useLoad } from '../ui';
 
 export function Rules() {
   const r = useSignal(route);
@@ -123,16 +123,6 @@ function RuleList() {
 }
 
 const RULE_FIELDS = ['name', 'matchers', 'template', 'host_labels', 'cooldown', 'max_tasks', 'window', 'breaker_failures', 'dry_run', 'on_resolved', 'require_known_host'];
-
-function Problems({ errors, field }: { errors: FieldErrors | null; field: string }) {
-  const list = errors?.fields[field];
-  if (!list) return null;
-  return (
-    <div class="field-error" data-field={field}>
-      {list.join('\n')}
-    </div>
-  );
-}
 
 // A textarea of one item per line, with problems marked at their lines.
 function Lines({ value, onInput, errors, field, rows = 4 }: { value: string; onInput: (v: string) => void; errors: FieldErrors | null; field: string; rows?: number }) {
