@@ -146,7 +146,7 @@ function RuleEdit({ name }: { name: string }) {
   const loaded = useLoad(
     () =>
       isNew
-        ? Promise.resolve({ name: '', matchers: ['alertname="..."'], template: '', host_labels: ['ident', 'instance', 'host', 'hostname'], cooldown: '5m', max_tasks: 0, window: '1m', breaker_failures: 0, dry_run: false, on_resolved: '', require_known_host: true, origin: 'api' })
+        ? Promise.resolve({ name: '', matchers: ['alertname="..."'], template: '', host_labels: ['ident', 'instance', 'host', 'hostname'], cooldown: '5m', max_tasks: 0, window: '0', breaker_failures: 0, dry_run: false, on_resolved: '', require_known_host: true, origin: 'api' })
         : get<any>(`/api/v1/heal-rules/${encodeURIComponent(name)}`),
     [name],
   );
@@ -212,7 +212,7 @@ function RuleEdit({ name }: { name: string }) {
           {[
             ['cooldown', 'Cooldown per host (e.g. 5m)'],
             ['max_tasks', 'Storm cap: runs per window (0: none)'],
-            ['window', 'Window'],
+            ['window', 'Window (0 with no storm cap)'],
             ['breaker_failures', 'Breaker: failed runs in a row (0: none)'],
             ['on_resolved', 'Template to run when resolved'],
           ].map(([k, label]) => (
