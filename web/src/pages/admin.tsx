@@ -126,7 +126,8 @@ function UserList({ users, roleNames, selected, onPick }: { users: Loaded<any[]>
   };
   return (
     <Card title="Users" id="users">
-      <Missing error={error || users.error} path="/api/v1/users" />
+      <Missing error={users.error} path="/api/v1/users" />
+      <ErrorBox error={error} />
       <table id="user-list">
         <thead>
           <tr>
@@ -393,7 +394,8 @@ function GroupList({ groups, selected, onPick }: { groups: Loaded<any[]>; select
   };
   return (
     <Card title="Host groups" id="groups">
-      <Missing error={error || groups.error} path="/api/v1/groups" />
+      <Missing error={groups.error} path="/api/v1/groups" />
+      <ErrorBox error={error} />
       <table id="group-list">
         <thead>
           <tr>
