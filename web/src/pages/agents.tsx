@@ -106,7 +106,7 @@ const EXPIRY: [string, string][] = [
 function Enroll() {
   const allowed = can('agent.enroll');
   const why = deniedReason('agent.enroll');
-  const tokens = useLoad(() => (allowed ? get<any[]>('/api/v1/join-tokens') : Promise.resolve([])), [allowed]);
+  const tokens = useLoad(() => (allowed ? get<any[]>('/api/v1/join-tokens') : Promise.resolve([])), [allowed], 5000);
   const [f, setF] = useState({ mode: 'host', host: '', pattern: '', max_hosts: '10', ttl: '86400' });
   const [made, setMade] = useState<any>(null);
   const ch = useChange(['host', 'pattern', 'max_hosts', 'ttl']);
