@@ -31,12 +31,13 @@ export function Problems({ errors, field }: { errors: FieldErrors | null; field:
 }
 
 // Runs a change to the server: its refusal (400, or 409 for a name taken,
-// put at the first field) lands at the form's `fields`, anything else in
-// `error`. run() resolves true when the change was made.
+// put at the first field) lands at the form's `fields` (and at the line of
+// a field's item, `lists` naming them), anything else in `error`. run()
+// resolves true when the change was made.
 export function useChange(fields: string[]) {
   const [errors, setErrors] = useState<FieldErrors | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const run = async (fn: () => Promise<unknown>) => {
+  const run = async (fn: () => Promise<unknown>, lists: Record<string, string[]> = {}) => {
     try {
       await fn();
       setErrors(null);
@@ -44,7 +45,7 @@ export function useChange(fields: string[]) {
       return true;
     } catch (e) {
       let placed: FieldErrors | null = null;
-      if (e instanceof ApiError && e.status === 400) placed = placeErrors(e.message, fields, {});
+      if (e instanceof ApiError && e.status === 400) placed = placeErrors(e.message, fields, lists);
       if (e instanceof ApiError && e.status === 409) placed = { fields: { [fields[0]]: [e.message] }, lines: {}, other: [] };
       setErrors(placed);
       setError(placed && !placed.other.length ? null : e);

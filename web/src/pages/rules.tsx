@@ -2,12 +2,12 @@
 // forms that show the server's validation problems at their field or line,
 // and a dry run of an alert against every rule.
 import { useState } from 'preact/hooks';
-import { ApiError, call, get, post, put } from '../api';
-import { placeErrors, type FieldErrors } from '../fielderrors';
+import { call, get, post, put } from '../api';
+import type { FieldErrors } from '../fielderrors';
 import { go, route, setQuery } from '../router';
 import { can, deniedReason } from '../session';
 import { useSignal } from '../signal';
-import { Act, Card, ErrorBox, Problems, Status, ago, confirmAction, useLoad } from '../ui';
+import { Act, Card, ErrorBox, Problems, Status, ago, confirmAction, useChange, useLoad } from '../ui';
 
 export function Rules() {
   const r = useSignal(route);
@@ -151,8 +151,8 @@ function RuleEdit({ name }: { name: string }) {
     [name],
   );
   const r = rule ?? loaded.data;
-  const [errors, setErrors] = useState<FieldErrors | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const ch = useChange(RULE_FIELDS);
+  const { errors, error } = ch;
   const [saved, setSaved] = useState(false);
   if (!r) return <ErrorBox error={loaded.error} />;
   const readOnly = r.origin === 'file' || !can('rule.edit');
@@ -164,18 +164,9 @@ function RuleEdit({ name }: { name: string }) {
   const save = async () => {
     const { origin, ...body } = r;
     body.matchers = matcherText.split('\n').filter((l: string) => l.trim() !== '');
-    try {
-      if (isNew) await post('/api/v1/heal-rules', body);
-      else await put(`/api/v1/heal-rules/${encodeURIComponent(name)}`, body);
-      setErrors(null);
-      setError(null);
-      setSaved(true);
-      if (isNew) setQuery({ tab: 'rules', edit: body.name });
-    } catch (e) {
-      const placed = e instanceof ApiError && e.status === 400 ? placeErrors(e.message, RULE_FIELDS, { matchers: body.matchers }) : null;
-      setErrors(placed);
-      setError(placed && !placed.other.length ? null : e);
-    }
+    const made = await ch.run(() => (isNew ? post('/api/v1/heal-rules', body) : put(`/api/v1/heal-rules/${encodeURIComponent(name)}`, body)), { matchers: body.matchers });
+    setSaved(made);
+    if (made && isNew) setQuery({ tab: 'rules', edit: body.name });
   };
   return (
     <Card title={isNew ? 'New rule' : `Rule ${name}`}>
@@ -232,7 +223,6 @@ function RuleEdit({ name }: { name: string }) {
           </label>
         </div>
       </div>
-      {errors?.other.length ? <div class="error">{errors.other.join('\n')}</div> : null}
       <ErrorBox error={error} />
       <div class="row">
         {r.origin !== 'file' && (
@@ -296,8 +286,8 @@ function TemplateEdit({ name }: { name: string }) {
     [name],
   );
   const [tpl, setTpl] = useState<any>(null);
-  const [errors, setErrors] = useState<FieldErrors | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const ch = useChange(TEMPLATE_FIELDS);
+  const { errors, error } = ch;
   const [saved, setSaved] = useState(false);
   const t = tpl ?? loaded.data;
   if (!t) return <ErrorBox error={loaded.error} />;
@@ -308,18 +298,9 @@ function TemplateEdit({ name }: { name: string }) {
   };
   const save = async () => {
     const { origin, ...body } = t;
-    try {
-      if (isNew) await post('/api/v1/templates', body);
-      else await put(`/api/v1/templates/${encodeURIComponent(name)}`, body);
-      setErrors(null);
-      setError(null);
-      setSaved(true);
-      if (isNew) setQuery({ tab: 'templates', edit: body.name });
-    } catch (e) {
-      const placed = e instanceof ApiError && e.status === 400 ? placeErrors(e.message, TEMPLATE_FIELDS, {}) : null;
-      setErrors(placed);
-      setError(placed && !placed.other.length ? null : e);
-    }
+    const made = await ch.run(() => (isNew ? post('/api/v1/templates', body) : put(`/api/v1/templates/${encodeURIComponent(name)}`, body)));
+    setSaved(made);
+    if (made && isNew) setQuery({ tab: 'templates', edit: body.name });
   };
   return (
     <Card title={isNew ? 'New template' : `Template ${name}`}>
@@ -345,7 +326,6 @@ function TemplateEdit({ name }: { name: string }) {
         <textarea name="script" rows={14} value={t.script} disabled={readOnly} onInput={(e) => set('script', e.currentTarget.value)} />
       </label>
       <Problems errors={errors} field="script" />
-      {errors?.other.length ? <div class="error">{errors.other.join('\n')}</div> : null}
       <ErrorBox error={error} />
       <div class="row">
         {t.origin !== 'file' && (
