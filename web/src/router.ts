@@ -24,6 +24,9 @@ export function here(): string {
 }
 
 // Replaces the query of the current route without a new history entry.
+// Empty values are dropped (a cleared filter leaves no `title=`): a view
+// that needs a key present but empty (rules' `edit=` for a new one) is
+// opened with go().
 export function setQuery(params: Record<string, string>) {
   const r = route.get();
   const q = new URLSearchParams();

@@ -3,6 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api';
+import { placeErrors, type FieldErrors } from './fielderrors';
 import { deniedReason } from './session';
 
 export function ErrorBox({ error }: { error: unknown }) {
@@ -18,8 +19,46 @@ export function ErrorBox({ error }: { error: unknown }) {
   );
 }
 
+// The server's problems with one form field (see fielderrors.ts).
+export function Problems({ errors, field }: { errors: FieldErrors | null; field: string }) {
+  const list = errors?.fields[field];
+  if (!list) return null;
+  return (
+    <div class="field-error" data-field={field}>
+      {list.join('\n')}
+    </div>
+  );
+}
+
+// Runs a change to the server: its refusal (400, or 409 for a name taken,
+// put at the first field) lands at the form's `fields` (and at the line of
+// a field's item, `lists` naming them), anything else in `error`. run()
+// resolves true when the change was made.
+export function useChange(fields: string[]) {
+  const [errors, setErrors] = useState<FieldErrors | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const run = async (fn: () => Promise<unknown>, lists: Record<string, string[]> = {}) => {
+    try {
+      await fn();
+      setErrors(null);
+      setError(null);
+      return true;
+    } catch (e) {
+      let placed: FieldErrors | null = null;
+      if (e instanceof ApiError && e.status === 400) placed = placeErrors(e.message, fields, lists);
+      if (e instanceof ApiError && e.status === 409) placed = { fields: { [fields[0]]: [e.message] }, lines: {}, other: [] };
+      setErrors(placed);
+      setError(placed && !placed.other.length ? null : e);
+      return false;
+    }
+  };
+  return { errors, error, run };
+}
+
+export type Loaded<T> = { data: T | null; error: unknown; loading: boolean; reload: () => void };
+
 // Loads `fn` when `deps` change, and every `everyMs` while mounted if given.
-export function useLoad<T>(fn: () => Promise<T>, deps: unknown[], everyMs = 0) {
+export function useLoad<T>(fn: () => Promise<T>, deps: unknown[], everyMs = 0): Loaded<T> {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(true);

@@ -143,6 +143,15 @@ export async function startMend({ agents = ['web-01'], serverArgs = [], rules = 
         req.end();
       });
     },
+    // An agent the test starts itself with `args` (its spool is given here),
+    // stopped with the rest; log() is what it printed.
+    startAgent(ident, args) {
+      const p = spawn(join(BIN, 'mend-agent'), [...args, '--spool', join(dir, 'spool-' + ident)], { stdio: ['ignore', 'ignore', 'pipe'], env });
+      const log = [];
+      p.stderr.on('data', (d) => log.push(d.toString()));
+      procs.push(p);
+      return { log: () => log.join('') };
+    },
     async stop() {
       for (const p of procs.reverse()) p.kill('SIGTERM');
       await Promise.all(procs.map((p) => (p.exitCode !== null ? null : new Promise((r) => p.once('exit', r)))));

@@ -68,8 +68,7 @@ test('the pages show their data', async () => {
   await page.waitForSelector('#audit');
   await shot(page, 'audit');
   await page.goto(mend.url + '/#/users');
-  await page.waitForSelector('#users');
-  await shot(page, 'users');
+  await page.waitForSelector('#user-list tr[data-user=admin]');
 });
 
 test('an API error is a message, not a blank page', async () => {

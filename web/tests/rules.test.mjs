@@ -69,3 +69,31 @@ test('dry-run an alert: every rule and what it would decide, nothing run', async
   const tasks = await mend.api('GET', '/api/v1/tasks');
   assert.equal(tasks.json.dat.total, 0);
 });
+
+// "New rule" and "New template" once set an empty `edit=`, which the query
+// helper dropped: the list stayed and no editor opened.
+test('New rule and New template open their editors and save', async () => {
+  const page = await signedInPage(browser, mend, 'olga', '#/rules');
+  await page.click('#new-rule');
+  await page.waitForSelector('textarea[name=matchers]');
+  await page.fill('input[name=name]', 'load-high');
+  await page.fill('textarea[name=matchers]', 'alertname="LoadHigh"');
+  await page.selectOption('select[name=template]', 'restart-nginx');
+  await page.click('#save-rule');
+  await page.waitForSelector('#saved');
+  const rule = await mend.api('GET', '/api/v1/heal-rules/load-high');
+  assert.equal(rule.status, 200, rule.text);
+  assert.deepEqual(rule.json.dat.matchers, ['alertname="LoadHigh"']);
+
+  await page.goto(mend.url + '/#/rules?tab=templates');
+  await page.click('#new-template');
+  await page.waitForSelector('textarea[name=script]');
+  await page.fill('input[name=name]', 'say-hello');
+  await page.fill('input[name=title]', 'Say hello');
+  await page.fill('textarea[name=script]', '#!/bin/sh\necho hello\n');
+  await page.click('#save-template');
+  await page.waitForSelector('#saved');
+  const tpl = await mend.api('GET', '/api/v1/templates/say-hello');
+  assert.equal(tpl.status, 200, tpl.text);
+  assert.match(tpl.json.dat.script, /echo hello/);
+});

@@ -2,12 +2,12 @@
 // forms that show the server's validation problems at their field or line,
 // and a dry run of an alert against every rule.
 import { useState } from 'preact/hooks';
-import { ApiError, call, get, post, put } from '../api';
-import { placeErrors, type FieldErrors } from '../fielderrors';
-import { route, setQuery } from '../router';
+import { call, get, post, put } from '../api';
+import type { FieldErrors } from '../fielderrors';
+import { go, route, setQuery } from '../router';
 import { can, deniedReason } from '../session';
 import { useSignal } from '../signal';
-import { Act, Card, ErrorBox, Status, ago, confirmAction, useLoad } from '../ui';
+import { Act, Card, ErrorBox, Problems, Status, ago, confirmAction, useChange, useLoad } from '../ui';
 
 export function Rules() {
   const r = useSignal(route);
@@ -114,7 +114,7 @@ function RuleList() {
         </tbody>
       </table>
       <p>
-        <Act permission="rule.edit" hide id="new-rule" onClick={() => setQuery({ tab: 'rules', edit: '' })}>
+        <Act permission="rule.edit" hide id="new-rule" onClick={() => go('#/rules?tab=rules&edit=')}>
           New rule
         </Act>
       </p>
@@ -123,16 +123,6 @@ function RuleList() {
 }
 
 const RULE_FIELDS = ['name', 'matchers', 'template', 'host_labels', 'cooldown', 'max_tasks', 'window', 'breaker_failures', 'dry_run', 'on_resolved', 'require_known_host'];
-
-function Problems({ errors, field }: { errors: FieldErrors | null; field: string }) {
-  const list = errors?.fields[field];
-  if (!list) return null;
-  return (
-    <div class="field-error" data-field={field}>
-      {list.join('\n')}
-    </div>
-  );
-}
 
 // A textarea of one item per line, with problems marked at their lines.
 function Lines({ value, onInput, errors, field, rows = 4 }: { value: string; onInput: (v: string) => void; errors: FieldErrors | null; field: string; rows?: number }) {
@@ -156,13 +146,13 @@ function RuleEdit({ name }: { name: string }) {
   const loaded = useLoad(
     () =>
       isNew
-        ? Promise.resolve({ name: '', matchers: ['alertname="..."'], template: '', host_labels: ['ident', 'instance', 'host', 'hostname'], cooldown: '5m', max_tasks: 0, window: '1m', breaker_failures: 0, dry_run: false, on_resolved: '', require_known_host: true, origin: 'api' })
+        ? Promise.resolve({ name: '', matchers: ['alertname="..."'], template: '', host_labels: ['ident', 'instance', 'host', 'hostname'], cooldown: '5m', max_tasks: 0, window: '0', breaker_failures: 0, dry_run: false, on_resolved: '', require_known_host: true, origin: 'api' })
         : get<any>(`/api/v1/heal-rules/${encodeURIComponent(name)}`),
     [name],
   );
   const r = rule ?? loaded.data;
-  const [errors, setErrors] = useState<FieldErrors | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const ch = useChange(RULE_FIELDS);
+  const { errors, error } = ch;
   const [saved, setSaved] = useState(false);
   if (!r) return <ErrorBox error={loaded.error} />;
   const readOnly = r.origin === 'file' || !can('rule.edit');
@@ -174,18 +164,9 @@ function RuleEdit({ name }: { name: string }) {
   const save = async () => {
     const { origin, ...body } = r;
     body.matchers = matcherText.split('\n').filter((l: string) => l.trim() !== '');
-    try {
-      if (isNew) await post('/api/v1/heal-rules', body);
-      else await put(`/api/v1/heal-rules/${encodeURIComponent(name)}`, body);
-      setErrors(null);
-      setError(null);
-      setSaved(true);
-      if (isNew) setQuery({ tab: 'rules', edit: body.name });
-    } catch (e) {
-      const placed = e instanceof ApiError && e.status === 400 ? placeErrors(e.message, RULE_FIELDS, { matchers: body.matchers }) : null;
-      setErrors(placed);
-      setError(placed && !placed.other.length ? null : e);
-    }
+    const made = await ch.run(() => (isNew ? post('/api/v1/heal-rules', body) : put(`/api/v1/heal-rules/${encodeURIComponent(name)}`, body)), { matchers: body.matchers });
+    setSaved(made);
+    if (made && isNew) setQuery({ tab: 'rules', edit: body.name });
   };
   return (
     <Card title={isNew ? 'New rule' : `Rule ${name}`}>
@@ -222,7 +203,7 @@ function RuleEdit({ name }: { name: string }) {
           {[
             ['cooldown', 'Cooldown per host (e.g. 5m)'],
             ['max_tasks', 'Storm cap: runs per window (0: none)'],
-            ['window', 'Window'],
+            ['window', 'Window (0 with no storm cap)'],
             ['breaker_failures', 'Breaker: failed runs in a row (0: none)'],
             ['on_resolved', 'Template to run when resolved'],
           ].map(([k, label]) => (
@@ -242,7 +223,6 @@ function RuleEdit({ name }: { name: string }) {
           </label>
         </div>
       </div>
-      {errors?.other.length ? <div class="error">{errors.other.join('\n')}</div> : null}
       <ErrorBox error={error} />
       <div class="row">
         {r.origin !== 'file' && (
@@ -289,7 +269,7 @@ function TemplateList() {
         </tbody>
       </table>
       <p>
-        <Act permission="template.edit" hide onClick={() => setQuery({ tab: 'templates', edit: '' })}>
+        <Act permission="template.edit" hide id="new-template" onClick={() => go('#/rules?tab=templates&edit=')}>
           New template
         </Act>
       </p>
@@ -306,8 +286,8 @@ function TemplateEdit({ name }: { name: string }) {
     [name],
   );
   const [tpl, setTpl] = useState<any>(null);
-  const [errors, setErrors] = useState<FieldErrors | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const ch = useChange(TEMPLATE_FIELDS);
+  const { errors, error } = ch;
   const [saved, setSaved] = useState(false);
   const t = tpl ?? loaded.data;
   if (!t) return <ErrorBox error={loaded.error} />;
@@ -318,17 +298,9 @@ function TemplateEdit({ name }: { name: string }) {
   };
   const save = async () => {
     const { origin, ...body } = t;
-    try {
-      if (isNew) await post('/api/v1/templates', body);
-      else await put(`/api/v1/templates/${encodeURIComponent(name)}`, body);
-      setErrors(null);
-      setError(null);
-      setSaved(true);
-    } catch (e) {
-      const placed = e instanceof ApiError && e.status === 400 ? placeErrors(e.message, TEMPLATE_FIELDS, {}) : null;
-      setErrors(placed);
-      setError(placed && !placed.other.length ? null : e);
-    }
+    const made = await ch.run(() => (isNew ? post('/api/v1/templates', body) : put(`/api/v1/templates/${encodeURIComponent(name)}`, body)));
+    setSaved(made);
+    if (made && isNew) setQuery({ tab: 'templates', edit: body.name });
   };
   return (
     <Card title={isNew ? 'New template' : `Template ${name}`}>
@@ -354,15 +326,14 @@ function TemplateEdit({ name }: { name: string }) {
         <textarea name="script" rows={14} value={t.script} disabled={readOnly} onInput={(e) => set('script', e.currentTarget.value)} />
       </label>
       <Problems errors={errors} field="script" />
-      {errors?.other.length ? <div class="error">{errors.other.join('\n')}</div> : null}
       <ErrorBox error={error} />
       <div class="row">
         {t.origin !== 'file' && (
-          <button class="primary" disabled={!!deniedReason('template.edit')} title={deniedReason('template.edit')} onClick={save}>
+          <button class="primary" id="save-template" disabled={!!deniedReason('template.edit')} title={deniedReason('template.edit')} onClick={save}>
             Save
           </button>
         )}
-        {saved && <span class="note">Saved.</span>}
+        {saved && <span class="note" id="saved">Saved.</span>}
         <button onClick={() => setQuery({ tab: 'templates' })}>Back</button>
       </div>
     </Card>

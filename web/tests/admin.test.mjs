@@ -1,0 +1,114 @@
+// Users, tokens and groups administered in the browser: a user created with a
+// role signs in and meets that role's limits; a group granted to them; an API
+// token created (its secret shown once, and working) and revoked.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, signedInPage, startMend } from './harness.mjs';
+import { shot } from './shots.mjs';
+
+let mend, browser, admin;
+before(async () => {
+  mend = await startMend({ agents: [] });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await mend?.stop();
+});
+
+const confirm = (page) => page.click('.modal button.primary');
+const bearer = (token) => ({ Authorization: 'Bearer ' + token });
+
+test('admin creates a user with a role; the user signs in with its limits', async () => {
+  admin = await signedInPage(browser, mend, 'admin', '#/users');
+  await admin.waitForSelector('#user-list tr[data-user=admin]');
+  await admin.waitForSelector('#new-user select[name=role] option[value=operator]', { state: 'attached' });
+  await admin.fill('#new-user input[name=name]', 'vic');
+  await admin.selectOption('#new-user select[name=role]', 'viewer');
+  // The server's problem lands at its field.
+  await admin.fill('#new-user input[name=password]', 'short');
+  await admin.click('#create-user');
+  const err = await admin.waitForSelector('#new-user .field-error[data-field=password]');
+  assert.match(await err.textContent(), /at least 10 characters/);
+  await admin.fill('#new-user input[name=password]', 'vic-password');
+  await admin.click('#create-user');
+  await admin.waitForSelector('#user-list tr[data-user=vic]');
+  // A name taken: said at the name.
+  await admin.fill('#new-user input[name=name]', 'vic');
+  await admin.fill('#new-user input[name=password]', 'vic-password');
+  await admin.click('#create-user');
+  assert.match(await (await admin.waitForSelector('#new-user .field-error[data-field=name]')).textContent(), /exists/);
+  const users = await mend.api('GET', '/api/v1/users');
+  assert.equal(users.json.dat.find((u) => u.name === 'vic').role, 'viewer');
+
+  const vic = await signedInPage(browser, mend, 'vic', '#/tasks');
+  assert.match(await vic.textContent('nav .who'), /vic.*viewer/);
+  await vic.waitForSelector('#task-list');
+  assert.equal(await vic.$('#new-task'), null);
+  assert.equal(await vic.$('nav a[href="#/users"]'), null);
+  await vic.goto(mend.url + '/#/users');
+  const create = await vic.waitForSelector('#create-user');
+  assert.equal(await create.isDisabled(), true);
+  assert.match(await create.getAttribute('title'), /needs permission user\.manage \(vic is viewer\)/);
+
+  // A new role ends the user's sessions.
+  await admin.selectOption('#user-list tr[data-user=vic] select[name=role]', 'operator');
+  await confirm(admin);
+  await admin.waitForFunction(() => document.querySelector('#user-list tr[data-user=vic] select[name=role]')?.value === 'operator');
+  const changed = await mend.api('GET', '/api/v1/users');
+  assert.equal(changed.json.dat.find((u) => u.name === 'vic').role, 'operator');
+  await vic.reload();
+  await vic.waitForSelector('form input[name=user]');
+  await vic.context().close();
+});
+
+test('admin creates a group and grants a user access to it', async () => {
+  await admin.fill('#new-group input[name=group-name]', 'web');
+  await admin.fill('#new-group input[name=hosts]', 'web-* db-01');
+  await admin.click('#create-group');
+  await admin.waitForSelector('#grants h3:has-text("Grants of group web")');
+  await admin.selectOption('#grants select[name=grant-user]', 'vic');
+  await admin.selectOption('#grants select[name=access]', 'write');
+  await admin.click('#grant');
+  await admin.waitForSelector('#grant-list tr[data-grant=vic]');
+  const grants = await mend.api('GET', '/api/v1/groups/web/grants');
+  assert.deepEqual(grants.json.dat, [{ group: 'web', user: 'vic', access: 'write' }]);
+  const group = await mend.api('GET', '/api/v1/groups/web');
+  assert.deepEqual(group.json.dat.hosts, ['web-*', 'db-01']);
+
+  // The user sees their access.
+  const vic = await signedInPage(browser, mend, 'vic', '#/users');
+  const cell = await vic.waitForSelector('#group-list tr[data-group=web] td:nth-child(4)');
+  assert.equal(await cell.textContent(), 'write');
+  await vic.context().close();
+});
+
+test('admin creates a token for a user, whose secret works once shown, and revokes it', async () => {
+  await admin.click('#user-list tr[data-user=vic] button:has-text("Tokens")');
+  await admin.waitForSelector('#tokens h3:has-text("API tokens of vic")');
+  await admin.fill('#tokens input[name=token-name]', 'ci');
+  await admin.fill('#tokens input[name=scopes]', 'task.read');
+  await admin.click('#create-token');
+  const secret = (await (await admin.waitForSelector('#new-token pre')).textContent()).trim();
+  await admin.waitForSelector('#token-list tr[data-token=ci] .s-active');
+  await shot(admin, 'users');
+  const ok = await mend.api('GET', '/api/v1/session', undefined, bearer(secret));
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(ok.json.user, 'vic');
+  assert.deepEqual(ok.json.permissions, ['task.read']);
+  // Shown once: the list has only its prefix.
+  const list = await mend.api('GET', '/api/v1/users/vic/tokens');
+  assert.equal(list.text.includes(secret), false);
+
+  await admin.click('#token-list tr[data-token=ci] button:has-text("Revoke")');
+  await confirm(admin);
+  await admin.waitForSelector('#token-list tr[data-token=ci] .s-revoked');
+  assert.equal((await mend.api('GET', '/api/v1/session', undefined, bearer(secret))).status, 401);
+
+  // Disabled: the password no longer signs in.
+  await admin.click('#user-list tr[data-user=vic] button:has-text("Disable")');
+  await confirm(admin);
+  await admin.waitForSelector('#user-list tr[data-user=vic] .s-disabled');
+  const refused = await mend.api('POST', '/api/v1/session', { user: 'vic', password: 'vic-password' }, {});
+  assert.equal(refused.status, 401);
+});
