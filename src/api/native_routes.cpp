@@ -20,9 +20,24 @@ namespace {
 
 using nlohmann::json;
 
+// The host groups whose patterns take `ident` (membership by name, as a task
+// at creation sees it).
+json groups_of(const std::vector<StoredGroup>& groups, const std::string& ident) {
+  json names = json::array();
+  for (const auto& g : groups)
+    if (auth::group_has_host(g, ident)) names.push_back(g.name);
+  return names;
+}
+
 ApiResponse list_agents(ApiContext& ctx) {
   json list = json::array();
   auto agents = ctx.hub.list();
+  std::vector<StoredGroup> groups;
+  if (ctx.groups) {
+    auto listed = ctx.groups->list();
+    if (!listed.ok()) return json_error(listed.error());
+    groups = std::move(listed).value();
+  }
   // A host is served by one kind of agent: an Ibex connection for a host a
   // native agent holds is being closed, and is not listed.
   std::set<std::string> native;
@@ -37,7 +52,9 @@ ApiResponse list_agents(ApiContext& ctx) {
                         {"connected_ms", a.connected_ms},
                         {"last_seen_ms", a.last_seen_ms},
                         // Ibex's protocol proves nothing: its agents are pinned to their first ident.
-                        {"identity", !a.identity.empty() ? a.identity : a.protocol == "native" ? "legacy_token" : "ibex"}});
+                        {"identity", !a.identity.empty() ? a.identity : a.protocol == "native" ? "legacy_token" : "ibex"},
+                        {"version", a.version},
+                        {"groups", groups_of(groups, a.ident)}});
   return json_ok(list);
 }
 

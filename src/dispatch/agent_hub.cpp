@@ -38,7 +38,8 @@ std::vector<AgentInfo> AgentHub::list() const {
   for (const auto& [ident, e] : agents_) {
     auto conn = e.conn.lock();
     if (!conn) continue;
-    out.push_back(AgentInfo{ident, "native", e.remote, e.connected_ms, e.last_seen_ms, conn->identity(now)});
+    out.push_back(
+        AgentInfo{ident, "native", e.remote, e.connected_ms, e.last_seen_ms, conn->identity(now), conn->version()});
   }
   return out;
 }

@@ -32,6 +32,8 @@ class AgentConnection {
   // How the agent proved its ident (tls::identity_state): enrolled, expiring,
   // revoked, legacy_token; "" when unknown (fakes).
   virtual std::string identity(int64_t /*now_ms*/) const { return {}; }
+  // The version the agent said it runs in its hello ("" when it did not).
+  virtual std::string version() const { return {}; }
 };
 
 struct AgentInfo {
@@ -41,6 +43,7 @@ struct AgentInfo {
   int64_t connected_ms = 0;
   int64_t last_seen_ms = 0;
   std::string identity;  // see AgentConnection::identity; "ibex" for Ibex-protocol agents
+  std::string version;   // as the agent said; "" when unknown
 };
 
 class AgentHub final : public AgentPush {

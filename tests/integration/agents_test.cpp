@@ -35,7 +35,16 @@ TEST_F(AgentsTest, ListsTheConnectedAgents) {
     EXPECT_EQ(a.value("remote", "").rfind("127.0.0.1:", 0), 0u) << a;
     EXPECT_GT(a.value("connected_ms", int64_t{0}), 0) << a;
     EXPECT_GE(a.value("last_seen_ms", int64_t{0}), a.value("connected_ms", int64_t{0})) << a;
+    EXPECT_EQ(a.value("version", ""), MEND_VERSION) << "the version the agent said in its hello: " << a;
+    EXPECT_EQ(a.value("groups", json()), json::array()) << "no group exists yet: " << a;
   }
+  // Membership by name, as a task at creation sees it.
+  HttpResponse made = server_->client().post_json("/api/v1/groups", {{"name", "ab"}, {"hosts", {"host-[ab]"}}});
+  ASSERT_EQ(made.status, 200) << made;
+  ASSERT_EQ(server_->client().post_json("/api/v1/groups", {{"name", "a"}, {"hosts", {"host-a"}}}).status, 200);
+  EXPECT_EQ(agent_entry("host-a")["groups"], json::array({"a", "ab"}));
+  EXPECT_EQ(agent_entry("host-b")["groups"], json::array({"ab"}));
+  EXPECT_EQ(agent_entry("host-c")["groups"], json::array());
 }
 
 TEST_F(AgentsTest, StoppedAgentLeavesTheList) {
