@@ -42,6 +42,11 @@ const std::map<std::string, std::string>& action_names() {
       {"DELETE /api/v1/groups/:name", "group.delete"},
       {"PUT /api/v1/groups/:name/grants/:user", "group.grant"},
       {"DELETE /api/v1/groups/:name/grants/:user", "group.revoke"},
+      {"POST /api/v1/join-tokens", "agent.join_token"},
+      {"DELETE /api/v1/join-tokens/:id", "agent.join_token_revoke"},
+      {"POST /api/v1/agents/:ident/revoke", "agent.revoke"},
+      {"POST /api/v1/agent/enroll", "agent.enroll"},
+      {"POST /api/v1/agent/renew", "agent.renew"},
   };
   return names;
 }

@@ -92,6 +92,7 @@ const std::map<std::string, std::string> kMatrix = {
     {"POST /api/v1/agent/enroll", "open"},
     {"POST /api/v1/agent/renew", "open"},
     {"POST /api/v1/join-tokens", "agent.enroll"},
+    {"DELETE /api/v1/join-tokens/:id", "agent.enroll"},
     {"GET /api/v1/join-tokens", "agent.enroll"},
     {"POST /api/v1/agents/:ident/revoke", "agent.revoke"},
     {"POST /api/v1/templates/:name/run", "task.run_template"},

@@ -98,6 +98,13 @@ ApiResponse list_tokens(tls::AgentTrust& trust) {
   return json_ok(list);
 }
 
+ApiResponse revoke_token(tls::AgentTrust& trust, const ApiRequest& req) {
+  const std::string& id = req.params.at("id");
+  auto done = trust.revoke_join_token(id);
+  if (!done.ok()) return json_error(done.error());
+  return json_ok(json{{"id", id}, {"revoked", true}});
+}
+
 ApiResponse revoke(tls::AgentTrust& trust, AgentHub& hub, const ApiRequest& req) {
   const std::string& host = req.params.at("ident");
   auto n = trust.revoke(host);
@@ -120,6 +127,8 @@ void add_trust_routes(Router& r, tls::AgentTrust& trust, AgentHub& hub) {
   r.add("POST", "/api/v1/agent/renew", auth::Access::open(), [&trust](const ApiRequest& req) { return renew(trust, req); });
   r.add("POST", "/api/v1/join-tokens", auth::Access::need(auth::Permission::agent_enroll), [&trust](const ApiRequest& req) { return create_token(trust, req); });
   r.add("GET", "/api/v1/join-tokens", auth::Access::need(auth::Permission::agent_enroll), [&trust](const ApiRequest&) { return list_tokens(trust); });
+  r.add("DELETE", "/api/v1/join-tokens/:id", auth::Access::need(auth::Permission::agent_enroll),
+        [&trust](const ApiRequest& req) { return revoke_token(trust, req); });
   r.add("POST", "/api/v1/agents/:ident/revoke", auth::Access::need(auth::Permission::agent_revoke),
         [&trust, &hub](const ApiRequest& req) { return revoke(trust, hub, req); });
 }

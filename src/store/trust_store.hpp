@@ -31,6 +31,9 @@ class TrustStore {
   virtual Result<std::optional<JoinToken>> find_join_token(std::string_view id) = 0;
   // Newest first.
   virtual Result<std::vector<JoinToken>> list_join_tokens() = 0;
+  // Makes the token expire at `now_ms` unless it already has; false when
+  // there is no such token.
+  virtual Result<bool> expire_join_token(std::string_view id, int64_t now_ms) = 0;
   // Spends one use of the token for `cert.host` and records the certificate,
   // together. Errors: conflict when no use is left or this host already used it.
   virtual Result<void> enroll(std::string_view token_id, const AgentCert& cert, int64_t now_ms) = 0;

@@ -4,10 +4,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include <thread>
-
 #include <iostream>
+#include <set>
 #include <sstream>
+#include <thread>
 
 #include "support/agent_process.hpp"
 #include "support/tls_server.hpp"
@@ -143,6 +143,37 @@ TEST_F(EnrollTest, AnExpiredTokenIsRefused) {
   AgentProcess& a = enrolled_agent("web-01", token);
   EXPECT_TRUE(wait_until([&] { return a.process()->wait_for(std::chrono::milliseconds(0)).has_value(); }));
   EXPECT_NE(log_of(a).find("expired"), std::string::npos) << log_of(a);
+}
+
+TEST_F(EnrollTest, ARevokedJoinTokenEnrollsNoOneAndTheRevocationIsAudited) {
+  std::string token = join_token({"--pattern", "web-*", "--max-hosts", "5"});
+  HttpClient c = server_->plain_client();
+  HttpResponse listed = c.get("/api/v1/join-tokens");
+  ASSERT_EQ(listed.status, 200) << listed;
+  ASSERT_EQ(listed.dat().size(), 1u) << listed;
+  const std::string id = listed.dat()[0].value("id", "");
+  ASSERT_FALSE(id.empty()) << listed;
+
+  HttpResponse revoked = c.request("DELETE", "/api/v1/join-tokens/" + id, "");
+  ASSERT_EQ(revoked.status, 200) << revoked;
+  EXPECT_EQ(c.request("DELETE", "/api/v1/join-tokens/no-such-token", "").status, 404);
+  json after = c.get("/api/v1/join-tokens").dat()[0];
+  EXPECT_LE(after.value("expires_ms", int64_t{0}), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                         std::chrono::system_clock::now().time_since_epoch())
+                                                         .count())
+      << after;
+
+  AgentProcess& a = enrolled_agent("web-01", token);
+  EXPECT_TRUE(wait_until([&] { return a.process()->wait_for(std::chrono::milliseconds(0)).has_value(); }));
+  EXPECT_NE(log_of(a).find("expired"), std::string::npos) << log_of(a);
+  EXPECT_TRUE(agent_entry("web-01").is_null());
+
+  HttpResponse audit = c.get("/api/v1/audit?limit=1000");
+  ASSERT_EQ(audit.status, 200) << audit;
+  std::set<std::string> actions;
+  for (const auto& r : audit.dat()["list"]) actions.insert(r.value("action", ""));
+  EXPECT_TRUE(actions.count("agent.join_token")) << audit;
+  EXPECT_TRUE(actions.count("agent.join_token_revoke")) << audit;
 }
 
 TEST_F(EnrollTest, AReusableTokenTakesMatchingHostsUpToItsCount) {

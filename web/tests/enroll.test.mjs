@@ -42,6 +42,20 @@ test('enroll a host with a join token from the page, then revoke it', async () =
   assert.equal(agents.json.dat.some((a) => a.ident === 'web-07'), false);
 });
 
+test('a join token revoked in the page enrolls no one', async () => {
+  const page = await signedInPage(browser, mend, 'admin', '#/agents');
+  await page.fill('#enroll input[name=host]', 'web-08');
+  await page.click('#create-join-token');
+  const token = (await (await page.waitForSelector('#join-token pre.token')).textContent()).trim();
+  const row = '#join-tokens tr:has(td:has-text("web-08"))';
+  await page.click(`${row} button:has-text("Revoke")`);
+  await confirm(page);
+  await page.waitForSelector(`${row} .s-expired`);
+  const refused = await mend.api('POST', '/api/v1/agent/enroll', { token, host: 'web-08', csr: 'unused' });
+  assert.equal(refused.status, 401, refused.text);
+  assert.match(refused.text, /expired/);
+});
+
 test('an operator may neither enroll nor revoke, and is told why', async () => {
   const page = await signedInPage(browser, mend, 'olga', '#/agents');
   const create = await page.waitForSelector('#create-join-token');

@@ -145,6 +145,14 @@ class PgTrustStore final : public TrustStore {
     return r.affected();
   }
 
+  Result<bool> expire_join_token(std::string_view id, int64_t now_ms) override {
+    Params p;
+    p.add(now_ms).add(id);
+    MEND_ASSIGN_OR_RETURN(
+        Rows r, exec("UPDATE join_tokens SET expires_ms = LEAST(expires_ms, $1::bigint) WHERE id = $2::text", p));
+    return r.affected() > 0;
+  }
+
   Result<std::vector<AgentCert>> revoked_agent_certs_since(int64_t since_ms) override {
     Params p;
     p.add(since_ms);

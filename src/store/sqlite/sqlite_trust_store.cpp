@@ -119,6 +119,12 @@ class SqliteTrustStore final : public TrustStore {
     return read_certs(st);
   }
 
+  Result<bool> expire_join_token(std::string_view id, int64_t now_ms) override {
+    MEND_ASSIGN_OR_RETURN(auto st, conn_->prepare("UPDATE join_tokens SET expires_ms = MIN(expires_ms, ?) WHERE id = ?"));
+    MEND_TRY(st.bind(now_ms).bind(id).run());
+    return conn_->changes() > 0;
+  }
+
   Result<int64_t> revoke_agent_certs(std::string_view host, int64_t now_ms) override {
     MEND_ASSIGN_OR_RETURN(auto st,
                           conn_->prepare("UPDATE agent_certs SET revoked_ms = ? WHERE host = ? AND revoked_ms = 0"));

@@ -104,6 +104,13 @@ Result<IssuedCertificate> AgentTrust::renew(const PeerCertificate& peer, std::st
   return cert;
 }
 
+Result<void> AgentTrust::revoke_join_token(std::string_view id) {
+  MEND_ASSIGN_OR_RETURN(bool found, store_.expire_join_token(id, clock_.now_ms()));
+  if (!found) return make_error(ErrorCode::not_found, "no join token " + std::string(id));
+  spdlog::warn("join token {} revoked", id);
+  return ok();
+}
+
 Result<int64_t> AgentTrust::revoke(std::string_view host) {
   MEND_ASSIGN_OR_RETURN(int64_t n, store_.revoke_agent_certs(host, clock_.now_ms()));
   spdlog::warn("agent {}: {} certificate{} revoked", host, n, n == 1 ? "" : "s");

@@ -47,6 +47,10 @@ class AgentTrust {
   // Errors: invalid_input (neither or both of host and pattern, bad numbers).
   Result<CreatedJoinToken> create_join_token(const JoinTokenRequest& request);
   Result<std::vector<JoinToken>> join_tokens() { return store_.list_join_tokens(); }
+  // Ends a join token now (a leaked one, or one no longer needed): no host
+  // enrolls with it after this; hosts that did keep their certificates.
+  // Errors: not_found.
+  Result<void> revoke_join_token(std::string_view id);
 
   // Trades a join token and a certificate request for a certificate naming
   // `host`. Errors: unauthorized (unknown, wrong, expired or used-up token, a

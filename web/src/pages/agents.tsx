@@ -3,7 +3,7 @@
 // enrolling hosts with a join token (POST /api/v1/join-tokens) and revoking
 // an agent (POST /api/v1/agents/:ident/revoke) where the user may.
 import { useState } from 'preact/hooks';
-import { get, post } from '../api';
+import { del, get, post } from '../api';
 import { can, deniedReason, session } from '../session';
 import { Act, Card, ErrorBox, Problems, Status, ago, confirmAction, time, useChange, useLoad } from '../ui';
 
@@ -121,6 +121,19 @@ function Enroll() {
       tokens.reload();
     });
   };
+  // Ends a token now (DELETE /api/v1/join-tokens/:id): hosts that enrolled
+  // with it keep their certificates; no other host enrolls with it.
+  const [revokeError, setRevokeError] = useState<unknown>(null);
+  const revokeToken = async (t: any) => {
+    if (!(await confirmAction(`Revoke join token ${t.id}? No host can enroll with it afterwards; hosts that did keep their certificates.`))) return;
+    try {
+      setRevokeError(null);
+      await del(`/api/v1/join-tokens/${encodeURIComponent(t.id)}`);
+    } catch (e) {
+      setRevokeError(e);
+    }
+    tokens.reload();
+  };
   const command = made ? `mend-agent --server ${location.origin} --join-token ${made.token}` + (made.ident ? ` --ident ${made.ident}` : '') : '';
   return (
     <Card title="Enroll hosts" id="enroll">
@@ -185,7 +198,7 @@ function Enroll() {
       )}
       {allowed && (
         <>
-          <ErrorBox error={tokens.error} />
+          <ErrorBox error={tokens.error || revokeError} />
           <table id="join-tokens">
             <thead>
               <tr>
@@ -195,6 +208,7 @@ function Enroll() {
                 <th>Expires</th>
                 <th>Created</th>
                 <th>By</th>
+                <th></th>
               </tr>
             </thead>
             <tbody>
@@ -210,6 +224,13 @@ function Enroll() {
                   <td>{t.expires_ms < Date.now() ? <Status s="expired" /> : time(t.expires_ms)}</td>
                   <td>{time(t.created_ms)}</td>
                   <td>{t.created_by}</td>
+                  <td>
+                    {t.expires_ms >= Date.now() && (
+                      <Act permission="agent.enroll" danger onClick={() => revokeToken(t)}>
+                        Revoke
+                      </Act>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
