@@ -155,6 +155,10 @@ int main(int argc, char** argv) {
   std::string revoke_host;
   auto* revoke_cmd = agents_cmd->add_subcommand("revoke", "revoke HOST's certificates and close its connections");
   revoke_cmd->add_option("host", revoke_host, "the agent's ident")->required();
+  std::string revoke_token_id;
+  auto* revoke_token_cmd =
+      agents_cmd->add_subcommand("revoke-token", "end a join token now (hosts that enrolled keep their certificates)");
+  revoke_token_cmd->add_option("id", revoke_token_id, "the token's id (the second part of the token)")->required();
   bool repair = false;
   auto* doctor_cmd = app.add_subcommand("doctor", "check the database's invariants (the repair loop's check)");
   doctor_cmd->add_flag("--repair", repair, "repair what can be repaired");
@@ -348,6 +352,7 @@ int main(int argc, char** argv) {
     return join_token_command(api, join, console);
   }
   if (revoke_cmd->parsed()) return revoke_agent_command(api, revoke_host, console);
+  if (revoke_token_cmd->parsed()) return revoke_join_token_command(api, revoke_token_id, console);
   if (agents_cmd->parsed()) return agents_command(api, now_ms(), console);
   if (doctor_cmd->parsed()) return doctor_command(api, repair, console);
   if (heal_records_cmd->parsed()) return heal_records_command(api, records, now_ms(), console);

@@ -41,6 +41,14 @@ int join_token_command(const ServerApi& api, const JoinTokenOptions& o, Console&
   return kExitOk;
 }
 
+int revoke_join_token_command(const ServerApi& api, const std::string& id, Console& console) {
+  auto r = api.revoke_join_token(id);
+  if (!r) return report_error(console, r.error());
+  console.out << "join token " << id << " revoked: no host enrolls with it now; hosts that did keep their "
+              << "certificates\n";
+  return kExitOk;
+}
+
 int revoke_agent_command(const ServerApi& api, const std::string& host, Console& console) {
   auto r = api.revoke_agent(host);
   if (!r) return report_error(console, r.error());

@@ -57,6 +57,8 @@ struct JoinTokenOptions {
 int join_token_command(const ServerApi& api, const JoinTokenOptions& options, Console& console);
 // `mendctl agents revoke HOST`.
 int revoke_agent_command(const ServerApi& api, const std::string& host, Console& console);
+// `mendctl agents revoke-token ID`: no host enrolls with the token afterwards.
+int revoke_join_token_command(const ServerApi& api, const std::string& id, Console& console);
 // `mendctl doctor [--repair]`: prints each broken invariant; exit 0 when none
 // is left (all repaired, or none found), 1 otherwise.
 int doctor_command(const ServerApi& api, bool repair, Console& console);

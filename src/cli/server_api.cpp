@@ -121,6 +121,10 @@ Result<nlohmann::json> ServerApi::create_join_token(const nlohmann::json& reques
   return call(Method::post, "/api/v1/join-tokens", request);
 }
 
+Result<nlohmann::json> ServerApi::revoke_join_token(const std::string& id) const {
+  return call(Method::del, "/api/v1/join-tokens/" + url_encode(id));
+}
+
 Result<nlohmann::json> ServerApi::revoke_agent(const std::string& ident) const {
   return call(Method::post, "/api/v1/agents/" + url_encode(ident) + "/revoke", nlohmann::json::object());
 }

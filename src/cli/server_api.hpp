@@ -38,6 +38,8 @@ class ServerApi {
   Result<nlohmann::json> create_join_token(const nlohmann::json& request) const;
   // POST /api/v1/agents/:ident/revoke: {"revoked": N, ...}.
   Result<nlohmann::json> revoke_agent(const std::string& ident) const;
+  // DELETE /api/v1/join-tokens/:id
+  Result<nlohmann::json> revoke_join_token(const std::string& id) const;
   // GET /api/v1/doctor, or POST /api/v1/doctor/repair: the invariant findings.
   Result<nlohmann::json> doctor(bool repair) const;
   // GET /api/v1/heal/records?QUERY, newest first; `query` is already encoded ("rule=a&limit=5", or "").

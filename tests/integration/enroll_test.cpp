@@ -154,9 +154,11 @@ TEST_F(EnrollTest, ARevokedJoinTokenEnrollsNoOneAndTheRevocationIsAudited) {
   const std::string id = listed.dat()[0].value("id", "");
   ASSERT_FALSE(id.empty()) << listed;
 
-  HttpResponse revoked = c.request("DELETE", "/api/v1/join-tokens/" + id, "");
-  ASSERT_EQ(revoked.status, 200) << revoked;
+  RunResult revoked = mendctl({"agents", "revoke-token", id});  // DELETE /api/v1/join-tokens/ID
+  ASSERT_EQ(revoked.status.code, 0) << revoked.out << revoked.err;
+  EXPECT_NE(revoked.out.find("join token " + id + " revoked"), std::string::npos) << revoked.out;
   EXPECT_EQ(c.request("DELETE", "/api/v1/join-tokens/no-such-token", "").status, 404);
+  EXPECT_NE(mendctl({"agents", "revoke-token", "no-such-token"}).status.code, 0);
   json after = c.get("/api/v1/join-tokens").dat()[0];
   EXPECT_LE(after.value("expires_ms", int64_t{0}), std::chrono::duration_cast<std::chrono::milliseconds>(
                                                          std::chrono::system_clock::now().time_since_epoch())
