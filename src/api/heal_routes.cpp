@@ -3,6 +3,7 @@
 #include <charconv>
 #include <functional>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "api/envelope.hpp"
@@ -298,6 +299,44 @@ Result<void> check_save(auth::HostGroups* groups, HealService& h, const ApiReque
   return ok();
 }
 
+// GET/POST `path` and GET/PUT/DELETE `path`/:name: the catalog's templates
+// (T = HealTemplate) or rules (T = HealRule), changed with `edit`.
+template <class T>
+void add_catalog_routes(Router& r, HealService& h, auth::HostGroups* groups, const std::string& path,
+                        auth::Permission edit) {
+  constexpr bool rule = std::is_same_v<T, heal::HealRule>;
+  const char* word = rule ? "rule" : "template";
+  auto in_use = [&h]() -> const std::vector<T>& {
+    if constexpr (rule) return h.rules().rules;
+    else return h.rules().templates;
+  };
+  auto find = [&h](const std::string& name) -> const T* {
+    if constexpr (rule) return h.rules().find_rule(name);
+    else return h.rules().find_template(name);
+  };
+  const auto need = auth::Access::need;
+  const std::string one = path + "/:name";
+  r.add("GET", path, need(auth::Permission::task_read), [in_use](const ApiRequest&) { return json_ok(all_json(in_use())); });
+  r.add("GET", one, need(auth::Permission::task_read), [find, word](const ApiRequest& req) {
+    const std::string& name = req.params.at("name");
+    return one_or_404(find(name), word, name);
+  });
+  r.add("POST", path, need(edit), [&h, groups, edit](const ApiRequest& req) {
+    if (auto allowed = check_save(groups, h, req, rule); !allowed.ok()) return group_refusal(allowed.error(), edit);
+    return saved(h.catalog().create<T>(req.body, auth::owner_of(req.principal)));
+  });
+  r.add("PUT", one, need(edit), [&h, groups, edit](const ApiRequest& req) {
+    if (auto allowed = check_save(groups, h, req, rule); !allowed.ok()) return group_refusal(allowed.error(), edit);
+    return saved(h.catalog().replace<T>(req.params.at("name"), req.body, auth::owner_of(req.principal)));
+  });
+  r.add("DELETE", one, need(edit), [&h, groups, edit](const ApiRequest& req) {
+    if (auto allowed = check_save(groups, h, req, rule, false); !allowed.ok())
+      return group_refusal(allowed.error(), edit);
+    auto done = h.catalog().remove<T>(req.params.at("name"));
+    return done.ok() ? json_done() : heal_error(done.error());
+  });
+}
+
 // POST /api/v1/templates/:name/run {"hosts": [...], "creator": "..."}: one
 // task from the template. Every host must be in a group where the caller has
 // write access; otherwise nothing is created and the answer names the hosts.
@@ -360,51 +399,10 @@ void add_heal_routes(Router& r, HealService& h, Store& store, const Clock& clock
     return json_ok(json{{"rules", h.rules().rules.size()}, {"templates", h.rules().templates.size()}});
   });
 
-  r.add("GET", "/api/v1/templates", need(Permission::task_read), [&h](const ApiRequest&) { return json_ok(all_json(h.rules().templates)); });
-  r.add("POST", "/api/v1/templates", need(Permission::template_edit), [&h, groups](const ApiRequest& req) {
-    if (auto allowed = check_save(groups, h, req, false); !allowed.ok())
-      return group_refusal(allowed.error(), Permission::template_edit);
-    return saved(h.create_template(req.body));
-  });
-  r.add("GET", "/api/v1/templates/:name", need(Permission::task_read), [&h](const ApiRequest& req) {
-    const std::string& name = req.params.at("name");
-    return one_or_404(h.rules().find_template(name), "template", name);
-  });
-  r.add("PUT", "/api/v1/templates/:name", need(Permission::template_edit), [&h, groups](const ApiRequest& req) {
-    if (auto allowed = check_save(groups, h, req, false); !allowed.ok())
-      return group_refusal(allowed.error(), Permission::template_edit);
-    return saved(h.replace_template(req.params.at("name"), req.body));
-  });
+  add_catalog_routes<heal::HealTemplate>(r, h, groups, "/api/v1/templates", Permission::template_edit);
   r.add("POST", "/api/v1/templates/:name/run", need(Permission::task_run_template),
         [&h, groups](const ApiRequest& req) { return run_template(h, groups, req); });
-  r.add("DELETE", "/api/v1/templates/:name", need(Permission::template_edit), [&h, groups](const ApiRequest& req) {
-    if (auto allowed = check_save(groups, h, req, false, false); !allowed.ok())
-      return group_refusal(allowed.error(), Permission::template_edit);
-    auto done = h.delete_template(req.params.at("name"));
-    return done.ok() ? json_done() : heal_error(done.error());
-  });
-
-  r.add("GET", "/api/v1/heal-rules", need(Permission::task_read), [&h](const ApiRequest&) { return json_ok(all_json(h.rules().rules)); });
-  r.add("POST", "/api/v1/heal-rules", need(Permission::rule_edit), [&h, groups](const ApiRequest& req) {
-    if (auto allowed = check_save(groups, h, req, true); !allowed.ok())
-      return group_refusal(allowed.error(), Permission::rule_edit);
-    return saved(h.create_rule(req.body, auth::owner_of(req.principal)));
-  });
-  r.add("GET", "/api/v1/heal-rules/:name", need(Permission::task_read), [&h](const ApiRequest& req) {
-    const std::string& name = req.params.at("name");
-    return one_or_404(h.rules().find_rule(name), "rule", name);
-  });
-  r.add("PUT", "/api/v1/heal-rules/:name", need(Permission::rule_edit), [&h, groups](const ApiRequest& req) {
-    if (auto allowed = check_save(groups, h, req, true); !allowed.ok())
-      return group_refusal(allowed.error(), Permission::rule_edit);
-    return saved(h.replace_rule(req.params.at("name"), req.body, auth::owner_of(req.principal)));
-  });
-  r.add("DELETE", "/api/v1/heal-rules/:name", need(Permission::rule_edit), [&h, groups](const ApiRequest& req) {
-    if (auto allowed = check_save(groups, h, req, true, false); !allowed.ok())
-      return group_refusal(allowed.error(), Permission::rule_edit);
-    auto done = h.delete_rule(req.params.at("name"));
-    return done.ok() ? json_done() : heal_error(done.error());
-  });
+  add_catalog_routes<heal::HealRule>(r, h, groups, "/api/v1/heal-rules", Permission::rule_edit);
 }
 
 namespace {

@@ -9,7 +9,8 @@
 //   GET/POST /api/v1/templates, GET/PUT/DELETE /api/v1/templates/:name
 //   POST /api/v1/templates/:name/run  {"hosts": [...]}: a task from the template
 //   GET/POST /api/v1/heal-rules, GET/PUT/DELETE /api/v1/heal-rules/:name
-// Handlers only translate: HealService decides and validates; with host
+// Handlers only translate: HealService decides, its RuleCatalog validates and
+// keeps templates and rules (the same handlers for both); with host
 // groups, saving and running are checked against the caller's groups
 // (auth/host_groups.hpp) and a refusal changes nothing.
 #include <string>

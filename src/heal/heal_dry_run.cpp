@@ -20,7 +20,7 @@ Result<std::vector<EventPreview>> HealService::dry_run(std::string_view source,
     ev.name = e.name;
     ev.labels = matchable_labels(e);
     bool decided = false;
-    for (const auto& rule : active_.rules) {
+    for (const auto& rule : rules().rules) {
       RulePreview p;
       p.rule = rule.name;
       p.matches = matches_all(rule.matchers, ev.labels);

@@ -4,14 +4,12 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <stdexcept>
 
 #include "engine/task_form.hpp"
 #include "heal/duration.hpp"
 #include "heal/host_label.hpp"
 #include "heal/payloads.hpp"
-#include "heal/rules_yaml.hpp"
 #include "heal/script_input.hpp"
 
 namespace mend::heal {
@@ -80,19 +78,6 @@ Result<void> write_event_and_record(StoreTx& tx, const AlertEvent& e, HealOutcom
   return ok();
 }
 
-std::set<std::string> template_names(const HealRuleSet& s) {
-  std::set<std::string> out;
-  for (const auto& t : s.templates) out.insert(t.name);
-  return out;
-}
-
-HealRuleSet combine(const HealRuleSet& file, const HealRuleSet& api) {
-  HealRuleSet all = file;
-  all.templates.insert(all.templates.end(), api.templates.begin(), api.templates.end());
-  all.rules.insert(all.rules.end(), api.rules.begin(), api.rules.end());
-  return all;
-}
-
 // The Ibex task fields a template fills in.
 TaskForm template_form(const HealTemplate& t) {
   TaskForm form;
@@ -114,168 +99,8 @@ int breaker_lookback(const HealRule& r) { return r.breaker_failures * 4 + 16; }
 }  // namespace
 
 HealService::HealService(Store& store, Engine& engine, const Clock& clock, ConnectedProbe connected)
-    : store_(store), engine_(engine), clock_(clock), connected_(std::move(connected)) {
+    : store_(store), engine_(engine), clock_(clock), connected_(std::move(connected)), catalog_(store, clock) {
   if (!connected_) throw std::invalid_argument("HealService needs a connected-agent probe");
-}
-
-// ---- rules
-
-Result<HealRuleSet> HealService::load_api_set() {
-  std::vector<HealDefinition> templates, rules;
-  MEND_TRY(store_.read([&](StoreTx& tx) -> Result<void> {
-    MEND_ASSIGN_OR_RETURN(templates, tx.list_heal_definitions(HealDefinitionKind::heal_template));
-    MEND_ASSIGN_OR_RETURN(rules, tx.list_heal_definitions(HealDefinitionKind::heal_rule));
-    return ok();
-  }));
-  HealRuleSet set;
-  // Stored bodies passed validation when they were written; one that no longer
-  // does (an older Mend wrote it) is an error to fix, not a rule to skip quietly.
-  for (const auto& d : templates) {
-    auto t = parse_template_json(d.body);
-    if (!t.ok()) return make_error(ErrorCode::internal, "stored template " + d.name + ": " + t.error().message);
-    set.templates.push_back(std::move(*t));
-  }
-  for (const auto& d : rules) {
-    auto r = parse_rule_json(d.body);
-    if (!r.ok()) return make_error(ErrorCode::internal, "stored rule " + d.name + ": " + r.error().message);
-    set.rules.push_back(std::move(*r));
-  }
-  return set;
-}
-
-Result<HealRuleSet> HealService::load_file_set(const HealRuleSet& api) {
-  if (rules_path_.empty()) return HealRuleSet{};
-  return read_rules_file(rules_path_, template_names(api));
-}
-
-Result<void> HealService::activate(HealRuleSet file, HealRuleSet api) {
-  HealRuleSet all = combine(file, api);
-  MEND_TRY(check_references(all));
-  file_ = std::move(file);
-  api_ = std::move(api);
-  active_ = std::move(all);
-  return ok();
-}
-
-Result<void> HealService::start(const std::string& rules_path) {
-  rules_path_ = rules_path;
-  return reload();
-}
-
-Result<void> HealService::reload() {
-  MEND_ASSIGN_OR_RETURN(HealRuleSet api, load_api_set());
-  MEND_ASSIGN_OR_RETURN(HealRuleSet file, load_file_set(api));
-  MEND_TRY(activate(std::move(file), std::move(api)));
-  spdlog::info("heal: {} rules and {} templates in use", active_.rules.size(), active_.templates.size());
-  return ok();
-}
-
-Result<void> HealService::store_definition(HealDefinitionKind kind, const std::string& name,
-                                           const std::string& body) {
-  return store_.transact([&](StoreTx& tx) { return tx.put_heal_definition(kind, name, body, clock_.now_ms()); });
-}
-
-namespace {
-
-template <class T>
-T* find_named(std::vector<T>& v, const std::string& name) {
-  for (auto& x : v)
-    if (x.name == name) return &x;
-  return nullptr;
-}
-
-Error defined_in_file(const char* what, const std::string& name) {
-  return make_error(ErrorCode::conflict,
-                    std::string(what) + " \"" + name + "\" is defined in the rules file; change it there");
-}
-
-}  // namespace
-
-Result<HealTemplate> HealService::create_template(std::string_view body) {
-  MEND_ASSIGN_OR_RETURN(HealTemplate t, parse_template_json(body));
-  if (file_.find_template(t.name)) return defined_in_file("template", t.name);
-  if (api_.find_template(t.name)) return make_error(ErrorCode::conflict, "template \"" + t.name + "\" exists");
-  HealRuleSet api = api_;
-  api.templates.push_back(t);
-  MEND_TRY(check_references(combine(file_, api)));
-  MEND_TRY(store_definition(HealDefinitionKind::heal_template, t.name, to_json(t).dump()));
-  MEND_TRY(activate(file_, std::move(api)));
-  return t;
-}
-
-Result<HealTemplate> HealService::replace_template(const std::string& name, std::string_view body) {
-  MEND_ASSIGN_OR_RETURN(HealTemplate t, parse_template_json(body));
-  if (t.name != name)
-    return make_error(ErrorCode::invalid_input, "the body names template \"" + t.name + "\", the path \"" + name + "\"");
-  if (file_.find_template(name)) return defined_in_file("template", name);
-  HealRuleSet api = api_;
-  HealTemplate* old = find_named(api.templates, name);
-  if (!old) return make_error(ErrorCode::not_found, "no template \"" + name + "\"");
-  *old = t;
-  MEND_TRY(store_definition(HealDefinitionKind::heal_template, t.name, to_json(t).dump()));
-  MEND_TRY(activate(file_, std::move(api)));
-  return t;
-}
-
-Result<void> HealService::delete_template(const std::string& name) {
-  if (file_.find_template(name)) return defined_in_file("template", name);
-  if (!api_.find_template(name)) return make_error(ErrorCode::not_found, "no template \"" + name + "\"");
-  for (const auto& r : active_.rules)
-    if (r.template_name == name || r.on_resolved == name)
-      return make_error(ErrorCode::conflict, "template \"" + name + "\" is used by rule \"" + r.name + "\"");
-  MEND_TRY(store_.transact([&](StoreTx& tx) -> Result<void> {
-    MEND_ASSIGN_OR_RETURN(bool gone, tx.delete_heal_definition(HealDefinitionKind::heal_template, name));
-    (void)gone;
-    return ok();
-  }));
-  HealRuleSet api = api_;
-  std::erase_if(api.templates, [&](const HealTemplate& t) { return t.name == name; });
-  return activate(file_, std::move(api));
-}
-
-Result<HealRule> HealService::create_rule(std::string_view body, const std::string& owner) {
-  MEND_ASSIGN_OR_RETURN(HealRule r, parse_rule_json(body));
-  r.owner = owner;
-  if (file_.find_rule(r.name)) return defined_in_file("rule", r.name);
-  if (api_.find_rule(r.name)) return make_error(ErrorCode::conflict, "rule \"" + r.name + "\" exists");
-  HealRuleSet api = api_;
-  api.rules.push_back(r);
-  // API rules decide in name order, after the file's.
-  std::sort(api.rules.begin(), api.rules.end(), [](const HealRule& a, const HealRule& b) { return a.name < b.name; });
-  MEND_TRY(check_references(combine(file_, api)));
-  MEND_TRY(store_definition(HealDefinitionKind::heal_rule, r.name, to_json(r).dump()));
-  MEND_TRY(activate(file_, std::move(api)));
-  return r;
-}
-
-Result<HealRule> HealService::replace_rule(const std::string& name, std::string_view body,
-                                          const std::string& owner) {
-  MEND_ASSIGN_OR_RETURN(HealRule r, parse_rule_json(body));
-  r.owner = owner;
-  if (r.name != name)
-    return make_error(ErrorCode::invalid_input, "the body names rule \"" + r.name + "\", the path \"" + name + "\"");
-  if (file_.find_rule(name)) return defined_in_file("rule", name);
-  HealRuleSet api = api_;
-  HealRule* old = find_named(api.rules, name);
-  if (!old) return make_error(ErrorCode::not_found, "no rule \"" + name + "\"");
-  *old = r;
-  MEND_TRY(check_references(combine(file_, api)));
-  MEND_TRY(store_definition(HealDefinitionKind::heal_rule, r.name, to_json(r).dump()));
-  MEND_TRY(activate(file_, std::move(api)));
-  return r;
-}
-
-Result<void> HealService::delete_rule(const std::string& name) {
-  if (file_.find_rule(name)) return defined_in_file("rule", name);
-  if (!api_.find_rule(name)) return make_error(ErrorCode::not_found, "no rule \"" + name + "\"");
-  MEND_TRY(store_.transact([&](StoreTx& tx) -> Result<void> {
-    MEND_ASSIGN_OR_RETURN(bool gone, tx.delete_heal_definition(HealDefinitionKind::heal_rule, name));
-    (void)gone;
-    return ok();
-  }));
-  HealRuleSet api = api_;
-  std::erase_if(api.rules, [&](const HealRule& r) { return r.name == name; });
-  return activate(file_, std::move(api));
 }
 
 // ---- decisions
@@ -352,7 +177,7 @@ Result<void> HealService::write_queued(const std::vector<Queued>& queued, std::v
 Result<HealOutcome> HealService::handle(const AlertEvent& e) {
   auto labels = matchable_labels(e);
   const HealRule* rule = nullptr;
-  for (const auto& r : active_.rules) {
+  for (const auto& r : rules().rules) {
     if (matches_all(r.matchers, labels)) {
       rule = &r;
       break;
@@ -396,7 +221,7 @@ Result<HealOutcome> HealService::handle(const AlertEvent& e) {
     }
   }
   if (!e.resolved) {
-    if (const HealTemplate* t = active_.find_template(r.template_name)) {
+    if (const HealTemplate* t = rules().find_template(r.template_name)) {
       auto allowed = owner_may_run(r, *t, host->host);
       if (!allowed.ok()) {
         if (allowed.error().code != ErrorCode::forbidden) return allowed.error();
@@ -487,7 +312,7 @@ Result<TaskSpec> HealService::task_spec(const HealTemplate& t, const AlertEvent&
 }
 
 Result<HealOutcome> HealService::handle_firing(const AlertEvent& e, const HealRule& rule, const std::string& host) {
-  const HealTemplate* t = active_.find_template(rule.template_name);
+  const HealTemplate* t = rules().find_template(rule.template_name);
   if (!t) return make_error(ErrorCode::internal, "rule " + rule.name + " names missing template " + rule.template_name);
   HealOutcome out;
   out.fingerprint = e.fingerprint;
@@ -555,7 +380,7 @@ Result<HealOutcome> HealService::handle_resolved(const AlertEvent& e, const Heal
     out.reason += started;
     return write_event_and_record(tx, e, out, now);
   };
-  const HealTemplate* t = rule.on_resolved.empty() ? nullptr : active_.find_template(rule.on_resolved);
+  const HealTemplate* t = rule.on_resolved.empty() ? nullptr : rules().find_template(rule.on_resolved);
   bool unknown = false;
   std::string forbidden;
   if (t && !rule.dry_run && rule.require_known_host) {
@@ -586,7 +411,7 @@ Result<HealOutcome> HealService::handle_resolved(const AlertEvent& e, const Heal
 Result<HealService::TemplateRun> HealService::run_template(const std::string& name,
                                                            const std::vector<std::string>& hosts,
                                                            const std::string& creator) {
-  const HealTemplate* t = active_.find_template(name);
+  const HealTemplate* t = rules().find_template(name);
   if (!t) return make_error(ErrorCode::not_found, "no template \"" + name + "\"");
   TaskForm form = template_form(*t);
   form.action = "start";
@@ -627,7 +452,7 @@ Result<std::vector<RuleStatus>> HealService::rule_statuses(int64_t resolved_with
     out.back().breaker.rule = name;
     return out.back();
   };
-  for (const auto& r : active_.rules) entry(r.name).origin = to_string(r.origin);
+  for (const auto& r : rules().rules) entry(r.name).origin = to_string(r.origin);
   for (const auto& t : tallies) {
     RuleStatus& s = entry(t.rule);
     s.runs += t.runs;
@@ -660,7 +485,7 @@ Result<HealBreaker> HealService::close_breaker(const std::string& rule) {
   HealBreaker b;
   MEND_TRY(store_.transact([&](StoreTx& tx) -> Result<void> {
     MEND_ASSIGN_OR_RETURN(std::optional<HealBreaker> old, tx.find_heal_breaker(rule));
-    if (!old && !active_.find_rule(rule)) return make_error(ErrorCode::not_found, "no rule \"" + rule + "\"");
+    if (!old && !rules().find_rule(rule)) return make_error(ErrorCode::not_found, "no rule \"" + rule + "\"");
     b.rule = rule;
     b.open = false;
     b.opened_ms = old ? old->opened_ms : 0;

@@ -1,6 +1,8 @@
 #pragma once
 // Alert self-healing: events in, one decision per event, each decision
 // recorded in the same transaction as its event and the task it starts.
+// The templates and rules it decides with are its RuleCatalog's
+// (rule_catalog.hpp), which the API changes through catalog().
 //
 // For each event the first rule (file rules in file order, then API rules by
 // name) whose matchers all match decides:
@@ -41,6 +43,7 @@
 #include "heal/alert_event.hpp"
 #include "heal/guardrails.hpp"
 #include "heal/heal_config.hpp"
+#include "heal/rule_catalog.hpp"
 #include "store/store.hpp"
 
 namespace mend::heal {
@@ -99,16 +102,14 @@ class HealService {
  public:
   HealService(Store& store, Engine& engine, const Clock& clock, ConnectedProbe connected);
 
-  // Loads the API-managed templates and rules from the store, then the rules
-  // file if a path is given (kept for reload). Errors: invalid_input with every
-  // problem and its line; unavailable when the store is.
-  Result<void> start(const std::string& rules_path);
+  // The rule catalog's start (rule_catalog.hpp): loads the API-managed
+  // templates and rules, then the rules file if a path is given.
+  Result<void> start(const std::string& rules_path) { return catalog_.start(rules_path); }
   // Host groups to check rules' owners against when they fire; without them
   // (unit tests, tools) every rule reaches every host. Outlives this service.
   void set_host_groups(auth::HostGroups* groups) { groups_ = groups; }
-  // Re-reads the rules file and the API definitions. On any error the rules in
-  // use stay as they were.
-  Result<void> reload();
+  // The rule catalog's reload: on any error the rules in use stay as they were.
+  Result<void> reload() { return catalog_.reload(); }
 
   // Parses a payload from `source` ("alertmanager", "nightingale", "grafana",
   // "generic") and decides every event in it. A bad payload is refused whole
@@ -133,20 +134,10 @@ class HealService {
   // payload is refused (invalid_input).
   Result<std::vector<EventPreview>> dry_run(std::string_view source, std::string_view body);
 
+  // The templates and rules the decisions use, and their API changes.
+  RuleCatalog& catalog() { return catalog_; }
   // The rules in use: file ones, then API ones.
-  const HealRuleSet& rules() const { return active_; }
-
-  // API-managed templates and rules. create refuses an existing name
-  // (conflict); replace refuses an unknown one (not_found); names from the
-  // rules file can be changed only in the file (conflict). A template that a
-  // rule uses cannot be deleted (conflict). A saved rule's owner is `owner`
-  // (auth::owner_of the caller), whatever the body says.
-  Result<HealTemplate> create_template(std::string_view body);
-  Result<HealTemplate> replace_template(const std::string& name, std::string_view body);
-  Result<void> delete_template(const std::string& name);
-  Result<HealRule> create_rule(std::string_view body, const std::string& owner = "");
-  Result<HealRule> replace_rule(const std::string& name, std::string_view body, const std::string& owner = "");
-  Result<void> delete_rule(const std::string& name);
+  const HealRuleSet& rules() const { return catalog_.rules(); }
 
   // A task from template `name` on `hosts` (not from an alert): its id and
   // hosts as created. Host groups are the caller's to check first.
@@ -180,11 +171,6 @@ class HealService {
                                 const std::string& fingerprint, int64_t now_ms);
   Result<TaskSpec> task_spec(const HealTemplate& t, const AlertEvent& e, const std::string& rule,
                              const std::string& host) const;
-  Result<HealRuleSet> load_api_set();
-  Result<HealRuleSet> load_file_set(const HealRuleSet& api);
-  // Makes file_ + api_ the active set, after checking they fit together.
-  Result<void> activate(HealRuleSet file, HealRuleSet api);
-  Result<void> store_definition(HealDefinitionKind kind, const std::string& name, const std::string& body);
 
   // Record-only decisions queued by decide(): (event, index in its `out`).
   struct Queued {
@@ -199,10 +185,7 @@ class HealService {
   const Clock& clock_;
   ConnectedProbe connected_;
   auth::HostGroups* groups_ = nullptr;
-  std::string rules_path_;
-  HealRuleSet file_;
-  HealRuleSet api_;
-  HealRuleSet active_;
+  RuleCatalog catalog_;
 };
 
 }  // namespace mend::heal

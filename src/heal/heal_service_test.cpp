@@ -482,17 +482,17 @@ TEST_F(HealServiceTest, BadRulesFileIsRefusedWholeAndOldRulesStay) {
 }
 
 TEST_F(HealServiceTest, ApiManagedTemplatesAndRules) {
-  auto t = service->create_template(R"({"name":"api-t","title":"Api","account":"root","script":"echo api"})");
+  auto t = service->catalog().create<HealTemplate>(R"({"name":"api-t","title":"Api","account":"root","script":"echo api"})");
   ASSERT_TRUE(t.ok()) << t.error().message;
-  EXPECT_EQ(service->create_template(R"({"name":"api-t","title":"A","account":"root","script":"x"})").error().code,
+  EXPECT_EQ(service->catalog().create<HealTemplate>(R"({"name":"api-t","title":"A","account":"root","script":"x"})").error().code,
             ErrorCode::conflict);
-  EXPECT_EQ(service->create_template(R"({"name":"say-ok","title":"A","account":"root","script":"x"})").error().code,
+  EXPECT_EQ(service->catalog().create<HealTemplate>(R"({"name":"say-ok","title":"A","account":"root","script":"x"})").error().code,
             ErrorCode::conflict);  // defined in the file
-  EXPECT_EQ(service->create_rule(R"({"name":"api-r","template":"missing"})").error().message,
+  EXPECT_EQ(service->catalog().create<HealRule>(R"({"name":"api-r","template":"missing"})").error().message,
             "rule \"api-r\": unknown template \"missing\" (known: api-t, clean-disk, restart, say-ok)");
-  auto r = service->create_rule(R"({"name":"api-r","template":"api-t","matchers":["alertname=\"ApiAlert\""]})");
+  auto r = service->catalog().create<HealRule>(R"({"name":"api-r","template":"api-t","matchers":["alertname=\"ApiAlert\""]})");
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ(service->delete_template("api-t").error().code, ErrorCode::conflict);  // in use
+  EXPECT_EQ(service->catalog().remove<HealTemplate>("api-t").error().code, ErrorCode::conflict);  // in use
 
   auto o = generic({{"alertname", "ApiAlert"}, {"ident", "z"}});
   EXPECT_EQ(o.decision, Decision::ran) << o.reason;
@@ -504,16 +504,46 @@ TEST_F(HealServiceTest, ApiManagedTemplatesAndRules) {
   ASSERT_TRUE(again.rules().find_rule("api-r"));
   EXPECT_EQ(again.rules().find_rule("api-r")->origin, Origin::api);
 
-  auto replaced = service->replace_rule("api-r", R"({"name":"api-r","template":"api-t","dry_run":true})");
+  auto replaced = service->catalog().replace<HealRule>("api-r", R"({"name":"api-r","template":"api-t","dry_run":true})");
   ASSERT_TRUE(replaced.ok()) << replaced.error().message;
   EXPECT_TRUE(service->rules().find_rule("api-r")->dry_run);
-  EXPECT_EQ(service->replace_rule("zzz", R"({"name":"zzz","template":"api-t"})").error().code, ErrorCode::not_found);
-  ASSERT_TRUE(service->delete_rule("api-r").ok());
-  ASSERT_TRUE(service->delete_template("api-t").ok());
-  EXPECT_EQ(service->delete_rule("disk-full").error().code, ErrorCode::conflict);
+  EXPECT_EQ(service->catalog().replace<HealRule>("zzz", R"({"name":"zzz","template":"api-t"})").error().code, ErrorCode::not_found);
+  ASSERT_TRUE(service->catalog().remove<HealRule>("api-r").ok());
+  ASSERT_TRUE(service->catalog().remove<HealTemplate>("api-t").ok());
+  EXPECT_EQ(service->catalog().remove<HealRule>("disk-full").error().code, ErrorCode::conflict);
   HealService third(*store, *engine, clock, connected_probe());
   ASSERT_TRUE(third.start(rules_path).ok());
   EXPECT_FALSE(third.rules().find_rule("api-r"));
+}
+
+// Templates and rules change through one path: the same refusals, worded
+// with what they are, and a refused change leaves the rules in use as they were.
+TEST_F(HealServiceTest, TemplatesAndRulesAreRefusedAlike) {
+  RuleCatalog& c = service->catalog();
+  const size_t templates = service->rules().templates.size(), rules = service->rules().rules.size();
+  auto err = [](const auto& r) { return r.ok() ? std::string("ok") : r.error().message; };
+  EXPECT_EQ(err(c.replace<HealTemplate>("x", R"({"name":"y","title":"T","account":"root","script":"true"})")),
+            "the body names template \"y\", the path \"x\"");
+  EXPECT_EQ(err(c.replace<HealRule>("x", R"({"name":"y","template":"restart"})")),
+            "the body names rule \"y\", the path \"x\"");
+  EXPECT_EQ(err(c.replace<HealTemplate>("nope", R"({"name":"nope","title":"T","account":"root","script":"true"})")),
+            "no template \"nope\"");
+  EXPECT_EQ(err(c.remove<HealRule>("nope")), "no rule \"nope\"");
+  EXPECT_EQ(err(c.remove<HealTemplate>("restart")),
+            "template \"restart\" is defined in the rules file; change it there");
+  EXPECT_EQ(err(c.replace<HealRule>("disk-full", R"({"name":"disk-full","template":"restart"})")),
+            "rule \"disk-full\" is defined in the rules file; change it there");
+  ASSERT_TRUE(c.create<HealTemplate>(R"({"name":"t2","title":"T","account":"root","script":"true"})").ok());
+  ASSERT_TRUE(c.create<HealRule>(R"({"name":"r2","template":"t2"})").ok());
+  EXPECT_EQ(err(c.create<HealRule>(R"({"name":"r2","template":"t2"})")), "rule \"r2\" exists");
+  EXPECT_EQ(err(c.remove<HealTemplate>("t2")), "template \"t2\" is used by rule \"r2\"");
+  EXPECT_EQ(err(c.replace<HealRule>("r2", R"({"name":"r2","template":"gone"})")).rfind("rule \"r2\": unknown template", 0),
+            0u);
+  EXPECT_EQ(service->rules().find_rule("r2")->template_name, "t2");  // the refused change is not in use
+  ASSERT_TRUE(c.remove<HealRule>("r2").ok());
+  ASSERT_TRUE(c.remove<HealTemplate>("t2").ok());
+  EXPECT_EQ(service->rules().templates.size(), templates);
+  EXPECT_EQ(service->rules().rules.size(), rules);
 }
 
 // A rule acts with the access of whoever last saved it: an owner who loses
@@ -528,8 +558,8 @@ TEST_F(HealServiceTest, RuleWhoseOwnerLostAccessIsForbidden) {
     return ok();
   }).ok());
   ASSERT_TRUE(groups.grant("web", "bob", auth::GroupAccess::write).ok());
-  ASSERT_TRUE(service->create_template(R"({"name":"fix","title":"Fix","account":"root","script":"true","group":"web"})").ok());
-  auto r = service->create_rule(
+  ASSERT_TRUE(service->catalog().create<HealTemplate>(R"({"name":"fix","title":"Fix","account":"root","script":"true","group":"web"})").ok());
+  auto r = service->catalog().create<HealRule>(
       R"({"name":"web-fix","template":"fix","group":"web","owner":"user:mallory","matchers":["alertname=\"WebDown\""]})",
       "user:bob");
   ASSERT_TRUE(r.ok()) << r.error().message;
