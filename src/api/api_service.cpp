@@ -6,6 +6,7 @@
 #include "api/envelope.hpp"
 #include "common/log.hpp"
 #include "common/log_text.hpp"
+#include "common/same_secret.hpp"
 
 namespace mend {
 
@@ -87,7 +88,7 @@ ApiResponse ApiService::decide(ApiRequest& req, const Router::Match& m, const au
     // A browser sends the cookie with any request a page from elsewhere makes;
     // only our own page knows the CSRF token to repeat in the header.
     if (req.principal.method == auth::AuthMethod::session && !safe_method(req.method) &&
-        (req.csrf_token.empty() || !auth::same_secret(req.csrf_token, req.principal.csrf_token)))
+        (req.csrf_token.empty() || !same_secret(req.csrf_token, req.principal.csrf_token)))
       return forbidden(req, "",
                        "forbidden: a request signed in with the session cookie must send its X-CSRF-Token header");
     if (m.access.kind() == auth::Access::Kind::permission && !req.principal.may(m.access.permission())) {

@@ -10,6 +10,7 @@
 
 #include "api/all_routes.hpp"
 #include "api/api_service.hpp"
+#include "common/encoding.hpp"
 #include "store/trust_store.hpp"
 #include "tls/enroll/server_ca.hpp"
 #include "testing/fake_clock.hpp"
@@ -132,18 +133,7 @@ class RoleDirectory : public auth::Directory {
 };
 
 std::string basic_header(const std::string& user) {
-  static const char* kB64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string in = user + ":pw", out;
-  for (size_t i = 0; i < in.size(); i += 3) {
-    uint32_t n = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) n |= static_cast<unsigned char>(in[i + 1]) << 8;
-    if (i + 2 < in.size()) n |= static_cast<unsigned char>(in[i + 2]);
-    out += kB64[(n >> 18) & 63];
-    out += kB64[(n >> 12) & 63];
-    out += i + 1 < in.size() ? kB64[(n >> 6) & 63] : '=';
-    out += i + 2 < in.size() ? kB64[n & 63] : '=';
-  }
-  return "Basic " + out;
+  return "Basic " + base64_encode(user + ":pw");
 }
 
 std::string concrete(const std::string& pattern) {

@@ -1,6 +1,7 @@
 #include "api/router.hpp"
 
 #include "api/url.hpp"
+#include "common/encoding.hpp"
 
 namespace mend {
 

@@ -7,9 +7,6 @@
 
 namespace mend {
 
-// Decodes %XX escapes (and '+' as space when `plus_is_space`). nullopt for a broken escape.
-std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
-
 // Splits "path?query" into the raw path and its decoded key/value pairs.
 // Broken escapes are kept verbatim; a repeated key keeps its first value.
 void split_target(std::string_view target, std::string& path, std::map<std::string, std::string>& query);

@@ -18,13 +18,6 @@ TEST(Url, SplitsTargetAndDecodesQuery) {
   EXPECT_EQ(q["flag"], "");
 }
 
-TEST(Url, PercentDecode) {
-  EXPECT_EQ(percent_decode("a%2Fb+c", false), "a/b+c");
-  EXPECT_EQ(percent_decode("a+c", true), "a c");
-  EXPECT_FALSE(percent_decode("a%2", false).has_value());
-  EXPECT_FALSE(percent_decode("a%zz", false).has_value());
-}
-
 TEST(ListenAddress, Parses) {
   auto a = parse_listen_address("127.0.0.1:0");
   ASSERT_TRUE(a.ok());

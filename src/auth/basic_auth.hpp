@@ -19,14 +19,8 @@ struct BasicAuthUser {
 // there is no ':' or the user is empty.
 Result<BasicAuthUser> parse_basic_auth_user(std::string_view user_colon_password);
 
-// Standard base64 (RFC 4648, padding optional). nullopt on a bad character.
-std::optional<std::string> base64_decode(std::string_view text);
-
 // The (user, password) in an "Authorization: Basic ..." header value, or nullopt.
 std::optional<BasicAuthUser> parse_basic_authorization(std::string_view header_value);
-
-// Compares secrets in time that depends only on their lengths.
-bool same_secret(std::string_view given, std::string_view expected);
 
 
 }  // namespace mend::auth

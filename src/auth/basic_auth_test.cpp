@@ -15,15 +15,6 @@ TEST(BasicAuth, ParsesUserColonPassword) {
   EXPECT_TRUE(parse_basic_auth_user("u:").ok());
 }
 
-TEST(BasicAuth, DecodesBase64) {
-  EXPECT_EQ(base64_decode("b3BzOnNlY3JldA=="), "ops:secret");
-  EXPECT_EQ(base64_decode("b3BzOnNlY3JldA"), "ops:secret");
-  EXPECT_EQ(base64_decode(""), "");
-  EXPECT_EQ(base64_decode("YQ=="), "a");
-  EXPECT_FALSE(base64_decode("b3B*").has_value());
-  EXPECT_FALSE(base64_decode("b").has_value());
-}
-
 TEST(BasicAuth, ParsesAuthorizationHeader) {
   auto u = parse_basic_authorization("Basic b3BzOnNlY3JldA==");
   ASSERT_TRUE(u.has_value());

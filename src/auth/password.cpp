@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <vector>
 
+#include "common/encoding.hpp"
+
 namespace mend::auth {
 
 namespace {
@@ -21,13 +23,7 @@ std::string random_hex(size_t bytes) {
   // RAND_bytes fails only when the OS cannot seed it: nothing secret can be
   // made then, so stop rather than hand out guessable secrets.
   if (RAND_bytes(buf.data(), static_cast<int>(bytes)) != 1) std::abort();
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : buf) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
+  return hex_encode(buf.data(), buf.size());
 }
 
 Result<std::string> hash_password(std::string_view password) {

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "common/same_secret.hpp"
+
 namespace mend::auth {
 
 namespace {

@@ -2,9 +2,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/json_cells.hpp"
 #include "cli/server_url.hpp"
 #include "cli/table.hpp"
 #include "cli/time_format.hpp"
+#include "common/encoding.hpp"
 
 namespace mend::cli {
 
@@ -12,26 +14,8 @@ namespace {
 
 using nlohmann::json;
 
-std::string s(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
-int64_t i(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
-}
-
 std::string tokens_path(const std::string& for_user) {
   return for_user.empty() ? "/api/v1/tokens" : "/api/v1/users/" + url_encode(for_user) + "/tokens";
-}
-
-std::string joined(const json& list) {
-  std::string out;
-  if (list.is_array())
-    for (const auto& x : list) out += (out.empty() ? "" : ",") + (x.is_string() ? x.get<std::string>() : x.dump());
-  return out;
 }
 
 }  // namespace
@@ -41,8 +25,8 @@ int users_list_command(const ServerApi& api, Console& console) {
   if (!users) return report_error(console, users.error());
   std::vector<std::vector<std::string>> rows;
   for (const auto& u : *users)
-    rows.push_back({s(u, "name"), s(u, "kind"), s(u, "role"), u.value("disabled", false) ? "disabled" : "active",
-                    format_time(i(u, "created_ms"), console.utc)});
+    rows.push_back({cell(u, "name"), cell(u, "kind"), cell(u, "role"), u.value("disabled", false) ? "disabled" : "active",
+                    format_time(cell_int(u, "created_ms"), console.utc)});
   console.out << format_table({"NAME", "KIND", "ROLE", "STATE", "CREATED"}, rows);
   return kExitOk;
 }
@@ -53,7 +37,7 @@ int users_add_command(const ServerApi& api, const std::string& name, const std::
   if (!password.empty()) body["password"] = password;
   auto u = api.request(Method::post, "/api/v1/users", body);
   if (!u) return report_error(console, u.error());
-  console.out << "created " << s(*u, "kind") << " " << s(*u, "name") << " (role " << s(*u, "role") << ")\n";
+  console.out << "created " << cell(*u, "kind") << " " << cell(*u, "name") << " (role " << cell(*u, "role") << ")\n";
   return kExitOk;
 }
 
@@ -65,7 +49,7 @@ int users_set_command(const ServerApi& api, const std::string& name, const std::
   if (disabled) body["disabled"] = *disabled;
   auto u = api.request(Method::put, "/api/v1/users/" + url_encode(name), body);
   if (!u) return report_error(console, u.error());
-  console.out << "user " << s(*u, "name") << ": role " << s(*u, "role")
+  console.out << "user " << cell(*u, "name") << ": role " << cell(*u, "role")
               << (u->value("disabled", false) ? ", disabled" : ", active") << "\n";
   return kExitOk;
 }
@@ -75,9 +59,9 @@ int tokens_list_command(const ServerApi& api, const std::string& for_user, int64
   if (!tokens) return report_error(console, tokens.error());
   std::vector<std::vector<std::string>> rows;
   for (const auto& t : *tokens) {
-    int64_t expires = i(t, "expires_ms"), used = i(t, "last_used_ms");
-    rows.push_back({std::to_string(i(t, "id")), s(t, "user"), s(t, "name"), s(t, "prefix") + "...",
-                    t["scopes"].empty() ? "(role)" : joined(t["scopes"]), s(t, "state"),
+    int64_t expires = cell_int(t, "expires_ms"), used = cell_int(t, "last_used_ms");
+    rows.push_back({std::to_string(cell_int(t, "id")), cell(t, "user"), cell(t, "name"), cell(t, "prefix") + "...",
+                    t["scopes"].empty() ? "(role)" : cell_list(t["scopes"]), cell(t, "state"),
                     expires ? format_time(expires, console.utc) : "never", used ? format_ago(now_ms, used) : "never"});
   }
   console.out << format_table({"ID", "USER", "NAME", "TOKEN", "SCOPES", "STATE", "EXPIRES", "LAST USED"}, rows);
@@ -91,10 +75,10 @@ int tokens_create_command(const ServerApi& api, const std::string& for_user, con
   if (!t) return report_error(console, t.error());
   // The token alone on stdout, so `TOKEN=$(mendctl tokens create ...)` works;
   // the rest on stderr.
-  console.out << s(*t, "token") << "\n";
-  console.err << "token " << i(*t, "id") << " \"" << s(*t, "name") << "\" for " << s(*t, "user") << ", scopes "
-              << (t->at("scopes").empty() ? "(the whole role)" : joined(t->at("scopes")))
-              << (i(*t, "expires_ms") ? ", expires " + format_time(i(*t, "expires_ms"), console.utc) : ", never expires")
+  console.out << cell(*t, "token") << "\n";
+  console.err << "token " << cell_int(*t, "id") << " \"" << cell(*t, "name") << "\" for " << cell(*t, "user") << ", scopes "
+              << (t->at("scopes").empty() ? "(the whole role)" : cell_list(t->at("scopes")))
+              << (cell_int(*t, "expires_ms") ? ", expires " + format_time(cell_int(*t, "expires_ms"), console.utc) : ", never expires")
               << ": shown once, keep it now\n";
   return kExitOk;
 }
@@ -102,24 +86,21 @@ int tokens_create_command(const ServerApi& api, const std::string& for_user, con
 int tokens_revoke_command(const ServerApi& api, const std::string& for_user, int64_t id, Console& console) {
   auto t = api.request(Method::del, tokens_path(for_user) + "/" + std::to_string(id));
   if (!t) return report_error(console, t.error());
-  console.out << "revoked token " << id << " \"" << s(*t, "name") << "\"\n";
+  console.out << "revoked token " << id << " \"" << cell(*t, "name") << "\"\n";
   return kExitOk;
 }
 
 int audit_list_command(const ServerApi& api, const AuditFilter& f, int64_t now_ms, Console& console) {
   std::string q = "limit=" + std::to_string(f.limit);
-  auto add = [&](const char* key, const std::string& v) {
-    if (!v.empty()) q += std::string("&") + key + "=" + url_encode(v);
-  };
-  add("actor", f.actor);
-  add("action", f.action);
-  add("target", f.target);
-  add("outcome", f.outcome);
+  append_query(q, "actor", f.actor);
+  append_query(q, "action", f.action);
+  append_query(q, "target", f.target);
+  append_query(q, "outcome", f.outcome);
   for (auto [name, value] : {std::pair<const char*, const std::string*>{"since", &f.since}, {"until", &f.until}}) {
     if (value->empty()) continue;
     auto bound = time_query_bound(name, *value, now_ms);
     if (!bound) return report_error(console, bound.error());
-    add(name, *bound);
+    append_query(q, name, *bound);
   }
   auto page = api.request(Method::get, "/api/v1/audit?" + q);
   if (!page) return report_error(console, page.error());
@@ -127,9 +108,9 @@ int audit_list_command(const ServerApi& api, const AuditFilter& f, int64_t now_m
   for (const auto& r : (*page)["list"]) {
     std::string summary = r["summary"].is_string() ? r["summary"].get<std::string>() : r["summary"].dump();
     if (summary.size() > 80) summary = summary.substr(0, 77) + "...";
-    rows.push_back({std::to_string(i(r, "seq")), format_time(i(r, "at_ms"), console.utc),
-                    s(r, "actor") + " (" + s(r, "auth_method") + ")", s(r, "remote"), s(r, "action"), s(r, "target"),
-                    s(r, "outcome"), summary});
+    rows.push_back({std::to_string(cell_int(r, "seq")), format_time(cell_int(r, "at_ms"), console.utc),
+                    cell(r, "actor") + " (" + cell(r, "auth_method") + ")", cell(r, "remote"), cell(r, "action"), cell(r, "target"),
+                    cell(r, "outcome"), summary});
   }
   console.out << format_table({"SEQ", "TIME", "WHO", "FROM", "ACTION", "TARGET", "OUTCOME", "SUMMARY"}, rows);
   return kExitOk;
@@ -145,7 +126,7 @@ int audit_export_command(const ServerApi& api, Console& console) {
     // The last line's seq is where the next page starts.
     auto end = text->find_last_of('\n', text->size() - 2);
     auto last = json::parse(text->substr(end == std::string::npos ? 0 : end + 1), nullptr, false);
-    int64_t seq = last.is_object() ? i(last, "seq") : 0;
+    int64_t seq = last.is_object() ? cell_int(last, "seq") : 0;
     if (seq <= after) return kExitOk;
     after = seq;
   }
@@ -156,13 +137,13 @@ int audit_verify_command(const ServerApi& api, Console& console) {
   if (!v) return report_error(console, v.error());
   const json& breaks = (*v)["breaks"];
   if (breaks.empty()) {
-    console.out << "audit log intact: " << i(*v, "records") << " records, head " << i(*v, "head");
-    if (i(*v, "pruned_seq")) console.out << " (records up to " << i(*v, "pruned_seq") << " removed by retention)";
+    console.out << "audit log intact: " << cell_int(*v, "records") << " records, head " << cell_int(*v, "head");
+    if (cell_int(*v, "pruned_seq")) console.out << " (records up to " << cell_int(*v, "pruned_seq") << " removed by retention)";
     console.out << "\n";
     return kExitOk;
   }
-  for (const auto& b : breaks) console.out << "record " << i(b, "seq") << ": " << s(b, "problem") << "\n";
-  console.out << "audit log BROKEN: " << breaks.size() << " problem(s) in " << i(*v, "records") << " records\n";
+  for (const auto& b : breaks) console.out << "record " << cell_int(b, "seq") << ": " << cell(b, "problem") << "\n";
+  console.out << "audit log BROKEN: " << breaks.size() << " problem(s) in " << cell_int(*v, "records") << " records\n";
   return kExitHostsFailed;
 }
 

@@ -3,27 +3,16 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/json_cells.hpp"
 #include "cli/server_url.hpp"
 #include "cli/table.hpp"
+#include "common/encoding.hpp"
 
 namespace mend::cli {
 
 namespace {
 
 using nlohmann::json;
-
-std::string s(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
-std::string joined(const json& list) {
-  std::string out;
-  if (list.is_array())
-    for (const auto& x : list) out += (out.empty() ? "" : ",") + (x.is_string() ? x.get<std::string>() : x.dump());
-  return out;
-}
 
 json split(const std::string& csv) {
   json out = json::array();
@@ -47,7 +36,7 @@ int groups_list_command(const ServerApi& api, Console& console) {
   if (console.json) return print_json(console, *groups);
   std::vector<std::vector<std::string>> rows;
   for (const auto& g : *groups)
-    rows.push_back({s(g, "name"), joined(g["hosts"]), s(g, "access"), s(g, "description")});
+    rows.push_back({cell(g, "name"), cell_list(g["hosts"]), cell(g, "access"), cell(g, "description")});
   console.out << format_table({"NAME", "HOSTS", "YOUR ACCESS", "DESCRIPTION"}, rows);
   return kExitOk;
 }
@@ -56,10 +45,10 @@ int groups_show_command(const ServerApi& api, const std::string& name, Console& 
   auto g = api.request(Method::get, group_path(name));
   if (!g) return report_error(console, g.error());
   if (console.json) return print_json(console, *g);
-  console.out << "group " << s(*g, "name") << ": hosts " << joined((*g)["hosts"]) << "\n";
-  if (!s(*g, "description").empty()) console.out << s(*g, "description") << "\n";
+  console.out << "group " << cell(*g, "name") << ": hosts " << cell_list((*g)["hosts"]) << "\n";
+  if (!cell(*g, "description").empty()) console.out << cell(*g, "description") << "\n";
   std::vector<std::vector<std::string>> rows;
-  for (const auto& x : (*g)["grants"]) rows.push_back({s(x, "user"), s(x, "access")});
+  for (const auto& x : (*g)["grants"]) rows.push_back({cell(x, "user"), cell(x, "access")});
   console.out << format_table({"USER", "ACCESS"}, rows);
   return kExitOk;
 }
@@ -72,7 +61,7 @@ int groups_save_command(const ServerApi& api, const std::string& name, const std
   if (description) body["description"] = *description;
   auto g = create ? api.request(Method::post, "/api/v1/groups", body) : api.request(Method::put, group_path(name), body);
   if (!g) return report_error(console, g.error());
-  console.out << (create ? "created" : "updated") << " group " << s(*g, "name") << ": hosts " << joined((*g)["hosts"])
+  console.out << (create ? "created" : "updated") << " group " << cell(*g, "name") << ": hosts " << cell_list((*g)["hosts"])
               << "\n";
   return kExitOk;
 }
@@ -95,14 +84,14 @@ int groups_grant_command(const ServerApi& api, const std::string& name, const st
   }
   auto g = api.request(Method::put, path, json{{"access", access}});
   if (!g) return report_error(console, g.error());
-  console.out << s(*g, "user") << " has " << s(*g, "access") << " access to group " << s(*g, "group") << "\n";
+  console.out << cell(*g, "user") << " has " << cell(*g, "access") << " access to group " << cell(*g, "group") << "\n";
   return kExitOk;
 }
 
 int template_run_command(const ServerApi& api, const std::string& name, const std::string& hosts, Console& console) {
   auto t = api.request(Method::post, "/api/v1/templates/" + url_encode(name) + "/run", json{{"hosts", split(hosts)}});
   if (!t) return report_error(console, t.error());
-  console.out << "task " << s(*t, "id") << ": template " << s(*t, "template") << " on " << joined((*t)["hosts"]) << "\n";
+  console.out << "task " << cell(*t, "id") << ": template " << cell(*t, "template") << " on " << cell_list((*t)["hosts"]) << "\n";
   return kExitOk;
 }
 

@@ -5,6 +5,7 @@
 #include "cli/server_url.hpp"
 #include "cli/table.hpp"
 #include "cli/time_format.hpp"
+#include "common/encoding.hpp"
 
 namespace mend::cli {
 
@@ -38,19 +39,16 @@ Result<std::string> time_query_bound(const char* name, const std::string& value,
 
 Result<std::string> heal_records_query(const HealRecordFilter& f, int64_t now_ms) {
   std::string q = "limit=" + std::to_string(f.limit);
-  auto add = [&](const char* key, const std::string& v) {
-    if (!v.empty()) q += std::string("&") + key + "=" + url_encode(v);
-  };
-  add("rule", f.rule);
-  add("host", f.host);
-  add("decision", f.decision);
+  append_query(q, "rule", f.rule);
+  append_query(q, "host", f.host);
+  append_query(q, "decision", f.decision);
   if (!f.since.empty()) {
     MEND_ASSIGN_OR_RETURN(std::string since, time_bound("since", f.since, now_ms));
-    add("since", since);
+    append_query(q, "since", since);
   }
   if (!f.until.empty()) {
     MEND_ASSIGN_OR_RETURN(std::string until, time_bound("until", f.until, now_ms));
-    add("until", until);
+    append_query(q, "until", until);
   }
   return q;
 }

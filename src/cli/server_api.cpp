@@ -1,6 +1,7 @@
 #include "cli/server_api.hpp"
 
 #include "cli/envelope.hpp"
+#include "common/encoding.hpp"
 
 namespace mend::cli {
 

@@ -23,7 +23,4 @@ Result<ServerUrl> parse_server_url(std::string_view url);
 // The Host header value for url: host[:port], IPv6 hosts in brackets.
 std::string host_header(const ServerUrl& url);
 
-// Percent-encodes s for a query string or a path segment (RFC 3986 unreserved kept).
-std::string url_encode(std::string_view s);
-
 }  // namespace mend::cli

@@ -43,11 +43,5 @@ TEST(ParseServerUrl, RefusesMalformed) {
   }
 }
 
-TEST(UrlEncode, KeepsUnreservedAndEscapesTheRest) {
-  EXPECT_EQ(url_encode("abc-_.~09"), "abc-_.~09");
-  EXPECT_EQ(url_encode("a b/c&d"), "a%20b%2Fc%26d");
-  EXPECT_EQ(url_encode("\xc3\xa9"), "%C3%A9");
-}
-
 }  // namespace
 }  // namespace mend::cli

@@ -6,6 +6,7 @@
 #include "cli/progress.hpp"
 #include "cli/table.hpp"
 #include "cli/time_format.hpp"
+#include "common/encoding.hpp"
 
 namespace mend::cli {
 

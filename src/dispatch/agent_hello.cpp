@@ -1,5 +1,7 @@
 #include "dispatch/agent_hello.hpp"
 
+#include "common/same_secret.hpp"
+
 namespace mend {
 
 bool valid_ident(std::string_view ident) {
@@ -8,17 +10,6 @@ bool valid_ident(std::string_view ident) {
     if (c < 0x20 || c == 0x7f) return false;
   return true;
 }
-
-namespace {
-// Compares without stopping at the first difference, so timing does not tell
-// how much of a guessed token was right. `expected` is not empty.
-bool same_secret(std::string_view given, std::string_view expected) {
-  unsigned char diff = given.size() == expected.size() ? 0 : 1;
-  for (size_t i = 0; i < given.size(); ++i)
-    diff |= static_cast<unsigned char>(given[i] ^ expected[i % expected.size()]);
-  return diff == 0;
-}
-}  // namespace
 
 Result<void> check_hello(const proto::Hello& hello, std::string_view expected_token) {
   if (!expected_token.empty() && !same_secret(hello.token, expected_token))

@@ -8,6 +8,7 @@
 
 #include <ctime>
 
+#include "common/encoding.hpp"
 #include "tls/openssl_handles.hpp"
 
 namespace mend::tls {
@@ -24,16 +25,6 @@ namespace {
 // Certificates start five minutes in the past so a peer whose clock is a
 // little behind does not see them as not yet valid.
 constexpr int64_t kBackdateS = 300;
-
-std::string hex(const unsigned char* p, size_t n) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    out += digits[p[i] >> 4];
-    out += digits[p[i] & 15];
-  }
-  return out;
-}
 
 int64_t asn1_time_ms(const ASN1_TIME* t) {
   struct tm tm {};
@@ -98,7 +89,7 @@ CertificateInfo info_of(X509* cert) {
   CertificateInfo info;
   info.common_name = name_entry(X509_get_subject_name(cert), NID_commonName);
   const ASN1_INTEGER* serial = X509_get0_serialNumber(cert);
-  info.serial = hex(ASN1_STRING_get0_data(serial), static_cast<size_t>(ASN1_STRING_length(serial)));
+  info.serial = hex_encode(ASN1_STRING_get0_data(serial), static_cast<size_t>(ASN1_STRING_length(serial)));
   info.fingerprint = cert_fingerprint(cert);
   info.not_before_ms = asn1_time_ms(X509_get0_notBefore(cert));
   info.not_after_ms = asn1_time_ms(X509_get0_notAfter(cert));

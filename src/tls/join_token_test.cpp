@@ -37,11 +37,5 @@ TEST(JoinToken, RefusesOtherShapesWithoutRepeatingThem) {
   }
 }
 
-TEST(Secrets, SameSecret) {
-  EXPECT_TRUE(same_secret("abc", "abc"));
-  EXPECT_FALSE(same_secret("abc", "abd"));
-  EXPECT_FALSE(same_secret("abc", "ab"));
-}
-
 }  // namespace
 }  // namespace mend::tls

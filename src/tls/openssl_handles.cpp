@@ -3,6 +3,8 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "common/encoding.hpp"
+
 namespace mend::tls {
 
 namespace {
@@ -71,13 +73,7 @@ std::string cert_fingerprint(X509* cert) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   X509_digest(cert, EVP_sha256(), md, &n);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < n; ++i) {
-    out += hex[md[i] >> 4];
-    out += hex[md[i] & 15];
-  }
-  return out;
+  return hex_encode(md, n);
 }
 
 }  // namespace mend::tls

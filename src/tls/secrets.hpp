@@ -10,7 +10,5 @@ namespace mend::tls {
 std::string random_hex(size_t bytes);
 // Lowercase hex SHA-256 of `data`.
 std::string sha256_hex(std::string_view data);
-// Compares without leaking where two strings differ through timing.
-bool same_secret(std::string_view a, std::string_view b);
 
 }  // namespace mend::tls

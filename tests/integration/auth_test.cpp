@@ -4,6 +4,7 @@
 #include <iostream>
 #include <map>
 
+#include "common/encoding.hpp"
 #include "support/ibex_api.hpp"
 #include "support/server_process.hpp"
 #include "support/temp_dir.hpp"
@@ -93,7 +94,7 @@ TEST_F(BearerTokenTest, TokensFromFlagsAndConfigAdmitAndOthersGetAClear401) {
     HttpResponse ok = post_alert(std::string("Bearer ") + t);
     EXPECT_EQ(ok.status, 200) << t << ": " << ok;
   }
-  HttpResponse basic = post_alert("Basic " + base64("alice:s3cret"));
+  HttpResponse basic = post_alert("Basic " + base64_encode("alice:s3cret"));
   EXPECT_EQ(basic.status, 200) << basic;
 
   HttpResponse none = post_alert("");

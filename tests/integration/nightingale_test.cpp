@@ -18,6 +18,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "common/encoding.hpp"
 #include "support/cluster_fixture.hpp"
 #include "support/wait.hpp"
 #include "testing/ibex_test_agent.hpp"
@@ -36,7 +37,7 @@ constexpr const char* kIbexUser = "ibex:ibex-secret";
 std::map<std::string, std::string> go_client_headers(bool with_body) {
   std::map<std::string, std::string> h = {{"User-Agent", "Go-http-client/1.1"},
                                           {"Accept-Encoding", "gzip"},
-                                          {"Authorization", "Basic " + base64(kIbexUser)}};
+                                          {"Authorization", "Basic " + base64_encode(kIbexUser)}};
   if (with_body) h["Content-Type"] = "application/json";
   return h;
 }
@@ -46,7 +47,7 @@ std::map<std::string, std::string> go_client_headers(bool with_body) {
 // which the proxy replaces by the basic auth of [Ibex]) plus the proxy's
 // X-Forwarded-For. The pages send their PUT bodies as a JSON string.
 std::map<std::string, std::string> proxied_page_headers(bool with_body) {
-  std::map<std::string, std::string> h = {{"Authorization", "Basic " + base64(kIbexUser)},
+  std::map<std::string, std::string> h = {{"Authorization", "Basic " + base64_encode(kIbexUser)},
                                           {"Accept", "application/json"},
                                           {"X-Language", "en_US"},
                                           {"X-Forwarded-For", "127.0.0.1"},
@@ -288,7 +289,7 @@ TEST_F(NightingaleEventsTest, V6V7AndV8EventsEachStartARemediationAndResolveIt) 
 
   // v6: a global webhook (Settings > Notification > Webhooks) with basic auth.
   const std::map<std::string, std::string> v6_headers = {{"Content-Type", "application/json"},
-                                                         {"Authorization", "Basic " + base64("it:it-password")},
+                                                         {"Authorization", "Basic " + base64_encode("it:it-password")},
                                                          {"User-Agent", "Go-http-client/1.1"}};
   json d6 = post_event("nightingale_v6_firing.json", v6_headers);
   EXPECT_EQ(d6.value("decision", ""), "ran") << d6;

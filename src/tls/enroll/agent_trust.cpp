@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "common/log.hpp"
+#include "common/same_secret.hpp"
 #include "tls/join_token.hpp"
 #include "tls/secrets.hpp"
 

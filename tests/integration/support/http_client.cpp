@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "common/asio.hpp"
+#include "common/encoding.hpp"
 
 namespace mend::it {
 
@@ -51,32 +52,6 @@ std::ostream& operator<<(std::ostream& os, const HttpResponse& r) {
   return os << " body: " << b;
 }
 
-std::string base64(std::string_view in) {
-  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    out += t[n >> 18];
-    out += t[(n >> 12) & 63];
-    out += t[(n >> 6) & 63];
-    out += t[n & 63];
-  }
-  if (i + 1 == in.size()) {
-    uint32_t n = uint8_t(in[i]) << 16;
-    out += t[n >> 18];
-    out += t[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
-    out += t[n >> 18];
-    out += t[(n >> 12) & 63];
-    out += t[(n >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
-
 HttpClient::HttpClient(std::string host, uint16_t port, std::string user_pass)
     : host_(std::move(host)), port_(port), user_pass_(std::move(user_pass)) {}
 
@@ -103,7 +78,7 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
     req.set(http::field::host, host_ + ":" + std::to_string(port_));
     req.set(http::field::user_agent, "mend-integration-tests");
     if (!body.empty() || method == "POST" || method == "PUT") req.set(http::field::content_type, "application/json");
-    if (!user_pass_.empty()) req.set(http::field::authorization, "Basic " + base64(user_pass_));
+    if (!user_pass_.empty()) req.set(http::field::authorization, "Basic " + base64_encode(user_pass_));
     for (const auto& [k, v] : headers) req.set(k, v);
     req.body() = body;
     req.prepare_payload();

@@ -48,6 +48,4 @@ class HttpClient {
   std::string user_pass_;
 };
 
-std::string base64(std::string_view in);
-
 }  // namespace mend::it
