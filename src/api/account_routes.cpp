@@ -19,7 +19,7 @@ ApiResponse plain(int status, const json& body) {
 ApiResponse plain_error(int status, const std::string& message) {
   return plain(status, json{{"error", message}, {"err", message}});
 }
-ApiResponse plain_error(const Error& e) { return plain_error(http_status(e.code) == 200 ? 409 : http_status(e.code), e.message); }
+ApiResponse plain_error(const Error& e) { return plain_error(api_status(e.code), e.message); }
 
 json session_json(const auth::Principal& p) {
   return json{{"user", p.name},
@@ -103,7 +103,7 @@ ApiResponse create_user(ApiContext& ctx, const ApiRequest& req) {
   std::string kind = str(*body, "kind");
   auto u = ctx.accounts->create_user(str(*body, "name"), kind.empty() ? "user" : kind, str(*body, "role"),
                                      str(*body, "password"));
-  if (!u.ok()) return json_error(u.error().code == ErrorCode::conflict ? 409 : http_status(u.error().code), u.error().message);
+  if (!u.ok()) return api_error(u.error());
   return json_ok(user_json(*u));
 }
 
@@ -200,7 +200,7 @@ ApiResponse revoke_token(ApiContext& ctx, const ApiRequest& req, int64_t owner_i
   if (!t.ok()) return json_error(t.error());
   if (!*t || (*t)->user_id != owner_id) return json_error(404, "no token " + std::to_string(*id));
   auto r = ctx.accounts->revoke_token(*id);
-  if (!r.ok()) return json_error(r.error().code == ErrorCode::conflict ? 409 : http_status(r.error().code), r.error().message);
+  if (!r.ok()) return api_error(r.error());
   return json_ok(token_json(*r, ctx.clock.now_ms()));
 }
 

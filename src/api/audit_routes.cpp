@@ -1,9 +1,7 @@
 #include "api/audit_routes.hpp"
 
-#include <charconv>
-
 #include "api/envelope.hpp"
-#include "heal/alert_event.hpp"
+#include "api/query_params.hpp"
 #include "store/audit_chain.hpp"
 
 namespace mend {
@@ -11,33 +9,6 @@ namespace mend {
 namespace {
 
 using nlohmann::json;
-
-Result<int64_t> q_int(const ApiRequest& req, const std::string& key, int64_t fallback) {
-  auto it = req.query.find(key);
-  if (it == req.query.end() || it->second.empty()) return fallback;
-  int64_t v = 0;
-  const std::string& s = it->second;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size())
-    return make_error(ErrorCode::invalid_input, "query parameter '" + key + "' must be an integer");
-  return v;
-}
-
-Result<int64_t> q_time(const ApiRequest& req, const std::string& key) {
-  auto it = req.query.find(key);
-  if (it == req.query.end() || it->second.empty()) return int64_t{0};
-  if (it->second.find_first_not_of("0123456789") == std::string::npos) return q_int(req, key, 0);
-  auto ms = heal::parse_rfc3339_ms(it->second);
-  if (!ms.ok())
-    return make_error(ErrorCode::invalid_input,
-                      "query parameter '" + key + "' must be milliseconds since the epoch or an RFC 3339 time");
-  return *ms;
-}
-
-std::string q_str(const ApiRequest& req, const std::string& key) {
-  auto it = req.query.find(key);
-  return it == req.query.end() ? std::string() : it->second;
-}
 
 Result<std::vector<AuditRecord>> read_audit(Store& store, const AuditQuery& q) {
   std::vector<AuditRecord> out;
@@ -50,21 +21,16 @@ Result<std::vector<AuditRecord>> read_audit(Store& store, const AuditQuery& q) {
 
 ApiResponse list(ApiContext& ctx, const ApiRequest& req) {
   AuditQuery q;
-  q.actor = q_str(req, "actor");
-  q.action = q_str(req, "action");
-  q.target = q_str(req, "target");
-  q.outcome = q_str(req, "outcome");
-  auto since = q_time(req, "since");
-  auto until = q_time(req, "until");
-  auto before = q_int(req, "before_seq", 0);
-  auto limit = q_int(req, "limit", 100);
-  for (const auto* r : {&since, &until, &before, &limit})
-    if (!r->ok()) return json_error(r->error());
-  if (*limit < 1 || *limit > 1000) return json_error(400, "limit must be between 1 and 1000");
-  q.since_ms = *since;
-  q.until_ms = *until;
-  q.before_seq = *before;
-  q.limit = static_cast<int>(*limit);
+  q.actor = query_str(req, "actor");
+  q.action = query_str(req, "action");
+  q.target = query_str(req, "target");
+  q.outcome = query_str(req, "outcome");
+  auto page = query_page(req, "before_seq", 100, 1000);
+  if (!page.ok()) return json_error(page.error());
+  q.since_ms = page->since_ms;
+  q.until_ms = page->until_ms;
+  q.before_seq = page->before;
+  q.limit = static_cast<int>(page->limit);
   auto records = read_audit(ctx.store, q);
   if (!records.ok()) return json_error(records.error());
   json out = json::array();
@@ -75,8 +41,8 @@ ApiResponse list(ApiContext& ctx, const ApiRequest& req) {
 
 ApiResponse export_lines(ApiContext& ctx, const ApiRequest& req) {
   AuditQuery q;
-  auto after = q_int(req, "after_seq", 0);
-  auto limit = q_int(req, "limit", 10000);
+  auto after = query_int(req, "after_seq", 0);
+  auto limit = query_int(req, "limit", 10000);
   if (!after.ok()) return json_error(after.error());
   if (!limit.ok()) return json_error(limit.error());
   if (*limit < 1 || *limit > 100000) return json_error(400, "limit must be between 1 and 100000");

@@ -19,6 +19,8 @@ int http_status(ErrorCode code) {
   return 500;
 }
 
+int api_status(ErrorCode code) { return code == ErrorCode::conflict ? 409 : http_status(code); }
+
 std::string dump_json(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -36,6 +38,8 @@ ApiResponse json_error(int status, const std::string& message) {
 }
 
 ApiResponse json_error(const Error& error) { return json_error(http_status(error.code), error.message); }
+
+ApiResponse api_error(const Error& error) { return json_error(api_status(error.code), error.message); }
 
 ApiResponse text_response(int status, std::string body) {
   return ApiResponse{status, "text/plain; charset=utf-8", std::move(body), {}};

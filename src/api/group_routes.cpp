@@ -19,11 +19,6 @@ json group_json(const StoredGroup& g) {
 
 json grant_json(const GroupGrant& g) { return json{{"group", g.group}, {"user", g.user_name}, {"access", g.access}}; }
 
-ApiResponse error(const Error& e) {
-  // Mend's own API: a refused change is a real 409, not Ibex's 200.
-  return json_error(e.code == ErrorCode::conflict ? 409 : http_status(e.code), e.message);
-}
-
 Result<json> body_object(const ApiRequest& req) {
   auto j = json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return make_error(ErrorCode::invalid_input, "the body must be a JSON object");
@@ -50,11 +45,26 @@ Result<std::optional<std::string>> description_of(const json& body) {
   return std::optional<std::string>(it->get<std::string>());
 }
 
+// What a create or update may carry; absent fields stay nullopt.
+struct GroupFields {
+  json body;
+  std::optional<std::vector<std::string>> hosts;
+  std::optional<std::string> description;
+};
+
+Result<GroupFields> group_fields(const ApiRequest& req) {
+  GroupFields f;
+  MEND_ASSIGN_OR_RETURN(f.body, body_object(req));
+  MEND_ASSIGN_OR_RETURN(f.hosts, hosts_of(f.body));
+  MEND_ASSIGN_OR_RETURN(f.description, description_of(f.body));
+  return f;
+}
+
 ApiResponse list_groups(ApiContext& ctx, const ApiRequest& req) {
   auto groups = ctx.groups->list();
-  if (!groups.ok()) return error(groups.error());
+  if (!groups.ok()) return api_error(groups.error());
   auto who = ctx.groups->authority(req.principal);
-  if (!who.ok()) return error(who.error());
+  if (!who.ok()) return api_error(who.error());
   json list = json::array();
   for (const auto& g : *groups) {
     json j = group_json(g);
@@ -65,26 +75,22 @@ ApiResponse list_groups(ApiContext& ctx, const ApiRequest& req) {
 }
 
 ApiResponse create_group(ApiContext& ctx, const ApiRequest& req) {
-  auto body = body_object(req);
-  if (!body.ok()) return error(body.error());
-  auto hosts = hosts_of(*body);
-  if (!hosts.ok()) return error(hosts.error());
-  auto description = description_of(*body);
-  if (!description.ok()) return error(description.error());
-  auto name = body->find("name");
-  if (name == body->end() || !name->is_string()) return json_error(400, "give the group's \"name\"");
-  auto g = ctx.groups->create(name->get<std::string>(), hosts->value_or(std::vector<std::string>{}),
-                              description->value_or(""));
-  if (!g.ok()) return error(g.error());
+  auto f = group_fields(req);
+  if (!f.ok()) return api_error(f.error());
+  auto name = f->body.find("name");
+  if (name == f->body.end() || !name->is_string()) return json_error(400, "give the group's \"name\"");
+  auto g = ctx.groups->create(name->get<std::string>(), f->hosts.value_or(std::vector<std::string>{}),
+                              f->description.value_or(""));
+  if (!g.ok()) return api_error(g.error());
   return json_ok(group_json(*g));
 }
 
 ApiResponse show_group(ApiContext& ctx, const std::string& name) {
   auto g = ctx.groups->find(name);
-  if (!g.ok()) return error(g.error());
+  if (!g.ok()) return api_error(g.error());
   if (!*g) return json_error(404, "no group '" + name + "'");
   auto grants = ctx.groups->grants(name);
-  if (!grants.ok()) return error(grants.error());
+  if (!grants.ok()) return api_error(grants.error());
   json j = group_json(**g);
   j["grants"] = json::array();
   for (const auto& x : *grants) j["grants"].push_back(grant_json(x));
@@ -92,14 +98,10 @@ ApiResponse show_group(ApiContext& ctx, const std::string& name) {
 }
 
 ApiResponse update_group(ApiContext& ctx, const ApiRequest& req) {
-  auto body = body_object(req);
-  if (!body.ok()) return error(body.error());
-  auto hosts = hosts_of(*body);
-  if (!hosts.ok()) return error(hosts.error());
-  auto description = description_of(*body);
-  if (!description.ok()) return error(description.error());
-  auto g = ctx.groups->update(req.params.at("name"), *hosts, *description);
-  if (!g.ok()) return error(g.error());
+  auto f = group_fields(req);
+  if (!f.ok()) return api_error(f.error());
+  auto g = ctx.groups->update(req.params.at("name"), f->hosts, f->description);
+  if (!g.ok()) return api_error(g.error());
   return json_ok(group_json(*g));
 }
 
@@ -113,15 +115,15 @@ ApiResponse delete_group(ApiContext& ctx, const std::string& name) {
       if (r.group == name) return json_error(409, "group '" + name + "' has rule '" + r.name + "'");
   }
   auto done = ctx.groups->remove(name);
-  return done.ok() ? json_done() : error(done.error());
+  return done.ok() ? json_done() : api_error(done.error());
 }
 
 ApiResponse list_grants(ApiContext& ctx, const std::string& name) {
   auto g = ctx.groups->find(name);
-  if (!g.ok()) return error(g.error());
+  if (!g.ok()) return api_error(g.error());
   if (!*g) return json_error(404, "no group '" + name + "'");
   auto grants = ctx.groups->grants(name);
-  if (!grants.ok()) return error(grants.error());
+  if (!grants.ok()) return api_error(grants.error());
   json list = json::array();
   for (const auto& x : *grants) list.push_back(grant_json(x));
   return json_ok(list);
@@ -129,13 +131,13 @@ ApiResponse list_grants(ApiContext& ctx, const std::string& name) {
 
 ApiResponse put_grant(ApiContext& ctx, const ApiRequest& req) {
   auto body = body_object(req);
-  if (!body.ok()) return error(body.error());
+  if (!body.ok()) return api_error(body.error());
   auto a = body->find("access");
   if (a == body->end() || !a->is_string()) return json_error(400, "give \"access\": read or write");
   auto access = auth::parse_group_access(a->get<std::string>());
-  if (!access.ok()) return error(access.error());
+  if (!access.ok()) return api_error(access.error());
   auto g = ctx.groups->grant(req.params.at("name"), req.params.at("user"), *access);
-  if (!g.ok()) return error(g.error());
+  if (!g.ok()) return api_error(g.error());
   return json_ok(grant_json(*g));
 }
 
@@ -167,7 +169,7 @@ void add_group_routes(Router& r, ApiContext& ctx) {
         [&ctx](const ApiRequest& req) { return put_grant(ctx, req); });
   r.add("DELETE", "/api/v1/groups/:name/grants/:user", need(Permission::user_manage), [&ctx](const ApiRequest& req) {
     auto done = ctx.groups->revoke(req.params.at("name"), req.params.at("user"));
-    return done.ok() ? json_done() : error(done.error());
+    return done.ok() ? json_done() : api_error(done.error());
   });
 }
 

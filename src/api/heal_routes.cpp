@@ -1,6 +1,5 @@
 #include "api/heal_routes.hpp"
 
-#include <charconv>
 #include <functional>
 #include <memory>
 #include <type_traits>
@@ -8,6 +7,7 @@
 
 #include "api/envelope.hpp"
 #include "api/idempotency.hpp"
+#include "api/query_params.hpp"
 #include "common/log.hpp"
 #include "common/log_text.hpp"
 #include "heal/rules_yaml.hpp"
@@ -18,13 +18,6 @@ namespace {
 
 using nlohmann::json;
 using heal::HealService;
-
-// /api/v1 is Mend's own API: unlike /ibex/v1, which Nightingale reads with
-// HTTP 200 and "err", a refused change here is a real 409.
-ApiResponse heal_error(const Error& e) {
-  if (e.code == ErrorCode::conflict) return json_error(409, e.message);
-  return json_error(e);
-}
 
 json nullable(const std::optional<int64_t>& v) { return v ? json(*v) : json(nullptr); }
 
@@ -51,34 +44,6 @@ json record_json(const HealRecord& r) {
 
 json breaker_json(const HealBreaker& b) {
   return json{{"open", b.open}, {"opened_ms", b.opened_ms}, {"closed_ms", b.closed_ms}, {"reason", b.reason}};
-}
-
-Result<int64_t> query_int(const ApiRequest& req, const std::string& key, int64_t fallback) {
-  auto it = req.query.find(key);
-  if (it == req.query.end() || it->second.empty()) return fallback;
-  int64_t v = 0;
-  const std::string& s = it->second;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size())
-    return make_error(ErrorCode::invalid_input, "query parameter '" + key + "' must be an integer");
-  return v;
-}
-
-// Milliseconds since the epoch, or an RFC 3339 time.
-Result<int64_t> query_time(const ApiRequest& req, const std::string& key) {
-  auto it = req.query.find(key);
-  if (it == req.query.end() || it->second.empty()) return int64_t{0};
-  if (it->second.find_first_not_of("0123456789") == std::string::npos) return query_int(req, key, 0);
-  auto ms = heal::parse_rfc3339_ms(it->second);
-  if (!ms.ok())
-    return make_error(ErrorCode::invalid_input,
-                      "query parameter '" + key + "' must be milliseconds since the epoch or an RFC 3339 time");
-  return *ms;
-}
-
-std::string query_str(const ApiRequest& req, const std::string& key) {
-  auto it = req.query.find(key);
-  return it == req.query.end() ? std::string() : it->second;
 }
 
 // Alerts decided per step: a step holds the server's thread for a few
@@ -114,7 +79,7 @@ ApiResponse intake_step(HealService& h, const std::shared_ptr<IntakeRun>& run) {
     Error e = decided.error();
     e.message = "decided " + std::to_string(run->next) + " of " + std::to_string(run->events.size()) +
                 " alerts, then: " + e.message;
-    return run->done(heal_error(e));
+    return run->done(api_error(e));
   }
   if (run->next < run->events.size()) {
     ApiResponse later;
@@ -129,7 +94,7 @@ ApiResponse intake_step(HealService& h, const std::shared_ptr<IntakeRun>& run) {
 ApiResponse decide(HealService& h, const std::string& source, const ApiRequest& req,
                    std::function<ApiResponse(ApiResponse)> done) {
   auto events = h.parse(source, req.body);
-  if (!events.ok()) return done(heal_error(events.error()));
+  if (!events.ok()) return done(api_error(events.error()));
   auto run = std::make_shared<IntakeRun>();
   run->events = std::move(*events);
   run->outcomes.reserve(run->events.size());
@@ -174,7 +139,7 @@ ApiResponse dry_run(HealService& h, const ApiRequest& req) {
   if (source != "alertmanager" && source != "nightingale" && source != "grafana" && source != "generic")
     return json_error(400, "source must be one of alertmanager, nightingale, grafana, generic");
   auto previews = h.dry_run(source, req.body);
-  if (!previews.ok()) return heal_error(previews.error());
+  if (!previews.ok()) return api_error(previews.error());
   json events = json::array();
   for (const auto& ev : *previews) {
     json rules = json::array();
@@ -204,21 +169,14 @@ ApiResponse list_records(HealService& h, const ApiRequest& req) {
     return json_error(400, "unknown decision '" + q.decision +
                                "' (ran, duplicate, cooldown, storm_cap, breaker_open, dry_run, no_rule, no_host, "
                                "host_unknown, recovered, refused, forbidden)");
-  auto since = query_time(req, "since");
-  if (!since.ok()) return heal_error(since.error());
-  auto until = query_time(req, "until");
-  if (!until.ok()) return heal_error(until.error());
-  auto limit = query_int(req, "limit", 100);
-  if (!limit.ok()) return heal_error(limit.error());
-  auto before = query_int(req, "before_id", 0);
-  if (!before.ok()) return heal_error(before.error());
-  if (*limit < 1 || *limit > 10000) return json_error(400, "limit must be between 1 and 10000");
-  q.since_ms = *since;
-  q.until_ms = *until;
-  q.limit = static_cast<int>(*limit);
-  q.before_id = *before;
+  auto page = query_page(req, "before_id", 100, 10000);
+  if (!page.ok()) return api_error(page.error());
+  q.since_ms = page->since_ms;
+  q.until_ms = page->until_ms;
+  q.limit = static_cast<int>(page->limit);
+  q.before_id = page->before;
   auto records = h.records(q);
-  if (!records.ok()) return heal_error(records.error());
+  if (!records.ok()) return api_error(records.error());
   json list = json::array();
   for (const auto& r : *records) list.push_back(record_json(r));
   return json_ok(json{{"list", list}});
@@ -226,10 +184,10 @@ ApiResponse list_records(HealService& h, const ApiRequest& req) {
 
 ApiResponse list_rule_statuses(HealService& h, const ApiRequest& req) {
   auto minutes = query_int(req, "minutes", 10);
-  if (!minutes.ok()) return heal_error(minutes.error());
+  if (!minutes.ok()) return api_error(minutes.error());
   if (*minutes < 0) return json_error(400, "minutes must not be negative");
   auto statuses = h.rule_statuses(*minutes * 60'000);
-  if (!statuses.ok()) return heal_error(statuses.error());
+  if (!statuses.ok()) return api_error(statuses.error());
   json list = json::array();
   for (const auto& s : *statuses) {
     json j{{"name", s.name},
@@ -263,14 +221,14 @@ ApiResponse one_or_404(const T* found, const char* what, const std::string& name
 
 template <class T>
 ApiResponse saved(const Result<T>& r) {
-  if (!r.ok()) return heal_error(r.error());
+  if (!r.ok()) return api_error(r.error());
   return json_ok(heal::to_json(*r, true));
 }
 
 // A refusal by host groups: 403 with the permission the route asked for, as
 // the router's own refusals say it, and the reason naming group or hosts.
 ApiResponse group_refusal(const Error& e, auth::Permission p) {
-  if (e.code != ErrorCode::forbidden) return heal_error(e);
+  if (e.code != ErrorCode::forbidden) return api_error(e);
   json body{{"err", e.message}, {"error", e.message}, {"permission", auth::to_string(p)}};
   return ApiResponse{403, "application/json", dump_json(body), {}};
 }
@@ -333,7 +291,7 @@ void add_catalog_routes(Router& r, HealService& h, auth::HostGroups* groups, con
     if (auto allowed = check_save(groups, h, req, rule, false); !allowed.ok())
       return group_refusal(allowed.error(), edit);
     auto done = h.catalog().remove<T>(req.params.at("name"));
-    return done.ok() ? json_done() : heal_error(done.error());
+    return done.ok() ? json_done() : api_error(done.error());
   });
 }
 
@@ -359,12 +317,12 @@ ApiResponse run_template(HealService& h, auth::HostGroups* groups, const ApiRequ
     creator = c->get<std::string>();
   if (groups) {
     auto who = groups->authority(req.principal);
-    if (!who.ok()) return heal_error(who.error());
+    if (!who.ok()) return api_error(who.error());
     auto allowed = groups->check_run(*who, t->name, t->group, hosts);
     if (!allowed.ok()) return group_refusal(allowed.error(), auth::Permission::task_run_template);
   }
   auto task = h.run_template(name, hosts, creator);
-  if (!task.ok()) return heal_error(task.error());
+  if (!task.ok()) return api_error(task.error());
   return json_ok(json{{"id", task->id}, {"template", name}, {"hosts", task->hosts}});
 }
 
@@ -390,12 +348,12 @@ void add_heal_routes(Router& r, HealService& h, Store& store, const Clock& clock
   r.add("GET", "/api/v1/heal/rules", need(Permission::task_read), [&h](const ApiRequest& req) { return list_rule_statuses(h, req); });
   r.add("POST", "/api/v1/heal/rules/:name/breaker/close", need(Permission::rule_edit), [&h](const ApiRequest& req) {
     auto b = h.close_breaker(req.params.at("name"));
-    if (!b.ok()) return heal_error(b.error());
+    if (!b.ok()) return api_error(b.error());
     return json_ok(breaker_json(*b));
   });
   r.add("POST", "/api/v1/reload", need(Permission::rule_edit), [&h](const ApiRequest&) {
     auto done = h.reload();
-    if (!done.ok()) return heal_error(done.error());
+    if (!done.ok()) return api_error(done.error());
     return json_ok(json{{"rules", h.rules().rules.size()}, {"templates", h.rules().templates.size()}});
   });
 

@@ -2,7 +2,6 @@
 
 #include "common/failpoint.hpp"
 
-#include <charconv>
 #include <unordered_set>
 
 #include "api/envelope.hpp"
@@ -10,6 +9,7 @@
 #include "api/ibex_answers.hpp"
 #include "api/idempotency.hpp"
 #include "api/ibex_json.hpp"
+#include "api/query_params.hpp"
 #include "api/task_form_json.hpp"
 #include "api/task_reads.hpp"
 #include "common/log.hpp"
@@ -26,19 +26,9 @@ namespace text = ibex_text;
 // An integer query parameter, or `fallback` when absent or empty; Ibex's
 // words when it is not one.
 Result<int64_t> query_int(const ApiRequest& req, const std::string& key, int64_t fallback, bool int64) {
-  auto it = req.query.find(key);
-  if (it == req.query.end() || it->second.empty()) return fallback;
-  int64_t v = 0;
-  const std::string& s = it->second;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size())
-    return make_error(ErrorCode::invalid_input, ibex_bad_query_int(s, int64));
+  auto v = mend::query_int(req, key, fallback);
+  if (!v.ok()) return make_error(ErrorCode::invalid_input, ibex_bad_query_int(query_str(req, key), int64));
   return v;
-}
-
-std::string query_str(const ApiRequest& req, const std::string& key) {
-  auto it = req.query.find(key);
-  return it == req.query.end() ? std::string() : it->second;
 }
 
 bool is_missing_task(const Error& e) { return e.code == ErrorCode::not_found && e.message == kNoSuchTaskMessage; }

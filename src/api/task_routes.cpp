@@ -1,46 +1,16 @@
 #include "api/task_routes.hpp"
 
-#include <charconv>
-
 #include "api/envelope.hpp"
 #include "api/host_output_stream.hpp"
 #include "api/ibex_json.hpp"
+#include "api/query_params.hpp"
 #include "api/task_reads.hpp"
-#include "heal/alert_event.hpp"
 
 namespace mend {
 
 namespace {
 
 using nlohmann::json;
-
-std::string query_str(const ApiRequest& req, const std::string& key) {
-  auto it = req.query.find(key);
-  return it == req.query.end() ? std::string() : it->second;
-}
-
-Result<int64_t> query_int(const ApiRequest& req, const std::string& key, int64_t fallback) {
-  std::string s = query_str(req, key);
-  if (s.empty()) return fallback;
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size())
-    return make_error(ErrorCode::invalid_input, "query parameter '" + key + "' must be an integer");
-  return v;
-}
-
-// Milliseconds since the epoch, or an RFC 3339 time; 0 when absent.
-Result<int64_t> query_time(const ApiRequest& req, const std::string& key) {
-  std::string s = query_str(req, key);
-  if (s.empty() || s.find_first_not_of("0123456789") == std::string::npos)
-    return query_int(req, key, 0);
-  auto ms = heal::parse_rfc3339_ms(s);
-  if (!ms.ok())
-    return make_error(
-        ErrorCode::invalid_input,
-        "query parameter '" + key + "' must be milliseconds since the epoch or an RFC 3339 time");
-  return *ms;
-}
 
 json task_row_json(const Task& t) {
   json j = task_meta_json(t);
@@ -61,19 +31,12 @@ ApiResponse list_tasks(ApiContext& ctx, const ApiRequest& req) {
   if (!q.state.empty() && q.state != "done" && q.state != "unfinished" &&
       !parse_task_action(q.state))
     return json_error(400, "state must be one of done, unfinished, start, pause, cancel, kill");
-  auto since = query_time(req, "since");
-  if (!since.ok()) return json_error(since.error());
-  auto until = query_time(req, "until");
-  if (!until.ok()) return json_error(until.error());
-  auto before = query_int(req, "before_id", 0);
-  if (!before.ok()) return json_error(before.error());
-  auto limit = query_int(req, "limit", 50);
-  if (!limit.ok()) return json_error(limit.error());
-  if (*limit < 1 || *limit > 1000) return json_error(400, "limit must be between 1 and 1000");
-  q.created_after_ms = *since;
-  q.created_before_ms = *until;
-  q.before_id = *before;
-  q.limit = static_cast<int>(*limit);
+  auto window = query_page(req, "before_id", 50, 1000);
+  if (!window.ok()) return json_error(window.error());
+  q.created_after_ms = window->since_ms;
+  q.created_before_ms = window->until_ms;
+  q.before_id = window->before;
+  q.limit = static_cast<int>(window->limit);
   TaskPage page;
   auto r = ctx.store.read([&](StoreTx& tx) -> Result<void> {
     MEND_ASSIGN_OR_RETURN(page, tx.list_tasks(q));
