@@ -8,9 +8,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "agent/test_temp_dir.hpp"
 #include "common/failpoint.hpp"
 #include "testing/fake_clock.hpp"
+#include "testing/temp_dir.hpp"
 
 namespace mend::agent {
 
@@ -87,13 +87,6 @@ proto::Assign assign(int64_t id, const std::string& script) {
   a.account = "root";
   a.timeout_s = 10;
   return a;
-}
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream f(p);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
 }
 
 class AgentTest : public ::testing::Test {
@@ -202,7 +195,7 @@ TEST_F(AgentTest, RunsAssignmentAndResendsResultAfterReconnectUntilAcked) {
     EXPECT_EQ(third.status, "success");
     EXPECT_EQ(server.hellos, 2);
   });
-  EXPECT_EQ(slurp(marker), "run\n");
+  EXPECT_EQ(mend::testing::read_file(marker), "run\n");
   auto spool = Spool::open(spool_dir());
   EXPECT_EQ(spool->state(11), DispatchState::done);
   EXPECT_FALSE(std::filesystem::exists(spool->dispatch_dir(11)));
@@ -341,7 +334,7 @@ TEST_F(AgentTest, ASpoolThatCannotRecordRefusesTheDispatchAndTheAgentKeepsServin
     auto r2 = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
     EXPECT_EQ(r2.status, "success");
   });
-  EXPECT_EQ(slurp(marker), "run\n");
+  EXPECT_EQ(mend::testing::read_file(marker), "run\n");
 }
 
 TEST_F(AgentTest, AScriptThatCannotStartIsReportedFailedWithTheReason) {

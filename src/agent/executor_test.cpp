@@ -7,8 +7,8 @@
 #include <fstream>
 #include <thread>
 
-#include "agent/test_temp_dir.hpp"
 #include "common/strings.hpp"
+#include "testing/temp_dir.hpp"
 
 namespace mend::agent {
 

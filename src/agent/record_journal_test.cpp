@@ -6,8 +6,8 @@
 
 #include <set>
 
-#include "agent/test_temp_dir.hpp"
 #include "common/failpoint.hpp"
+#include "testing/temp_dir.hpp"
 
 namespace mend::agent {
 namespace {

@@ -5,7 +5,7 @@
 #include <map>
 
 #include "agent/dispatch_lock.hpp"
-#include "agent/test_temp_dir.hpp"
+#include "testing/temp_dir.hpp"
 
 namespace mend::agent {
 

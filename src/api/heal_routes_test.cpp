@@ -3,7 +3,6 @@
 #include "api/heal_routes.hpp"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,6 +11,7 @@
 #include "api/api_service.hpp"
 #include "testing/fake_clock.hpp"
 #include "testing/recording_agent_push.hpp"
+#include "testing/temp_dir.hpp"
 
 namespace mend {
 namespace {
@@ -36,10 +36,7 @@ class HealRoutesTest : public ::testing::Test {
   void SetUp() override {
     store = std::move(open_store("sqlite::memory:")).value();
     engine = std::make_unique<Engine>(*store, clock, push, metrics);
-    std::string templ = (std::filesystem::temp_directory_path() / "mend-heal-api-XXXXXX").string();
-    ASSERT_NE(mkdtemp(templ.data()), nullptr);
-    dir = templ;
-    rules_path = (dir / "rules.yaml").string();
+    rules_path = tmp.file("rules.yaml").string();
     std::ofstream(rules_path) << kRules;
     heal = std::make_unique<heal::HealService>(*store, *engine, clock, [](const std::string&) { return true; });
     ASSERT_TRUE(heal->start(rules_path).ok());
@@ -48,10 +45,6 @@ class HealRoutesTest : public ::testing::Test {
     auth::ResolverOptions o;
     o.basic_users = {{"u", "p"}};
     api = std::make_unique<ApiService>(std::move(router), std::move(auth::PrincipalResolver::make(o, nullptr)).value());
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
   }
 
   ApiResponse call(const std::string& method, const std::string& path, const std::string& body = "",
@@ -73,7 +66,7 @@ class HealRoutesTest : public ::testing::Test {
   std::unique_ptr<Engine> engine;
   std::unique_ptr<heal::HealService> heal;
   std::unique_ptr<ApiService> api;
-  std::filesystem::path dir;
+  mend::testing::TempDir tmp;
   std::string rules_path;
 };
 

@@ -9,7 +9,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "cli/fake_http_server.hpp"
+#include "testing/fake_http_server.hpp"
+#include "testing/temp_dir.hpp"
 
 namespace mend::cli {
 namespace {
@@ -520,9 +521,8 @@ TEST_F(Fixture, TimesAreLocalWithTheirOffsetOrUtcWithAFlag) {
 }
 
 TEST_F(Fixture, CheckRulesReportsEveryProblemWithItsLineOffline) {
-  char tmpl[] = "/tmp/mendctl-rules-XXXXXX";
-  ASSERT_NE(::mkdtemp(tmpl), nullptr);
-  const std::string dir = tmpl;
+  mend::testing::TempDir tmp;
+  const std::string dir = tmp.path().string();
   const std::string good = dir + "/good.yaml", bad = dir + "/bad.yaml";
   std::ofstream(good) << "templates:\n  t: {title: T, account: root, script: echo}\nrules:\n"
                          "  - {name: r, template: t, matchers: ['alertname=\"X\"']}\n";
@@ -539,7 +539,6 @@ TEST_F(Fixture, CheckRulesReportsEveryProblemWithItsLineOffline) {
   err.str("");
   EXPECT_EQ(check_rules_command(dir + "/missing.yaml", {}, console), kExitError);
   EXPECT_NE(err.str().find("No such file or directory"), std::string::npos) << err.str();
-  std::system(("rm -rf '" + dir + "'").c_str());
 }
 
 TEST_F(Fixture, ReloadPostsAndSaysWhatIsInUse) {

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "cli/basic_auth.hpp"
-#include "cli/fake_http_server.hpp"
 #include "cli/server_api.hpp"
+#include "testing/fake_http_server.hpp"
 
 namespace mend::cli {
 namespace {

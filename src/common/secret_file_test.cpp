@@ -4,30 +4,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <string>
+
+#include "testing/temp_dir.hpp"
 
 namespace mend {
 namespace {
 
 class SecretFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/mend-secret-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::system(("rm -rf '" + dir_ + "'").c_str()); }
-
   std::string write(const std::string& name, const std::string& text, mode_t mode) {
-    std::string path = dir_ + "/" + name;
+    std::string path = tmp_.file(name).string();
     std::ofstream(path) << text;
     ::chmod(path.c_str(), mode);
     return path;
   }
 
-  std::string dir_;
+  mend::testing::TempDir tmp_;
 };
 
 TEST_F(SecretFileTest, ReadsEachLineWithoutLineEndings) {
@@ -52,7 +46,7 @@ TEST_F(SecretFileTest, AFileItsGroupCanReadIsFine) {
 }
 
 TEST_F(SecretFileTest, MissingAndEmptyFilesAreErrorsThatSayWhy) {
-  auto missing = read_secret_lines(dir_ + "/nope", "--agent-token-file");
+  auto missing = read_secret_lines(tmp_.file("nope").string(), "--agent-token-file");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("--agent-token-file: cannot read"), std::string::npos);
   EXPECT_NE(missing.error().message.find("No such file"), std::string::npos);

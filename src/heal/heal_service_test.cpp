@@ -3,7 +3,6 @@
 #include "heal/heal_service.hpp"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -14,6 +13,7 @@
 #include "heal/test_fixtures.hpp"
 #include "testing/fake_clock.hpp"
 #include "testing/recording_agent_push.hpp"
+#include "testing/temp_dir.hpp"
 
 namespace mend::heal {
 namespace {
@@ -85,20 +85,12 @@ class HealServiceTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.error().message;
     store = std::move(s).value();
     engine = std::make_unique<Engine>(*store, clock, push, metrics);
-    std::string templ = (std::filesystem::temp_directory_path() / "mend-heal-XXXXXX").string();
-    ASSERT_NE(mkdtemp(templ.data()), nullptr);
-    dir = templ;
-    rules_path = (dir / "rules.yaml").string();
+    rules_path = tmp.file("rules.yaml").string();
     write_rules(kRules);
     service = std::make_unique<HealService>(*store, *engine, clock, connected_probe());
     auto started = service->start(rules_path);
     ASSERT_TRUE(started.ok()) << started.error().message;
   }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
-
   void write_rules(const std::string& text) { std::ofstream(rules_path, std::ios::trunc) << text; }
 
   std::vector<HealOutcome> intake(const std::string& source, const std::string& body) {
@@ -156,7 +148,7 @@ class HealServiceTest : public ::testing::Test {
   std::unique_ptr<Store> store;
   std::unique_ptr<Engine> engine;
   std::unique_ptr<HealService> service;
-  std::filesystem::path dir;
+  mend::testing::TempDir tmp;
   std::string rules_path;
 };
 

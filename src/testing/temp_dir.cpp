@@ -21,8 +21,12 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
-  const char* keep = std::getenv("MEND_TEST_KEEP_TMP");
-  if (keep && std::string(keep) == "1") {
+  auto set = [](const char* name) {
+    const char* v = std::getenv(name);
+    return v && std::string(v) == "1";
+  };
+  // MEND_IT_KEEP_TMP: the name the integration tests' own copy read.
+  if (set("MEND_TEST_KEEP_TMP") || set("MEND_IT_KEEP_TMP")) {
     std::cerr << "[mend-test] kept " << path_ << "\n";
     return;
   }

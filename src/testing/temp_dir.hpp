@@ -1,7 +1,8 @@
 #pragma once
-// For tests: a fresh directory under $TMPDIR (or /tmp), removed with
-// everything in it when the TempDir is destroyed, unless the environment sets
-// MEND_TEST_KEEP_TMP=1 (then its path is printed, for a post-mortem).
+// For unit and integration tests: a fresh directory under $TMPDIR (or /tmp),
+// removed with everything in it when the TempDir is destroyed, unless the
+// environment sets MEND_TEST_KEEP_TMP=1 (or MEND_IT_KEEP_TMP=1; then its path
+// is printed, for a post-mortem).
 #include <filesystem>
 #include <string>
 #include <string_view>

@@ -1,30 +1,11 @@
 #pragma once
-// A fresh directory under $TMPDIR (or /tmp) for one test or suite; removed
-// with everything in it when the TempDir is destroyed, unless the environment
-// sets MEND_IT_KEEP_TMP=1 (then its path is printed for a post-mortem).
-#include <filesystem>
-#include <string>
-#include <string_view>
+// The integration tests use the shared TempDir and file helpers (src/testing).
+#include "testing/temp_dir.hpp"
 
 namespace mend::it {
 
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  // path() / name; the file itself is not created.
-  std::filesystem::path file(std::string_view name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
-
-// Whole-file helpers for test assertions; read_file returns "" for a missing file.
-std::string read_file(const std::filesystem::path& p);
-void write_file(const std::filesystem::path& p, std::string_view content);
+using mend::testing::read_file;
+using mend::testing::TempDir;
+using mend::testing::write_file;
 
 }  // namespace mend::it

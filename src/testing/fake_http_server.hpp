@@ -2,7 +2,8 @@
 // Test support, used only by *_test.cpp: a tiny HTTP/1.1 server on
 // 127.0.0.1 with an ephemeral port, answering each request with a handler.
 // It runs on its own thread; requests are handled one at a time, one per
-// connection. Header-only so the mend_cli library does not carry it.
+// connection. Header-only so mend_testing does not carry Asio for the tests
+// that do not use it.
 #include <atomic>
 #include <functional>
 #include <mutex>
@@ -12,7 +13,7 @@
 
 #include "common/asio.hpp"
 
-namespace mend::cli::testing {
+namespace mend::testing {
 
 struct SeenRequest {
   std::string method;
@@ -113,4 +114,4 @@ inline CannedResponse err_json(int status, const std::string& err) {
   return CannedResponse{status, R"({"err":")" + err + R"("})"};
 }
 
-}  // namespace mend::cli::testing
+}  // namespace mend::testing
