@@ -3,6 +3,7 @@
 #include <cctype>
 #include <functional>
 
+#include "auth/in_tx.hpp"
 #include "auth/password.hpp"
 #include "store/audit_chain.hpp"
 
@@ -14,18 +15,6 @@ constexpr const char* kBadCredentials = "unauthorized: the user or password is n
 // Touch a session or token at most this often: a write per request would
 // make every read a write.
 constexpr int64_t kTouchEveryMs = 60'000;
-
-template <class T>
-Result<T> in_tx(Store& store, bool write, const std::function<Result<T>(StoreTx&)>& fn) {
-  std::optional<T> out;
-  auto body = [&](StoreTx& tx) -> Result<void> {
-    MEND_ASSIGN_OR_RETURN(T v, fn(tx));
-    out = std::move(v);
-    return ok();
-  };
-  MEND_TRY(write ? store.transact(body) : store.read(body));
-  return std::move(*out);
-}
 
 }  // namespace
 

@@ -5,21 +5,11 @@
 #include <cctype>
 #include <functional>
 
+#include "auth/in_tx.hpp"
+
 namespace mend::auth {
 
 namespace {
-
-template <class T>
-Result<T> in_tx(Store& store, bool write, const std::function<Result<T>(StoreTx&)>& fn) {
-  std::optional<T> out;
-  auto body = [&](StoreTx& tx) -> Result<void> {
-    MEND_ASSIGN_OR_RETURN(T v, fn(tx));
-    out = std::move(v);
-    return ok();
-  };
-  MEND_TRY(write ? store.transact(body) : store.read(body));
-  return std::move(*out);
-}
 
 Result<void> check_group_name(const std::string& name) {
   bool good = !name.empty() && name.size() <= 64;
