@@ -204,17 +204,18 @@ Result<void> Engine::set_statuses(StoreTx& tx, int64_t task_id, const std::vecto
   if (runs.empty()) return ok();
   // One statement for all: the callers pass hosts of one status, so the
   // event takes them all to the same one.
-  MEND_ASSIGN_OR_RETURN(HostStatus status, next_host_status(runs.front()->status, event));
+  std::optional<HostStatus> status;
   for (const HostRun* run : runs) {
     auto next = next_host_status(run->status, event);
     if (!next.ok()) return about_host(next.error(), run->host);
-    if (*next != status)
+    if (status && *next != *status)
       return make_error(ErrorCode::internal, "hosts of different statuses in one " + std::string(to_string(event)));
+    status = *next;
   }
   int64_t now = clock_.now_ms();
-  MEND_TRY(tx.set_host_statuses(task_id, host_names(runs), status, now));
+  MEND_TRY(tx.set_host_statuses(task_id, host_names(runs), *status, now));
   for (HostRun* run : runs) {
-    run->status = status;
+    run->status = *status;
     run->updated_ms = now;
   }
   return ok();

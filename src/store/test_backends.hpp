@@ -21,12 +21,13 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string>
 #include <vector>
+
+#include "common/encoding.hpp"
 
 namespace mend::testing {
 
@@ -55,20 +56,6 @@ inline std::string pg_url_with_database(const std::string& url, const std::strin
     PQfreemem(err);
     return {};
   }
-  auto encode = [](const std::string& s) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-        out += static_cast<char>(c);
-      } else {
-        out += '%';
-        out += hex[c >> 4];
-        out += hex[c & 15];
-      }
-    }
-    return out;
-  };
   std::string out = "postgresql:///" + dbname;
   char sep = '?';
   for (PQconninfoOption* o = opts; o->keyword != nullptr; ++o) {
@@ -76,7 +63,7 @@ inline std::string pg_url_with_database(const std::string& url, const std::strin
     out += sep;
     out += o->keyword;
     out += '=';
-    out += encode(o->val);
+    out += url_encode(o->val);
     sep = '&';
   }
   PQconninfoFree(opts);

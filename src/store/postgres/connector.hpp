@@ -45,6 +45,12 @@ class Connector {
   std::shared_ptr<Attempt> attempt_;
 };
 
+// How long a caller on the server's event loop waits for a reconnect it
+// started: a reachable database answers in milliseconds; an unreachable one
+// can take libpq's connect_timeout (5 s by default), which it must not sit
+// through.
+inline constexpr std::chrono::milliseconds kConnectWait{200};
+
 // What a store answers while an attempt is still under way.
 Error still_connecting(const std::string& where);
 

@@ -50,10 +50,8 @@ struct PgOptions {
   // Runs of one transaction when PostgreSQL asks for a retry (deadlock,
   // serialization failure); after the last, transact() returns unavailable.
   int max_attempts = 3;
-  // How long the call that starts a reconnect waits for it (a reachable
-  // database answers in milliseconds; an unreachable one can take libpq's
-  // connect_timeout, 5 s by default, which the caller must not sit through).
-  int64_t connect_wait_ms = 200;
+  // How long the call that starts a reconnect waits for it (pg::kConnectWait).
+  int64_t connect_wait_ms = pg::kConnectWait.count();
   // Measures the reconnect backoff (monotonic time); SystemClock when null.
   const Clock* clock = nullptr;
 };

@@ -165,7 +165,7 @@ class PgTrustStore final : public TrustStore {
 
   // Waits for a reconnect at most `wait` (the API calls this on the event
   // loop); a longer one goes on and a later call picks it up (pg::Connector).
-  Result<void> connect(std::chrono::milliseconds wait = std::chrono::milliseconds(200)) {
+  Result<void> connect(std::chrono::milliseconds wait = pg::kConnectWait) {
     if (conn_ && !conn_->lost()) return ok();
     // Reconnecting inside a transaction would run its rest outside it.
     if (in_transaction_) return make_error(ErrorCode::unavailable, "PostgreSQL " + where_ + ": connection lost");
