@@ -57,7 +57,7 @@ if(MEND_TESTS AND MEND_CONSOLE_BUILT)
   # (web/tests/harness.mjs); skipped (77) when Chromium is not installed.
   add_test(NAME console_browser COMMAND ${MEND_NODE} tests/run.mjs WORKING_DIRECTORY ${MEND_WEB_DIR})
   set_tests_properties(console_browser PROPERTIES ENVIRONMENT "MEND_BIN=${CMAKE_BINARY_DIR}" SKIP_RETURN_CODE 77
-                       TIMEOUT 600)
+                       RESOURCE_LOCK mend_system TIMEOUT 600)
   # The bundle is built by the mend-server target; the size it reports is
   # checked against the issue's limit (300 KB gzipped).
   add_test(NAME console_bundle_size
