@@ -43,7 +43,7 @@ Result<void> Agent::start() {
   if (!recovery.supervised.empty())
     spdlog::info("{} scripts still running under their supervisors: adopted", recovery.supervised.size());
   for (auto& r : recovery.results) {
-    if (r.status == "lost") spdlog::warn("dispatch {} was running when the agent stopped: reporting lost", r.dispatch_id);
+    if (r.status == proto::RunOutcome::lost) spdlog::warn("dispatch {} was running when the agent stopped: reporting lost", r.dispatch_id);
     pending_[r.dispatch_id] = std::move(r);
   }
   if (!pending_.empty()) spdlog::info("{} results waiting for acknowledgement", pending_.size());
@@ -128,7 +128,6 @@ void Agent::handle_assign(const proto::Assign& a) {
       proto::ResultMsg r = stone ? *stone : proto::ResultMsg{};
       r.dispatch_id = id;
       if (r.task_id == 0) r.task_id = a.task_id;
-      if (r.status.empty()) r.status = "lost";
       r.message = "already finished and acknowledged; output no longer kept";
       conn_.send(r);
       return;
@@ -153,7 +152,7 @@ void Agent::handle_assign(const proto::Assign& a) {
       proto::ResultMsg r;
       r.dispatch_id = id;
       r.task_id = a.task_id;
-      r.status = "lost";
+      r.status = proto::RunOutcome::lost;
       r.message = kLostMessage;
       r.stderr_text = kLostMessage;
       finish(std::move(r));
@@ -168,7 +167,7 @@ void Agent::handle_assign(const proto::Assign& a) {
     proto::ResultMsg r;
     r.dispatch_id = id;
     r.task_id = a.task_id;
-    r.status = "failed";
+    r.status = proto::RunOutcome::failed;
     r.message = why;
     r.stderr_text = r.message;
     conn_.send(r);
@@ -323,7 +322,7 @@ void Agent::handle_kill(const proto::Kill& k) {
   proto::ResultMsg r;
   r.dispatch_id = id;
   r.task_id = k.task_id;
-  r.status = "killed";
+  r.status = proto::RunOutcome::killed;
   r.message = "killed before it started on this host";
   finish(std::move(r));
 }

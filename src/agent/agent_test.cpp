@@ -169,7 +169,7 @@ TEST_F(AgentTest, RunsAssignmentAndResendsResultAfterReconnectUntilAcked) {
     }
     EXPECT_EQ(r.dispatch_id, 11);
     EXPECT_EQ(r.task_id, 511);
-    EXPECT_EQ(r.status, "success");
+    EXPECT_EQ(r.status, proto::RunOutcome::success);
     EXPECT_EQ(r.stdout_text, "hi\n");
     EXPECT_EQ(r.stderr_text, "err\n");
 
@@ -192,7 +192,7 @@ TEST_F(AgentTest, RunsAssignmentAndResendsResultAfterReconnectUntilAcked) {
     }
     auto third = co_await FakeServer::recv_until<proto::ResultMsg>(*ws2);
     EXPECT_EQ(third.dispatch_id, 11);
-    EXPECT_EQ(third.status, "success");
+    EXPECT_EQ(third.status, proto::RunOutcome::success);
     EXPECT_EQ(server.hellos, 2);
   });
   EXPECT_EQ(mend::testing::read_file(marker), "run\n");
@@ -209,7 +209,7 @@ TEST_F(AgentTest, ResendsUnackedResultWhileConnected) {
       co_await FakeServer::send(*ws, f);
     }
     auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
-    EXPECT_EQ(r.status, "failed");
+    EXPECT_EQ(r.status, proto::RunOutcome::failed);
     EXPECT_EQ(r.exit_code, 4);
     auto again = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
     EXPECT_EQ(again.dispatch_id, 12);
@@ -239,7 +239,7 @@ TEST_F(AgentTest, KillStopsARunningScript) {
     }
     auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
     EXPECT_EQ(r.dispatch_id, 13);
-    EXPECT_EQ(r.status, "killed");
+    EXPECT_EQ(r.status, proto::RunOutcome::killed);
     {
       const std::string f = proto::encode(proto::Ack{13});
       co_await FakeServer::send(*ws, f);
@@ -256,14 +256,14 @@ TEST_F(AgentTest, KillOfUnknownDispatchStopsALaterAssign) {
       co_await FakeServer::send(*ws, f);
     }
     auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
-    EXPECT_EQ(r.status, "killed");
+    EXPECT_EQ(r.status, proto::RunOutcome::killed);
     {
       const std::string f = proto::encode(assign(14, "touch " + marker.string()));
       co_await FakeServer::send(*ws, f);
     }
     auto r2 = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
     EXPECT_EQ(r2.dispatch_id, 14);
-    EXPECT_EQ(r2.status, "killed");
+    EXPECT_EQ(r2.status, proto::RunOutcome::killed);
   });
   EXPECT_FALSE(std::filesystem::exists(marker));
 }
@@ -280,14 +280,14 @@ TEST_F(AgentTest, DispatchInterruptedByRestartIsReportedLostNotRerun) {
     auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
     EXPECT_EQ(r.dispatch_id, 15);
     EXPECT_EQ(r.task_id, 515);
-    EXPECT_EQ(r.status, "lost");
+    EXPECT_EQ(r.status, proto::RunOutcome::lost);
     EXPECT_EQ(r.message, kLostMessage);
     {
       const std::string f = proto::encode(assign(15, "touch " + marker.string()));
       co_await FakeServer::send(*ws, f);
     }
     auto r2 = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
-    EXPECT_EQ(r2.status, "lost");
+    EXPECT_EQ(r2.status, proto::RunOutcome::lost);
   });
   EXPECT_FALSE(std::filesystem::exists(marker));
 }
@@ -307,7 +307,7 @@ TEST_F(AgentTest, FailsOverAndRetriesAfterRefusal) {
       co_await FakeServer::send(*ws, f);
     }
     auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
-    EXPECT_EQ(r.status, "success");
+    EXPECT_EQ(r.status, proto::RunOutcome::success);
     EXPECT_EQ(server.hellos, 2);
   });
 }
@@ -324,7 +324,7 @@ TEST_F(AgentTest, ASpoolThatCannotRecordRefusesTheDispatchAndTheAgentKeepsServin
     auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
     arm_failpoints("");
     EXPECT_EQ(r.dispatch_id, 17);
-    EXPECT_EQ(r.status, "failed");
+    EXPECT_EQ(r.status, proto::RunOutcome::failed);
     EXPECT_NE(r.message.find("cannot write its spool"), std::string::npos) << r.message;
     // Never recorded, so never started: a later Assign of it may run it.
     {
@@ -332,7 +332,7 @@ TEST_F(AgentTest, ASpoolThatCannotRecordRefusesTheDispatchAndTheAgentKeepsServin
       co_await FakeServer::send(*ws, f);
     }
     auto r2 = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
-    EXPECT_EQ(r2.status, "success");
+    EXPECT_EQ(r2.status, proto::RunOutcome::success);
   });
   EXPECT_EQ(mend::testing::read_file(marker), "run\n");
 }
@@ -348,7 +348,7 @@ TEST_F(AgentTest, AScriptThatCannotStartIsReportedFailedWithTheReason) {
     }
     auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
     EXPECT_EQ(r.dispatch_id, 19);
-    EXPECT_EQ(r.status, "failed");
+    EXPECT_EQ(r.status, proto::RunOutcome::failed);
     EXPECT_NE(r.message.find("refused by the test"), std::string::npos) << r.message;
   });
   EXPECT_EQ(refusing.calls, 1);
@@ -362,7 +362,7 @@ TEST_F(AgentTest, TombstonesOlderThanAWeekByTheAgentsClockArePrunedAtStart) {
     proto::ResultMsg done;
     done.dispatch_id = 21;
     done.task_id = 521;
-    done.status = "success";
+    done.status = proto::RunOutcome::success;
     ASSERT_TRUE(spool->write_result(done));
     ASSERT_TRUE(spool->mark_done(21));
   }

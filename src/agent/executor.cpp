@@ -88,7 +88,7 @@ proto::ResultMsg Execution::failed(const std::string& message) const {
   proto::ResultMsg r;
   r.dispatch_id = assign_.dispatch_id;
   r.task_id = assign_.task_id;
-  r.status = "failed";
+  r.status = proto::RunOutcome::failed;
   r.message = message;
   r.stderr_text = message;
   return r;
@@ -248,21 +248,22 @@ awaitable<proto::ResultMsg> Execution::run() {
   auto next_output = start;  // the first output goes at once
   Phase phase = Phase::running;
   Clock::time_point kill_at{};
-  std::string reason;  // "timeout" or "killed" once we started killing
+  // timeout or killed, once we started killing.
+  std::optional<proto::RunOutcome> reason;
 
-  auto start_kill = [&](const char* why) {
+  auto start_kill = [&](proto::RunOutcome why) {
     reason = why;
     signal_group(pid_, SIGTERM);
     phase = Phase::term_sent;
     kill_at = Clock::now() + opts_.kill_grace;
-    spdlog::info("dispatch {}: {}: SIGTERM to group {}", assign_.dispatch_id, why, pid_);
+    spdlog::info("dispatch {}: {}: SIGTERM to group {}", assign_.dispatch_id, proto::to_string(why), pid_);
   };
 
   while (!exited_) {
     auto now = Clock::now();
     if (phase == Phase::running) {
-      if (kill_requested_) start_kill("killed");
-      else if (has_deadline && now >= deadline) start_kill("timeout");
+      if (kill_requested_) start_kill(proto::RunOutcome::killed);
+      else if (has_deadline && now >= deadline) start_kill(proto::RunOutcome::timeout);
     }
     if (phase == Phase::term_sent && now >= kill_at) {
       signal_group(pid_, SIGKILL);
@@ -318,14 +319,14 @@ awaitable<proto::ResultMsg> Execution::run() {
     r.exit_code = 128 + WTERMSIG(wait_status_);
     r.message = "terminated by signal " + std::to_string(WTERMSIG(wait_status_));
   }
-  if (reason.empty()) {
-    r.status = WIFEXITED(wait_status_) && r.exit_code == 0 ? "success" : "failed";
+  if (!reason) {
+    r.status = WIFEXITED(wait_status_) && r.exit_code == 0 ? proto::RunOutcome::success : proto::RunOutcome::failed;
   } else if (group_survived) {
-    r.status = reason == "killed" ? "killfailed" : reason;
+    r.status = *reason == proto::RunOutcome::killed ? proto::RunOutcome::killfailed : *reason;
     r.message = "process group " + std::to_string(pid_) + " survived SIGKILL";
   } else {
-    r.status = reason;
-    r.message = reason == "timeout"
+    r.status = *reason;
+    r.message = *reason == proto::RunOutcome::timeout
                     ? "timed out after " + std::to_string(assign_.timeout_s) + " s"
                     : "killed on request";
   }
@@ -333,7 +334,7 @@ awaitable<proto::ResultMsg> Execution::run() {
   r.stderr_text = err_.text();
   r.stdout_dropped = out_.dropped();
   r.stderr_dropped = err_.dropped();
-  spdlog::info("dispatch {} finished: {} (exit {})", assign_.dispatch_id, r.status, r.exit_code);
+  spdlog::info("dispatch {} finished: {} (exit {})", assign_.dispatch_id, proto::to_string(r.status), r.exit_code);
   co_return r;
 }
 

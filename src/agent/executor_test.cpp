@@ -90,7 +90,7 @@ bool wait_gone(pid_t pid) {
 
 TEST_F(ExecutorTest, ExitZeroIsSuccess) {
   auto r = run(assign("echo hi; echo oops >&2"));
-  EXPECT_EQ(r.result.status, "success");
+  EXPECT_EQ(r.result.status, proto::RunOutcome::success);
   EXPECT_EQ(r.result.exit_code, 0);
   EXPECT_EQ(r.result.stdout_text, "hi\n");
   EXPECT_EQ(r.result.stderr_text, "oops\n");
@@ -101,7 +101,7 @@ TEST_F(ExecutorTest, ExitZeroIsSuccess) {
 
 TEST_F(ExecutorTest, NonZeroExitIsFailed) {
   auto r = run(assign("exit 3"));
-  EXPECT_EQ(r.result.status, "failed");
+  EXPECT_EQ(r.result.status, proto::RunOutcome::failed);
   EXPECT_EQ(r.result.exit_code, 3);
 }
 
@@ -116,7 +116,7 @@ TEST_F(ExecutorTest, ScriptThatIgnoresStdinStillFinishes) {
   auto a = assign("exit 0");
   a.stdin_text = std::string(1 << 20, 'x');  // larger than a pipe buffer
   auto r = run(a);
-  EXPECT_EQ(r.result.status, "success");
+  EXPECT_EQ(r.result.status, proto::RunOutcome::success);
 }
 
 TEST_F(ExecutorTest, ArgsAreSingleArgvElementsNeverReparsed) {
@@ -141,7 +141,7 @@ TEST_F(ExecutorTest, CleanEnvironmentWithMendVariables) {
 
 TEST_F(ExecutorTest, ShebangScriptIsExecutedDirectly) {
   auto r = run(assign("#!/bin/cat\nhello"));
-  EXPECT_EQ(r.result.status, "success");
+  EXPECT_EQ(r.result.status, proto::RunOutcome::success);
   EXPECT_EQ(r.result.stdout_text, "#!/bin/cat\nhello");
 }
 
@@ -161,7 +161,7 @@ TEST_F(ExecutorTest, TimeoutKillsTheWholeProcessGroup) {
   ExecOptions opts;
   opts.kill_grace = std::chrono::milliseconds(300);
   auto r = run(a, opts);
-  EXPECT_EQ(r.result.status, "timeout");
+  EXPECT_EQ(r.result.status, proto::RunOutcome::timeout);
   EXPECT_LT(r.took, std::chrono::seconds(5));
   pid_t child = std::stoi(r.result.stdout_text);
   EXPECT_TRUE(wait_gone(child)) << "background child " << child << " survived";
@@ -173,14 +173,14 @@ TEST_F(ExecutorTest, TimeoutEscalatesToSigkillWhenTermIsIgnored) {
   ExecOptions opts;
   opts.kill_grace = std::chrono::milliseconds(300);
   auto r = run(a, opts);
-  EXPECT_EQ(r.result.status, "timeout");
+  EXPECT_EQ(r.result.status, proto::RunOutcome::timeout);
   pid_t child = std::stoi(r.result.stdout_text);
   EXPECT_TRUE(wait_gone(child));
 }
 
 TEST_F(ExecutorTest, KillFromServerReportsKilled) {
   auto r = run(assign("echo started; sleep 100"), {}, [](Execution& e) { e.kill(); });
-  EXPECT_EQ(r.result.status, "killed");
+  EXPECT_EQ(r.result.status, proto::RunOutcome::killed);
   EXPECT_LT(r.took, std::chrono::seconds(5));
 }
 
@@ -188,7 +188,7 @@ TEST_F(ExecutorTest, UnknownAccountFailsAtOnce) {
   auto a = assign("echo never");
   a.account = "no-such-user-mend";
   auto r = run(a);
-  EXPECT_EQ(r.result.status, "failed");
+  EXPECT_EQ(r.result.status, proto::RunOutcome::failed);
   EXPECT_EQ(r.started, 0);
   EXPECT_NE(r.result.message.find("unknown account 'no-such-user-mend'"), std::string::npos);
   EXPECT_NE(r.result.stderr_text.find("unknown account"), std::string::npos);
@@ -199,7 +199,7 @@ TEST_F(ExecutorTest, RunsAsAnotherAccountWhenRoot) {
   auto a = assign("id -u; id -g; echo $USER");
   a.account = "nobody";
   auto r = run(a);
-  EXPECT_EQ(r.result.status, "success") << r.result.stderr_text;
+  EXPECT_EQ(r.result.status, proto::RunOutcome::success) << r.result.stderr_text;
   EXPECT_EQ(r.result.stdout_text, "65534\n65534\nnobody\n");
 }
 
@@ -213,7 +213,7 @@ TEST_F(ExecutorTest, OutputIsLimitedWithHeadAndTail) {
   ExecOptions opts;
   opts.output_limit = 1000;
   auto r = run(assign("echo START; head -c 100000 /dev/zero | tr '\\0' x; echo; echo END"), opts);
-  EXPECT_EQ(r.result.status, "success");
+  EXPECT_EQ(r.result.status, proto::RunOutcome::success);
   EXPECT_EQ(r.result.stdout_text.rfind("START\n", 0), 0u);
   EXPECT_NE(r.result.stdout_text.find("bytes dropped]"), std::string::npos);
   EXPECT_EQ(r.result.stdout_text.substr(r.result.stdout_text.size() - 4), "END\n");
@@ -222,7 +222,7 @@ TEST_F(ExecutorTest, OutputIsLimitedWithHeadAndTail) {
 
 TEST_F(ExecutorTest, DaemonHoldingPipesDoesNotBlockTheResult) {
   auto r = run(assign("sleep 30 & echo $!; echo done"));
-  EXPECT_EQ(r.result.status, "success");
+  EXPECT_EQ(r.result.status, proto::RunOutcome::success);
   EXPECT_LT(r.took, std::chrono::seconds(3));
   pid_t daemon = std::stoi(r.result.stdout_text);
   EXPECT_FALSE(process_gone(daemon)) << "normal exit must not kill the group";
@@ -243,7 +243,7 @@ TEST_F(ExecutorTest, LiveOutputIsSentWhileRunning) {
 
 TEST_F(ExecutorTest, MissingInterpreterFailsWithAMessage) {
   auto r = run(assign("#!/no/such/interpreter\necho"));
-  EXPECT_EQ(r.result.status, "failed");
+  EXPECT_EQ(r.result.status, proto::RunOutcome::failed);
   EXPECT_NE(r.result.message.find("execve"), std::string::npos) << r.result.message;
 }
 

@@ -187,9 +187,7 @@ Result<void> Spool::mark_done(int64_t id) {
     stone.status = r->status;
     stone.exit_code = r->exit_code;
     stone.message = r->message;
-  } else {
-    stone.status = "unknown";
-  }
+  }  // else: an unreadable result leaves the outcome unknown, lost (the default)
   // Tombstone first: a crash before the delete leaves both, which recover() tidies.
   // Not synced (two disk flushes per dispatch saved, off the next dispatch's
   // way): a machine crash that loses it leaves the synced result, re-sent and
@@ -213,7 +211,7 @@ Result<proto::ResultMsg> Spool::result_or_lost(int64_t id, const std::string& me
   proto::ResultMsg lost;
   lost.dispatch_id = id;
   lost.task_id = recorded_task(id);
-  lost.status = "lost";
+  lost.status = proto::RunOutcome::lost;
   lost.message = message;
   lost.stderr_text = message;
   MEND_TRY(write_result(lost));

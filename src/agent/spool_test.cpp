@@ -25,7 +25,7 @@ proto::ResultMsg result(int64_t id, const std::string& status) {
   proto::ResultMsg r;
   r.dispatch_id = id;
   r.task_id = 100 + id;
-  r.status = status;
+  r.status = proto::parse_run_outcome(status).value();
   r.exit_code = 0;
   r.stdout_text = "out";
   return r;
@@ -49,7 +49,7 @@ TEST(Spool, StatesFollowTheDispatchLife) {
   EXPECT_FALSE(fs::exists(spool->dispatch_dir(1)));
   auto stone = spool->load_tombstone(1);
   ASSERT_TRUE(stone);
-  EXPECT_EQ(stone->status, "success");
+  EXPECT_EQ(stone->status, proto::RunOutcome::success);
   EXPECT_EQ(stone->task_id, 101);
   EXPECT_EQ(stone->stdout_text, "");
 }
@@ -75,10 +75,10 @@ TEST(Spool, RecoverReloadsResultsAndReportsLostRuns) {
   EXPECT_TRUE(recovery->supervised.empty());
   std::map<int64_t, proto::ResultMsg> by_id;
   for (auto& r : recovery->results) by_id[r.dispatch_id] = r;
-  EXPECT_EQ(by_id[1].status, "lost");
+  EXPECT_EQ(by_id[1].status, proto::RunOutcome::lost);
   EXPECT_EQ(by_id[1].task_id, 101);
   EXPECT_EQ(by_id[1].message, kLostMessage);
-  EXPECT_EQ(by_id[2].status, "failed");
+  EXPECT_EQ(by_id[2].status, proto::RunOutcome::failed);
   // The lost result is itself spooled, so a second restart reports it again.
   EXPECT_EQ(spool->state(1), DispatchState::has_result);
   EXPECT_EQ(spool->state(3), DispatchState::done);
@@ -119,7 +119,7 @@ TEST(Spool, WritesAreAtomicReplacements) {
   ASSERT_TRUE(spool);
   ASSERT_TRUE(spool->write_result(result(7, "lost")));
   ASSERT_TRUE(spool->write_result(result(7, "success")));
-  EXPECT_EQ(spool->load_result(7)->status, "success");
+  EXPECT_EQ(spool->load_result(7)->status, proto::RunOutcome::success);
   EXPECT_FALSE(fs::exists(spool->dispatch_dir(7) / "result.json.tmp"));
 }
 
@@ -144,7 +144,7 @@ TEST(Spool, RecoverLeavesADispatchWithALiveSupervisorForAdoption) {
   // The supervisor died without writing a result: the outcome is unknown.
   auto r = spool->result_or_lost(8, kSupervisorLostMessage);
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, "lost");
+  EXPECT_EQ(r->status, proto::RunOutcome::lost);
   EXPECT_EQ(r->task_id, 108);
   EXPECT_EQ(spool->state(8), DispatchState::has_result);
 }
@@ -157,7 +157,7 @@ TEST(Spool, ResultOrLostKeepsAResultTheSupervisorWrote) {
   ASSERT_TRUE(spool->write_result(result(9, "success")));
   auto r = spool->result_or_lost(9, kSupervisorLostMessage);
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, "success");
+  EXPECT_EQ(r->status, proto::RunOutcome::success);
 }
 
 TEST(Spool, ADispatchRecordedByAnOlderAgentIsStillRecorded) {
@@ -171,7 +171,7 @@ TEST(Spool, ADispatchRecordedByAnOlderAgentIsStillRecorded) {
   auto recovery = spool->recover();
   ASSERT_TRUE(recovery);
   ASSERT_EQ(recovery->results.size(), 1u);
-  EXPECT_EQ(recovery->results[0].status, "lost");
+  EXPECT_EQ(recovery->results[0].status, proto::RunOutcome::lost);
   EXPECT_EQ(recovery->results[0].task_id, 112);
 }
 
@@ -192,7 +192,7 @@ TEST(Spool, ARecordWhoseDirectoryAMachineCrashLostIsReportedLost) {
   ASSERT_TRUE(recovery);
   ASSERT_EQ(recovery->results.size(), 1u);
   EXPECT_EQ(recovery->results[0].dispatch_id, 13);
-  EXPECT_EQ(recovery->results[0].status, "lost");
+  EXPECT_EQ(recovery->results[0].status, proto::RunOutcome::lost);
   EXPECT_EQ(recovery->results[0].task_id, 113);
 }
 

@@ -27,7 +27,7 @@ proto::ResultMsg failed(int64_t dispatch_id, int64_t task_id, const std::string&
   proto::ResultMsg r;
   r.dispatch_id = dispatch_id;
   r.task_id = task_id;
-  r.status = "failed";
+  r.status = proto::RunOutcome::failed;
   r.message = message;
   r.stderr_text = message;
   return r;
@@ -195,7 +195,7 @@ awaitable<proto::ResultMsg> SupervisedRun::run() {
   auto r = spool_.result_or_lost(dispatch_id_, kSupervisorLostMessage);
   if (!r) co_return failed(dispatch_id_, task_id_, "cannot read the result: " + r.error().message);
   result_spooled_ = true;
-  if (r->status == "lost") {
+  if (r->status == proto::RunOutcome::lost) {
     spdlog::error("dispatch {}: supervisor ended (wait status {}) without a result", dispatch_id_,
                   wait_status_);
   }
@@ -220,7 +220,7 @@ awaitable<proto::ResultMsg> AdoptedRun::run() {
   if (!r) {
     proto::ResultMsg lost;
     lost.dispatch_id = dispatch_id_;
-    lost.status = "lost";
+    lost.status = proto::RunOutcome::lost;
     lost.message = "cannot read the adopted dispatch's result: " + r.error().message;
     lost.stderr_text = lost.message;
     co_return lost;

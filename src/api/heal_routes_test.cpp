@@ -189,7 +189,7 @@ TEST_F(HealRoutesTest, RulesCountsAndBreaker) {
   auto fired = dat(call("POST", "/api/v1/alerts/alertmanager", kAlertmanager));
   proto::ResultMsg r;
   r.dispatch_id = push.assigns()[0].dispatch_id;
-  r.status = "failed";
+  r.status = proto::RunOutcome::failed;
   ASSERT_TRUE(engine->apply_result("web-1", r).ok());
   clock.advance_ms(10);
   auto second = dat(call("POST", "/api/v1/alerts",

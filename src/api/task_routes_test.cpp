@@ -143,7 +143,7 @@ TEST_F(TaskRoutesTest, OutputStreamSendsWhatIsThereThenEndsWithTheRun) {
   proto::ResultMsg r;
   r.dispatch_id = a.dispatch_id;
   r.task_id = id;
-  r.status = "success";
+  r.status = proto::RunOutcome::success;
   r.exit_code = 0;
   r.stdout_text = "line 1\nline 2\nline 3\n";
   r.stderr_text = "oops";

@@ -1,6 +1,7 @@
 #include "dispatch/agent_session.hpp"
 
 #include "common/failpoint.hpp"
+#include "common/overloaded.hpp"
 
 #include <deque>
 #include <memory>
@@ -13,13 +14,6 @@
 namespace mend {
 
 namespace {
-
-template <class... Ts>
-struct overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
 
 const char* outcome_name(ResultOutcome o) {
   switch (o) {
@@ -358,7 +352,7 @@ void AgentSession<NextLayer>::after_started(const proto::Started& s, const Resul
 template <class NextLayer>
 void AgentSession<NextLayer>::after_result(const proto::ResultMsg& r, const Result<ResultOutcome>& res) {
   if (res.ok()) {
-    spdlog::info("agent {}: result {} for task {} dispatch {}: {}", ident_, r.status, r.task_id, r.dispatch_id,
+    spdlog::info("agent {}: result {} for task {} dispatch {}: {}", ident_, proto::to_string(r.status), r.task_id, r.dispatch_id,
                  outcome_name(*res));
     // Crash tests die here: the result is committed, the agent has no ack and
     // re-sends it after the restart; the repeat must change nothing.

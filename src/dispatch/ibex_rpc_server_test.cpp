@@ -384,7 +384,7 @@ TEST_F(IbexRpcServerTest, ATaskMixesANativeAndAnIbexHost) {
   proto::ResultMsg native_result;
   native_result.dispatch_id = native_dispatch;
   native_result.task_id = task;
-  native_result.status = "success";
+  native_result.status = proto::RunOutcome::success;
   ASSERT_TRUE(run_io([&] { return engine->apply_result("native-1", native_result); }).ok());
   EXPECT_FALSE(done(task));
   agent.report("web-01", {ReportTask{task, hb.assign_tasks[0].clock, "success", "", ""}});

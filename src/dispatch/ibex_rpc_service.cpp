@@ -64,10 +64,16 @@ void IbexRpcService::apply_results(const std::string& ident, const ibex_rpc::Rep
                                    std::string& message) {
   for (const auto& t : req.tasks) {
     if (!is_final(t.status)) continue;
+    auto outcome = proto::parse_run_outcome(t.status);
+    if (!outcome) {
+      spdlog::warn("ibex-rpc agent {}: result task={} clock={} refused: status '{}' is not a final status", ident,
+                   t.id, t.clock, t.status);
+      continue;
+    }
     proto::ResultMsg m;
     m.dispatch_id = t.clock;
     m.task_id = t.id;
-    m.status = t.status;
+    m.status = *outcome;
     m.stdout_text = t.stdout_text;
     m.stderr_text = t.stderr_text;
     auto r = engine_.apply_result(ident, m);

@@ -40,7 +40,7 @@ TEST_P(ReportBatcherTest, ReportsSubmittedTogetherAreAppliedAndEachGetsItsOutcom
   for (const auto& a : push.assigns()) {
     proto::ResultMsg r;
     r.dispatch_id = a.dispatch_id;
-    r.status = "success";
+    r.status = proto::RunOutcome::success;
     batcher.submit(
         AgentReport{a.host, r}, [&outcomes, host = a.host](const Result<ResultOutcome>& res) {
           outcomes.push_back(
@@ -93,7 +93,7 @@ TEST_P(ReportBatcherTest, ReportsTheDatabaseCouldNotTakeAreHeldAndCommittedWhenI
   auto submit = [&](const proto::Assign& a) {
     proto::ResultMsg r;
     r.dispatch_id = a.dispatch_id;
-    r.status = "success";
+    r.status = proto::RunOutcome::success;
     r.stdout_text = "out of " + a.host;
     batcher.submit(AgentReport{a.host, r}, [&outcomes, host = a.host](const Result<ResultOutcome>& res) {
       outcomes.push_back(host + (res.ok() && *res == ResultOutcome::applied ? " applied" : " not applied"));
@@ -130,7 +130,7 @@ TEST_P(ReportBatcherTest, DrainAtShutdownCommitsWhatWasQueuedAndAnswersWhatIsHel
   auto submit = [&](ReportBatcher& batcher, const proto::Assign& a) {
     proto::ResultMsg r;
     r.dispatch_id = a.dispatch_id;
-    r.status = "success";
+    r.status = proto::RunOutcome::success;
     batcher.submit(AgentReport{a.host, r}, [&outcomes, host = a.host](const Result<ResultOutcome>& res) {
       outcomes.push_back(host + (res.ok() ? " applied" : " " + std::string(to_string(res.error().code))));
     });
@@ -164,7 +164,7 @@ TEST_P(ReportBatcherTest, BeyondItsBoundsABatchIsAnsweredWithTheFailureAsBefore)
   switchable.down = true;
   proto::ResultMsg r;
   r.dispatch_id = push.assigns().at(0).dispatch_id;
-  r.status = "success";
+  r.status = proto::RunOutcome::success;
   r.stdout_text = "more than four bytes";
   batcher.submit(AgentReport{"a", r}, [&](const Result<ResultOutcome>& res) {
     if (!res.ok()) failures.push_back(res.error().code);

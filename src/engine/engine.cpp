@@ -8,6 +8,7 @@
 #include "common/failpoint.hpp"
 #include "common/log_text.hpp"
 #include "common/strings.hpp"
+#include "engine/reported_status.hpp"
 
 namespace mend {
 
@@ -433,9 +434,7 @@ Result<Engine::ReportWork> Engine::load_report_work(StoreTx& tx, const std::vect
 
 Result<ResultOutcome> Engine::result_in(ReportWork& work, const std::string& from_host,
                                         const proto::ResultMsg& result) {
-  auto status = parse_host_status(result.status);
-  if (!status || !agent_may_report(*status))
-    return make_error(ErrorCode::invalid_input, "result status '" + result.status + "' is not a final status");
+  const HostStatus status = reported_status(result.status);
   auto found = work.dispatches.find(result.dispatch_id);
   // Unknown here (a database restored from backup?): acknowledge so the
   // agent stops re-sending, and record nothing.
@@ -446,8 +445,8 @@ Result<ResultOutcome> Engine::result_in(ReportWork& work, const std::string& fro
   if (d.finished_ms != 0) return ResultOutcome::duplicate;
   // Changed here too, so a second report of it in this batch is a duplicate.
   d.finished_ms = work.now;
-  d.result = result.status;
-  work.closes.push_back({d.id, result.status});
+  d.result = proto::to_string(result.status);
+  work.closes.push_back({d.id, d.result});
   auto host = work.hosts.find({d.task_id, d.host});
   if (host == work.hosts.end() || host->second.dispatch_id != d.id) return ResultOutcome::stale;
   HostRun& run = host->second;
@@ -461,7 +460,7 @@ Result<ResultOutcome> Engine::result_in(ReportWork& work, const std::string& fro
   }
   run.updated_ms = work.now;
   work.changed_hosts.insert(host->first);
-  log_after_commit("task=" + std::to_string(d.task_id) + " host=" + d.host + " result=" + result.status +
+  log_after_commit("task=" + std::to_string(d.task_id) + " host=" + d.host + " result=" + d.result +
                    " dispatch=" + std::to_string(d.id) + " status=" + std::string(to_string(run.status)));
   work.touched.insert(d.task_id);
   return ResultOutcome::applied;

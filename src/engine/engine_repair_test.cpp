@@ -56,7 +56,7 @@ class EngineRepairTest : public ::testing::Test {
   ResultOutcome report(Engine& e, const std::string& host, int64_t dispatch_id) {
     proto::ResultMsg r;
     r.dispatch_id = dispatch_id;
-    r.status = "success";
+    r.status = proto::RunOutcome::success;
     auto o = e.apply_result(host, r);
     EXPECT_TRUE(o.ok()) << o.error().message;
     return o.ok() ? *o : ResultOutcome::stale;

@@ -71,7 +71,7 @@ class EngineTest : public ::testing::TestWithParam<std::string> {
                        int exit_code = -1) {
     proto::ResultMsg r;
     r.dispatch_id = assign_for(host).dispatch_id;
-    r.status = status;
+    r.status = proto::parse_run_outcome(status).value();
     r.stdout_text = out;
     r.exit_code = exit_code;
     auto o = engine->apply_result(host, r);
@@ -287,7 +287,7 @@ TEST_P(EngineTest, ResultForAnotherHostsDispatchIsRefused) {
   create(spec({"a", "b"}));
   proto::ResultMsg r;
   r.dispatch_id = assign_for("a").dispatch_id;
-  r.status = "success";
+  r.status = proto::RunOutcome::success;
   auto o = engine->apply_result("b", r);
   ASSERT_FALSE(o.ok());
   EXPECT_EQ(o.error().code, ErrorCode::invalid_input);
@@ -298,7 +298,7 @@ TEST_P(EngineTest, ReportsOfManyHostsCommitTogetherAndARefusedOneStopsNothing) {
   auto result = [](int64_t dispatch, const char* status) {
     proto::ResultMsg r;
     r.dispatch_id = dispatch;
-    r.status = status;
+    r.status = proto::parse_run_outcome(status).value();
     return r;
   };
   const int64_t da = assign_for("a").dispatch_id, db = assign_for("b").dispatch_id,
@@ -332,7 +332,7 @@ TEST_P(EngineTest, ABatchOfResultsSchedulesTheNextHostsOnce) {
   for (const char* h : {"a", "b"}) {
     proto::ResultMsg r;
     r.dispatch_id = assign_for(h).dispatch_id;
-    r.status = "success";
+    r.status = proto::RunOutcome::success;
     batch.push_back({h, r});
   }
   ASSERT_TRUE(engine->apply_reports(batch).ok());
@@ -367,7 +367,7 @@ TEST_P(EngineTest, ResultOfASupersededAttemptChangesNothing) {
   ASSERT_TRUE(engine->host_action(id, "a", HostAction::redo).ok());
   proto::ResultMsg late;
   late.dispatch_id = first;
-  late.status = "success";
+  late.status = proto::RunOutcome::success;
   auto o = engine->apply_result("a", late);
   ASSERT_TRUE(o.ok());
   EXPECT_EQ(*o, ResultOutcome::duplicate);  // closed as superseded by the redo

@@ -112,7 +112,7 @@ class HealServiceTest : public ::testing::Test {
       proto::ResultMsg r;
       r.dispatch_id = a.dispatch_id;
       r.task_id = a.task_id;
-      r.status = status;
+      r.status = proto::parse_run_outcome(status).value();
       auto applied = engine->apply_result(a.host, r);
       ASSERT_TRUE(applied.ok()) << applied.error().message;
       return;

@@ -144,18 +144,18 @@ TEST(SimAgent, AnswersAnAssignWithStartedAndSuccessAndRunsItOnlyOnce) {
     auto started = co_await recv(*ws);
     EXPECT_EQ(as<proto::Started>(started).dispatch_id, 5);
     auto result = co_await recv(*ws);
-    EXPECT_EQ(as<proto::ResultMsg>(result).status, "success");
+    EXPECT_EQ(as<proto::ResultMsg>(result).status, proto::RunOutcome::success);
     EXPECT_EQ(as<proto::ResultMsg>(result).task_id, 9);
     // Before the ack a repeated Assign gets the same result again...
     co_await send(*ws, a);
     auto again = co_await recv(*ws);
-    EXPECT_EQ(as<proto::ResultMsg>(again).status, "success");
+    EXPECT_EQ(as<proto::ResultMsg>(again).status, proto::RunOutcome::success);
     const std::string ack = proto::encode(proto::Ack{5});
     co_await send(*ws, ack);
     // ...and after it, the dispatch is never run again.
     co_await send(*ws, a);
     auto after = co_await recv(*ws);
-    EXPECT_EQ(as<proto::ResultMsg>(after).status, "lost");
+    EXPECT_EQ(as<proto::ResultMsg>(after).status, proto::RunOutcome::lost);
   });
   EXPECT_EQ(h.stats.assigns, 3u);
   EXPECT_EQ(h.stats.results, 1u);
@@ -175,7 +175,7 @@ TEST(SimAgent, KillDuringExecTimeReportsKilledAndNoSuccess) {
     const std::string kill = proto::encode(proto::Kill{6, 1});
     co_await send(*ws, kill);
     auto result = co_await recv(*ws);
-    EXPECT_EQ(as<proto::ResultMsg>(result).status, "killed");
+    EXPECT_EQ(as<proto::ResultMsg>(result).status, proto::RunOutcome::killed);
   });
   EXPECT_EQ(h.stats.kills, 1u);
 }

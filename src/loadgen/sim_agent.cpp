@@ -74,14 +74,14 @@ void SimAgent::on_assign(const proto::Assign& a) {
     proto::ResultMsg r;
     r.dispatch_id = id;
     r.task_id = a.task_id;
-    r.status = "lost";
+    r.status = proto::RunOutcome::lost;
     r.message = "already finished and acknowledged; output no longer kept";
     conn_.send(r);
     return;
   }
   conn_.send(proto::Started{id});
   if (behaviour_.exec_time.count() == 0) {
-    finish(id, a.task_id, "success");
+    finish(id, a.task_id, proto::RunOutcome::success);
     return;
   }
   auto timer = std::make_shared<asio::steady_timer>(ex_);
@@ -90,7 +90,7 @@ void SimAgent::on_assign(const proto::Assign& a) {
   timer->async_wait([this, timer, id, task = a.task_id](boost::system::error_code ec) {
     if (ec || stopping_) return;  // killed (the kill answered) or shutting down
     running_.erase(id);
-    finish(id, task, "success");
+    finish(id, task, proto::RunOutcome::success);
   });
 }
 
@@ -100,7 +100,7 @@ void SimAgent::on_kill(const proto::Kill& k) {
   if (auto it = running_.find(id); it != running_.end()) {
     it->second->cancel();
     running_.erase(it);
-    finish(id, k.task_id, "killed");
+    finish(id, k.task_id, proto::RunOutcome::killed);
     return;
   }
   if (auto it = unacked_.find(id); it != unacked_.end()) {
@@ -108,15 +108,15 @@ void SimAgent::on_kill(const proto::Kill& k) {
     return;
   }
   if (finished_.count(id)) return;
-  finish(id, k.task_id, "killed");
+  finish(id, k.task_id, proto::RunOutcome::killed);
 }
 
-void SimAgent::finish(int64_t dispatch_id, int64_t task_id, std::string status) {
+void SimAgent::finish(int64_t dispatch_id, int64_t task_id, proto::RunOutcome status) {
   proto::ResultMsg r;
   r.dispatch_id = dispatch_id;
   r.task_id = task_id;
-  r.status = std::move(status);
-  r.exit_code = r.status == "success" ? 0 : -1;
+  r.status = status;
+  r.exit_code = status == proto::RunOutcome::success ? 0 : -1;
   r.stdout_text = behaviour_.stdout_text;
   ++stats_.results;
   conn_.send(r);

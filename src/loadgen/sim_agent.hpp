@@ -59,7 +59,7 @@ class SimAgent {
   void on_message(proto::Message m);
   void on_assign(const proto::Assign& a);
   void on_kill(const proto::Kill& k);
-  void finish(int64_t dispatch_id, int64_t task_id, std::string status);
+  void finish(int64_t dispatch_id, int64_t task_id, proto::RunOutcome status);
 
   asio::any_io_executor ex_;
   std::string ident_;

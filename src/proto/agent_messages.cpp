@@ -2,18 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/overloaded.hpp"
+
 namespace mend::proto {
 
 using nlohmann::json;
 
 namespace {
-
-template <class... Ts>
-struct overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
 
 json to_json(const Message& m) {
   return std::visit(
@@ -39,7 +34,7 @@ json to_json(const Message& m) {
           },
           [](const ResultMsg& r) {
             return json{{"type", "result"},          {"dispatch_id", r.dispatch_id},
-                        {"task_id", r.task_id},      {"status", r.status},
+                        {"task_id", r.task_id},      {"status", to_string(r.status)},
                         {"exit_code", r.exit_code},  {"stdout", r.stdout_text},
                         {"stderr", r.stderr_text},   {"stdout_dropped", r.stdout_dropped},
                         {"stderr_dropped", r.stderr_dropped}, {"message", r.message}};
@@ -138,7 +133,11 @@ Result<Message> decode(std::string_view frame) {
     ResultMsg m;
     m.dispatch_id = r.num("dispatch_id");
     m.task_id = r.num("task_id", false);
-    m.status = r.str("status");
+    std::string status = r.str("status");
+    auto outcome = parse_run_outcome(status);
+    if (!outcome && r.error.empty())
+      return make_error(ErrorCode::invalid_input, "result: status '" + status + "' is not one an agent may report");
+    if (outcome) m.status = *outcome;
     m.exit_code = static_cast<int>(r.num("exit_code", false, -1));
     m.stdout_text = r.str("stdout", false);
     m.stderr_text = r.str("stderr", false);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "proto/run_outcome.hpp"
 
 namespace mend::proto {
 
@@ -69,12 +70,11 @@ struct Output {
   std::string stderr_text;
 };
 
-// Final result. status is one of success, failed, timeout, killed, killfailed,
-// lost. The agent keeps it in its spool and re-sends until acknowledged.
+// Final result. The agent keeps it in its spool and re-sends until acknowledged.
 struct ResultMsg {
   int64_t dispatch_id = 0;
   int64_t task_id = 0;
-  std::string status;
+  RunOutcome status = RunOutcome::lost;  // until the agent knows better
   int exit_code = -1;
   std::string stdout_text;
   std::string stderr_text;

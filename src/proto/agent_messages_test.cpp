@@ -18,7 +18,7 @@ TEST(AgentMessages, AssignRoundTrips) {
 TEST(AgentMessages, ResultWithInvalidUtf8StillEncodes) {
   ResultMsg r;
   r.dispatch_id = 1;
-  r.status = "success";
+  r.status = proto::RunOutcome::success;
   r.stdout_text = "bad\xff";
   auto decoded = decode(encode(r));
   ASSERT_TRUE(decoded.ok());
