@@ -7,28 +7,14 @@
 #include "store/audit_chain.hpp"
 #include "store/group_tx.hpp"
 #include "store/store.hpp"
+#include "store/backend_store_test.hpp"
 #include "store/test_backends.hpp"
 
 namespace mend {
 namespace {
 
-class StoreAuthTest : public ::testing::TestWithParam<std::string> {
+class StoreAuthTest : public testing::BackendStoreTest {
  protected:
-  void SetUp() override {
-    auto opened = open_store(db_.url());
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(opened).value();
-  }
-
-  template <class F>
-  void write(F f) {
-    auto r = store_->transact([&](StoreTx& tx) -> Result<void> {
-      f(tx);
-      return ok();
-    });
-    ASSERT_TRUE(r.ok()) << r.error().message;
-  }
-
   AuditRecord record(const std::string& action, int64_t at) {
     AuditRecord r;
     r.at_ms = at;
@@ -64,8 +50,6 @@ class StoreAuthTest : public ::testing::TestWithParam<std::string> {
     return h;
   }
 
-  testing::TestDatabase db_{GetParam()};
-  std::unique_ptr<Store> store_;
 };
 
 TEST_P(StoreAuthTest, UsersAreUniqueByNameAndUpdatable) {

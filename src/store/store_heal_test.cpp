@@ -7,6 +7,7 @@
 
 #include "store/sqlite/test_support.hpp"
 #include "store/store.hpp"
+#include "store/backend_store_test.hpp"
 #include "store/test_backends.hpp"
 
 namespace mend {
@@ -14,23 +15,8 @@ namespace {
 
 using sqlite::testing::make_spec;
 
-class StoreHealTest : public ::testing::TestWithParam<std::string> {
+class StoreHealTest : public testing::BackendStoreTest {
  protected:
-  void SetUp() override {
-    auto opened = open_store(db_.url());
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(opened).value();
-  }
-
-  template <class F>
-  void write(F f) {
-    auto r = store_->transact([&](StoreTx& tx) -> Result<void> {
-      f(tx);
-      return ok();
-    });
-    ASSERT_TRUE(r.ok()) << r.error().message;
-  }
-
   int64_t event(StoreTx& tx, const std::string& fp = "fp") {
     StoredAlertEvent e;
     e.source = "generic";
@@ -72,8 +58,6 @@ class StoreHealTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(tx.set_done(task, done).ok());
   }
 
-  testing::TestDatabase db_{GetParam()};
-  std::unique_ptr<Store> store_;
 };
 
 TEST_P(StoreHealTest, TaskEnvRoundTripsToOpenDispatches) {

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "store/sqlite/test_support.hpp"
+#include "store/backend_store_test.hpp"
 #include "store/test_backends.hpp"
 
 namespace mend {
@@ -19,31 +20,8 @@ namespace {
 
 using sqlite::testing::make_spec;
 
-class StoreTest : public ::testing::TestWithParam<std::string> {
+class StoreTest : public testing::BackendStoreTest {
  protected:
-  void SetUp() override {
-    auto opened = open_store(db_.url());
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(opened).value();
-  }
-
-  // Runs f in a write transaction that must commit.
-  template <class F>
-  void write(F f) {
-    auto r = store_->transact([&](StoreTx& tx) -> Result<void> {
-      f(tx);
-      return ok();
-    });
-    ASSERT_TRUE(r.ok()) << r.error().message;
-  }
-  template <class F>
-  void read(F f) {
-    auto r = store_->read([&](StoreTx& tx) -> Result<void> {
-      f(tx);
-      return ok();
-    });
-    ASSERT_TRUE(r.ok()) << r.error().message;
-  }
   int64_t insert(const TaskSpec& spec, int64_t now_ms = 1000) {
     int64_t id = 0;
     write([&](StoreTx& tx) {
@@ -64,12 +42,49 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     return d;
   }
 
-  testing::TestDatabase db_{GetParam()};
-  std::unique_ptr<Store> store_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(testing::store_backends()),
                          testing::backend_name);
+
+TEST_P(StoreTest, FailedTransactionLeavesNothingBehind) {
+  int64_t kept = insert(make_spec("kept", {"a"}));
+  int64_t rolled_back_id = 0;
+  auto r = store_->transact([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(rolled_back_id, tx.insert_task(make_spec("lost", {"a", "b"}), 5));
+    MEND_TRY(tx.set_action(kept, TaskAction::kill, 5));
+    MEND_TRY(tx.set_done(kept, true));
+    MEND_ASSIGN_OR_RETURN(auto d, tx.start_dispatches(rolled_back_id, {"a", "b"}, 5));
+    (void)d;
+    return make_error(ErrorCode::conflict, "caller changed its mind");
+  });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::conflict);
+  EXPECT_EQ(r.error().message, "caller changed its mind");
+
+  read([&](StoreTx& tx) {
+    auto lost = tx.find_task(rolled_back_id);
+    ASSERT_TRUE(lost.ok()) << lost.error().message;
+    EXPECT_FALSE(lost->has_value());
+    auto hosts = tx.task_hosts(rolled_back_id);
+    ASSERT_TRUE(hosts.ok()) << hosts.error().message;
+    EXPECT_TRUE(hosts->empty());
+    auto open = tx.open_dispatches_for_host("a");
+    ASSERT_TRUE(open.ok()) << open.error().message;
+    EXPECT_TRUE(open->empty());
+    auto task = tx.find_task(kept);
+    ASSERT_TRUE(task.ok() && task->has_value());
+    EXPECT_EQ((*task)->action, TaskAction::start);
+    EXPECT_FALSE((*task)->done);
+    auto page = tx.list_tasks({});
+    ASSERT_TRUE(page.ok()) << page.error().message;
+    EXPECT_EQ(page->total, 1);
+  });
+
+  // The store is usable afterwards, and the next write commits.
+  insert(make_spec("after", {"a"}));
+  read([&](StoreTx& tx) { EXPECT_EQ(tx.list_tasks({})->total, 2); });
+}
 
 TEST_P(StoreTest, InsertedTaskReadsBackWithActionAndHostsInOrder) {
   TaskSpec spec = make_spec("restart nginx", {"web-2", "web-1", "db-9"});

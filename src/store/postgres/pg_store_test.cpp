@@ -183,32 +183,6 @@ TEST_F(PgStoreTest, NewerSchemaIsRefused) {
       << r.error().message;
 }
 
-TEST_F(PgStoreTest, FailedTransactionLeavesNothingBehind) {
-  auto store = open_ok(db_->url());
-  ASSERT_TRUE(store);
-  int64_t kept = *insert(*store, make_spec("kept", {"a"}));
-  int64_t lost_id = 0;
-  auto r = store->transact([&](StoreTx& tx) -> Result<void> {
-    MEND_ASSIGN_OR_RETURN(lost_id, tx.insert_task(make_spec("lost", {"a", "b"}), 5));
-    MEND_TRY(tx.set_action(kept, TaskAction::kill, 5));
-    MEND_TRY(tx.set_done(kept, true));
-    MEND_ASSIGN_OR_RETURN(auto d, tx.start_dispatches(lost_id, {"a", "b"}, 5));
-    (void)d;
-    return make_error(ErrorCode::conflict, "caller changed its mind");
-  });
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, ErrorCode::conflict);
-  EXPECT_EQ(r.error().message, "caller changed its mind");
-  EXPECT_EQ(task_total(*store), 1);
-  EXPECT_EQ(sql("SELECT COUNT(*) FROM dispatches"), "0");
-  EXPECT_EQ(
-      sql("SELECT action || ' ' || (SELECT done FROM tasks WHERE id = " + std::to_string(kept) +
-          ") FROM task_actions WHERE task_id = " + std::to_string(kept)),
-      "start 0");
-  ASSERT_TRUE(insert(*store, make_spec("after", {"a"})).ok());
-  EXPECT_EQ(task_total(*store), 2);
-}
-
 TEST_F(PgStoreTest, AStatementErrorTheCallerIgnoresStillFailsTheTransaction) {
   // PostgreSQL aborts a transaction at its first failed statement; a COMMIT
   // after that rolls back quietly. transact() must say so, not return ok.

@@ -4,16 +4,11 @@
 
 #include "store/postgres/pg_tx.hpp"
 #include "store/task_env.hpp"
+#include "store/task_list_sql.hpp"
 
 namespace mend::pg {
 
 namespace {
-
-const std::string kTaskSelect =
-    "SELECT t.id, t.title, t.account, t.batch, t.tolerance, t.timeout, t.pause, t.script, "
-    "t.args, t.stdin, t.creator, t.alert_triggered, t.created_ms, t.done, a.action, a.updated_ms, "
-    "t.env "
-    "FROM tasks t LEFT JOIN task_actions a ON a.task_id = t.id";
 
 // The filter shared by list_tasks' count and page, so `total` always counts
 // exactly the rows the pages walk through. ILIKE: SQLite's LIKE ignores ASCII
@@ -22,14 +17,6 @@ const std::string kTaskFilter =
     " WHERE t.title ILIKE $1 ESCAPE '\\' AND ($2 = '' OR t.creator = $3) AND t.created_ms >= $4"
     " AND ($5::bigint = 0 OR t.created_ms < $5::bigint) AND ($6::bigint < 0 OR t.done = $6::bigint)"
     " AND ($7::text = '' OR EXISTS (SELECT 1 FROM task_actions x WHERE x.task_id = t.id AND x.action = $7::text))";
-
-// The state filter as (done: -1 any, 0, 1) and the action an unfinished task has.
-std::pair<int64_t, std::string> state_filter(const std::string& state) {
-  if (state == "done") return {1, ""};
-  if (state == "unfinished") return {0, ""};
-  if (!state.empty()) return {0, state};
-  return {-1, ""};
-}
 
 Result<Task> read_task(const Rows& r, int i) {
   Task t;
@@ -60,17 +47,6 @@ Result<Task> read_task(const Rows& r, int i) {
   t.action_updated_ms = r.i64(i, 15);
   MEND_ASSIGN_OR_RETURN(t.spec.env, decode_task_env(r.text(i, 16)));
   return t;
-}
-
-// ILIKE treats % and _ as wildcards; a user searching for "50%" means the text.
-std::string like_contains(std::string_view text) {
-  std::string out = "%";
-  for (char c : text) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  out += '%';
-  return out;
 }
 
 }  // namespace
@@ -166,7 +142,7 @@ Result<int64_t> PgTx::insert_task(const TaskSpec& spec, int64_t now_ms) {
 
 Result<std::optional<Task>> PgTx::find_task(int64_t id) {
   MEND_TRY(lock_task(id));
-  static const std::string sql = kTaskSelect + " WHERE t.id = $1";
+  static const std::string sql = kTaskSelectSql + " WHERE t.id = $1";
   Params p;
   p.add(id);
   MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p));
@@ -209,7 +185,7 @@ Result<TaskPage> PgTx::list_tasks(const TaskQuery& q) {
     return make_error(ErrorCode::invalid_input, "limit and page must be at least 1");
   const std::string pattern = like_contains(q.title_contains);
   Params p;
-  auto [done, action] = state_filter(q.state);
+  auto [done, action] = task_state_filter(q.state);
   p.add(pattern).add(q.creator).add(q.creator).add(q.created_after_ms);
   p.add(q.created_before_ms).add(done).add(action);
   TaskPage page;
@@ -219,7 +195,7 @@ Result<TaskPage> PgTx::list_tasks(const TaskQuery& q) {
     page.total = rows.empty() ? 0 : rows.i64(0, 0);
   }
   static const std::string sql =
-      kTaskSelect + kTaskFilter + " AND ($8::bigint = 0 OR t.id < $8::bigint) ORDER BY t.id DESC LIMIT $9 OFFSET $10";
+      kTaskSelectSql + kTaskFilter + " AND ($8::bigint = 0 OR t.id < $8::bigint) ORDER BY t.id DESC LIMIT $9 OFFSET $10";
   p.add(q.before_id).add(int64_t{q.limit}).add(int64_t{q.page - 1} * q.limit);
   MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p));
   for (int i = 0; i < rows.size(); ++i) {

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "store/migration_run.hpp"
 #include "store/schema.hpp"
 
 namespace mend::sqlite {
@@ -27,9 +28,7 @@ Result<void> apply(Connection& conn, const Migration& m, int64_t now_ms) {
   if (done.ok()) done = conn.exec_script("COMMIT");
   if (!done.ok()) {
     if (conn.in_transaction()) (void)conn.exec_script("ROLLBACK");
-    return make_error(ErrorCode::unavailable, "schema migration " + std::to_string(m.version) +
-                                                  " (" + std::string(m.name) +
-                                                  ") failed: " + done.error().message);
+    return migration_failed(m, done.error());
   }
   return ok();
 }
@@ -46,19 +45,7 @@ Result<int> schema_version(Connection& conn) {
 Result<void> migrate(Connection& conn, int64_t now_ms) {
   MEND_TRY(conn.exec_script(schema_migrations_table_sql()));
   MEND_ASSIGN_OR_RETURN(int current, schema_version(conn));
-  int latest = latest_schema_version();
-  if (current > latest) {
-    // Running an older binary on a newer schema could corrupt data it does not
-    // understand; the operator must upgrade Mend instead.
-    return make_error(ErrorCode::unavailable, "database schema version " + std::to_string(current) +
-                                                  " is newer than this Mend supports (" +
-                                                  std::to_string(latest) +
-                                                  "); upgrade Mend to open it");
-  }
-  for (const Migration& m : schema_migrations()) {
-    if (m.version > current) MEND_TRY(apply(conn, m, now_ms));
-  }
-  return ok();
+  return apply_pending_migrations(current, [&](const Migration& m) { return apply(conn, m, now_ms); });
 }
 
 }  // namespace mend::sqlite

@@ -96,47 +96,6 @@ TEST(SqliteStoreLifecycle, UnopenablePathIsUnavailable) {
   EXPECT_EQ(opened.error().code, ErrorCode::unavailable);
 }
 
-TEST(SqliteStoreLifecycle, FailedTransactionLeavesNothingBehind) {
-  auto store = open_ok(":memory:");
-  ASSERT_TRUE(store);
-  int64_t kept = *insert(*store, make_spec("kept", {"a"}));
-  int64_t rolled_back_id = 0;
-  auto r = store->transact([&](StoreTx& tx) -> Result<void> {
-    MEND_ASSIGN_OR_RETURN(rolled_back_id, tx.insert_task(make_spec("lost", {"a", "b"}), 5));
-    MEND_TRY(tx.set_action(kept, TaskAction::kill, 5));
-    MEND_TRY(tx.set_done(kept, true));
-    MEND_ASSIGN_OR_RETURN(auto d, tx.start_dispatches(rolled_back_id, {"a", "b"}, 5));
-    (void)d;
-    return make_error(ErrorCode::conflict, "caller changed its mind");
-  });
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, ErrorCode::conflict);
-  EXPECT_EQ(r.error().message, "caller changed its mind");
-
-  auto check = store->read([&](StoreTx& tx) -> Result<void> {
-    MEND_ASSIGN_OR_RETURN(auto lost, tx.find_task(rolled_back_id));
-    EXPECT_FALSE(lost.has_value());
-    MEND_ASSIGN_OR_RETURN(auto hosts, tx.task_hosts(rolled_back_id));
-    EXPECT_TRUE(hosts.empty());
-    MEND_ASSIGN_OR_RETURN(auto open, tx.open_dispatches_for_host("a"));
-    EXPECT_TRUE(open.empty());
-    MEND_ASSIGN_OR_RETURN(auto task, tx.find_task(kept));
-    EXPECT_TRUE(task.has_value());
-    if (task) {
-      EXPECT_EQ(task->action, TaskAction::start);
-      EXPECT_FALSE(task->done);
-    }
-    MEND_ASSIGN_OR_RETURN(auto page, tx.list_tasks({}));
-    EXPECT_EQ(page.total, 1);
-    return ok();
-  });
-  ASSERT_TRUE(check.ok()) << check.error().message;
-
-  // The store is usable afterwards, and the next write commits.
-  ASSERT_TRUE(insert(*store, make_spec("after", {"a"})).ok());
-  EXPECT_EQ(task_total(*store), 2);
-}
-
 TEST(SqliteStoreLifecycle, ReadIsReadOnly) {
   auto store = open_ok(":memory:");
   ASSERT_TRUE(store);

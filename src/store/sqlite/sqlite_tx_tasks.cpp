@@ -3,15 +3,11 @@
 
 #include "store/sqlite/sqlite_tx.hpp"
 #include "store/task_env.hpp"
+#include "store/task_list_sql.hpp"
 
 namespace mend::sqlite {
 
 namespace {
-
-const std::string kTaskSelect =
-    "SELECT t.id, t.title, t.account, t.batch, t.tolerance, t.timeout, t.pause, t.script, "
-    "t.args, t.stdin, t.creator, t.alert_triggered, t.created_ms, t.done, a.action, a.updated_ms, t.env "
-    "FROM tasks t LEFT JOIN task_actions a ON a.task_id = t.id";
 
 // The filter shared by list_tasks' count and page, so `total` always counts
 // exactly the rows the pages walk through.
@@ -20,16 +16,8 @@ const std::string kTaskFilter =
     " AND (? = 0 OR t.created_ms < ?) AND (? < 0 OR t.done = ?)"
     " AND (? = '' OR EXISTS (SELECT 1 FROM task_actions x WHERE x.task_id = t.id AND x.action = ?))";
 
-// The state filter as (done: -1 any, 0, 1) and the action an unfinished task has.
-std::pair<int64_t, std::string> state_filter(const std::string& state) {
-  if (state == "done") return {1, ""};
-  if (state == "unfinished") return {0, ""};
-  if (!state.empty()) return {0, state};
-  return {-1, ""};
-}
-
 void bind_filter(Statement& st, const TaskQuery& q, const std::string& pattern) {
-  auto [done, action] = state_filter(q.state);
+  auto [done, action] = task_state_filter(q.state);
   st.bind(pattern).bind(q.creator).bind(q.creator).bind(q.created_after_ms);
   st.bind(q.created_before_ms).bind(q.created_before_ms).bind(done).bind(done).bind(action).bind(action);
 }
@@ -63,17 +51,6 @@ Result<Task> read_task(const Statement& st) {
   t.action_updated_ms = st.i64(15);
   MEND_ASSIGN_OR_RETURN(t.spec.env, decode_task_env(st.text(16)));
   return t;
-}
-
-// LIKE treats % and _ as wildcards; a user searching for "50%" means the text.
-std::string like_contains(std::string_view text) {
-  std::string out = "%";
-  for (char c : text) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  out += '%';
-  return out;
 }
 
 }  // namespace
@@ -124,7 +101,7 @@ Result<int64_t> SqliteTx::insert_task(const TaskSpec& spec, int64_t now_ms) {
 }
 
 Result<std::optional<Task>> SqliteTx::find_task(int64_t id) {
-  static const std::string sql = kTaskSelect + " WHERE t.id = ?";
+  static const std::string sql = kTaskSelectSql + " WHERE t.id = ?";
   MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare(sql));
   MEND_ASSIGN_OR_RETURN(bool row, st.bind(id).step());
   if (!row) return std::optional<Task>();
@@ -171,7 +148,7 @@ Result<TaskPage> SqliteTx::list_tasks(const TaskQuery& q) {
     page.total = row ? st.i64(0) : 0;
   }
   static const std::string sql =
-      kTaskSelect + kTaskFilter + " AND (? = 0 OR t.id < ?) ORDER BY t.id DESC LIMIT ? OFFSET ?";
+      kTaskSelectSql + kTaskFilter + " AND (? = 0 OR t.id < ?) ORDER BY t.id DESC LIMIT ? OFFSET ?";
   MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare(sql));
   bind_filter(st, q, pattern);
   st.bind(q.before_id).bind(q.before_id);
