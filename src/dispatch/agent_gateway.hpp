@@ -6,8 +6,9 @@
 //   proto::kAgentPath (is_agent_upgrade) hands the connection over with
 //   serve(); the gateway reads the rest of the request, accepts the upgrade
 //   and runs the agent session (agent_session.hpp) until it ends.
-// - Reports: every native agent's starts and results go through one
-//   ReportBatcher (group commit), whichever listener the agent came in on.
+// - Reports: every agent's starts and results, native (whichever listener
+//   it came in on) or Ibex-protocol (ibex_rpc_server.hpp, given batcher()),
+//   go through one ReportBatcher (group commit).
 //
 // Threading: single-threaded, on the server's io_context thread, with the
 // engine and store. Lifetime: hub, engine, and whatever the options point to

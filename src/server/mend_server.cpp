@@ -186,7 +186,7 @@ struct MendServer::Parts {
   // Agents' live output (the console streams it), shared by both listeners.
   std::unique_ptr<LiveOutput> live;
   // Where every agent comes in: native agents' WebSocket from both HTTP
-  // listeners, and agents' reports (group commit).
+  // listeners, and every agent's reports (group commit), Ibex ones included.
   std::unique_ptr<AgentGateway> agents;
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<HttpServer> plain_http;  // --plain-http
@@ -435,7 +435,7 @@ Result<void> MendServer::open_listeners(Parts& s, Plan& plan) {
     io.max_unbound_per_source = static_cast<size_t>(settings_.max_unauthenticated_per_source);
     io.edge = &s.edge.ibex_rpc;
     auto started =
-        IbexRpcServer::start(s.ioc, *s.engine, *s.store, s.ibex_book, *s.protocols, s.clock, io);
+        IbexRpcServer::start(s.ioc, *s.engine, *s.store, s.agents->batcher(), s.ibex_book, *s.protocols, s.clock, io);
     if (!started.ok())
       return make_error(started.error().code, "--ibex-rpc: " + started.error().message);
     s.ibex = std::move(started).value();
