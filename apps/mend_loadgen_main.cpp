@@ -18,6 +18,7 @@
 #include "loadgen/assign_log.hpp"
 #include "loadgen/loadgen_options.hpp"
 #include "loadgen/sim_agent.hpp"
+#include "loadgen/sim_ibex_agent.hpp"
 
 namespace {
 
@@ -29,6 +30,82 @@ nlohmann::json stats_json(const char* event, const loadgen::FleetStats& s, size_
           {"acks", s.acks},         {"kills", s.kills}};
 }
 
+nlohmann::json ibex_stats_json(const char* event, const loadgen::IbexFleetStats& s, size_t total) {
+  return {{"event", event},       {"protocol", "ibex"},   {"agents", total},
+          {"connected", s.connected}, {"reports", s.reports}, {"starts", s.starts},
+          {"metas", s.metas},     {"results", s.results}, {"settled", s.settled},
+          {"kills", s.kills},     {"refusals", s.refusals}};
+}
+
+// Ibex-protocol agents (--ibex): each its own TCP connection to the server's
+// --ibex-rpc listener, heartbeating every --poll-ms. Returns the exit code.
+int run_ibex_fleet(const loadgen::LoadgenOptions& o) {
+  const size_t colon = o.ibex.rfind(':');
+  std::string host = colon == std::string::npos ? "" : o.ibex.substr(0, colon);
+  const std::string port = colon == std::string::npos ? "" : o.ibex.substr(colon + 1);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty() || port.empty() || port.find_first_not_of("0123456789") != std::string::npos) {
+    std::cerr << "mend-loadgen: --ibex " << o.ibex << ": want HOST:PORT of mend-server's --ibex-rpc\n";
+    return 2;
+  }
+  std::vector<std::unique_ptr<loadgen::SimIbexAgent>> agents;
+  // Declared after the agents, so it is destroyed first: the coroutine frames
+  // it still holds at exit refer to them.
+  asio::io_context io(1);
+  boost::system::error_code ec;
+  tcp::resolver resolver(io);
+  auto found = resolver.resolve(host, port, ec);
+  if (ec || found.empty()) {
+    std::cerr << "mend-loadgen: --ibex: cannot resolve " << host << "\n";
+    return 2;
+  }
+  const tcp::endpoint server = found.begin()->endpoint();
+  loadgen::IbexFleetStats stats;
+  const loadgen::IbexBehaviour behaviour{o.poll, o.exec_time, o.stdout_text};
+  const auto idents = loadgen::agent_idents(o);
+  agents.reserve(idents.size());
+  for (size_t i = 0; i < idents.size(); ++i) {
+    // Connections start at --connect-rate; their heartbeats keep that phase,
+    // so a fleet polling once a second is spread over the second.
+    const auto phase = std::chrono::milliseconds(static_cast<int64_t>(i * 1000 / o.connect_rate));
+    agents.push_back(std::make_unique<loadgen::SimIbexAgent>(io.get_executor(), server, idents[i], phase,
+                                                             behaviour, stats));
+    asio::co_spawn(io, agents.back()->run(), asio::detached);
+  }
+  bool stopping = false;
+  asio::steady_timer sweep(io);
+  asio::co_spawn(
+      io,
+      [&]() -> awaitable<void> {
+        bool ready = false;
+        while (!stopping && !ready) {
+          sweep.expires_after(std::chrono::milliseconds(50));
+          boost::system::error_code wait_ec;
+          co_await sweep.async_wait(asio::redirect_error(asio::use_awaitable, wait_ec));
+          if (stopping || stats.connected < agents.size()) continue;
+          ready = true;
+          std::cout << ibex_stats_json("ready", stats, agents.size()).dump() << std::endl;
+          if (!o.ready_file.empty() && !write_file_atomically(o.ready_file, std::to_string(agents.size())))
+            spdlog::error("cannot write ready file {}", o.ready_file);
+        }
+      },
+      asio::detached);
+  asio::steady_timer grace(io);
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& e, int) {
+    if (e) return;
+    stopping = true;
+    sweep.cancel();
+    for (auto& a : agents) a->stop();
+    grace.expires_after(std::chrono::milliseconds(200));
+    grace.async_wait([&](const boost::system::error_code&) { io.stop(); });
+  });
+  spdlog::info("mend-loadgen: {} Ibex agents against {} every {} ms", agents.size(), o.ibex, o.poll.count());
+  io.run();
+  std::cout << ibex_stats_json("stopped", stats, agents.size()).dump() << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -37,10 +114,17 @@ int main(int argc, char** argv) {
   int64_t exec_ms = 0;
   if (const char* t = std::getenv("MEND_AGENT_TOKEN")) o.token = t;
 
+  int64_t poll_ms = 1000;
   CLI::App app{
-      "mend-loadgen: simulates many mend-agents over the native protocol, forking nothing"};
+      "mend-loadgen: simulates many mend-agents over the native protocol, or Ibex-protocol agents "
+      "(--ibex), forking nothing"};
   app.set_version_flag("--version", std::string("mend-loadgen ") + MEND_VERSION);
-  app.add_option("--server", o.server, "server base URL, e.g. http://127.0.0.1:10090")->required();
+  app.add_option("--server", o.server, "native agents: server base URL, e.g. http://127.0.0.1:10090");
+  app.add_option("--ibex", o.ibex,
+                 "Ibex-protocol agents instead: HOST:PORT of mend-server's --ibex-rpc listener (their idents "
+                 "must match its --ibex-rpc-hosts)");
+  app.add_option("--poll-ms", poll_ms, "--ibex: each agent's heartbeat (Server.Report) interval")
+      ->capture_default_str();
   app.add_option("--token", o.token, "agent token (or env MEND_AGENT_TOKEN)");
   std::string cacert, join_token, cert_dir = "loadgen-certs";
   app.add_option("--cacert", cacert, "https://: the CA the server's certificate chains to (mend-server --ca-out)");
@@ -67,6 +151,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   o.exec_time = std::chrono::milliseconds(exec_ms);
+  o.poll = std::chrono::milliseconds(poll_ms);
 
   if (!setup_logging(log_level, "mend-loadgen")) {
     std::cerr << "unknown --log-level '" << log_level << "'\n";
@@ -77,6 +162,7 @@ int main(int argc, char** argv) {
     std::cerr << "mend-loadgen: " << v.error().message << "\n";
     return 2;
   }
+  if (!o.ibex.empty()) return run_ibex_fleet(o);
   auto url = agent::parse_server_url(o.server);
   if (!url) {
     std::cerr << "mend-loadgen: " << url.error().message << "\n";

@@ -60,6 +60,13 @@ class Check(unittest.TestCase):
         self.assertEqual(run.missing_fields(line("vs_ansible", skipped="ansible not installed")), [])
         self.assertTrue(run.missing_fields(line("vs_ansible", skipped="")))
 
+    def test_ibex_poll_needs_its_cpu_and_throughput(self):
+        l = line("ibex_poll", agents=200, poll_ms=1000, measured_s=3, server_cpu_pct=2.0, results=200, task_s=2.1,
+                 results_per_s=95)
+        self.assertEqual(run.missing_fields(l), [])
+        del l["server_cpu_pct"]
+        self.assertEqual(run.missing_fields(l), ["server_cpu_pct"])
+
     def test_every_scenario_has_required_fields(self):
         self.assertEqual(sorted(run.REQUIRED), sorted(run.SCENARIOS))
 

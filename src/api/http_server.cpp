@@ -8,8 +8,6 @@
 #include "api/url.hpp"
 #include "common/asio.hpp"
 #include "common/log.hpp"
-#include "dispatch/agent_session.hpp"
-#include "proto/agent_messages.hpp"
 #include "tls/asio_ssl.hpp"
 #include "tls/peer_certificate.hpp"
 
@@ -54,9 +52,8 @@ void drop_challenge(ApiResponse& res) {
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
-  Impl(asio::io_context& ioc, const ApiService& api, AgentHub& hub, Engine& engine, HttpServerOptions options)
-      : acceptor(ioc), api(api), hub(hub), engine(engine), options(std::move(options)),
-        batcher(ioc.get_executor(), engine), limits(this->options.limits),
+  Impl(asio::io_context& ioc, const ApiService& api, AgentGateway& agents, HttpServerOptions options)
+      : acceptor(ioc), api(api), agents(agents), options(std::move(options)), limits(this->options.limits),
         edge(this->options.edge ? this->options.edge : &own_edge) {}
 
   awaitable<void> accept_loop();
@@ -83,13 +80,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 
   tcp::acceptor acceptor;
   const ApiService& api;
-  AgentHub& hub;
-  Engine& engine;
+  AgentGateway& agents;
   HttpServerOptions options;
-  ReportBatcher batcher;  // group commit of every agent session's starts and results
   ConnectionLimits limits;
-  EdgeMetrics own_edge;  // when options.edge is null
-  EdgeMetrics* edge;
+  EdgeCounters own_edge;  // when options.edge is null
+  EdgeCounters* edge;
   RefusalLog refused_log{"http"};
   tcp::endpoint bound;
   bool stopped = false;
@@ -122,7 +117,7 @@ awaitable<void> HttpServer::Impl::accept_loop() {
     auto peer = socket.remote_endpoint(ec);
     if (ec) continue;  // already gone
     auto ticket = std::make_shared<ConnectionLimits::Ticket>();
-    auto refusal = limits.admit(peer.address(), *ticket, edge->http);
+    auto refusal = limits.admit(peer.address(), *ticket, *edge);
     if (refusal != ConnectionLimits::Refusal::none) {
       std::string why = refusal == ConnectionLimits::Refusal::total
                             ? "too many connections (" + std::to_string(options.limits.max_total) + ")"
@@ -300,7 +295,7 @@ awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Stream>& stream, beast::
       break;
     }
     if (ec == http::error::header_limit) {
-      if (!ticket.is_authenticated()) ++edge->http.oversize_preauth;
+      if (!ticket.is_authenticated()) ++edge->oversize_preauth;
       spdlog::warn("request from {}: headers over {} bytes refused", remote, options.max_header_bytes);
       co_await write_error(*stream, http::status::request_header_fields_too_large, version,
                            "request headers too large");
@@ -312,33 +307,14 @@ awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Stream>& stream, beast::
       break;
     }
 
-    auto& header = parser.get();
-    std::string_view target = header.target();
-    if (websocket::is_upgrade(header) && target.substr(0, target.find('?')) == proto::kAgentPath) {
-      // An upgrade has no body; one announced is refused unread.
-      parser.body_limit(0);
-      co_await http::async_read(*stream, buffer, parser, tok(ec));
-      if (ec) {
-        if (ec == http::error::body_limit) ++edge->agent_ws.oversize_preauth;
-        break;
-      }
+    if (AgentGateway::is_agent_upgrade(parser)) {
       conns.erase(id);
-      tcp_layer(*stream).expires_never();
-      AgentSessionOptions agent_options;
-      agent_options.agent_token = options.agent_token;
-      agent_options.batcher = &batcher;
-      agent_options.live = options.live;
-      agent_options.ticket = &ticket;
-      agent_options.edge = &edge->agent_ws;
-      agent_options.peer = peer;
-      agent_options.certificate_refusal = options.certificate_refusal;
-      // Over TLS, the shared token is a legacy the operator turns on.
-      agent_options.require_certificate = options.tls != nullptr && options.agent_token.empty();
-      http::request<http::string_body> upgrade = parser.release();
-      co_await serve_agent_session(*stream, upgrade, hub, engine, agent_options);
+      const AgentUpgrade conn{peer, options.tls != nullptr, &ticket};
+      co_await agents.serve(*stream, buffer, parser, conn);
       co_return;
     }
 
+    auto& header = parser.get();
     // The request without its body: what the credentials are checked on.
     ApiRequest in;
     in.method = std::string(header.method_string());
@@ -376,7 +352,7 @@ awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Stream>& stream, beast::
     }
     const size_t body_limit = ticket.is_authenticated() ? options.max_body_bytes : options.max_preauth_body_bytes;
     if (auto length = parser.content_length(); length && *length > body_limit) {
-      if (!ticket.is_authenticated()) ++edge->http.oversize_preauth;
+      if (!ticket.is_authenticated()) ++edge->oversize_preauth;
       spdlog::warn("request from {}: body of {} bytes refused (limit {})", remote, *length, body_limit);
       co_await write_error(*stream, http::status::payload_too_large, version, "request body too large");
       co_await linger_close(*stream);
@@ -391,7 +367,7 @@ awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Stream>& stream, beast::
     }
     co_await http::async_read(*stream, buffer, parser, tok(ec));
     if (ec == http::error::body_limit) {
-      if (!ticket.is_authenticated()) ++edge->http.oversize_preauth;
+      if (!ticket.is_authenticated()) ++edge->oversize_preauth;
       spdlog::warn("request from {}: body over {} bytes refused", remote, body_limit);
       co_await write_error(*stream, http::status::payload_too_large, version, "request body too large");
       break;
@@ -436,10 +412,10 @@ awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Stream>& stream, beast::
   conns.erase(id);
 }
 
-Result<std::unique_ptr<HttpServer>> HttpServer::start(asio::io_context& ioc, const ApiService& api, AgentHub& hub,
-                                                      Engine& engine, HttpServerOptions options) {
+Result<std::unique_ptr<HttpServer>> HttpServer::start(asio::io_context& ioc, const ApiService& api,
+                                                      AgentGateway& agents, HttpServerOptions options) {
   MEND_ASSIGN_OR_RETURN(ListenAddress where, parse_listen_address(options.address));
-  auto impl = std::make_shared<Impl>(ioc, api, hub, engine, std::move(options));
+  auto impl = std::make_shared<Impl>(ioc, api, agents, std::move(options));
   beast::error_code ec;
   auto address = asio::ip::make_address(where.host, ec);
   tcp::endpoint endpoint;
@@ -484,8 +460,6 @@ void HttpServer::stop() {
   auto conns = std::move(impl_->conns);
   for (auto& [id, weak] : conns)
     if (auto s = weak.lock()) s->socket().close(ec);
-  // What agent sessions handed over is committed before they are closed.
-  impl_->batcher.drain();
 }
 
 }  // namespace mend

@@ -1,7 +1,7 @@
 #pragma once
-// The HTTP listener: Ibex and native routes through ApiService, and the agent
-// WebSocket at proto::kAgentPath handed to dispatch's agent session (agents
-// authenticate with their certificate or token there, not with basic auth).
+// The HTTP listener: Ibex and native routes through ApiService; an upgrade to
+// the agent WebSocket (proto::kAgentPath) is handed to dispatch's AgentGateway
+// (agents authenticate with their certificate or token there, not with basic auth).
 // With TLS, bytes that are not a TLS handshake get a plain-text 400 saying
 // the port speaks HTTPS.
 //
@@ -16,8 +16,8 @@
 //
 // Threading: runs on the one io_context thread with the engine and store.
 // Lifetime: connections hold the server's state, so an io_context destroyed
-// with connections still open is safe; `api`, `hub` and `engine` must outlive
-// the io_context.
+// with connections still open is safe; `api` and `agents` must outlive the
+// io_context.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -27,10 +27,8 @@
 
 #include "api/api_service.hpp"
 #include "common/result.hpp"
-#include "dispatch/agent_hub.hpp"
+#include "dispatch/agent_gateway.hpp"
 #include "dispatch/connection_limits.hpp"
-#include "dispatch/live_output.hpp"
-#include "engine/engine.hpp"
 #include "tls/server_tls.hpp"
 
 namespace boost::asio {
@@ -45,12 +43,9 @@ struct HttpServerOptions {
   size_t max_header_bytes = 16 * 1024;
   // A request must arrive (and an idle keep-alive connection is closed) within this.
   std::chrono::milliseconds read_timeout{30'000};
-  std::string agent_token;  // empty: agents need no token
   // TLS on every connection (the context current at accept time, so a
   // reload applies to new connections only); null: plain HTTP.
   std::shared_ptr<tls::ServerTls> tls;
-  // Why an agent's certificate is refused (revoked), "" when it is not.
-  std::function<std::string(const tls::PeerCertificate&)> certificate_refusal;
   // A TLS handshake must finish within this; half-open handshakes are dropped.
   std::chrono::milliseconds handshake_timeout{10'000};
   // Open connections, and unauthenticated ones per source (see connection_limits.hpp).
@@ -58,12 +53,9 @@ struct HttpServerOptions {
   // A request body read before its credentials admit it (paths that need
   // none: probes, /metrics) larger than this gets 413.
   size_t max_preauth_body_bytes = 64 * 1024;
-  // Counts what the edge refused (http and agent_ws); may be null.
-  EdgeMetrics* edge = nullptr;
-  // Agents' live output goes through it (watchers at once, the database
-  // throttled), shared by every listener so a watcher on one sees agents on
-  // another; null: written at once. Must outlive the server.
-  LiveOutput* live = nullptr;
+  // Counts what the HTTP edge refused; may be null. (The agent WebSocket's
+  // refusals are the gateway's.)
+  EdgeCounters* edge = nullptr;
 };
 
 class HttpServer {
@@ -71,15 +63,14 @@ class HttpServer {
   // Binds and starts accepting. Errors: invalid_input (bad address),
   // unavailable (cannot bind).
   static Result<std::unique_ptr<HttpServer>> start(boost::asio::io_context& ioc, const ApiService& api,
-                                                   AgentHub& hub, Engine& engine, HttpServerOptions options);
+                                                   AgentGateway& agents, HttpServerOptions options);
   ~HttpServer();
 
   // "HOST:PORT" actually bound (the real port when 0 was asked for).
   std::string bound_address() const;
   uint16_t port() const;
-  // Closes the acceptor and every open HTTP connection and commits the agent
-  // reports already received; idempotent. Agent sessions are closed through
-  // the hub.
+  // Closes the acceptor and every open HTTP connection; idempotent. Agent
+  // sessions are closed through the hub, their reports drained by the gateway.
   void stop();
 
   struct Impl;

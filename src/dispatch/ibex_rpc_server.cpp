@@ -35,10 +35,10 @@ constexpr size_t kReadChunk = 64 * 1024;
 }  // namespace
 
 struct IbexRpcServer::Impl : std::enable_shared_from_this<IbexRpcServer::Impl> {
-  Impl(asio::io_context& ioc, Engine& engine, Store& store, IbexAssignmentBook& book,
+  Impl(asio::io_context& ioc, Engine& engine, Store& store, ReportBatcher& batcher, IbexAssignmentBook& book,
        HostProtocols& protocols, const Clock& clock, IbexRpcServerOptions options)
       : acceptor(ioc), recheck_timer(ioc), protocols(protocols),
-        service(engine, store, book, protocols, clock), options(std::move(options)),
+        service(engine, store, batcher, book, protocols, clock), options(std::move(options)),
         limits(ConnectionLimitOptions{this->options.max_connections, this->options.max_unbound_per_source}),
         edge(this->options.edge ? this->options.edge : &own_edge) {}
 
@@ -183,7 +183,8 @@ awaitable<void> IbexRpcServer::Impl::serve(std::shared_ptr<beast::tcp_stream> st
         break;
       }
       if (!frame->has_value()) break;
-      IbexReplyPlan plan = service.handle(conn, **frame);
+      const std::string_view request = **frame;
+      IbexReplyPlan plan = co_await service.handle(conn, request);
       if (auto c = conns.find(id); c != conns.end()) c->second.ident = conn.ident;
       if (!conn.ident.empty() && !ticket->is_authenticated()) {
         // Bound to a host it may act for: results with their output may follow.
@@ -212,10 +213,11 @@ awaitable<void> IbexRpcServer::Impl::serve(std::shared_ptr<beast::tcp_stream> st
 }
 
 Result<std::unique_ptr<IbexRpcServer>> IbexRpcServer::start(asio::io_context& ioc, Engine& engine,
-                                                            Store& store, IbexAssignmentBook& book,
+                                                            Store& store, ReportBatcher& batcher,
+                                                            IbexAssignmentBook& book,
                                                             HostProtocols& protocols, const Clock& clock,
                                                             IbexRpcServerOptions options) {
-  auto impl = std::make_shared<Impl>(ioc, engine, store, book, protocols, clock, std::move(options));
+  auto impl = std::make_shared<Impl>(ioc, engine, store, batcher, book, protocols, clock, std::move(options));
   const auto& o = impl->options;
   beast::error_code ec;
   tcp::endpoint endpoint;

@@ -6,10 +6,14 @@
 // an ident switch, an ident Ibex agents may not act for (HostProtocols), or
 // silence longer than idle_timeout.
 //
+// Results and starts go through the agent gateway's report batcher (group
+// commit with every other agent's); a Report is answered after its results
+// are committed.
+//
 // Threading: runs on the one io_context thread with the engine and the store.
 // Lifetime: connections share the server's state, so destroying the
-// io_context with connections open is safe; engine, store, book and clock
-// must outlive the io_context; so must protocols, until stop().
+// io_context with connections open is safe; engine, store, batcher, book and
+// clock must outlive the io_context; so must protocols, until stop().
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -24,6 +28,7 @@
 #include "dispatch/host_protocols.hpp"
 #include "dispatch/ibex_assignment_book.hpp"
 #include "dispatch/ibex_cidr.hpp"
+#include "dispatch/report_batcher.hpp"
 #include "engine/engine.hpp"
 #include "proto/ibex_rpc_messages.hpp"
 #include "store/store.hpp"
@@ -60,7 +65,8 @@ class IbexRpcServer {
   // `protocols` decides which idents Ibex agents may act for; the server
   // listens on it (on_native) until stop().
   static Result<std::unique_ptr<IbexRpcServer>> start(asio::io_context& ioc, Engine& engine,
-                                                      Store& store, IbexAssignmentBook& book,
+                                                      Store& store, ReportBatcher& batcher,
+                                                      IbexAssignmentBook& book,
                                                       HostProtocols& protocols, const Clock& clock,
                                                       IbexRpcServerOptions options);
   ~IbexRpcServer();

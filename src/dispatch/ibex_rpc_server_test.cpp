@@ -28,6 +28,21 @@ using namespace std::chrono_literals;
 using namespace ibex_rpc;
 using testing::TestAgent;
 
+// The real store, counting the transactions that go through it.
+class CountingStore final : public Store {
+ public:
+  explicit CountingStore(Store& inner) : inner_(inner) {}
+  int transactions = 0;
+  Result<void> transact(const TxFn& fn) override {
+    ++transactions;
+    return inner_.transact(fn);
+  }
+  Result<void> read(const TxFn& fn) override { return inner_.read(fn); }
+
+ private:
+  Store& inner_;
+};
+
 class IbexRpcServerTest : public ::testing::Test {
  protected:
   // The engine, store and clock belong to the io thread: tests reach them here.
@@ -45,7 +60,9 @@ class IbexRpcServerTest : public ::testing::Test {
     store = std::move(s).value();
     push.add(native);
     push.add(book);
-    engine = std::make_unique<Engine>(*store, clock, push, metrics);
+    counting = std::make_unique<CountingStore>(*store);
+    engine = std::make_unique<Engine>(*counting, clock, push, metrics);
+    batcher = std::make_unique<ReportBatcher>(ioc.get_executor(), *engine);
     protocols = std::make_unique<HostProtocols>(ioc.get_executor(), *store, clock,
                                                 std::vector<std::string>{"web-*"});
     server = start_server({});
@@ -73,7 +90,7 @@ class IbexRpcServerTest : public ::testing::Test {
     o.native_recheck = native_recheck;
     o.max_frame_bytes = 64 * 1024;
     for (auto& a : allow) o.allow.push_back(*IbexCidr::parse(a));
-    auto s = IbexRpcServer::start(ioc, *engine, *store, book, *protocols, clock, o);
+    auto s = IbexRpcServer::start(ioc, *engine, *store, *batcher, book, *protocols, clock, o);
     EXPECT_TRUE(s.ok()) << s.error().message;
     if (!s.ok()) return nullptr;
     servers.push_back(std::move(s).value());
@@ -111,6 +128,27 @@ class IbexRpcServerTest : public ::testing::Test {
 
   uint16_t port() const { return server->port(); }
 
+  // Waits until the start of `h`'s run is recorded: starts are committed
+  // after the reply carrying them is written.
+  bool started(int64_t task_id, const std::string& h) {
+    for (int i = 0; i < 400; ++i) {
+      if (host(task_id, h).status == HostStatus::running && start_recorded(task_id, h)) return true;
+      std::this_thread::sleep_for(5ms);
+    }
+    return false;
+  }
+  bool start_recorded(int64_t task_id, const std::string& h) {
+    int64_t dispatch_id = host(task_id, h).dispatch_id;
+    return run_io([&] {
+      std::optional<Dispatch> d;
+      auto r = store->read([&](StoreTx& tx) -> Result<void> {
+        MEND_ASSIGN_OR_RETURN(d, tx.find_dispatch(dispatch_id));
+        return ok();
+      });
+      return r.ok() && d && d->started_ms != 0;
+    });
+  }
+
   testing::FakeClock clock;
   std::unique_ptr<Store> store;
   testing::RecordingAgentPush native;  // stands in for the native agent hub
@@ -118,7 +156,9 @@ class IbexRpcServerTest : public ::testing::Test {
   CompositeAgentPush push;
   EngineMetrics metrics;
   std::unique_ptr<Engine> engine;
+  std::unique_ptr<CountingStore> counting;  // the engine's view of `store`
   asio::io_context ioc;
+  std::unique_ptr<ReportBatcher> batcher;  // as the agent gateway's
   std::unique_ptr<HostProtocols> protocols;  // Ibex agents may act for web-*
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work{
       ioc.get_executor()};
@@ -187,6 +227,70 @@ TEST_F(IbexRpcServerTest, RunsATaskWithArgsAndStdinLikeIbex) {
   EXPECT_EQ(host(task, "web-01").stdout_text, "hello a b c\n{\"k\":\"v\"}");
   EXPECT_EQ(run_io([&] { return metrics.results_applied; }), 1u);
   EXPECT_EQ(run_io([&] { return metrics.results_duplicate; }), 1u);
+}
+
+// Until the task's starts are recorded (after the replies carrying them are
+// written), so that the results below are the only writes.
+TEST_F(IbexRpcServerTest, ResultsInOneReportAreCommittedInOneTransaction) {
+  std::vector<int64_t> tasks = {create({"web-01"}), create({"web-01"}), create({"web-01"})};
+  TestAgent agent(port());
+  ASSERT_EQ(agent.report("web-01").assign_tasks.size(), 3u);
+  std::vector<ReportTask> results;
+  for (int64_t task : tasks) {
+    ASSERT_TRUE(started(task, "web-01"));
+    results.push_back(ReportTask{task, host(task, "web-01").dispatch_id, "success", "ok", ""});
+  }
+  const int before = run_io([&] { return counting->transactions; });
+  auto hb = agent.report("web-01", results);
+  EXPECT_EQ(hb.message, "");
+  EXPECT_TRUE(hb.assign_tasks.empty());
+  // Answered after the commit: every result is there when the reply is.
+  for (int64_t task : tasks) EXPECT_EQ(host(task, "web-01").status, HostStatus::success);
+  EXPECT_EQ(run_io([&] { return counting->transactions; }) - before, 1);
+}
+
+TEST_F(IbexRpcServerTest, ResultsFromSeveralAgentsArrivingTogetherAreCommittedInOneBatch) {
+  const std::vector<std::string> hosts = {"web-01", "web-02", "web-03"};
+  int64_t task = create(hosts);
+  std::vector<std::unique_ptr<TestAgent>> agents;
+  for (const auto& h : hosts) {
+    agents.push_back(std::make_unique<TestAgent>(port()));
+    ASSERT_EQ(agents.back()->report(h).assign_tasks.size(), 1u);
+  }
+  std::vector<ReportTask> results;
+  for (const auto& h : hosts) {
+    ASSERT_TRUE(started(task, h));
+    results.push_back(ReportTask{task, host(task, h).dispatch_id, "success", "ok " + h, ""});
+  }
+  const int before = run_io([&] { return counting->transactions; });
+
+  // The server's thread is held while all three reports arrive, as when it
+  // is busy under load; then it reads them in one turn.
+  std::promise<void> release;
+  std::promise<void> held;
+  asio::post(ioc, [&] {
+    held.set_value();
+    release.get_future().wait();
+  });
+  held.get_future().wait();
+  for (size_t i = 0; i < hosts.size(); ++i)
+    agents[i]->send_raw(encode_request(7, ReportRequest{hosts[i], {results[i]}}));
+  // Loopback delivers a send before it returns; the pause only makes sure.
+  std::this_thread::sleep_for(50ms);
+  release.set_value();
+
+  for (auto& a : agents) {
+    auto frame = a->read_frame();
+    ASSERT_TRUE(frame.has_value());
+    auto r = decode_response(*frame, ReplyKind::report);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    auto* reply = std::get_if<ReportReply>(&r->reply);
+    ASSERT_NE(reply, nullptr);
+    EXPECT_EQ(reply->message, "");
+    EXPECT_TRUE(reply->assign_tasks.empty());
+  }
+  EXPECT_TRUE(done(task));
+  EXPECT_EQ(run_io([&] { return counting->transactions; }) - before, 1);
 }
 
 TEST_F(IbexRpcServerTest, AnAssignmentMadeWhileConnectedReachesTheNextHeartbeat) {

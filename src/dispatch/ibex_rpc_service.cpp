@@ -25,11 +25,11 @@ IbexReplyPlan refuse(uint32_t msgid, const std::string& message) {
 
 }  // namespace
 
-IbexReplyPlan IbexRpcService::handle(IbexConnection& conn, std::string_view frame) {
+awaitable<IbexReplyPlan> IbexRpcService::handle(IbexConnection& conn, std::string_view frame) {
   auto req = ibex_rpc::decode_request(frame);
   if (!req.ok()) {
     spdlog::warn("ibex-rpc {} ident={}: closing: {}", conn.remote, conn.ident, req.error().message);
-    return IbexReplyPlan{"", true, {}};
+    co_return IbexReplyPlan{"", true, {}};
   }
   if (!req->call.ok()) {
     const Error& e = req->call.error();
@@ -38,13 +38,16 @@ IbexReplyPlan IbexRpcService::handle(IbexConnection& conn, std::string_view fram
     bool close = e.code != ErrorCode::not_found;
     spdlog::warn("ibex-rpc {} ident={}: {}{}", conn.remote, conn.ident, e.message,
                  close ? " (closing)" : "");
-    return IbexReplyPlan{ibex_rpc::encode_error_reply(req->msgid, e.message), close, {}};
+    co_return IbexReplyPlan{ibex_rpc::encode_error_reply(req->msgid, e.message), close, {}};
   }
   const ibex_rpc::Call& call = *req->call;
   if (std::holds_alternative<ibex_rpc::PingRequest>(call))
-    return IbexReplyPlan{ibex_rpc::encode_reply(req->msgid, ibex_rpc::PingReply{}), false, {}};
-  if (auto* r = std::get_if<ibex_rpc::ReportRequest>(&call)) return report(conn, req->msgid, *r);
-  return task_meta(conn, req->msgid, std::get<ibex_rpc::TaskMetaRequest>(call).task_id);
+    co_return IbexReplyPlan{ibex_rpc::encode_reply(req->msgid, ibex_rpc::PingReply{}), false, {}};
+  if (auto* r = std::get_if<ibex_rpc::ReportRequest>(&call)) {
+    IbexReplyPlan plan = co_await report(conn, req->msgid, *r);
+    co_return plan;
+  }
+  co_return task_meta(conn, req->msgid, std::get<ibex_rpc::TaskMetaRequest>(call).task_id);
 }
 
 Result<void> IbexRpcService::bind(IbexConnection& conn, const std::string& ident) {
@@ -60,8 +63,10 @@ Result<void> IbexRpcService::bind(IbexConnection& conn, const std::string& ident
   return ok();
 }
 
-void IbexRpcService::apply_results(const std::string& ident, const ibex_rpc::ReportRequest& req,
-                                   std::string& message) {
+awaitable<void> IbexRpcService::apply_results(const std::string& ident, const ibex_rpc::ReportRequest& req,
+                                              std::string& message) {
+  std::vector<const ibex_rpc::ReportTask*> finished;
+  std::vector<AgentReport> reports;
   for (const auto& t : req.tasks) {
     if (!is_final(t.status)) continue;
     auto outcome = proto::parse_run_outcome(t.status);
@@ -76,7 +81,15 @@ void IbexRpcService::apply_results(const std::string& ident, const ibex_rpc::Rep
     m.status = *outcome;
     m.stdout_text = t.stdout_text;
     m.stderr_text = t.stderr_text;
-    auto r = engine_.apply_result(ident, m);
+    finished.push_back(&t);
+    reports.push_back(AgentReport{ident, std::move(m)});
+  }
+  if (reports.empty()) co_return;
+  std::vector<Result<ResultOutcome>> outcomes =
+      co_await batcher_.async_submit(std::move(reports), asio::use_awaitable);
+  for (size_t i = 0; i < finished.size(); ++i) {
+    const ibex_rpc::ReportTask& t = *finished[i];
+    const Result<ResultOutcome>& r = outcomes[i];
     if (r.ok()) {
       // Applied, a repeat, or an old clock: either way the agent may forget it,
       // which it does once the next reply stops listing the task.
@@ -104,8 +117,8 @@ IbexReplyPlan IbexRpcService::native_took_over(const IbexConnection& conn, uint3
   return refuse(msgid, "mend: " + conn.ident + " is served by a native agent");
 }
 
-IbexReplyPlan IbexRpcService::report(IbexConnection& conn, uint32_t msgid,
-                                     const ibex_rpc::ReportRequest& req) {
+std::optional<IbexReplyPlan> IbexRpcService::admit(IbexConnection& conn, uint32_t msgid,
+                                                   const ibex_rpc::ReportRequest& req) {
   if (req.ident.empty()) {
     spdlog::warn("ibex-rpc {}: Report without Ident (closing)", conn.remote);
     return refuse(msgid, "Ident is empty");
@@ -139,9 +152,14 @@ IbexReplyPlan IbexRpcService::report(IbexConnection& conn, uint32_t msgid,
   if (protocols_.native_here(conn.ident)) return native_took_over(conn, msgid);
   if (auto a = agents_.find(conn.ident); a != agents_.end())
     a->second.last_seen_ms = clock_.now_ms();
+  return std::nullopt;
+}
 
+awaitable<IbexReplyPlan> IbexRpcService::report(IbexConnection& conn, uint32_t msgid,
+                                                const ibex_rpc::ReportRequest& req) {
+  if (std::optional<IbexReplyPlan> answer = admit(conn, msgid, req)) co_return std::move(*answer);
   ibex_rpc::ReportReply reply;
-  apply_results(conn.ident, req, reply.message);
+  co_await apply_results(conn.ident, req, reply.message);
 
   IbexReplyPlan plan;
   for (const IbexWanted& w : book_.wanted(conn.ident)) {
@@ -150,7 +168,7 @@ IbexReplyPlan IbexRpcService::report(IbexConnection& conn, uint32_t msgid,
     if (!w.kill && !w.handed_out) plan.starts.emplace_back(w.task_id, w.dispatch_id);
   }
   plan.frame = ibex_rpc::encode_reply(msgid, reply);
-  return plan;
+  co_return plan;
 }
 
 IbexReplyPlan IbexRpcService::task_meta(const IbexConnection& conn, uint32_t msgid,
@@ -193,9 +211,12 @@ void IbexRpcService::after_reply_sent(const IbexConnection& conn, const IbexRepl
   for (auto [task_id, dispatch_id] : plan.starts) {
     // The book may have moved on while the reply was written (a kill, a redo).
     if (!book_.mark_handed_out(conn.ident, task_id, dispatch_id)) continue;
-    if (auto r = engine_.apply_started(conn.ident, proto::Started{dispatch_id}); !r.ok())
-      spdlog::warn("ibex-rpc agent {}: cannot record start of task={} clock={}: {}", conn.ident,
-                   task_id, dispatch_id, r.error().message);
+    batcher_.submit(AgentReport{conn.ident, proto::Started{dispatch_id}},
+                    [ident = conn.ident, task_id, dispatch_id](const Result<ResultOutcome>& r) {
+                      if (!r.ok())
+                        spdlog::warn("ibex-rpc agent {}: cannot record start of task={} clock={}: {}", ident,
+                                     task_id, dispatch_id, r.error().message);
+                    });
   }
 }
 

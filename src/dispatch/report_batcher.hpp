@@ -48,6 +48,37 @@ class ReportBatcher {
   // Queues `report`; `done` gets its own outcome after the batch's commit.
   void submit(AgentReport report, Done done);
 
+  // Queues `reports` together (so they share a batch, up to max_batch) and
+  // completes, posted to the batcher's executor, with each report's outcome in
+  // order once all are committed or have failed. For callers that must not
+  // answer before their reports are durable, e.g. as a coroutine:
+  //   auto outcomes = co_await batcher.async_submit(std::move(reports), asio::use_awaitable);
+  template <class Token>
+  auto async_submit(std::vector<AgentReport> reports, Token&& token) {
+    using Outcomes = std::vector<Result<ResultOutcome>>;
+    return asio::async_initiate<Token, void(Outcomes)>(
+        [this](auto handler, std::vector<AgentReport> reports) {
+          using Handler = decltype(handler);
+          struct Waiting {
+            Handler done;
+            Outcomes outcomes;
+            size_t left;
+          };
+          const size_t n = reports.size();
+          auto w = std::make_shared<Waiting>(
+              Waiting{std::move(handler), Outcomes(n, Error{ErrorCode::internal, "not answered"}), n});
+          auto answer = [w] { std::move(w->done)(std::move(w->outcomes)); };
+          if (n == 0) return asio::post(ex_, answer);
+          for (size_t i = 0; i < n; ++i)
+            submit(std::move(reports[i]), [w, i, answer, ex = ex_](const Result<ResultOutcome>& outcome) {
+              w->outcomes[i] = outcome;
+              // Posted: the flush that calls this goes on answering the others.
+              if (--w->left == 0) asio::post(ex, answer);
+            });
+        },
+        token, std::move(reports));
+  }
+
   // At shutdown: applies what is queued and held now, once, and answers each
   // report with its outcome (a failure too: nothing is held any longer, the
   // agents keep their results and send them again to the next server).

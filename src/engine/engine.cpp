@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "common/failpoint.hpp"
@@ -115,19 +116,30 @@ Result<int64_t> Engine::create_task(const TaskSpec& spec, const AlsoFn& also) {
   return id;
 }
 
-proto::Assign Engine::assignment(const Task& task, const Dispatch& d) {
+namespace {
+
+// The one place an Assign is built: a dispatch plus what its task runs.
+// `What` is the task's spec (at dispatch) or an open dispatch's join with its
+// task (on reconnect); both name the fields alike, so a field added to the
+// message is added here once and reaches both paths.
+template <class What>
+proto::Assign make_assign(const Dispatch& d, const What& what) {
   proto::Assign a;
   a.dispatch_id = d.id;
-  a.task_id = task.id;
+  a.task_id = d.task_id;
   a.host = d.host;
-  a.script = task.spec.script;
-  a.args = task.spec.args;
-  a.account = task.spec.account;
-  a.stdin_text = task.spec.stdin_text;
-  a.timeout_s = task.spec.timeout_s;
-  a.env = task.spec.env;
+  a.script = what.script;
+  a.args = what.args;
+  a.account = what.account;
+  a.stdin_text = what.stdin_text;
+  a.timeout_s = what.timeout_s;
+  a.env = what.env;
   return a;
 }
+
+}  // namespace
+
+proto::Assign Engine::assignment(const Task& task, const Dispatch& d) { return make_assign(d, task.spec); }
 
 Result<void> Engine::dispatch_hosts(StoreTx& tx, const Task& task, const std::vector<HostRun*>& runs) {
   if (runs.empty()) return ok();
@@ -499,23 +511,23 @@ Result<std::vector<proto::Message>> Engine::pending_for_host(const std::string& 
   std::vector<proto::Message> out;
   MEND_TRY(store_.read([&](StoreTx& tx) -> Result<void> {
     MEND_ASSIGN_OR_RETURN(std::vector<OpenDispatch> open, tx.open_dispatches_for_host(host));
+    if (open.empty()) return ok();
+    // The host rows of all of them in one call, not one query per dispatch.
+    std::set<int64_t> task_ids;
+    for (const auto& od : open) task_ids.insert(od.dispatch.task_id);
+    std::vector<HostKey> keys;
+    for (int64_t id : task_ids) keys.push_back(HostKey{id, host});
+    MEND_ASSIGN_OR_RETURN(std::vector<HostRun> runs, tx.find_hosts(keys));
+    std::map<int64_t, const HostRun*> run_of;
+    for (const auto& r : runs) run_of[r.task_id] = &r;
     for (auto& od : open) {
-      MEND_ASSIGN_OR_RETURN(std::optional<HostRun> run, tx.find_host(od.dispatch.task_id, host));
-      if (!run || run->dispatch_id != od.dispatch.id) continue;
-      if (od.dispatch.kill_requested || run->status == HostStatus::killing) {
+      auto found = run_of.find(od.dispatch.task_id);
+      if (found == run_of.end() || found->second->dispatch_id != od.dispatch.id) continue;
+      const HostRun& run = *found->second;
+      if (od.dispatch.kill_requested || run.status == HostStatus::killing) {
         out.push_back(proto::Kill{od.dispatch.id, od.dispatch.task_id});
-      } else if (run->status == HostStatus::running) {
-        proto::Assign a;
-        a.dispatch_id = od.dispatch.id;
-        a.task_id = od.dispatch.task_id;
-        a.host = host;
-        a.script = od.script;
-        a.args = od.args;
-        a.account = od.account;
-        a.stdin_text = od.stdin_text;
-        a.timeout_s = od.timeout_s;
-        a.env = od.env;
-        out.push_back(std::move(a));
+      } else if (run.status == HostStatus::running) {
+        out.push_back(make_assign(od.dispatch, od));
       }
       // A host already marked timeout is not started late: if its agent ran
       // the dispatch, the spooled result still arrives on its own.

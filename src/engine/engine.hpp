@@ -107,7 +107,12 @@ class Engine {
   Result<std::vector<Result<ResultOutcome>>> apply_reports(const std::vector<AgentReport>& reports);
   Result<void> apply_output(const std::string& from_host, const proto::Output& output);
 
-  // Every assignment and kill the agent of `host` should have now (sent when it connects).
+  // Every assignment and kill the agent of `host` should have now, in
+  // dispatch order: the one answer to "what should host H run now", read
+  // by a native agent's session when it connects, by the peer relay for work
+  // another server dispatched, and by the Ibex assignment book when an Ibex
+  // agent first reports. One read transaction of two statements however
+  // many tasks the host has open.
   Result<std::vector<proto::Message>> pending_for_host(const std::string& host);
 
   // Periodic housekeeping (the server calls it about once a second): host
@@ -141,7 +146,8 @@ class Engine {
   // Starts a dispatch on each of `runs` (in one store call), updates them to
   // match and queues their assignments for after the commit.
   Result<void> dispatch_hosts(StoreTx& tx, const Task& task, const std::vector<HostRun*>& runs);
-  // What the agent is sent to run dispatch `d` of `task`.
+  // What the agent is sent to run dispatch `d` of `task` (built where
+  // pending_for_host builds it, engine.cpp's make_assign).
   static proto::Assign assignment(const Task& task, const Dispatch& d);
   // What one apply_reports transaction reads up front and writes at the end:
   // the dispatches and host rows its reports name, changed here in report

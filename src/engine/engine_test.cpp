@@ -412,6 +412,36 @@ TEST_P(EngineTest, PendingForHostResendsAssignAndKill) {
   EXPECT_TRUE(engine->pending_for_host("a")->empty());
 }
 
+// A reconnecting agent is sent the same Assign as at dispatch, field for
+// field, for every task it has open, in dispatch order, kills included.
+TEST_P(EngineTest, PendingForHostMatchesWhatWasPushedAcrossSeveralTasks) {
+  TaskSpec first = spec({"a"});
+  first.args = "x,,y";
+  first.stdin_text = "{}";
+  first.env = {{"MEND_ALERT_NAME", "disk"}};
+  auto one = create(first);
+  auto two = create(spec({"a", "b"}));
+  auto three = create(spec({"a"}));
+  ASSERT_TRUE(engine->host_action(two, "a", HostAction::kill).ok());
+  std::vector<proto::Assign> pushed;
+  for (const auto& a : push.assigns())
+    if (a.host == "a") pushed.push_back(a);
+  ASSERT_EQ(pushed.size(), 3u);
+  auto pending = engine->pending_for_host("a");
+  ASSERT_TRUE(pending.ok()) << pending.error().message;
+  ASSERT_EQ(pending->size(), 3u);
+  auto* a1 = std::get_if<proto::Assign>(&(*pending)[0]);
+  auto* k2 = std::get_if<proto::Kill>(&(*pending)[1]);
+  auto* a3 = std::get_if<proto::Assign>(&(*pending)[2]);
+  ASSERT_TRUE(a1 && k2 && a3);
+  EXPECT_EQ(proto::encode(*a1), proto::encode(pushed[0]));
+  EXPECT_EQ(a1->task_id, one);
+  EXPECT_EQ(a1->env, first.env);
+  EXPECT_EQ(k2->task_id, two);
+  EXPECT_EQ(proto::encode(*a3), proto::encode(pushed[2]));
+  EXPECT_EQ(a3->task_id, three);
+}
+
 TEST_P(EngineTest, TimedOutHostIsNotStartedLateOnReconnect) {
   create(spec({"a"}));
   clock.advance_ms(13'001);

@@ -12,7 +12,13 @@ std::vector<std::string> agent_idents(const LoadgenOptions& o) {
 }
 
 Result<void> validate(const LoadgenOptions& o, size_t open_files) {
-  if (o.server.empty()) return make_error(ErrorCode::invalid_input, "--server is required");
+  if (o.server.empty() && o.ibex.empty())
+    return make_error(ErrorCode::invalid_input,
+                      "--server (native agents) or --ibex (Ibex-protocol agents) is required");
+  if (!o.server.empty() && !o.ibex.empty())
+    return make_error(ErrorCode::invalid_input,
+                      "--server and --ibex both given: one loadgen simulates one kind of agent");
+  if (o.poll.count() <= 0) return make_error(ErrorCode::invalid_input, "--poll-ms must be positive");
   const size_t total = o.count + o.idents.size();
   if (total == 0) return make_error(ErrorCode::invalid_input, "no agents: give --count or --ident");
   if (o.connect_rate <= 0)

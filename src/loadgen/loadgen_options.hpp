@@ -11,7 +11,11 @@
 namespace mend::loadgen {
 
 struct LoadgenOptions {
-  std::string server;  // base URL, http://HOST:PORT
+  std::string server;  // base URL, http://HOST:PORT (native agents)
+  // HOST:PORT of mend-server's --ibex-rpc listener: simulate Ibex-protocol
+  // agents instead of native ones.
+  std::string ibex;
+  std::chrono::milliseconds poll{1000};  // Ibex agents' heartbeat interval
   std::string token;
   size_t count = 0;  // agents named prefix + index, index from `first`
   std::string prefix = "lg-";

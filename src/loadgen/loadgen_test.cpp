@@ -44,6 +44,22 @@ TEST(LoadgenOptions, RefusesNoAgentsNoServerAndBadRates) {
   EXPECT_FALSE(validate(o, 1000).ok());
 }
 
+TEST(LoadgenOptions, IbexAgentsNeedTheIbexAddressInsteadOfTheServerUrl) {
+  auto o = options(1);
+  o.server.clear();
+  o.ibex = "127.0.0.1:20090";
+  EXPECT_TRUE(validate(o, 1000).ok());
+  o.poll = std::chrono::milliseconds(0);
+  auto bad_poll = validate(o, 1000);
+  ASSERT_FALSE(bad_poll.ok());
+  EXPECT_NE(bad_poll.error().message.find("--poll-ms"), std::string::npos);
+  o = options(1);
+  o.ibex = "127.0.0.1:20090";
+  auto both = validate(o, 1000);
+  ASSERT_FALSE(both.ok());
+  EXPECT_NE(both.error().message.find("both"), std::string::npos);
+}
+
 TEST(LoadgenOptions, RefusesANamedAgentThatIsAlsoNumbered) {
   auto o = options(5);
   o.prefix = "lg-";

@@ -24,6 +24,7 @@
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "common/strings.hpp"
+#include "dispatch/agent_gateway.hpp"
 #include "dispatch/agent_hub.hpp"
 #include "dispatch/connection_limits.hpp"
 #include "dispatch/fanout_agent_push.hpp"
@@ -184,6 +185,9 @@ struct MendServer::Parts {
   std::unique_ptr<HostProtocols> protocols;
   // Agents' live output (the console streams it), shared by both listeners.
   std::unique_ptr<LiveOutput> live;
+  // Where every agent comes in: native agents' WebSocket from both HTTP
+  // listeners, and every agent's reports (group commit), Ibex ones included.
+  std::unique_ptr<AgentGateway> agents;
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<HttpServer> plain_http;  // --plain-http
   std::unique_ptr<IbexRpcServer> ibex;
@@ -226,11 +230,12 @@ void MendServer::Parts::begin_stop() {
   relay->stop();
   // Pending live output is written before the results behind it are committed.
   live->stop();
-  // Stops accepting, closes HTTP connections and commits the reports its
-  // agent sessions already handed over.
+  // Stop accepting and close connections, then commit the reports agents
+  // already handed over.
   http->stop();
   if (plain_http) plain_http->stop();
   if (ibex) ibex->stop();
+  agents->drain();
   hub.close_all();
   // Agents get a moment to answer the close handshake; then stop regardless.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
@@ -389,14 +394,17 @@ Result<void> MendServer::open_listeners(Parts& s, Plan& plan) {
   HttpServerOptions http_options;
   http_options.address = settings_.http;
   http_options.max_body_bytes = static_cast<size_t>(settings_.max_body_bytes);
-  http_options.agent_token = settings_.agent_token;
   http_options.limits.max_total = static_cast<size_t>(settings_.max_connections);
   http_options.limits.max_unauthenticated_per_source =
       static_cast<size_t>(settings_.max_unauthenticated_per_source);
-  http_options.edge = &s.edge;
-  http_options.live = s.live.get();
+  http_options.edge = &s.edge.http;
   http_options.tls = s.server_tls;
-  http_options.certificate_refusal = [&s](const tls::PeerCertificate& peer) { return s.trust->refusal(peer); };
+  AgentGatewayOptions agent_options;
+  agent_options.agent_token = settings_.agent_token;
+  agent_options.certificate_refusal = [&s](const tls::PeerCertificate& peer) { return s.trust->refusal(peer); };
+  agent_options.live = s.live.get();
+  agent_options.edge = &s.edge.agent_ws;
+  s.agents = std::make_unique<AgentGateway>(s.ioc.get_executor(), s.hub, *s.engine, std::move(agent_options));
   if (s.server_tls && !settings_.agent_token.empty())
     spdlog::warn(
         "agents may still connect with the shared --agent-token (legacy): enroll them with join "
@@ -404,14 +412,14 @@ Result<void> MendServer::open_listeners(Parts& s, Plan& plan) {
   s.protocols = std::make_unique<HostProtocols>(s.ioc.get_executor(), *s.store, s.clock,
                                                 settings_.ibex_rpc_hosts);
   s.hub.on_attach([&s](const std::string& ident) { s.protocols->native_attached(ident); });
-  MEND_ASSIGN_OR_RETURN(s.http, HttpServer::start(s.ioc, *s.api, s.hub, *s.engine, http_options));
+  MEND_ASSIGN_OR_RETURN(s.http, HttpServer::start(s.ioc, *s.api, *s.agents, http_options));
   s.http_address = s.http->bound_address();
   spdlog::info("listening on {} ({})", s.http_address, s.server_tls ? "https" : "plain http");
   if (!settings_.plain_http.empty()) {
     HttpServerOptions plain_options = http_options;
     plain_options.address = settings_.plain_http;
     plain_options.tls = nullptr;
-    auto started = HttpServer::start(s.ioc, *s.api, s.hub, *s.engine, plain_options);
+    auto started = HttpServer::start(s.ioc, *s.api, *s.agents, plain_options);
     if (!started.ok()) return make_error(started.error().code, "--plain-http: " + started.error().message);
     s.plain_http = std::move(started).value();
     spdlog::warn("plain HTTP on {} (--plain-http): keep it on loopback or a private network",
@@ -427,7 +435,7 @@ Result<void> MendServer::open_listeners(Parts& s, Plan& plan) {
     io.max_unbound_per_source = static_cast<size_t>(settings_.max_unauthenticated_per_source);
     io.edge = &s.edge.ibex_rpc;
     auto started =
-        IbexRpcServer::start(s.ioc, *s.engine, *s.store, s.ibex_book, *s.protocols, s.clock, io);
+        IbexRpcServer::start(s.ioc, *s.engine, *s.store, s.agents->batcher(), s.ibex_book, *s.protocols, s.clock, io);
     if (!started.ok())
       return make_error(started.error().code, "--ibex-rpc: " + started.error().message);
     s.ibex = std::move(started).value();
