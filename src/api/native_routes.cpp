@@ -22,12 +22,12 @@ namespace {
 
 using nlohmann::json;
 
-// The host groups whose patterns take `ident` (membership by name, as a task
-// at creation sees it).
-json groups_of(const std::vector<StoredGroup>& groups, const std::string& ident) {
+// The host groups that take `ident`, by name pattern or by its labels' selector
+// (as a task at creation sees it).
+json groups_of(const std::vector<StoredGroup>& groups, const std::string& ident, const proto::Labels& labels) {
   json names = json::array();
   for (const auto& g : groups)
-    if (auth::group_has_host(g, ident)) names.push_back(g.name);
+    if (auth::group_has_host(g, ident, &labels)) names.push_back(g.name);
   return names;
 }
 
@@ -77,7 +77,7 @@ ApiResponse list_agents(ApiContext& ctx, const ApiRequest& req) {
                         // Ibex's protocol proves nothing: its agents are pinned to their first ident.
                         {"identity", !a.identity.empty() ? a.identity : a.protocol == "native" ? "legacy_token" : "ibex"},
                         {"version", a.version},
-                        {"groups", groups_of(groups, a.ident)}});
+                        {"groups", groups_of(groups, a.ident, a.labels)}});
   return json_ok(list);
 }
 

@@ -412,6 +412,11 @@ Result<void> MendServer::open_listeners(Parts& s, Plan& plan) {
                                                 settings_.ibex_rpc_hosts);
   s.hub.on_attach([&s](const std::string& ident) { s.protocols->native_attached(ident); });
   MEND_TRY(s.presence->start());
+  // Groups' label selectors match the labels of agents connected to any server.
+  s.groups->set_labels_source([&s](const std::vector<std::string>& hosts) -> Result<auth::HostLabels> {
+    MEND_ASSIGN_OR_RETURN(auto labels, s.presence->labels_of(hosts));
+    return auth::HostLabels(labels.begin(), labels.end());
+  });
   MEND_ASSIGN_OR_RETURN(s.http, HttpServer::start(s.ioc, *s.api, s.hub, *s.engine, http_options));
   s.http_address = s.http->bound_address();
   spdlog::info("listening on {} ({})", s.http_address, s.server_tls ? "https" : "plain http");

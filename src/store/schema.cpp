@@ -319,6 +319,12 @@ const std::vector<Migration> kMigrations = {
 ))",
          "CREATE INDEX agent_presence_by_server ON agent_presence(server_id)",
      }},
+    {11,
+     "host groups select hosts by their agents' labels too",
+     {
+         // "env=prod,team=db" (auth/host_groups.hpp); '' selects by name only.
+         "ALTER TABLE host_groups ADD COLUMN labels TEXT NOT NULL DEFAULT ''",
+     }},
 };
 
 }  // namespace
