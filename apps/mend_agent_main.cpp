@@ -126,7 +126,7 @@ int main(int argc, char** argv) {
 
   agent::ConnectionOptions conn;
   conn.servers = cfg.servers;
-  conn.hello = proto::Hello{cfg.ident, cfg.token, MEND_VERSION};
+  conn.hello = proto::Hello{cfg.ident, cfg.token, MEND_VERSION, proto::kProtocolVersion, cfg.labels};
   conn.seed = std::random_device{}();
   conn.tls_context = [identity]() -> std::shared_ptr<ssl::context> {
     auto ctx = identity->client_context();
@@ -151,7 +151,8 @@ int main(int argc, char** argv) {
     renew_timer.cancel();
     agent.stop();
   });
-  spdlog::info("mend-agent {} ident {} spool {}", MEND_VERSION, cfg.ident, cfg.spool_dir);
+  spdlog::info("mend-agent {} ident {} spool {}{}{}", MEND_VERSION, cfg.ident, cfg.spool_dir,
+               cfg.labels.empty() ? "" : " labels ", proto::format_labels(cfg.labels));
   for (const auto& w : read.warnings) spdlog::warn("{}", w);
   if (cfg.token.empty())
     spdlog::warn(

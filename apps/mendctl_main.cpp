@@ -230,18 +230,23 @@ int main(int argc, char** argv) {
   // Host groups and running templates (src/cli/group_commands.cpp).
   auto* groups_cmd = app.add_subcommand("groups", "host groups and who may run templates on them");
   groups_cmd->require_subcommand(1);
-  std::string group_name, grant_user, grant_access, group_hosts, group_description;
-  std::vector<CLI::Option*> group_hosts_opts, group_description_opts;
+  std::string group_name, grant_user, grant_access, group_hosts, group_description, group_labels;
+  std::vector<CLI::Option*> group_hosts_opts, group_description_opts, group_labels_opts;
   auto* groups_list_cmd = groups_cmd->add_subcommand("list", "list groups and your access to each");
   auto* groups_show_cmd = groups_cmd->add_subcommand("show", "a group's hosts and grants");
   groups_show_cmd->add_option("name", group_name, "group name")->required();
   auto* groups_add_cmd = groups_cmd->add_subcommand("add", "add a group (user.manage)");
-  auto* groups_set_cmd = groups_cmd->add_subcommand("set", "change a group's hosts or description (user.manage)");
+  auto* groups_set_cmd =
+      groups_cmd->add_subcommand("set", "change a group's hosts, labels or description (user.manage)");
   for (auto* c : {groups_add_cmd, groups_set_cmd}) {
     c->add_option("name", group_name, "group name")->required();
     group_hosts_opts.push_back(
         c->add_option("--hosts", group_hosts, "comma-separated host names or globs, e.g. 'web-*,db-01'"));
     group_description_opts.push_back(c->add_option("--description", group_description, "what the group is"));
+    group_labels_opts.push_back(c->add_option(
+        "--labels", group_labels,
+        "label selector: hosts whose agent reports all of these are in the group too, e.g. 'env=prod,team=db' "
+        "('' clears it)"));
   }
   // What `groups set` was given: the rest stays as it is.
   auto given = [](const std::vector<CLI::Option*>& opts, const std::string& v) {
@@ -384,7 +389,8 @@ int main(int argc, char** argv) {
   if (groups_show_cmd->parsed()) return groups_show_command(api, group_name, console);
   if (groups_add_cmd->parsed() || groups_set_cmd->parsed())
     return groups_save_command(api, group_name, given(group_hosts_opts, group_hosts),
-                               given(group_description_opts, group_description), groups_add_cmd->parsed(), console);
+                               given(group_description_opts, group_description), groups_add_cmd->parsed(), console,
+                               given(group_labels_opts, group_labels));
   if (groups_delete_cmd->parsed()) return groups_delete_command(api, group_name, console);
   if (groups_grant_cmd->parsed()) return groups_grant_command(api, group_name, grant_user, grant_access, console);
   if (templates_run_cmd->parsed()) return template_run_command(api, template_name, template_hosts, console);

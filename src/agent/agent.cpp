@@ -76,6 +76,14 @@ void Agent::stop() {
 void Agent::on_welcome() { resend_all(); }
 
 void Agent::on_refused(const std::string& url, const std::string& reason) {
+  // Labels are checked here at start too; a server refusing them (stricter,
+  // or newer) will refuse them on every retry.
+  if (reason.rfind("bad label", 0) == 0) {
+    gave_up_ = "server " + url + " refused this agent's labels: " + reason + " (fix --label or [labels])";
+    spdlog::critical("{}", gave_up_);
+    stop();
+    return;
+  }
   // With a token, "bad token" may be a rotation the server side has not
   // finished: keep trying. Without one, no retry can succeed.
   if (!cfg_.token.empty() || reason.find("token") == std::string::npos) return;

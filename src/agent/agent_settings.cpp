@@ -21,6 +21,12 @@ const std::vector<Setting<AgentSettings>>& agent_settings_table() {
        .help = "agent token",
        .env = "MEND_AGENT_TOKEN",
        .from_file = true},
+      {.key = "labels",
+       .field = &S::labels,
+       .help = "a label key=value this agent reports (repeat; at most 32, key [A-Za-z0-9_.-/]{1,63}, "
+               "value up to 255 bytes); host groups may select hosts by label. In the config: a "
+               "[labels] table of key = \"value\"",
+       .flag = "--label"},
       {.key = "cacert",
        .field = &S::cacert,
        .help = "PEM file of the CA the https:// servers' certificates must chain to (Mend's CA: "
@@ -63,6 +69,12 @@ Result<AgentConfig> to_agent_config(const AgentSettings& s, const std::string& h
     if (auto u = parse_server_url(url); !u) return u.error();
   }
   AgentConfig cfg;
+  for (const auto& text : s.labels) {
+    MEND_ASSIGN_OR_RETURN(auto label, proto::parse_label(text));
+    if (!cfg.labels.emplace(label.first, label.second).second)
+      return make_error(ErrorCode::invalid_input, "label '" + label.first + "' given twice");
+  }
+  MEND_TRY(proto::check_labels(cfg.labels));
   cfg.servers = s.servers;
   cfg.ident = s.ident.empty() ? hostname : s.ident;
   cfg.token = s.token;

@@ -17,6 +17,7 @@ struct AgentSettings {
   std::vector<std::string> servers;
   std::string ident;  // empty: this host's name
   std::string token;
+  std::vector<std::string> labels;  // "key=value" (the config's [labels] table becomes these)
   std::string cacert;      // PEM of the CA https:// servers chain to; empty: the system's
   std::string join_token;  // one-time enrollment; from a file best
   std::string spool = "./mend-agent-spool";
@@ -30,7 +31,8 @@ const std::vector<Setting<AgentSettings>>& agent_settings_table();
 
 // The agent's configuration from checked settings: `hostname` stands for an
 // empty ident, `supervisor_exe` is what scripts run under (ignored with
-// in_process). Errors: invalid_input (a server URL that is not one).
+// in_process). Errors: invalid_input (a server URL that is not one, a bad
+// label or the same label key twice).
 Result<AgentConfig> to_agent_config(const AgentSettings& s, const std::string& hostname,
                                     const std::string& supervisor_exe);
 

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "proto/agent_labels.hpp"
+
 namespace mend::agent {
 
 struct AgentConfig {
@@ -13,6 +15,7 @@ struct AgentConfig {
   std::vector<std::string> servers;
   std::string ident;  // this host's name as the server knows it
   std::string token;
+  proto::Labels labels;  // sent in the hello
   std::string spool_dir = "./mend-agent-spool";
   size_t output_limit = 65536;  // bytes kept per stream (head + tail)
   std::chrono::milliseconds kill_grace{2000};

@@ -9,6 +9,7 @@
 #include "auth/host_groups.hpp"
 #include "common/clock.hpp"
 #include "dispatch/agent_hub.hpp"
+#include "dispatch/agent_presence.hpp"
 #include "dispatch/connection_limits.hpp"
 #include "dispatch/live_output.hpp"
 #include "dispatch/peer_dispatch_relay.hpp"
@@ -45,6 +46,9 @@ struct ApiContext {
   // Host groups (their routes are served when set; templates and rules are
   // checked against them).
   auth::HostGroups* groups = nullptr;
+  // Native agents of every server on the database (the agents list reads it
+  // when set; the hub's own agents otherwise).
+  AgentPresence* presence = nullptr;
 };
 
 }  // namespace mend

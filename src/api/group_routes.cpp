@@ -13,6 +13,7 @@ json group_json(const StoredGroup& g) {
   return json{{"name", g.name},
               {"hosts", auth::split_patterns(g.hosts)},
               {"description", g.description},
+              {"labels", g.labels},
               {"created_ms", g.created_ms},
               {"updated_ms", g.updated_ms}};
 }
@@ -45,11 +46,21 @@ Result<std::optional<std::string>> description_of(const json& body) {
   return std::optional<std::string>(it->get<std::string>());
 }
 
+// "labels": the label selector, "env=prod,team=db" ("" for none).
+Result<std::optional<std::string>> selector_of(const json& body) {
+  auto it = body.find("labels");
+  if (it == body.end()) return std::optional<std::string>();
+  if (!it->is_string())
+    return make_error(ErrorCode::invalid_input, "labels must be a string of key=value pairs: \"env=prod,team=db\"");
+  return std::optional<std::string>(it->get<std::string>());
+}
+
 // What a create or update may carry; absent fields stay nullopt.
 struct GroupFields {
   json body;
   std::optional<std::vector<std::string>> hosts;
   std::optional<std::string> description;
+  std::optional<std::string> selector;
 };
 
 Result<GroupFields> group_fields(const ApiRequest& req) {
@@ -57,6 +68,7 @@ Result<GroupFields> group_fields(const ApiRequest& req) {
   MEND_ASSIGN_OR_RETURN(f.body, body_object(req));
   MEND_ASSIGN_OR_RETURN(f.hosts, hosts_of(f.body));
   MEND_ASSIGN_OR_RETURN(f.description, description_of(f.body));
+  MEND_ASSIGN_OR_RETURN(f.selector, selector_of(f.body));
   return f;
 }
 
@@ -80,7 +92,7 @@ ApiResponse create_group(ApiContext& ctx, const ApiRequest& req) {
   auto name = f->body.find("name");
   if (name == f->body.end() || !name->is_string()) return json_error(400, "give the group's \"name\"");
   auto g = ctx.groups->create(name->get<std::string>(), f->hosts.value_or(std::vector<std::string>{}),
-                              f->description.value_or(""));
+                              f->description.value_or(""), f->selector.value_or(""));
   if (!g.ok()) return api_error(g.error());
   return json_ok(group_json(*g));
 }
@@ -100,7 +112,7 @@ ApiResponse show_group(ApiContext& ctx, const std::string& name) {
 ApiResponse update_group(ApiContext& ctx, const ApiRequest& req) {
   auto f = group_fields(req);
   if (!f.ok()) return api_error(f.error());
-  auto g = ctx.groups->update(req.params.at("name"), f->hosts, f->description);
+  auto g = ctx.groups->update(req.params.at("name"), f->hosts, f->description, f->selector);
   if (!g.ok()) return api_error(g.error());
   return json_ok(group_json(*g));
 }

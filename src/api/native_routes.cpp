@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -10,6 +11,7 @@
 #include "api/host_presence.hpp"
 #include "api/ibex_json.hpp"
 #include "api/metrics_text.hpp"
+#include "api/query_params.hpp"
 #include "api/task_reads.hpp"
 #include "api/task_rerun.hpp"
 #include "common/log.hpp"
@@ -20,18 +22,33 @@ namespace {
 
 using nlohmann::json;
 
-// The host groups whose patterns take `ident` (membership by name, as a task
-// at creation sees it).
-json groups_of(const std::vector<StoredGroup>& groups, const std::string& ident) {
+// The host groups that take `ident`, by name pattern or by its labels' selector
+// (as a task at creation sees it).
+json groups_of(const std::vector<StoredGroup>& groups, const std::string& ident, const proto::Labels& labels) {
   json names = json::array();
   for (const auto& g : groups)
-    if (auth::group_has_host(g, ident)) names.push_back(g.name);
+    if (auth::group_has_host(g, ident, &labels)) names.push_back(g.name);
   return names;
 }
 
-ApiResponse list_agents(ApiContext& ctx) {
+// Every agent of the fleet (on PostgreSQL, those of every server), or with
+// ?here=true only those connected to this server.
+ApiResponse list_agents(ApiContext& ctx, const ApiRequest& req) {
   json list = json::array();
-  auto agents = ctx.hub.list();
+  const std::string here_text = query_str(req, "here");
+  if (here_text != "" && here_text != "true" && here_text != "false")
+    return json_error(make_error(ErrorCode::invalid_input, "here must be true or false"));
+  const bool here = here_text == "true";
+  std::vector<AgentInfo> agents;
+  if (ctx.presence && !here) {
+    auto fleet = ctx.presence->fleet();
+    if (!fleet.ok()) return json_error(fleet.error());
+    agents = std::move(fleet).value();
+  } else {
+    agents = ctx.hub.list();
+    if (ctx.presence)
+      for (auto& a : agents) a.server = ctx.presence->server_id();
+  }
   std::vector<StoredGroup> groups;
   if (ctx.groups) {
     auto listed = ctx.groups->list();
@@ -44,9 +61,15 @@ ApiResponse list_agents(ApiContext& ctx) {
   for (const auto& a : agents) native.insert(a.ident);
   if (ctx.other_agents)
     for (auto& a : ctx.other_agents())
-      if (!native.count(a.ident)) agents.push_back(std::move(a));
+      if (!native.count(a.ident)) {
+        if (ctx.presence) a.server = ctx.presence->server_id();
+        agents.push_back(std::move(a));
+      }
+  std::sort(agents.begin(), agents.end(), [](const AgentInfo& x, const AgentInfo& y) { return x.ident < y.ident; });
   for (const auto& a : agents)
     list.push_back(json{{"ident", a.ident},
+                        {"server", a.server},
+                        {"labels", a.labels},
                         {"protocol", a.protocol},
                         {"remote", a.remote},
                         {"connected_ms", a.connected_ms},
@@ -54,7 +77,7 @@ ApiResponse list_agents(ApiContext& ctx) {
                         // Ibex's protocol proves nothing: its agents are pinned to their first ident.
                         {"identity", !a.identity.empty() ? a.identity : a.protocol == "native" ? "legacy_token" : "ibex"},
                         {"version", a.version},
-                        {"groups", groups_of(groups, a.ident)}});
+                        {"groups", groups_of(groups, a.ident, a.labels)}});
   return json_ok(list);
 }
 
@@ -138,7 +161,7 @@ void add_native_routes(Router& r, ApiContext& ctx) {
   const auto need = auth::Access::need;
   // The probes and /metrics stay open: load balancers and Prometheus scrape
   // them without credentials, and they reveal no task, script or output.
-  r.add("GET", "/api/v1/agents", need(Permission::agent_read), [&ctx](const ApiRequest&) { return list_agents(ctx); });
+  r.add("GET", "/api/v1/agents", need(Permission::agent_read), [&ctx](const ApiRequest& req) { return list_agents(ctx, req); });
   r.add("GET", "/api/v1/doctor", need(Permission::task_read), [&ctx](const ApiRequest&) { return doctor(ctx, false); });
   r.add("POST", "/api/v1/doctor/repair", need(Permission::task_action), [&ctx](const ApiRequest&) { return doctor(ctx, true); });
   r.add("GET", "/api/v1/tasks/:id", need(Permission::task_read), [&ctx](const ApiRequest& req) { return task_view(ctx, req); });

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "auth/in_tx.hpp"
+#include "proto/agent_labels.hpp"
 
 namespace mend::auth {
 
@@ -83,17 +84,52 @@ std::string join_patterns(const std::vector<std::string>& patterns) {
   return out;
 }
 
-bool group_has_host(const StoredGroup& g, const std::string& host) {
+Result<std::map<std::string, std::string>> parse_selector(const std::string& text) {
+  std::map<std::string, std::string> out;
+  for (const auto& part : split_patterns(text)) {
+    std::string_view p = part;
+    while (!p.empty() && p.front() == ' ') p.remove_prefix(1);
+    while (!p.empty() && p.back() == ' ') p.remove_suffix(1);
+    if (p.empty()) continue;
+    auto label = proto::parse_label(p);
+    if (!label.ok())
+      return make_error(ErrorCode::invalid_input,
+                        "labels: " + label.error().message + " (a selector is key=value pairs separated by commas)");
+    if (!out.emplace(label->first, label->second).second)
+      return make_error(ErrorCode::invalid_input, "labels: key '" + label->first + "' given twice");
+  }
+  if (out.size() > proto::kMaxLabels)
+    return make_error(ErrorCode::invalid_input,
+                      "labels: at most " + std::to_string(proto::kMaxLabels) + " labels");
+  return out;
+}
+
+std::string format_selector(const std::map<std::string, std::string>& selector) {
+  std::string out;
+  for (const auto& [k, v] : selector) out += (out.empty() ? "" : ",") + k + "=" + v;
+  return out;
+}
+
+bool group_has_host(const StoredGroup& g, const std::string& host, const std::map<std::string, std::string>* labels) {
   for (const auto& p : split_patterns(g.hosts))
     if (p == host || ::fnmatch(p.c_str(), host.c_str(), 0) == 0) return true;
-  return false;
+  if (g.labels.empty() || !labels) return false;
+  // Stored selectors were checked when saved; one that no longer parses selects nobody.
+  auto selector = parse_selector(g.labels);
+  if (!selector.ok() || selector->empty()) return false;
+  for (const auto& [k, v] : *selector) {
+    auto it = labels->find(k);
+    if (it == labels->end() || it->second != v) return false;
+  }
+  return true;
 }
 
 Result<StoredGroup> HostGroups::create(const std::string& name, const std::vector<std::string>& hosts,
-                                       const std::string& description) {
+                                       const std::string& description, const std::string& selector) {
   MEND_TRY(check_group_name(name));
   MEND_TRY(check_patterns(hosts));
-  StoredGroup g{name, join_patterns(hosts), description, clock_.now_ms(), clock_.now_ms()};
+  MEND_ASSIGN_OR_RETURN(auto parsed, parse_selector(selector));
+  StoredGroup g{name, join_patterns(hosts), description, clock_.now_ms(), clock_.now_ms(), format_selector(parsed)};
   return in_tx<StoredGroup>(store_, true, [&](StoreTx& tx) -> Result<StoredGroup> {
     MEND_ASSIGN_OR_RETURN(bool created, put_group(tx, g));
     if (!created) return make_error(ErrorCode::conflict, "a group named '" + name + "' exists");
@@ -102,14 +138,21 @@ Result<StoredGroup> HostGroups::create(const std::string& name, const std::vecto
 }
 
 Result<StoredGroup> HostGroups::update(const std::string& name, const std::optional<std::vector<std::string>>& hosts,
-                                       const std::optional<std::string>& description) {
+                                       const std::optional<std::string>& description,
+                                       const std::optional<std::string>& selector) {
   if (hosts) MEND_TRY(check_patterns(*hosts));
+  std::optional<std::string> canonical;
+  if (selector) {
+    MEND_ASSIGN_OR_RETURN(auto parsed, parse_selector(*selector));
+    canonical = format_selector(parsed);
+  }
   return in_tx<StoredGroup>(store_, true, [&](StoreTx& tx) -> Result<StoredGroup> {
     MEND_ASSIGN_OR_RETURN(auto found, find_group(tx, name));
     if (!found) return make_error(ErrorCode::not_found, "no group '" + name + "'");
     StoredGroup g = *found;
     if (hosts) g.hosts = join_patterns(*hosts);
     if (description) g.description = *description;
+    if (canonical) g.labels = *canonical;
     g.updated_ms = clock_.now_ms();
     MEND_TRY(put_group(tx, g));
     return g;
@@ -228,15 +271,28 @@ Result<void> HostGroups::check_run(const GroupAuthority& who, const std::string&
       if (g.name == within_group) within = &g;
     if (!within) return make_error(ErrorCode::forbidden, "group '" + within_group + "' does not exist");
   }
+  // Labels are read only when a group that decides has a selector, so
+  // groups by name alone cost what they did.
+  HostLabels labels;
+  bool selectors = false;
+  for (const auto& g : groups) selectors = selectors || !g.labels.empty();
+  if (selectors && labels_source_ && !hosts.empty()) {
+    MEND_ASSIGN_OR_RETURN(labels, labels_source_(hosts));
+  }
+  auto labels_of = [&](const std::string& h) -> const std::map<std::string, std::string>* {
+    auto it = labels.find(h);
+    return it == labels.end() ? nullptr : &it->second;
+  };
   std::vector<std::string> outside, not_writable;
   for (const auto& h : hosts) {
-    if (within && !group_has_host(*within, h)) {
+    if (within && !group_has_host(*within, h, labels_of(h))) {
       outside.push_back(h);
       continue;
     }
     if (who.all) continue;
     bool writable = false;
-    for (const auto& g : groups) writable = writable || (who.access(g.name) == GroupAccess::write && group_has_host(g, h));
+    for (const auto& g : groups)
+      writable = writable || (who.access(g.name) == GroupAccess::write && group_has_host(g, h, labels_of(h)));
     if (!writable) not_writable.push_back(h);
   }
   if (!outside.empty())

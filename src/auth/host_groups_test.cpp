@@ -107,5 +107,69 @@ TEST_F(HostGroupsTest, NamesPatternsAndGrantsAreChecked) {
   EXPECT_EQ(groups->remove("web").error().code, ErrorCode::not_found);
 }
 
+TEST_F(HostGroupsTest, ASelectorAddsTheHostsWhoseAgentsReportItsLabels) {
+  ASSERT_TRUE(groups->create("prod", {}, "", "team=db, env=prod").ok());
+  EXPECT_EQ(groups->find("prod")->value().labels, "env=prod,team=db") << "kept canonical";
+  ASSERT_TRUE(groups->grant("prod", "alice", GroupAccess::write).ok());
+  int reads = 0;
+  groups->set_labels_source([&](const std::vector<std::string>& hosts) -> Result<HostLabels> {
+    ++reads;
+    HostLabels out;
+    for (const auto& h : hosts) {
+      if (h == "pg-1") out[h] = {{"env", "prod"}, {"team", "db"}, {"zone", "a"}};
+      if (h == "pg-2") out[h] = {{"env", "dev"}, {"team", "db"}};
+    }
+    return out;
+  });
+  // pg-1 reports every label of the selector; pg-2 misses env=prod; web-01 is in by name.
+  EXPECT_TRUE(groups->check_run(alice(), "t", "", {"pg-1", "web-01"}).ok());
+  auto refused = groups->check_run(alice(), "t", "", {"pg-1", "pg-2"});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message,
+            "alice may not run template 't' on host pg-2: not in a group where alice has write access");
+  // A rule bounded by the group reaches its labelled hosts and no others.
+  GroupAuthority all;
+  all.who = "admin";
+  all.all = true;
+  EXPECT_TRUE(groups->check_run(all, "t", "", {"pg-1"}, "prod").ok());
+  EXPECT_FALSE(groups->check_run(all, "t", "", {"pg-2"}, "prod").ok());
+  EXPECT_GT(reads, 0);
+  // Clearing the selector takes the labelled hosts out again.
+  ASSERT_TRUE(groups->update("prod", std::nullopt, std::nullopt, std::string("")).ok());
+  EXPECT_FALSE(groups->check_run(alice(), "t", "", {"pg-1"}).ok());
+}
+
+TEST_F(HostGroupsTest, GroupsWithoutSelectorsReadNoLabels) {
+  groups->set_labels_source([](const std::vector<std::string>&) -> Result<HostLabels> {
+    ADD_FAILURE() << "labels read though no group has a selector";
+    return HostLabels{};
+  });
+  EXPECT_TRUE(groups->check_run(alice(), "t", "", {"web-01"}).ok());
+}
+
+TEST_F(HostGroupsTest, BadSelectorsAreRefusedWithTheReason) {
+  auto no_value = groups->create("x", {}, "", "env");
+  ASSERT_FALSE(no_value.ok());
+  EXPECT_EQ(no_value.error().code, ErrorCode::invalid_input);
+  EXPECT_EQ(no_value.error().message,
+            "labels: bad label 'env': expected key=value (a selector is key=value pairs separated by commas)");
+  EXPECT_EQ(groups->create("x", {}, "", "env=a,env=b").error().message, "labels: key 'env' given twice");
+  EXPECT_EQ(groups->create("x", {}, "", "bad key=v").error().code, ErrorCode::invalid_input);
+  EXPECT_EQ(groups->update("web", std::nullopt, std::nullopt, std::string("=x")).error().code,
+            ErrorCode::invalid_input);
+  EXPECT_FALSE(groups->find("x")->has_value()) << "nothing was created";
+}
+
+TEST(GroupMembership, ByNameOrBySelector) {
+  StoredGroup g{"g", "web-*", "", 0, 0, "env=prod"};
+  std::map<std::string, std::string> prod{{"env", "prod"}}, dev{{"env", "dev"}};
+  EXPECT_TRUE(group_has_host(g, "web-1", nullptr));
+  EXPECT_TRUE(group_has_host(g, "db-1", &prod));
+  EXPECT_FALSE(group_has_host(g, "db-1", &dev));
+  EXPECT_FALSE(group_has_host(g, "db-1", nullptr));
+  StoredGroup none{"n", "", "", 0, 0, ""};
+  EXPECT_FALSE(group_has_host(none, "db-1", &prod)) << "an empty selector selects nobody";
+}
+
 }  // namespace
 }  // namespace mend::auth

@@ -14,11 +14,11 @@ int agents_command(const ServerApi& api, int64_t now_ms, Console& console) {
   if (!agents) return report_error(console, agents.error());
   std::vector<std::vector<std::string>> rows;
   for (const auto& a : *agents) {
-    rows.push_back({a.ident, a.protocol, a.identity, a.remote, format_time(a.connected_ms, console.utc),
-                    format_ago(now_ms, a.last_seen_ms)});
+    rows.push_back({a.ident, a.protocol, a.identity, a.server, a.labels.empty() ? "-" : a.labels, a.remote,
+                    format_time(a.connected_ms, console.utc), format_ago(now_ms, a.last_seen_ms)});
   }
-  console.out << format_table({"IDENT", "PROTOCOL", "IDENTITY", "REMOTE", "CONNECTED SINCE", "LAST SEEN"},
-                              rows);
+  console.out << format_table(
+      {"IDENT", "PROTOCOL", "IDENTITY", "SERVER", "LABELS", "REMOTE", "CONNECTED SINCE", "LAST SEEN"}, rows);
   console.out << agents->size() << (agents->size() == 1 ? " agent" : " agents") << " connected\n";
   return kExitOk;
 }

@@ -127,9 +127,14 @@ Result<std::vector<AgentView>> parse_agents(const json& dat) {
   if (!dat.is_array()) return wrong_shape("an agent list", dat);
   for (const auto& a : dat) {
     if (!a.is_object()) return wrong_shape("an agent object", a);
+    std::string labels;
+    if (auto it = a.find("labels"); it != a.end() && it->is_object())
+      for (const auto& [k, v] : it->items())
+        labels += (labels.empty() ? "" : ",") + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
     out.push_back(AgentView{get_string(a, "ident"), get_string(a, "protocol"),
                             get_string(a, "remote"), get_int(a, "connected_ms"),
-                            get_int(a, "last_seen_ms"), get_string(a, "identity")});
+                            get_int(a, "last_seen_ms"), get_string(a, "identity"),
+                            get_string(a, "server"), labels});
   }
   return out;
 }

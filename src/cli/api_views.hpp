@@ -85,6 +85,8 @@ struct AgentView {
   int64_t connected_ms = 0;
   int64_t last_seen_ms = 0;
   std::string identity;  // enrolled, expiring, revoked, legacy_token, ibex
+  std::string server;    // the server id holding its connection ("" from an older server)
+  std::string labels;    // "env=prod,team=db"
 };
 
 Result<TaskMeta> parse_task_meta(const nlohmann::json& dat);

@@ -80,6 +80,12 @@ TEST(ParseAgents, ReadsEveryField) {
   EXPECT_EQ((*agents)[0].protocol, "ibex");
   EXPECT_EQ((*agents)[0].remote, "10.0.0.1:5000");
   EXPECT_EQ((*agents)[0].last_seen_ms, 2000);
+  EXPECT_EQ((*agents)[0].labels, "");
+  auto labelled = parse_agents(json::parse(
+      R"([{"ident":"h2","server":"b:10090","labels":{"team":"db","env":"prod"}}])"));
+  ASSERT_TRUE(labelled.ok());
+  EXPECT_EQ((*labelled)[0].server, "b:10090");
+  EXPECT_EQ((*labelled)[0].labels, "env=prod,team=db");
   EXPECT_TRUE(parse_agents(nullptr)->empty());
   EXPECT_FALSE(parse_agents(json::object()).ok());
 }

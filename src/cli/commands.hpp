@@ -116,9 +116,11 @@ int tokens_revoke_command(const ServerApi& api, const std::string& for_user, int
 // `mendctl groups list|show|add|set|delete|grant` (changes need user.manage).
 int groups_list_command(const ServerApi& api, Console& console);
 int groups_show_command(const ServerApi& api, const std::string& name, Console& console);
-// hosts: comma-separated names or globs. create: POST, else PUT what is given.
+// hosts: comma-separated names or globs; labels: a selector, "env=prod,team=db"
+// ("" clears it). create: POST, else PUT what is given.
 int groups_save_command(const ServerApi& api, const std::string& name, const std::optional<std::string>& hosts,
-                        const std::optional<std::string>& description, bool create, Console& console);
+                        const std::optional<std::string>& description, bool create, Console& console,
+                        const std::optional<std::string>& labels = std::nullopt);
 int groups_delete_command(const ServerApi& api, const std::string& name, Console& console);
 // access: read, write, or none (removes the grant).
 int groups_grant_command(const ServerApi& api, const std::string& name, const std::string& user,

@@ -289,14 +289,14 @@ TEST_F(Fixture, AgentsShowsLastSeenAgo) {
   FakeHttpServer server([](const SeenRequest& req) {
     EXPECT_EQ(req.target, "/api/v1/agents");
     return testing::ok_json(
-        R"([{"ident":"web-01","protocol":"native","remote":"10.0.0.5:41234","connected_ms":1700000000000,"last_seen_ms":1700000095000,"identity":"enrolled"}])");
+        R"([{"ident":"web-01","protocol":"native","remote":"10.0.0.5:41234","connected_ms":1700000000000,"last_seen_ms":1700000095000,"identity":"enrolled","server":"a:10090","labels":{"env":"prod"}}])");
   });
   auto client = client_for(server);
   ServerApi api(client);
   EXPECT_EQ(agents_command(api, 1700000100000, console), kExitOk);
   EXPECT_EQ(out.str(),
-            "IDENT   PROTOCOL  IDENTITY  REMOTE          CONNECTED SINCE            LAST SEEN\n"
-            "web-01  native    enrolled  10.0.0.5:41234  2023-11-14 22:13:20 +0000  5s ago\n"
+            "IDENT   PROTOCOL  IDENTITY  SERVER   LABELS    REMOTE          CONNECTED SINCE            LAST SEEN\n"
+            "web-01  native    enrolled  a:10090  env=prod  10.0.0.5:41234  2023-11-14 22:13:20 +0000  5s ago\n"
             "1 agent connected\n");
 }
 

@@ -36,8 +36,9 @@ int groups_list_command(const ServerApi& api, Console& console) {
   if (console.json) return print_json(console, *groups);
   std::vector<std::vector<std::string>> rows;
   for (const auto& g : *groups)
-    rows.push_back({cell(g, "name"), cell_list(g["hosts"]), cell(g, "access"), cell(g, "description")});
-  console.out << format_table({"NAME", "HOSTS", "YOUR ACCESS", "DESCRIPTION"}, rows);
+    rows.push_back({cell(g, "name"), cell_list(g["hosts"]), cell(g, "labels").empty() ? "-" : cell(g, "labels"),
+                    cell(g, "access"), cell(g, "description")});
+  console.out << format_table({"NAME", "HOSTS", "LABELS", "YOUR ACCESS", "DESCRIPTION"}, rows);
   return kExitOk;
 }
 
@@ -45,7 +46,9 @@ int groups_show_command(const ServerApi& api, const std::string& name, Console& 
   auto g = api.request(Method::get, group_path(name));
   if (!g) return report_error(console, g.error());
   if (console.json) return print_json(console, *g);
-  console.out << "group " << cell(*g, "name") << ": hosts " << cell_list((*g)["hosts"]) << "\n";
+  console.out << "group " << cell(*g, "name") << ": hosts " << cell_list((*g)["hosts"]);
+  if (!cell(*g, "labels").empty()) console.out << "; agents labelled " << cell(*g, "labels");
+  console.out << "\n";
   if (!cell(*g, "description").empty()) console.out << cell(*g, "description") << "\n";
   std::vector<std::vector<std::string>> rows;
   for (const auto& x : (*g)["grants"]) rows.push_back({cell(x, "user"), cell(x, "access")});
@@ -54,15 +57,18 @@ int groups_show_command(const ServerApi& api, const std::string& name, Console& 
 }
 
 int groups_save_command(const ServerApi& api, const std::string& name, const std::optional<std::string>& hosts,
-                        const std::optional<std::string>& description, bool create, Console& console) {
+                        const std::optional<std::string>& description, bool create, Console& console,
+                        const std::optional<std::string>& labels) {
   json body = json::object();
   if (create) body["name"] = name;
   if (hosts) body["hosts"] = split(*hosts);
   if (description) body["description"] = *description;
+  if (labels) body["labels"] = *labels;
   auto g = create ? api.request(Method::post, "/api/v1/groups", body) : api.request(Method::put, group_path(name), body);
   if (!g) return report_error(console, g.error());
-  console.out << (create ? "created" : "updated") << " group " << cell(*g, "name") << ": hosts " << cell_list((*g)["hosts"])
-              << "\n";
+  console.out << (create ? "created" : "updated") << " group " << cell(*g, "name") << ": hosts " << cell_list((*g)["hosts"]);
+  if (!cell(*g, "labels").empty()) console.out << "; agents labelled " << cell(*g, "labels");
+  console.out << "\n";
   return kExitOk;
 }
 

@@ -190,6 +190,18 @@ Result<void> read_settings_file(const std::string& path, const std::vector<Bound
                                 return std::nullopt;
                               },
                               [&](std::vector<std::string>* v) -> std::optional<Error> {
+                                if (auto* t = node.as_table()) {
+                                  // A table of strings: `[labels]` / `env = "prod"`
+                                  // reads as the list "env=prod", as --label gives it.
+                                  std::vector<std::string> out;
+                                  for (auto&& [tk, tv] : *t) {
+                                    if (!tv.is_string())
+                                      return wrong_type("a list of strings or a table of strings");
+                                    out.push_back(std::string(tk.str()) + "=" + tv.as_string()->get());
+                                  }
+                                  *v = std::move(out);
+                                  return std::nullopt;
+                                }
                                 if (!node.is_array()) return wrong_type("a list of strings");
                                 std::vector<std::string> out;
                                 for (auto& e : *node.as_array()) {

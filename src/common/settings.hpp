@@ -7,6 +7,9 @@
 // read, later winning: S's default, the TOML file named by --config (key
 // `kill_deadline_ms`), the environment variable if the row names one, the
 // flag (`--kill-deadline-ms`). A flag given replaces a list's whole value.
+// A list may also be given in the file as a table of strings, `[labels]`
+// then `env = "prod"`, which reads as the list ["env=prod"] (what repeated
+// `--label env=prod` flags give).
 // Unknown keys and values of the wrong type in the file are refused, so a
 // typo fails at start instead of being silently ignored.
 //

@@ -241,3 +241,17 @@ TEST_F(SettingsTest, TheUnknownKeyMessageListsTheFileKeys) {
 
 }  // namespace
 }  // namespace mend
+
+namespace mend {
+namespace {
+
+TEST_F(SettingsTest, AListMayBeATableOfStringsInTheFile) {
+  auto r = read({"--config", config("http = \":3\"\n[api_tokens]\nenv = \"prod\"\nteam = \"db=x\"\n")});
+  ASSERT_TRUE(r.settings);
+  EXPECT_EQ(r.settings->tokens, (std::vector<std::string>{"env=prod", "team=db=x"}));
+  EXPECT_FALSE(read({"--config", config("[api_tokens]\nenv = 1\n")}).settings);
+  EXPECT_FALSE(read({"--config", config("[http]\nenv = \"x\"\n")}).settings) << "only lists take a table";
+}
+
+}  // namespace
+}  // namespace mend

@@ -15,6 +15,7 @@ Result<void> check_hello(const proto::Hello& hello, std::string_view expected_to
   if (!expected_token.empty() && !same_secret(hello.token, expected_token))
     return make_error(ErrorCode::unauthorized, "bad token");
   if (!valid_ident(hello.ident)) return make_error(ErrorCode::invalid_input, "bad ident");
+  MEND_TRY(proto::check_labels(hello.labels));
   return ok();
 }
 

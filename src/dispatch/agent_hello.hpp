@@ -14,8 +14,9 @@ inline constexpr size_t kMaxIdentLength = 255;
 bool valid_ident(std::string_view ident);
 
 // Accepts a Hello when `expected_token` is empty or equals the Hello's token,
-// and its ident is valid. Errors: unauthorized ("bad token"), invalid_input
-// (a reason fit to send back in Refused).
+// and its ident and labels are valid (proto::check_labels). Errors:
+// unauthorized ("bad token"), invalid_input (a reason fit to send back in
+// Refused; "bad label ..." for labels, on which the agent stops).
 Result<void> check_hello(const proto::Hello& hello, std::string_view expected_token);
 
 }  // namespace mend

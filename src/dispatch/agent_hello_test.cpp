@@ -35,5 +35,16 @@ TEST(AgentHello, IdentMustBeNonEmptyShortAndPrintable) {
   EXPECT_TRUE(valid_ident("h\xc3\xa9te"));
 }
 
+TEST(AgentHello, LabelsAreChecked) {
+  auto h = hello("web1", "");
+  h.labels = {{"env", "prod"}};
+  EXPECT_TRUE(check_hello(h, "").ok());
+  h.labels["bad key"] = "x";
+  auto r = check_hello(h, "");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::invalid_input);
+  EXPECT_EQ(r.error().message, "bad label 'bad key': key may hold only letters, digits and _ . - /");
+}
+
 }  // namespace
 }  // namespace mend

@@ -15,7 +15,7 @@ Result<void> AgentHub::attach(const std::string& ident, const std::shared_ptr<Ag
     return make_error(ErrorCode::conflict, "ident " + ident + " is already connected");
   int64_t now = clock_.now_ms();
   agents_[ident] = Entry{conn, conn->remote(), now, now};
-  if (on_attach_) on_attach_(ident);
+  for (const auto& listener : on_attach_) listener(ident);
   return ok();
 }
 
@@ -24,7 +24,10 @@ void AgentHub::detach(const std::string& ident, const AgentConnection* conn) {
   if (it == agents_.end()) return;
   auto held = it->second.conn.lock();
   // An expired entry is removed too: its session is gone whoever asks.
-  if (!held || held.get() == conn) agents_.erase(it);
+  if (!held || held.get() == conn) {
+    agents_.erase(it);
+    for (const auto& listener : on_detach_) listener(ident);
+  }
 }
 
 void AgentHub::touch(const std::string& ident) {
@@ -38,10 +41,20 @@ std::vector<AgentInfo> AgentHub::list() const {
   for (const auto& [ident, e] : agents_) {
     auto conn = e.conn.lock();
     if (!conn) continue;
-    out.push_back(
-        AgentInfo{ident, "native", e.remote, e.connected_ms, e.last_seen_ms, conn->identity(now), conn->version()});
+    out.push_back(AgentInfo{ident, "native", e.remote, e.connected_ms, e.last_seen_ms, conn->identity(now),
+                            conn->version(), conn->labels()});
   }
   return out;
+}
+
+std::optional<AgentInfo> AgentHub::find(const std::string& ident) const {
+  auto it = agents_.find(ident);
+  if (it == agents_.end()) return std::nullopt;
+  auto conn = it->second.conn.lock();
+  if (!conn) return std::nullopt;
+  const Entry& e = it->second;
+  return AgentInfo{ident,          "native",           e.remote, e.connected_ms, e.last_seen_ms,
+                   conn->identity(clock_.now_ms()), conn->version(), conn->labels()};
 }
 
 size_t AgentHub::connected_count() const {

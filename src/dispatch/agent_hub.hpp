@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,8 @@ class AgentConnection {
   virtual std::string identity(int64_t /*now_ms*/) const { return {}; }
   // The version the agent said it runs in its hello ("" when it did not).
   virtual std::string version() const { return {}; }
+  // The labels of its hello (checked: proto::check_labels).
+  virtual proto::Labels labels() const { return {}; }
 };
 
 struct AgentInfo {
@@ -44,6 +47,8 @@ struct AgentInfo {
   int64_t last_seen_ms = 0;
   std::string identity;  // see AgentConnection::identity; "ibex" for Ibex-protocol agents
   std::string version;   // as the agent said; "" when unknown
+  proto::Labels labels;  // as the agent said (native agents only)
+  std::string server;    // the server id holding its connection; "" for this one
 };
 
 class AgentHub final : public AgentPush {
@@ -54,14 +59,23 @@ class AgentHub final : public AgentPush {
   // session holds the ident (the newcomer is refused, the old one keeps it).
   // Calls the attach listener after a successful attach.
   Result<void> attach(const std::string& ident, const std::shared_ptr<AgentConnection>& conn);
-  // One listener (HostProtocols: the host is native now), replaced by the next call.
-  void on_attach(std::function<void(const std::string& ident)> listener) { on_attach_ = std::move(listener); }
+  // Listeners, called in the order added (HostProtocols: the host is native
+  // now; AgentPresence: write its row).
+  void on_attach(std::function<void(const std::string& ident)> listener) {
+    on_attach_.push_back(std::move(listener));
+  }
+  // Called when an ident leaves the hub (its session ended).
+  void on_detach(std::function<void(const std::string& ident)> listener) {
+    on_detach_.push_back(std::move(listener));
+  }
   // Removes `ident` only if `conn` is the session holding it.
   void detach(const std::string& ident, const AgentConnection* conn);
   // Records that the agent of `ident` was heard from now.
   void touch(const std::string& ident);
 
   std::vector<AgentInfo> list() const;
+  // The one agent's entry, when it has a live session here.
+  std::optional<AgentInfo> find(const std::string& ident) const;
   // Whether `ident` has a live session here.
   bool connected(const std::string& ident) const { return live(ident) != nullptr; }
   size_t connected_count() const;
@@ -86,7 +100,8 @@ class AgentHub final : public AgentPush {
 
   const Clock& clock_;
   std::map<std::string, Entry> agents_;
-  std::function<void(const std::string&)> on_attach_;
+  std::vector<std::function<void(const std::string&)>> on_attach_;
+  std::vector<std::function<void(const std::string&)>> on_detach_;
 };
 
 }  // namespace mend

@@ -48,6 +48,7 @@ class AgentSession final : public AgentConnection, public std::enable_shared_fro
   std::string remote() const override { return remote_; }
   std::string identity(int64_t now_ms) const override { return tls::identity_state(options_.peer, false, now_ms); }
   std::string version() const override { return version_; }
+  proto::Labels labels() const override { return labels_; }
 
  private:
   awaitable<bool> accept(http::request<http::string_body>& req);
@@ -70,6 +71,7 @@ class AgentSession final : public AgentConnection, public std::enable_shared_fro
   std::string remote_;
   std::string ident_;
   std::string version_;  // from the hello, at most kMaxVersionBytes
+  proto::Labels labels_;  // from the hello, checked
   beast::flat_buffer buffer_;
   std::deque<std::string> queue_;
   size_t queued_bytes_ = 0;
@@ -185,6 +187,7 @@ awaitable<bool> AgentSession<NextLayer>::hello() {
   // Only shown (the agents list); a client chose it, so it is kept short.
   constexpr size_t kMaxVersionBytes = 64;
   version_ = h.agent_version.substr(0, kMaxVersionBytes);
+  labels_ = h.labels;
   if (auto attached = hub_.attach(h.ident, shared_from_this()); !attached.ok()) {
     spdlog::warn("agent {} from {} refused: {}", h.ident, remote_, attached.error().message);
     co_await refuse(attached.error().message);

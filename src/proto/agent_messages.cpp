@@ -14,8 +14,10 @@ json to_json(const Message& m) {
   return std::visit(
       overloaded{
           [](const Hello& h) {
-            return json{{"type", "hello"}, {"ident", h.ident}, {"token", h.token},
-                        {"agent_version", h.agent_version}, {"protocol", h.protocol}};
+            json j{{"type", "hello"}, {"ident", h.ident}, {"token", h.token},
+                   {"agent_version", h.agent_version}, {"protocol", h.protocol}};
+            if (!h.labels.empty()) j["labels"] = h.labels;
+            return j;
           },
           [](const Welcome& w) { return json{{"type", "welcome"}, {"server_version", w.server_version}}; },
           [](const Refused& r) { return json{{"type", "refused"}, {"reason", r.reason}}; },
@@ -96,6 +98,13 @@ Result<Message> decode(std::string_view frame) {
     h.token = r.str("token", false);
     h.agent_version = r.str("agent_version", false);
     h.protocol = static_cast<int>(r.num("protocol", false, kProtocolVersion));
+    if (auto it = j.find("labels"); it != j.end()) {
+      if (!it->is_object()) return make_error(ErrorCode::invalid_input, "hello: field 'labels' must be an object");
+      for (auto& [k, v] : it->items()) {
+        if (!v.is_string()) return make_error(ErrorCode::invalid_input, "hello: label values must be strings");
+        h.labels[k] = v.get<std::string>();
+      }
+    }
     out = h;
   } else if (type == "welcome") {
     out = Welcome{r.str("server_version", false)};

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "proto/agent_labels.hpp"
 #include "proto/run_outcome.hpp"
 
 namespace mend::proto {
@@ -26,6 +27,11 @@ struct Hello {
   std::string token;
   std::string agent_version;
   int protocol = kProtocolVersion;
+  // What the host says about itself (proto/agent_labels.hpp). Sent only when
+  // there are some, as a JSON object of strings: a server from before labels
+  // reads the fields it knows by name and ignores this one, and an agent from
+  // before labels simply has none.
+  Labels labels;
 };
 
 struct Welcome {

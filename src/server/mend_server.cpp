@@ -36,6 +36,7 @@
 #include "dispatch/peer_dispatch_relay.hpp"
 #include "engine/engine.hpp"
 #include "engine/server_id.hpp"
+#include "dispatch/agent_presence.hpp"
 #include "heal/heal_service.hpp"
 #include "heal/rules_yaml.hpp"
 #include "store/store.hpp"
@@ -171,6 +172,8 @@ struct MendServer::Parts {
   std::unique_ptr<tls::AgentTrust> trust;
   std::shared_ptr<tls::ServerTls> server_tls;  // null: --no-tls
   AgentHub hub{clock};
+  // The hub's agents in the shared presence table: the whole fleet for lists and label selectors.
+  std::unique_ptr<AgentPresence> presence;
   IbexAssignmentBook ibex_book;
   CompositeAgentPush push{{&hub, &ibex_book}};
   std::unique_ptr<PeerDispatchRelay> relay;
@@ -210,6 +213,7 @@ struct MendServer::Parts {
 
 void MendServer::Parts::tick() {
   if (auto r = engine->tick(); !r.ok()) spdlog::warn("engine tick failed: {}", r.error().message);
+  presence->tick();
   if (audit_retention_days > 0 && ++ticks_since_prune >= 3600) {
     ticks_since_prune = 0;
     const int64_t before = clock.now_ms() - audit_retention_days * 24 * 3600'000;
@@ -247,6 +251,7 @@ void MendServer::Parts::begin_stop() {
           stop_timer.expires_after(std::chrono::milliseconds(20));
           co_await stop_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         }
+        presence->stop();
         ioc.stop();
       },
       asio::detached);
@@ -369,11 +374,13 @@ Result<void> MendServer::open_accounts(Parts& s) {
 // The HTTP API with the agent endpoint, and the Ibex agent port; what they
 // bound goes to the ready file.
 Result<void> MendServer::open_listeners(Parts& s, Plan& plan) {
+  s.presence = std::make_unique<AgentPresence>(*s.store, s.hub, s.clock, s.server_id);
   s.live = std::make_unique<LiveOutput>(s.ioc.get_executor(), *s.engine);
   s.live->start();
   s.ctx = std::make_unique<ApiContext>(
       ApiContext{*s.engine, *s.audited, s.hub, s.clock, s.metrics, s.heal.get(), s.relay.get(),
-                 &s.edge, s.accounts.get(), &s.trail, s.trust.get(), s.live.get(), {}, s.groups.get()});
+                 &s.edge, s.accounts.get(), &s.trail, s.trust.get(), s.live.get(), {}, s.groups.get(),
+                 s.presence.get()});
   Router router;
   add_all_routes(router, *s.ctx);
   auth::ResolverOptions auth_options;
@@ -412,6 +419,12 @@ Result<void> MendServer::open_listeners(Parts& s, Plan& plan) {
   s.protocols = std::make_unique<HostProtocols>(s.ioc.get_executor(), *s.store, s.clock,
                                                 settings_.ibex_rpc_hosts);
   s.hub.on_attach([&s](const std::string& ident) { s.protocols->native_attached(ident); });
+  MEND_TRY(s.presence->start());
+  // Groups' label selectors match the labels of agents connected to any server.
+  s.groups->set_labels_source([&s](const std::vector<std::string>& hosts) -> Result<auth::HostLabels> {
+    MEND_ASSIGN_OR_RETURN(auto labels, s.presence->labels_of(hosts));
+    return auth::HostLabels(labels.begin(), labels.end());
+  });
   MEND_ASSIGN_OR_RETURN(s.http, HttpServer::start(s.ioc, *s.api, *s.agents, http_options));
   s.http_address = s.http->bound_address();
   spdlog::info("listening on {} ({})", s.http_address, s.server_tls ? "https" : "plain http");

@@ -9,10 +9,10 @@ namespace {
 SqlValue v(std::string_view s) { return std::string(s); }
 SqlValue v(int64_t i) { return i; }
 
-const char* kGroupColumns = "name, hosts, description, created_ms, updated_ms FROM host_groups";
+const char* kGroupColumns = "name, hosts, description, created_ms, updated_ms, labels FROM host_groups";
 
 StoredGroup read_group(const SqlRows& r, size_t i) {
-  return StoredGroup{r.text(i, 0), r.text(i, 1), r.text(i, 2), r.i64(i, 3), r.i64(i, 4)};
+  return StoredGroup{r.text(i, 0), r.text(i, 1), r.text(i, 2), r.i64(i, 3), r.i64(i, 4), r.text(i, 5)};
 }
 
 }  // namespace
@@ -21,14 +21,15 @@ Result<bool> put_group(StoreTx& tx, const StoredGroup& g) {
   // Insert first, update when it exists: no unique violation, which on
   // PostgreSQL would abort the caller's whole transaction.
   MEND_ASSIGN_OR_RETURN(SqlRows inserted,
-                        tx.query("INSERT INTO host_groups(name, hosts, description, created_ms, updated_ms) "
-                              "VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::bigint) "
+                        tx.query("INSERT INTO host_groups(name, hosts, description, created_ms, updated_ms, labels) "
+                              "VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::bigint, $6::text) "
                               "ON CONFLICT (name) DO NOTHING RETURNING name",
-                              {v(g.name), v(g.hosts), v(g.description), v(g.created_ms), v(g.updated_ms)}));
+                              {v(g.name), v(g.hosts), v(g.description), v(g.created_ms), v(g.updated_ms),
+                               v(g.labels)}));
   if (!inserted.empty()) return true;
-  MEND_TRY(tx.query("UPDATE host_groups SET hosts = $1::text, description = $2::text, updated_ms = $3::bigint "
-                 "WHERE name = $4::text",
-                 {v(g.hosts), v(g.description), v(g.updated_ms), v(g.name)}));
+  MEND_TRY(tx.query("UPDATE host_groups SET hosts = $1::text, description = $2::text, updated_ms = $3::bigint, "
+                 "labels = $5::text WHERE name = $4::text",
+                 {v(g.hosts), v(g.description), v(g.updated_ms), v(g.name), v(g.labels)}));
   return false;
 }
 

@@ -14,13 +14,15 @@
 namespace mend {
 
 // A host group: the hosts whose names match one of `hosts` (exact names or
-// fnmatch globs: "web-*", "db-0[1-3]").
+// fnmatch globs: "web-*", "db-0[1-3]"), and those whose agent reports every
+// label of `labels` (a selector, "env=prod,team=db"; "" selects none).
 struct StoredGroup {
   std::string name;
   std::string hosts;  // comma-separated names or globs
   std::string description;
   int64_t created_ms = 0;
   int64_t updated_ms = 0;
+  std::string labels;  // the label selector, canonical (keys sorted); schema version 11
 };
 
 // A user's access to one group: "read" or "write".

@@ -299,6 +299,32 @@ const std::vector<Migration> kMigrations = {
          // ended; reset with each new dispatch.
          "ALTER TABLE task_hosts ADD COLUMN exit_code INTEGER",
      }},
+    {10,
+     "connected native agents, as every server sees them",
+     {
+         // One row per connected native agent, written by the server holding
+         // its connection (see store/presence_tx.hpp): on PostgreSQL every
+         // server lists the whole fleet from it. last_seen_ms is refreshed
+         // for a server's agents in one statement every few seconds, so a
+         // crashed server's rows go stale and read as disconnected.
+         R"(CREATE TABLE agent_presence (
+  host TEXT PRIMARY KEY,
+  server_id TEXT NOT NULL,
+  labels TEXT NOT NULL DEFAULT '{}',
+  version TEXT NOT NULL DEFAULT '',
+  remote TEXT NOT NULL DEFAULT '',
+  identity TEXT NOT NULL DEFAULT '',
+  connected_ms BIGINT NOT NULL,
+  last_seen_ms BIGINT NOT NULL
+))",
+         "CREATE INDEX agent_presence_by_server ON agent_presence(server_id)",
+     }},
+    {11,
+     "host groups select hosts by their agents' labels too",
+     {
+         // "env=prod,team=db" (auth/host_groups.hpp); '' selects by name only.
+         "ALTER TABLE host_groups ADD COLUMN labels TEXT NOT NULL DEFAULT ''",
+     }},
 };
 
 }  // namespace

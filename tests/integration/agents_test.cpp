@@ -121,3 +121,34 @@ TEST_F(AgentsTest, ServerAndAgentStopCleanlyOnSigterm) {
 
 }  // namespace
 }  // namespace mend::it
+
+namespace mend::it {
+namespace {
+
+// The server checks labels itself (an agent of another version may not): a
+// hello with a bad label is refused with the reason, and nothing is listed.
+TEST_F(AgentsTest, AHelloWithABadLabelIsRefusedWithTheReason) {
+  RawAgent raw(server_->host(), server_->port());
+  ASSERT_TRUE(raw.connect()) << raw.error();
+  proto::Hello h{"host-bad", kAgentToken, "test"};
+  h.labels = {{"env", "prod"}, {"note", "two\nlines"}};
+  ASSERT_TRUE(raw.send(h));
+  auto answer = raw.receive();
+  ASSERT_TRUE(answer && std::holds_alternative<proto::Refused>(*answer)) << describe(answer, raw);
+  EXPECT_EQ(std::get<proto::Refused>(*answer).reason, "bad label 'note': value holds a control character");
+  EXPECT_EQ(api().agent_idents(), kHosts);
+
+  // The control: good labels are welcomed and listed as sent.
+  RawAgent good(server_->host(), server_->port());
+  ASSERT_TRUE(good.connect()) << good.error();
+  h.ident = "host-good";
+  h.labels = {{"env", "prod"}};
+  ASSERT_TRUE(good.send(h));
+  auto welcome = good.receive();
+  ASSERT_TRUE(welcome && std::holds_alternative<proto::Welcome>(*welcome)) << describe(welcome, good);
+  EXPECT_EQ(agent_entry("host-good")["labels"], json({{"env", "prod"}}));
+  EXPECT_EQ(agent_entry("host-a")["labels"], json::object()) << "an agent without labels";
+}
+
+}  // namespace
+}  // namespace mend::it

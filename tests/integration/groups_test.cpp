@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <iostream>
+#include <sstream>
 
+#include "support/agent_process.hpp"
 #include "support/ibex_api.hpp"
 #include "support/process.hpp"
 #include "support/server_process.hpp"
@@ -299,6 +301,87 @@ TEST_F(GroupsTest, MendctlManagesGroupsAndRunsTemplates) {
   RunResult revoke = ctl(admin, {"groups", "grant", "web", "bob", "none"});
   EXPECT_EQ(revoke.status.code, 0) << revoke.err;
   EXPECT_NE(ctl("bob:bob-password-1", {"templates", "run", "hello", "--hosts", "web-01"}).status.code, 0);
+}
+
+// Membership by label: the group `prod` names no host, it selects agents
+// started with --label env=prod. bob, who may write it, runs a template on
+// such an agent; on one without the label the whole request is refused and
+// nothing is created. The selector's changes are audited like the rest.
+TEST_F(GroupsTest, AGroupsLabelSelectorTakesTheAgentsReportingItsLabels) {
+  const int64_t audits = audit_count();
+  ok(admin_.post_json("/api/v1/groups", {{"name", "prod"}, {"labels", "env=prod"}}));
+  EXPECT_EQ(audit_count(), audits + 1);
+  json created = newest_audit();
+  EXPECT_EQ(created.value("action", ""), "group.create") << created;
+  EXPECT_NE(created["summary"].dump().find("env=prod"), std::string::npos) << created;
+  ok(admin_.put_json("/api/v1/groups/prod/grants/bob", {{"access", "write"}}));
+  ok(admin_.post_json("/api/v1/templates",
+                      {{"name", "hello"}, {"title", "Hello"}, {"account", "root"}, {"script", "true"}, {"group", "prod"}}));
+
+  AgentOptions labelled;
+  labelled.extra_args = {"--label", "env=prod", "--label", "team=db"};
+  AgentProcess pg1(dir_, "pg-1", {server_->url()}, labelled);
+  AgentOptions other;
+  other.extra_args = {"--label", "env=dev"};
+  AgentProcess pg2(dir_, "pg-2", {server_->url()}, other);
+  pg1.start();
+  pg2.start();
+  IbexApi api(admin_);
+  ASSERT_TRUE(api.wait_agents({"pg-1", "pg-2"}));
+  json agents = api.agents();
+  for (const auto& a : agents) {
+    if (a.value("ident", "") == "pg-1") {
+      EXPECT_EQ(a["labels"], json({{"env", "prod"}, {"team", "db"}})) << a;
+      EXPECT_EQ(a["groups"], json({"prod"})) << a;
+    } else {
+      EXPECT_EQ(a["labels"], json({{"env", "dev"}})) << a;
+      EXPECT_EQ(a["groups"], json::array()) << a;
+    }
+  }
+
+  const int64_t tasks = task_count();
+  HttpResponse mine = bob_.post_json("/api/v1/templates/hello/run", {{"hosts", {"pg-1"}}});
+  ASSERT_EQ(mine.status, 200) << mine;
+  EXPECT_EQ(task_count(), tasks + 1);
+  HttpResponse refused = bob_.post_json("/api/v1/templates/hello/run", {{"hosts", {"pg-1", "pg-2"}}});
+  EXPECT_EQ(refused.status, 403) << refused;
+  EXPECT_NE(refused.json.value("error", "").find("on host pg-2: not in a group where bob has write access"),
+            std::string::npos)
+      << refused;
+  EXPECT_EQ(task_count(), tasks + 1) << "a refused request created a task";
+
+  // The selector changed: pg-2 is in, pg-1 out. Audited once.
+  const int64_t before = audit_count();
+  ok(admin_.put_json("/api/v1/groups/prod", {{"labels", "env=dev"}}));
+  EXPECT_EQ(audit_count(), before + 1);
+  EXPECT_EQ(newest_audit().value("action", ""), "group.update");
+  EXPECT_EQ(bob_.post_json("/api/v1/templates/hello/run", {{"hosts", {"pg-2"}}}).status, 200);
+  EXPECT_EQ(bob_.post_json("/api/v1/templates/hello/run", {{"hosts", {"pg-1"}}}).status, 403);
+
+  // A bad selector is refused with the reason, and changes nothing.
+  HttpResponse bad = admin_.put_json("/api/v1/groups/prod", {{"labels", "env"}});
+  EXPECT_EQ(bad.status, 400) << bad;
+  EXPECT_NE(bad.json.value("error", "").find("expected key=value"), std::string::npos) << bad;
+  EXPECT_EQ(admin_.get("/api/v1/groups/prod").dat().value("labels", ""), "env=dev");
+  (void)pg1.stop();
+  (void)pg2.stop();
+}
+
+// An agent whose labels break the rules says why and exits, at start (its
+// own check) and when a server refuses them.
+TEST_F(GroupsTest, AnAgentWithABadLabelSaysWhyAndExits) {
+  AgentOptions bad;
+  bad.extra_args = {"--label", "bad key=x"};
+  AgentProcess agent(dir_, "bad-1", {server_->url()}, bad);
+  agent.start();
+  auto st = agent.process()->wait_for(std::chrono::seconds(20));
+  ASSERT_TRUE(st.has_value()) << "the agent kept running";
+  EXPECT_EQ(st->code, 2);
+  std::ostringstream log;
+  agent.print_logs(log);
+  EXPECT_NE(log.str().find("bad label 'bad key': key may hold only letters, digits and _ . - /"), std::string::npos)
+      << log.str();
+  EXPECT_TRUE(IbexApi(admin_).agent_idents().empty());
 }
 
 }  // namespace

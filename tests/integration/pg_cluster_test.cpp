@@ -322,3 +322,63 @@ TEST_F(PgClusterTest, AnAlertSentToTwoServersAtOnceStartsOneRemediation) {
 
 }  // namespace
 }  // namespace mend::it
+
+namespace mend::it {
+namespace {
+
+// Every server lists the whole fleet: `mendctl agents` asked on a shows the
+// agent connected to b, with its labels and the server holding it; asked
+// with ?here=true, a lists only its own. When b stops, its agent leaves a's
+// list too (it reconnects to a, and is listed there as a's).
+TEST_F(PgClusterTest, MendctlAgentsOnOneServerListsAnAgentOfAnotherWithItsLabels) {
+  ServerProcess& a = add_server("a");
+  ServerProcess& b = add_server("b");
+  add_agent("on-a", {&a});
+  AgentOptions labelled;
+  labelled.extra_args = {"--label", "env=prod", "--label", "team=db"};
+  agents_.push_back(std::make_unique<AgentProcess>(*dir_, "on-b", std::vector<std::string>{b.url()}, labelled));
+  agents_.back()->start();
+  ASSERT_TRUE(api(a).wait_agents({"on-a"}));
+  ASSERT_TRUE(api(b).wait_agents({"on-b"}));
+
+  auto mendctl = [&](const ServerProcess& s, std::vector<std::string> args) {
+    std::vector<std::string> argv = {MENDCTL_BIN, "--server", s.url()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_command(argv, dir_->path(), "mendctl");
+  };
+  json listed;
+  ASSERT_TRUE(wait_until([&] {
+    RunResult r = mendctl(a, {"-o", "json", "agents"});
+    if (r.status.code != 0) return false;
+    listed = json::parse(r.out, nullptr, false);
+    return listed.is_array() && listed.size() == 2;
+  })) << listed;
+  for (const auto& entry : listed) {
+    if (entry.value("ident", "") == "on-b") {
+      EXPECT_EQ(entry.value("server", ""), "b") << entry;
+      EXPECT_EQ(entry["labels"], json({{"env", "prod"}, {"team", "db"}})) << entry;
+      EXPECT_EQ(entry.value("version", ""), MEND_VERSION) << entry;
+    } else {
+      EXPECT_EQ(entry.value("ident", ""), "on-a") << entry;
+      EXPECT_EQ(entry.value("server", ""), "a") << entry;
+    }
+  }
+  RunResult table = mendctl(a, {"agents"});
+  ASSERT_EQ(table.status.code, 0) << table.err;
+  EXPECT_NE(table.out.find("SERVER"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("env=prod,team=db"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("2 agents connected"), std::string::npos) << table.out;
+  EXPECT_EQ(api(a).agent_idents(), (std::vector<std::string>{"on-a"})) << "?here=true: a's own";
+
+  // b stops in order: its agent leaves every list at once, and comes back on a
+  // only if it may (it was given b alone, so it stays away).
+  (void)b.stop();
+  ASSERT_TRUE(wait_until([&] {
+    RunResult r = mendctl(a, {"-o", "json", "agents"});
+    json j = json::parse(r.out, nullptr, false);
+    return j.is_array() && j.size() == 1;
+  }));
+}
+
+}  // namespace
+}  // namespace mend::it

@@ -76,9 +76,19 @@ test('admin creates a group and grants a user access to it', async () => {
   const group = await mend.api('GET', '/api/v1/groups/web');
   assert.deepEqual(group.json.dat.hosts, ['web-*', 'db-01']);
 
+  // The label selector is edited in place; a bad one is refused at its field.
+  await admin.fill('#group-list form[data-selector=web] input[name=labels]', 'env');
+  await admin.click('#group-list form[data-selector=web] button[type=submit]');
+  await admin.waitForSelector('#group-list form[data-selector=web] :text("expected key=value")');
+  assert.equal((await mend.api('GET', '/api/v1/groups/web')).json.dat.labels, '');
+  await admin.fill('#group-list form[data-selector=web] input[name=labels]', 'team=db, env=prod');
+  await admin.click('#group-list form[data-selector=web] button[type=submit]');
+  await admin.waitForFunction(() => document.querySelector('#group-list form[data-selector=web] input')?.value === 'env=prod,team=db');
+  assert.equal((await mend.api('GET', '/api/v1/groups/web')).json.dat.labels, 'env=prod,team=db');
+
   // The user sees their access.
   const vic = await signedInPage(browser, mend, 'vic', '#/users');
-  const cell = await vic.waitForSelector('#group-list tr[data-group=web] td:nth-child(4)');
+  const cell = await vic.waitForSelector('#group-list tr[data-group=web] td:nth-child(5)');
   assert.equal(await cell.textContent(), 'write');
   await vic.context().close();
 });

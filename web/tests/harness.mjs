@@ -57,7 +57,8 @@ function request(url, { method = 'GET', headers = {}, body, ca } = {}) {
 
 // A server and its agents; stop() ends them and removes the directory.
 // `users`: {name: role} created with password `${name}-password`.
-export async function startMend({ agents = ['web-01'], serverArgs = [], rules = null, tls = false, users = {} } = {}) {
+// labels: ident -> ['key=value', ...] that agent reports (--label).
+export async function startMend({ agents = ['web-01'], labels = {}, serverArgs = [], rules = null, tls = false, users = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'mend-console-'));
   const procs = [];
   const token = 'console-test-token';
@@ -92,7 +93,10 @@ export async function startMend({ agents = ['web-01'], serverArgs = [], rules = 
   for (const ident of agents) {
     const a = spawn(
       join(BIN, 'mend-agent'),
-      ['--server', url, ...(tls ? ['--cacert', ca] : []), '--ident', ident, '--token', token, '--spool', join(dir, 'spool-' + ident)],
+      [
+        '--server', url, ...(tls ? ['--cacert', ca] : []), '--ident', ident, '--token', token, '--spool', join(dir, 'spool-' + ident),
+        ...(labels[ident] ?? []).flatMap((l) => ['--label', l]),
+      ],
       { stdio: 'ignore', env },
     );
     procs.push(a);

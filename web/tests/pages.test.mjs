@@ -8,7 +8,7 @@ import { shot } from './shots.mjs';
 
 let mend, browser;
 before(async () => {
-  mend = await startMend({ agents: ['web-01', 'web-02', 'db-01'] });
+  mend = await startMend({ agents: ['web-01', 'web-02', 'db-01'], labels: { 'db-01': ['env=prod', 'team=db'] } });
   for (let i = 0; i < 3; i++)
     await mend.api('POST', '/ibex/v1/tasks', {
       title: `rotate logs ${i}`,
@@ -54,6 +54,10 @@ test('the pages show their data', async () => {
 
   await page.goto(mend.url + '/#/agents');
   await page.waitForFunction(() => document.querySelectorAll('#agents tbody tr').length === 3);
+  // Labels as the agent reported them, one chip each; an agent without any shows none.
+  const chips = await page.$$eval('#agents tr[data-agent="db-01"] .agent-labels code.label', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(chips, ['env=prod', 'team=db']);
+  assert.equal(await page.$$eval('#agents tr[data-agent="web-01"] .agent-labels code.label', (els) => els.length), 0);
   await shot(page, 'agents');
 
   await page.goto(mend.url + '/#/remediations');

@@ -122,7 +122,9 @@ nlohmann::json IbexApi::agents() const {
 
 std::vector<std::string> IbexApi::agent_idents() const {
   std::vector<std::string> out;
-  auto list = agents();
+  // Those connected to this server: on PostgreSQL the plain list is the whole fleet.
+  HttpResponse r = c_.get("/api/v1/agents?here=true");
+  auto list = r.status == 200 ? r.dat() : nlohmann::json();
   if (!list.is_array()) return out;
   for (const auto& a : list)
     if (a.is_object() && a.contains("ident") && a["ident"].is_string()) out.push_back(a["ident"].get<std::string>());
@@ -133,13 +135,13 @@ std::vector<std::string> IbexApi::agent_idents() const {
 bool IbexApi::wait_agents(std::vector<std::string> idents, std::chrono::milliseconds timeout) const {
   std::sort(idents.begin(), idents.end());
   if (wait_until([&] { return agent_idents() == idents; }, timeout)) return true;
-  ADD_FAILURE() << "agents never became exactly the expected set; now: " << c_.get("/api/v1/agents");
+  ADD_FAILURE() << "agents never became exactly the expected set; now: " << c_.get("/api/v1/agents?here=true");
   return false;
 }
 
 bool IbexApi::wait_agents_connected(size_t n, std::chrono::milliseconds timeout) const {
   if (wait_until([&] { return agent_idents().size() == n; }, timeout)) return true;
-  ADD_FAILURE() << n << " agents never connected; now: " << c_.get("/api/v1/agents");
+  ADD_FAILURE() << n << " agents never connected; now: " << c_.get("/api/v1/agents?here=true");
   return false;
 }
 

@@ -366,15 +366,40 @@ function Tokens({ user }: { user: string }) {
   );
 }
 
+// A group's label selector, edited in place: hosts whose agents report every
+// one of its labels are in the group too ("" clears it).
+function SelectorEdit({ group, onSaved }: { group: any; onSaved: () => void }) {
+  const [text, setText] = useState<string>(group.labels ?? '');
+  const ch = useChange(['labels']);
+  const why = deniedReason('user.manage');
+  const changed = text.trim() !== (group.labels ?? '');
+  const save = async (e: Event) => {
+    e.preventDefault();
+    if (await ch.run(() => put(`/api/v1/groups/${enc(group.name)}`, { labels: text.trim() }))) onSaved();
+  };
+  return (
+    <form onSubmit={save} class="row selector" data-selector={group.name}>
+      <input name="labels" placeholder="env=prod,team=db" value={text} disabled={!!why} title={why} onInput={(e) => setText(e.currentTarget.value)} />
+      {changed && (
+        <button type="submit" disabled={!!why} title={why}>
+          Save
+        </button>
+      )}
+      <Problems errors={ch.errors} field="labels" />
+      <ErrorBox error={ch.error} />
+    </form>
+  );
+}
+
 function GroupList({ groups, selected, onPick }: { groups: Loaded<any[]>; selected: string; onPick: (name: string) => void }) {
-  const blank = { name: '', hosts: '', description: '' };
+  const blank = { name: '', hosts: '', labels: '', description: '' };
   const [f, setF] = useState(blank);
   const [error, setError] = useState<unknown>(null);
-  const ch = useChange(['name', 'hosts', 'description']);
+  const ch = useChange(['name', 'hosts', 'labels', 'description']);
   const why = deniedReason('user.manage');
   const create = async (e: Event) => {
     e.preventDefault();
-    const body = { name: f.name, hosts: f.hosts.split(/[\s,]+/).filter(Boolean), description: f.description };
+    const body = { name: f.name, hosts: f.hosts.split(/[\s,]+/).filter(Boolean), labels: f.labels.trim(), description: f.description };
     if (await ch.run(() => post('/api/v1/groups', body))) {
       setF(blank);
       groups.reload();
@@ -401,6 +426,7 @@ function GroupList({ groups, selected, onPick }: { groups: Loaded<any[]>; select
           <tr>
             <th>Group</th>
             <th>Hosts</th>
+            <th title="hosts whose agents report all of these labels are in the group too">Labels</th>
             <th>Description</th>
             <th>Your access</th>
             <th></th>
@@ -412,6 +438,9 @@ function GroupList({ groups, selected, onPick }: { groups: Loaded<any[]>; select
               <td>{g.name}</td>
               <td>
                 <code>{g.hosts.join(' ')}</code>
+              </td>
+              <td>
+                <SelectorEdit key={g.name + ':' + (g.labels ?? '')} group={g} onSaved={groups.reload} />
               </td>
               <td>{g.description}</td>
               <td>{g.access}</td>
@@ -437,6 +466,11 @@ function GroupList({ groups, selected, onPick }: { groups: Loaded<any[]>; select
           Hosts (names or globs)
           <input name="hosts" placeholder="web-* db-01" value={f.hosts} onInput={(e) => setF({ ...f, hosts: e.currentTarget.value })} />
           <Problems errors={ch.errors} field="hosts" />
+        </label>
+        <label>
+          Labels (agents reporting all)
+          <input name="labels" placeholder="env=prod,team=db" value={f.labels} onInput={(e) => setF({ ...f, labels: e.currentTarget.value })} />
+          <Problems errors={ch.errors} field="labels" />
         </label>
         <label>
           Description

@@ -1,5 +1,6 @@
-// Agents: who is connected, how, since when, and their identity state
-// (enrolled, expiring, legacy_token, ibex), as GET /api/v1/agents gives them;
+// Agents: who is connected, how, since when, to which server, with which
+// labels, and their identity state (enrolled, expiring, legacy_token, ibex),
+// as GET /api/v1/agents gives them (on PostgreSQL, every server's agents);
 // enrolling hosts with a join token (POST /api/v1/join-tokens) and revoking
 // an agent (POST /api/v1/agents/:ident/revoke) where the user may.
 import { useState } from 'preact/hooks';
@@ -10,9 +11,24 @@ import { Act, Card, ErrorBox, Problems, Status, ago, confirmAction, time, useCha
 // Columns the server may add to an agent's entry; shown only when it does.
 const OPTIONAL: [string, string][] = [
   ['version', 'Version'],
-  ['labels', 'Labels'],
+  ['server', 'Server'],
   ['groups', 'Groups'],
 ];
+
+// An agent's labels, one chip each (key=value).
+function Labels({ labels }: { labels: any }) {
+  const entries = labels && typeof labels === 'object' ? Object.entries(labels) : [];
+  if (!entries.length) return <span class="note">—</span>;
+  return (
+    <span class="labels">
+      {entries.map(([k, v]) => (
+        <code class="label" data-label={k}>
+          {k}={String(v)}
+        </code>
+      ))}
+    </span>
+  );
+}
 
 function cell(v: any): string {
   if (v === null || v === undefined) return '';
@@ -58,6 +74,7 @@ export function Agents() {
               <th>Ident</th>
               <th>Identity</th>
               <th>Protocol</th>
+              <th>Labels</th>
               {extra.map(([, label]) => (
                 <th>{label}</th>
               ))}
@@ -73,6 +90,9 @@ export function Agents() {
                 <td>{a.ident}</td>
                 <td>{a.identity ? <Status s={a.identity} /> : <span class="note">—</span>}</td>
                 <td>{a.protocol}</td>
+                <td class="agent-labels">
+                  <Labels labels={a.labels} />
+                </td>
                 {extra.map(([k]) => (
                   <td>{cell(a[k])}</td>
                 ))}
