@@ -361,7 +361,7 @@ TEST_F(GroupsTest, AGroupsLabelSelectorTakesTheAgentsReportingItsLabels) {
   // A bad selector is refused with the reason, and changes nothing.
   HttpResponse bad = admin_.put_json("/api/v1/groups/prod", {{"labels", "env"}});
   EXPECT_EQ(bad.status, 400) << bad;
-  EXPECT_NE(bad.json.value("error", "").find("expected key=value"), std::string::npos) << bad;
+  EXPECT_NE(bad.json.value("err", "").find("expected key=value"), std::string::npos) << bad;
   EXPECT_EQ(admin_.get("/api/v1/groups/prod").dat().value("labels", ""), "env=dev");
   (void)pg1.stop();
   (void)pg2.stop();
