@@ -2,6 +2,7 @@
 // statements written once in presence_tx.cpp must mean the same on both.
 #include <gtest/gtest.h>
 
+#include "store/backend_store_test.hpp"
 #include "store/presence_tx.hpp"
 #include "store/store.hpp"
 #include "store/test_backends.hpp"
@@ -9,23 +10,8 @@
 namespace mend {
 namespace {
 
-class StorePresenceTest : public ::testing::TestWithParam<std::string> {
+class StorePresenceTest : public testing::BackendStoreTest {
  protected:
-  void SetUp() override {
-    auto opened = open_store(db_.url());
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(opened).value();
-  }
-
-  template <class F>
-  void write(F f) {
-    auto r = store_->transact([&](StoreTx& tx) -> Result<void> {
-      f(tx);
-      return ok();
-    });
-    ASSERT_TRUE(r.ok()) << r.error().message;
-  }
-
   std::vector<PresenceRow> listed(int64_t since) {
     std::vector<PresenceRow> out;
     EXPECT_TRUE(store_->read([&](StoreTx& tx) -> Result<void> {
@@ -39,9 +25,6 @@ class StorePresenceTest : public ::testing::TestWithParam<std::string> {
     return PresenceRow{std::move(host), std::move(server), {{"env", "prod"}, {"note", "quote \" and é"}},
                        "1.2", "10.0.0.1:5", "enrolled", at, at};
   }
-
-  testing::TestDatabase db_{GetParam()};
-  std::unique_ptr<Store> store_;
 };
 
 TEST_P(StorePresenceTest, RowsArePutReadAndReplaced) {
