@@ -114,13 +114,17 @@ HeaderVerdict ApiService::check_headers(ApiRequest& head) const {
   if (m.handler && m.access.kind() == auth::Access::Kind::open) return v;
   auth::Credentials creds{head.authorization, cookie_value(head.cookie, kSessionCookie), head.remote};
   auth::Resolution who = resolver_.resolve(creds);
-  if (who.principal.signed_in()) {
-    head.principal = std::move(who.principal);
-    head.principal_resolved = true;
+  head.principal = std::move(who.principal);
+  head.principal_resolved = true;
+  if (head.principal.signed_in()) {
     v.authenticated = true;
     return v;
   }
-  // Refused as handle() refuses it: the same answer, audit record and log line.
+  // Refused as handle() refuses it: the same answer, audit record and log
+  // line. With this resolution handle() refuses before any route runs (the
+  // body has not been read).
+  head.credentials_refusal = std::move(who.refusal);
+  head.credentials_unavailable = who.unavailable;
   v.refusal = handle(head);
   return v;
 }
@@ -129,6 +133,8 @@ ApiResponse ApiService::dispatch(ApiRequest& req) const {
   auth::Resolution who;
   if (req.principal_resolved) {
     who.principal = req.principal;
+    who.refusal = req.credentials_refusal;
+    who.unavailable = req.credentials_unavailable;
   } else {
     auth::Credentials creds{req.authorization, cookie_value(req.cookie, kSessionCookie), req.remote};
     who = resolver_.resolve(creds);

@@ -140,6 +140,46 @@ TEST(ApiService, AnOpenServerAdmitsEveryoneAsAnonymousAdmin) {
   EXPECT_EQ(api.handle(get("/api/v1/agents")).body, "anonymous/admin");
 }
 
+// A directory whose database is away for the first `down` questions.
+class FlakyDirectory : public auth::Directory {
+ public:
+  explicit FlakyDirectory(int down) : down_(down) {}
+  Result<std::optional<auth::Principal>> by_password(const std::string&, const std::string&,
+                                                     const std::string&) override {
+    return std::optional<auth::Principal>();
+  }
+  Result<std::optional<auth::Principal>> by_session(const std::string&) override {
+    return std::optional<auth::Principal>();
+  }
+  Result<std::optional<auth::Principal>> by_token(const std::string&) override {
+    return std::optional<auth::Principal>();
+  }
+  Result<bool> has_users() override {
+    if (down_-- > 0) return make_error(ErrorCode::unavailable, "database away");
+    return false;
+  }
+
+ private:
+  int down_;
+};
+
+TEST(ApiService, AnOpenServerWhoseDatabaseIsAwayAnswers503NeverRunningTheRoute) {
+  auth::ResolverOptions o;
+  o.open = true;
+  FlakyDirectory directory(1);  // away for the header check only
+  auto api = service(o, &directory);
+  ApiRequest head = get("/ibex/v1/task/3/action");
+  head.method = "PUT";
+  // The headers are checked before the body is read; the database comes back
+  // in between. The refusal stands: the route never sees a request without
+  // its body.
+  HeaderVerdict verdict = api.check_headers(head);
+  EXPECT_FALSE(verdict.authenticated);
+  ASSERT_TRUE(verdict.refusal.has_value());
+  EXPECT_EQ(verdict.refusal->status, 503);
+  EXPECT_EQ(err_of(*verdict.refusal), "database away");
+}
+
 TEST(ApiService, UnknownRoutesAndExceptions) {
   auth::ResolverOptions o;
   o.open = true;

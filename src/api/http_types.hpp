@@ -33,9 +33,12 @@ struct ApiRequest {
   // Who is calling: filled by ApiService from the credentials before the
   // handler runs, which already knows it may do what its route demands.
   auth::Principal principal;
-  // Set by ApiService::check_headers when it signed the caller in from the
-  // headers; the credentials are then not resolved again.
+  // Set by ApiService::check_headers once it resolved the credentials from
+  // the headers; they are then not resolved again (a second answer could
+  // differ, and let a request whose body was never read reach its route).
   bool principal_resolved = false;
+  std::string credentials_refusal;  // why they were refused, with principal_resolved
+  bool credentials_unavailable = false;  // the database could not be asked, with principal_resolved
 };
 
 // A response body that goes on after the headers (server-sent events): the

@@ -110,7 +110,10 @@ Resolution PrincipalResolver::resolve(const Credentials& c) const {
     bool closed = false;
     if (directory_) {
       auto users = directory_->has_users();
-      closed = !users.ok() || *users;
+      // Not knowing whether users exist is no reason to let anyone in, nor
+      // to say "unauthorized": the database is away (503).
+      if (!users.ok()) return refused(users.error().message, c.remote, users.error().code == ErrorCode::unavailable);
+      closed = *users;
     }
     if (!closed) {
       Principal p;
