@@ -49,6 +49,9 @@ struct ApiContext {
   // Native agents of every server on the database (the agents list reads it
   // when set; the hub's own agents otherwise).
   AgentPresence* presence = nullptr;
+  // The server runs read-only answers on its reader threads, each with its
+  // own read connection (see api/read_answer.hpp); false: on `store`, here.
+  bool reads_elsewhere = false;
 };
 
 }  // namespace mend

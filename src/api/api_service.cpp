@@ -170,12 +170,20 @@ ApiResponse ApiService::handle(ApiRequest req) const {
 }
 
 ApiResponse ApiService::logged(ApiRequest req, ApiResponse res) const {
-  if (!res.resume) {
+  if (!res.resume && !res.read_elsewhere) {
     log_outcome(req, res);
     return res;
   }
   // Logged once, when the last step answers. The body is not needed for that.
   req.body.clear();
+  if (res.read_elsewhere) {
+    // On the reader thread, after the read (spdlog is thread-safe).
+    auto read = std::move(res.read_elsewhere);
+    res.read_elsewhere = [this, req = std::move(req), read = std::move(read)](Store& reader) {
+      return logged(req, read(reader));
+    };
+    return res;
+  }
   auto step = std::move(res.resume);
   res.resume = [this, req = std::move(req), step = std::move(step)]() { return logged(req, step()); };
   return res;

@@ -2,6 +2,7 @@
 
 #include "api/envelope.hpp"
 #include "api/query_params.hpp"
+#include "api/read_answer.hpp"
 #include "store/audit_chain.hpp"
 
 namespace mend {
@@ -31,12 +32,14 @@ ApiResponse list(ApiContext& ctx, const ApiRequest& req) {
   q.until_ms = page->until_ms;
   q.before_seq = page->before;
   q.limit = static_cast<int>(page->limit);
-  auto records = read_audit(ctx.store, q);
-  if (!records.ok()) return json_error(records.error());
-  json out = json::array();
-  for (const auto& r : *records) out.push_back(audit_json(r));
-  int64_t next = records->size() == static_cast<size_t>(q.limit) ? records->back().seq : 0;
-  return json_ok(json{{"list", out}, {"next_before_seq", next}});
+  return read_answer(ctx, [q](Store& store) {
+    auto records = read_audit(store, q);
+    if (!records.ok()) return json_error(records.error());
+    json out = json::array();
+    for (const auto& r : *records) out.push_back(audit_json(r));
+    int64_t next = records->size() == static_cast<size_t>(q.limit) ? records->back().seq : 0;
+    return json_ok(json{{"list", out}, {"next_before_seq", next}});
+  });
 }
 
 ApiResponse export_lines(ApiContext& ctx, const ApiRequest& req) {
@@ -49,24 +52,26 @@ ApiResponse export_lines(ApiContext& ctx, const ApiRequest& req) {
   q.after_seq = *after;
   q.oldest_first = true;
   q.limit = static_cast<int>(*limit);
-  auto records = read_audit(ctx.store, q);
-  if (!records.ok()) return json_error(records.error());
-  std::string body;
-  // The summary stays the exact text that was hashed, so anyone can
-  // recompute the chain from an export (store/audit_chain.hpp says how).
-  for (const auto& r : *records) {
-    json j = audit_json(r);
-    j["summary"] = r.summary;
-    body += dump_json(j) + "\n";
-  }
-  return ApiResponse{200, "application/x-ndjson", std::move(body), {}};
+  return read_answer(ctx, [q](Store& store) {
+    auto records = read_audit(store, q);
+    if (!records.ok()) return json_error(records.error());
+    std::string body;
+    // The summary stays the exact text that was hashed, so anyone can
+    // recompute the chain from an export (store/audit_chain.hpp says how).
+    for (const auto& r : *records) {
+      json j = audit_json(r);
+      j["summary"] = r.summary;
+      body += dump_json(j) + "\n";
+    }
+    return ApiResponse{200, "application/x-ndjson", std::move(body), {}};
+  });
 }
 
-ApiResponse verify(ApiContext& ctx) {
+ApiResponse verify_chain(Store& store) {
   AuditHead head;
   std::vector<AuditRecord> all;
   // One snapshot, read in pages, so the records and the head agree.
-  auto r = ctx.store.read([&](StoreTx& tx) -> Result<void> {
+  auto r = store.read([&](StoreTx& tx) -> Result<void> {
     MEND_ASSIGN_OR_RETURN(head, tx.audit_head());
     AuditQuery q;
     q.oldest_first = true;
@@ -84,6 +89,10 @@ ApiResponse verify(ApiContext& ctx) {
   for (const auto& b : verify_audit_chain(all, head)) breaks.push_back(json{{"seq", b.seq}, {"problem", b.problem}});
   return json_ok(json{{"records", all.size()}, {"head", head.last_seq}, {"pruned_seq", head.pruned_seq},
                       {"intact", breaks.empty()}, {"breaks", breaks}});
+}
+
+ApiResponse verify(ApiContext& ctx) {
+  return read_answer(ctx, [](Store& store) { return verify_chain(store); });
 }
 
 }  // namespace

@@ -4,7 +4,9 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "api/envelope.hpp"
 #include "api/listen_address.hpp"
+#include "api/read_on_pool.hpp"
 #include "api/url.hpp"
 #include "common/asio.hpp"
 #include "common/log.hpp"
@@ -378,7 +380,17 @@ awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Stream>& stream, beast::
     in.body = std::move(req.body());
     ApiResponse out = api.handle(std::move(in));
     // A long request answers in steps: agents and other requests run between them.
-    while (out.resume) {
+    while (out.resume || out.read_elsewhere) {
+      if (out.read_elsewhere) {
+        if (!options.reads) {
+          spdlog::error("{}: a read-only answer without reader threads", std::string(req.target()));
+          out = json_error(500, "internal error");
+          continue;
+        }
+        auto read = std::move(out.read_elsewhere);
+        out = co_await read_on_pool(*options.reads, read);
+        continue;
+      }
       co_await asio::post(stream->get_executor(), asio::use_awaitable);
       auto step = std::move(out.resume);
       ApiResponse next = step();

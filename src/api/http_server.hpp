@@ -12,7 +12,9 @@
 // says so.
 //
 // An answer with a stream (ApiResponse::stream: the console's server-sent
-// events) is written as the stream gives it, then the connection closes.
+// events) is written as the stream gives it, then the connection closes. A
+// read-only answer (ApiResponse::read_elsewhere) runs on options.reads while
+// the io thread serves the rest; the connection waits for it.
 //
 // Threading: runs on the one io_context thread with the engine and store.
 // Lifetime: connections hold the server's state, so an io_context destroyed
@@ -29,6 +31,7 @@
 #include "common/result.hpp"
 #include "dispatch/agent_gateway.hpp"
 #include "dispatch/connection_limits.hpp"
+#include "store/read_pool.hpp"
 #include "tls/server_tls.hpp"
 
 namespace boost::asio {
@@ -56,6 +59,9 @@ struct HttpServerOptions {
   // Counts what the HTTP edge refused; may be null. (The agent WebSocket's
   // refusals are the gateway's.)
   EdgeCounters* edge = nullptr;
+  // Where read-only answers (ApiResponse::read_elsewhere) run; must be set
+  // when the routes' ApiContext::reads_elsewhere is, and outlive the server.
+  ReadPool* reads = nullptr;
 };
 
 class HttpServer {

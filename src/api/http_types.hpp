@@ -1,6 +1,7 @@
 #pragma once
 // A request and response as the routes see them: plain values with no Beast
 // types, so every route and the auth and routing logic are tested without a socket.
+#include <cassert>
 #include <functional>
 #include <map>
 #include <memory>
@@ -13,6 +14,8 @@
 #include "auth/principal.hpp"
 
 namespace mend {
+
+class Store;
 
 struct ApiRequest {
   std::string method;  // "GET", "PUT", ...
@@ -67,11 +70,23 @@ struct ApiResponse {
   // thousand alerts) is so done in bounded steps instead of holding the
   // server's one thread. The other fields are ignored while it is set.
   std::function<ApiResponse()> resume;
+  // Set for an answer that only reads the database (see api/read_answer.hpp):
+  // the server runs it on one of its reader threads with that thread's own
+  // read connection, so a long read never delays dispatches and reports on
+  // the io thread. It must touch nothing but `reader` and what it owns.
+  std::function<ApiResponse(Store& reader)> read_elsewhere;
 };
 
-// Runs `res` to its final answer without yielding to anything (tests, tools).
-inline ApiResponse finish(ApiResponse res) {
-  while (res.resume) {
+// Runs `res` to its final answer without yielding to anything (tests,
+// tools); a read is run on `reader`, which must then be given.
+inline ApiResponse finish(ApiResponse res, Store* reader = nullptr) {
+  while (res.resume || res.read_elsewhere) {
+    if (res.read_elsewhere) {
+      assert(reader != nullptr);
+      auto read = std::move(res.read_elsewhere);
+      res = read(*reader);
+      continue;
+    }
     auto next = std::move(res.resume);
     res = next();
   }

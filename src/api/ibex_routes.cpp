@@ -10,6 +10,7 @@
 #include "api/idempotency.hpp"
 #include "api/ibex_json.hpp"
 #include "api/query_params.hpp"
+#include "api/read_answer.hpp"
 #include "api/task_form_json.hpp"
 #include "api/task_reads.hpp"
 #include "common/log.hpp"
@@ -47,6 +48,15 @@ ApiResponse with_task_id(const ApiRequest& req, F&& body) {
   auto id = parse_ibex_id(req.params.at("id"));
   if (!id.ok()) return json_error(id.error());
   return body(*id);
+}
+
+// with_task_id, then `body(store, id)` as a read-only answer (read_answer.hpp):
+// `body` owns what it uses.
+template <class F>
+ApiResponse read_with_task_id(const ApiContext& ctx, const ApiRequest& req, F body) {
+  return with_task_id(req, [&](int64_t id) {
+    return read_answer(ctx, [id, body = std::move(body)](Store& store) { return body(store, id); });
+  });
 }
 
 // With an Idempotency-Key: the first answer for a key is stored in the same
@@ -105,28 +115,13 @@ ApiResponse create_task(ApiContext& ctx, const ApiRequest& req) {
   return with_host_warnings(ctx, json_ok(*id), *spec);
 }
 
-ApiResponse list_tasks(ApiContext& ctx, const ApiRequest& req) {
-  auto limit = query_int(req, "limit", 20, false);
-  if (!limit.ok()) return json_error(limit.error());
-  auto page = query_int(req, "p", 1, false);
-  if (!page.ok()) return json_error(page.error());
-  auto days = query_int(req, "days", 7, true);
-  if (!days.ok()) return json_error(days.error());
-
-  TaskQuery q;
-  q.title_contains = query_str(req, "query");
-  q.creator = query_str(req, "creator");
-  // Bounded so a client cannot ask for the whole table at once.
-  q.limit = static_cast<int>(*limit <= 0 ? 20 : std::min<int64_t>(*limit, 1000));
-  q.page = static_cast<int>(std::clamp<int64_t>(*page, 1, 1'000'000));
-  int64_t d = std::clamp<int64_t>(*days, 0, 365 * 100);
-  q.created_after_ms = ctx.clock.now_ms() - d * 24 * 3600 * 1000;
-
+// A page of the task list, with each task's hosts by status
+// ("host_counts", which Mend adds): one indexed read a task, at most `limit`
+// (1000) of them.
+ApiResponse task_page(Store& store, const TaskQuery& q) {
   TaskPage page_out;
-  // Mend adds each task's hosts by status ("host_counts"): one indexed read a
-  // task, at most `limit` (1000) of them.
   std::vector<json> counts;
-  auto r = ctx.store.read([&](StoreTx& tx) -> Result<void> {
+  auto r = store.read([&](StoreTx& tx) -> Result<void> {
     MEND_ASSIGN_OR_RETURN(page_out, tx.list_tasks(q));
     for (const auto& t : page_out.list) {
       MEND_ASSIGN_OR_RETURN(auto by_status, tx.host_status_counts(t.id));
@@ -146,15 +141,29 @@ ApiResponse list_tasks(ApiContext& ctx, const ApiRequest& req) {
   return json_ok(json{{"total", page_out.total}, {"list", std::move(list)}});
 }
 
-// Ibex's answer: the asked ids minus the unfinished ones, in the order asked.
-// So an id no task has counts as done, as in Ibex: a client polling for its
-// tasks to finish stops on an id that will never finish (a typo, a task of
-// another Ibex) instead of polling forever.
-ApiResponse done_ids(ApiContext& ctx, const ApiRequest& req) {
-  std::vector<int64_t> ids = parse_ibex_ids(query_str(req, "ids"));
-  if (ids.empty()) return json_error(200, text::kIdsEmpty);
+ApiResponse list_tasks(ApiContext& ctx, const ApiRequest& req) {
+  auto limit = query_int(req, "limit", 20, false);
+  if (!limit.ok()) return json_error(limit.error());
+  auto page = query_int(req, "p", 1, false);
+  if (!page.ok()) return json_error(page.error());
+  auto days = query_int(req, "days", 7, true);
+  if (!days.ok()) return json_error(days.error());
+
+  TaskQuery q;
+  q.title_contains = query_str(req, "query");
+  q.creator = query_str(req, "creator");
+  // Bounded so a client cannot ask for the whole table at once.
+  q.limit = static_cast<int>(*limit <= 0 ? 20 : std::min<int64_t>(*limit, 1000));
+  q.page = static_cast<int>(std::clamp<int64_t>(*page, 1, 1'000'000));
+  int64_t d = std::clamp<int64_t>(*days, 0, 365 * 100);
+  q.created_after_ms = ctx.clock.now_ms() - d * 24 * 3600 * 1000;
+
+  return read_answer(ctx, [q](Store& store) { return task_page(store, q); });
+}
+
+ApiResponse done_among(Store& store, const std::vector<int64_t>& ids) {
   std::vector<int64_t> unfinished;
-  auto r = ctx.store.read([&](StoreTx& tx) -> Result<void> {
+  auto r = store.read([&](StoreTx& tx) -> Result<void> {
     MEND_ASSIGN_OR_RETURN(unfinished, tx.unfinished_task_ids());
     return ok();
   });
@@ -166,9 +175,19 @@ ApiResponse done_ids(ApiContext& ctx, const ApiRequest& req) {
   return json_ok(json{{"list", done}});
 }
 
+// Ibex's answer: the asked ids minus the unfinished ones, in the order asked.
+// So an id no task has counts as done, as in Ibex: a client polling for its
+// tasks to finish stops on an id that will never finish (a typo, a task of
+// another Ibex) instead of polling forever.
+ApiResponse done_ids(ApiContext& ctx, const ApiRequest& req) {
+  std::vector<int64_t> ids = parse_ibex_ids(query_str(req, "ids"));
+  if (ids.empty()) return json_error(200, text::kIdsEmpty);
+  return read_answer(ctx, [ids = std::move(ids)](Store& store) { return done_among(store, ids); });
+}
+
 ApiResponse get_task(ApiContext& ctx, const ApiRequest& req) {
-  return with_task_id(req, [&](int64_t id) {
-    auto t = read_task_with_hosts(ctx.store, id);
+  return read_with_task_id(ctx, req, [](Store& store, int64_t id) {
+    auto t = read_task_with_hosts(store, id);
     if (!t.ok()) return ibex_error(t.error());
     json hosts = json::array();
     for (const auto& h : t->hosts) {
@@ -201,8 +220,8 @@ ApiResponse task_action(ApiContext& ctx, const ApiRequest& req) {
 
 // An unknown id is "done" to Ibex (it has no action row), not an error.
 ApiResponse task_state(ApiContext& ctx, const ApiRequest& req) {
-  return with_task_id(req, [&](int64_t id) {
-    auto task = read_task(ctx.store, id);
+  return read_with_task_id(ctx, req, [](Store& store, int64_t id) {
+    auto task = read_task(store, id);
     if (!task.ok()) return is_missing_task(task.error()) ? json_ok("done") : json_error(task.error());
     return json_ok(task_state_text(*task));
   });
@@ -210,16 +229,16 @@ ApiResponse task_state(ApiContext& ctx, const ApiRequest& req) {
 
 // An unknown id has no hosts: Ibex answers an empty grouping.
 ApiResponse task_result(ApiContext& ctx, const ApiRequest& req) {
-  return with_task_id(req, [&](int64_t id) {
-    auto t = read_task_with_hosts(ctx.store, id);
+  return read_with_task_id(ctx, req, [](Store& store, int64_t id) {
+    auto t = read_task_with_hosts(store, id);
     if (!t.ok()) return is_missing_task(t.error()) ? json_ok(json::object()) : json_error(t.error());
     return json_ok(hosts_by_status_json(t->hosts));
   });
 }
 
 ApiResponse task_outputs(ApiContext& ctx, const ApiRequest& req, bool out) {
-  return with_task_id(req, [&](int64_t id) {
-    auto t = read_task_with_hosts(ctx.store, id);
+  return read_with_task_id(ctx, req, [out](Store& store, int64_t id) {
+    auto t = read_task_with_hosts(store, id);
     if (!t.ok()) return ibex_error(t.error());
     return json_ok(host_outputs_json(t->hosts, out));
   });
@@ -227,8 +246,8 @@ ApiResponse task_outputs(ApiContext& ctx, const ApiRequest& req, bool out) {
 
 ApiResponse task_outputs_txt(ApiContext& ctx, const ApiRequest& req, bool out) {
   // A bad id is answered in JSON, a missing task in text: Ibex's two paths.
-  return with_task_id(req, [&](int64_t id) {
-    auto t = read_task_with_hosts(ctx.store, id);
+  return read_with_task_id(ctx, req, [out](Store& store, int64_t id) {
+    auto t = read_task_with_hosts(store, id);
     if (!t.ok())
       return is_missing_task(t.error()) ? text_response(404, text::kNoSuchTask)
                                         : text_response(http_status(t.error().code), t.error().message);
@@ -237,10 +256,9 @@ ApiResponse task_outputs_txt(ApiContext& ctx, const ApiRequest& req, bool out) {
 }
 
 ApiResponse task_outputs_json(ApiContext& ctx, const ApiRequest& req, bool out) {
-  return with_task_id(req, [&](int64_t id) {
+  return read_with_task_id(ctx, req, [out, host = query_str(req, "host")](Store& store, int64_t id) {
     const char* key = out ? "stdout" : "stderr";
-    std::string host = query_str(req, "host");
-    auto t = read_task_with_hosts(ctx.store, id);
+    auto t = read_task_with_hosts(store, id);
     if (!t.ok()) return ibex_error(t.error());
     json list = json::array();
     for (const auto& r : t->hosts)
@@ -285,8 +303,8 @@ ApiResponse host_action(ApiContext& ctx, const ApiRequest& req) {
 
 // Ibex answers a task or host it does not have with an empty success.
 ApiResponse host_output(ApiContext& ctx, const ApiRequest& req) {
-  return with_task_id(req, [&](int64_t id) {
-    auto run = read_task_host(ctx.store, id, req.params.at("host"));
+  return read_with_task_id(ctx, req, [host = req.params.at("host")](Store& store, int64_t id) {
+    auto run = read_task_host(store, id, host);
     if (!run.ok()) return run.error().code == ErrorCode::not_found ? json_ok(nullptr) : json_error(run.error());
     json j = host_brief_json(*run);
     j["stdout"] = run->stdout_text;
@@ -296,8 +314,8 @@ ApiResponse host_output(ApiContext& ctx, const ApiRequest& req) {
 }
 
 ApiResponse host_text(ApiContext& ctx, const ApiRequest& req, bool out) {
-  return with_task_id(req, [&](int64_t id) {
-    auto run = read_task_host(ctx.store, id, req.params.at("host"));
+  return read_with_task_id(ctx, req, [out, host = req.params.at("host")](Store& store, int64_t id) {
+    auto run = read_task_host(store, id, host);
     if (!run.ok()) return ibex_error(run.error());
     return json_ok(out ? run->stdout_text : run->stderr_text);
   });

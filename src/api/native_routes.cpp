@@ -12,6 +12,7 @@
 #include "api/ibex_json.hpp"
 #include "api/metrics_text.hpp"
 #include "api/query_params.hpp"
+#include "api/read_answer.hpp"
 #include "api/task_reads.hpp"
 #include "api/task_rerun.hpp"
 #include "common/log.hpp"
@@ -95,9 +96,11 @@ ApiResponse doctor(ApiContext& ctx, bool repair) {
 ApiResponse task_view(ApiContext& ctx, const ApiRequest& req) {
   auto id = parse_task_id(req.params.at("id"));
   if (!id.ok()) return json_error(id.error());
-  auto t = read_task_with_hosts(ctx.store, *id);
-  if (!t.ok()) return json_error(t.error());
-  return json_ok(task_view_json(t->task, t->hosts));
+  return read_answer(ctx, [id = *id](Store& store) {
+    auto t = read_task_with_hosts(store, id);
+    if (!t.ok()) return json_error(t.error());
+    return json_ok(task_view_json(t->task, t->hosts));
+  });
 }
 
 // What is left to move off the shared token: connected native agents by how

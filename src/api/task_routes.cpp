@@ -4,6 +4,7 @@
 #include "api/host_output_stream.hpp"
 #include "api/ibex_json.hpp"
 #include "api/query_params.hpp"
+#include "api/read_answer.hpp"
 #include "api/task_reads.hpp"
 
 namespace mend {
@@ -37,31 +38,30 @@ ApiResponse list_tasks(ApiContext& ctx, const ApiRequest& req) {
   q.created_before_ms = window->until_ms;
   q.before_id = window->before;
   q.limit = static_cast<int>(window->limit);
-  TaskPage page;
-  auto r = ctx.store.read([&](StoreTx& tx) -> Result<void> {
-    MEND_ASSIGN_OR_RETURN(page, tx.list_tasks(q));
-    return ok();
+  return read_answer(ctx, [q](Store& store) {
+    TaskPage page;
+    auto r = store.read([&](StoreTx& tx) -> Result<void> {
+      MEND_ASSIGN_OR_RETURN(page, tx.list_tasks(q));
+      return ok();
+    });
+    if (!r.ok()) return json_error(r.error());
+    json list = json::array();
+    for (const auto& t : page.list) list.push_back(task_row_json(t));
+    json out{{"total", page.total}, {"list", std::move(list)}};
+    // The cursor for the next (older) page, when this one was full.
+    out["next_before_id"] =
+        static_cast<int>(page.list.size()) == q.limit ? json(page.list.back().id) : json(nullptr);
+    return json_ok(out);
   });
-  if (!r.ok()) return json_error(r.error());
-  json list = json::array();
-  for (const auto& t : page.list) list.push_back(task_row_json(t));
-  json out{{"total", page.total}, {"list", std::move(list)}};
-  // The cursor for the next (older) page, when this one was full.
-  out["next_before_id"] =
-      static_cast<int>(page.list.size()) == q.limit ? json(page.list.back().id) : json(nullptr);
-  return json_ok(out);
 }
 
-// GET /api/v1/tasks/:id/summary: settings and host counts, no host rows.
-ApiResponse task_summary(ApiContext& ctx, const ApiRequest& req) {
-  auto id = parse_task_id(req.params.at("id"));
-  if (!id.ok()) return json_error(id.error());
+ApiResponse task_summary_of(Store& store, int64_t id) {
   std::optional<Task> task;
   std::vector<std::pair<HostStatus, int64_t>> counts;
-  auto r = ctx.store.read([&](StoreTx& tx) -> Result<void> {
-    MEND_ASSIGN_OR_RETURN(task, tx.find_task(*id));
+  auto r = store.read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(task, tx.find_task(id));
     if (!task) return ok();
-    MEND_ASSIGN_OR_RETURN(counts, tx.host_status_counts(*id));
+    MEND_ASSIGN_OR_RETURN(counts, tx.host_status_counts(id));
     return ok();
   });
   if (!r.ok()) return json_error(r.error());
@@ -82,6 +82,34 @@ ApiResponse task_summary(ApiContext& ctx, const ApiRequest& req) {
   return json_ok(j);
 }
 
+// GET /api/v1/tasks/:id/summary: settings and host counts, no host rows.
+ApiResponse task_summary(ApiContext& ctx, const ApiRequest& req) {
+  auto id = parse_task_id(req.params.at("id"));
+  if (!id.ok()) return json_error(id.error());
+  return read_answer(ctx, [id = *id](Store& store) { return task_summary_of(store, id); });
+}
+
+ApiResponse task_hosts_of(Store& store, int64_t id, std::optional<HostStatus> status) {
+  std::optional<Task> task;
+  std::vector<HostRun> hosts;
+  auto r = store.read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(task, tx.find_task(id));
+    if (!task) return ok();
+    if (status) {
+      MEND_ASSIGN_OR_RETURN(hosts, tx.hosts_in_status(id, *status, 0));
+    } else {
+      MEND_ASSIGN_OR_RETURN(hosts, tx.task_hosts(id));
+    }
+    return ok();
+  });
+  if (!r.ok()) return json_error(r.error());
+  if (!task) return json_error(404, "no such task");
+  json rows = json::array();
+  for (const auto& h : hosts)
+    rows.push_back(json::array({h.host, std::string(to_string(h.status)), h.updated_ms, exit_code_json(h)}));
+  return json_ok(json{{"hosts", std::move(rows)}});
+}
+
 // GET /api/v1/tasks/:id/hosts[?status=]: [[host, status, updated_ms,
 // exit_code], ...] in the task's order (exit_code null until the script
 // ended); rows, not objects, so 10,000 hosts stay small.
@@ -94,31 +122,11 @@ ApiResponse task_hosts(ApiContext& ctx, const ApiRequest& req) {
     status = parse_host_status(status_text);
     if (!status) return json_error(400, "unknown host status '" + status_text + "'");
   }
-  std::optional<Task> task;
-  std::vector<HostRun> hosts;
-  auto r = ctx.store.read([&](StoreTx& tx) -> Result<void> {
-    MEND_ASSIGN_OR_RETURN(task, tx.find_task(*id));
-    if (!task) return ok();
-    if (status) {
-      MEND_ASSIGN_OR_RETURN(hosts, tx.hosts_in_status(*id, *status, 0));
-    } else {
-      MEND_ASSIGN_OR_RETURN(hosts, tx.task_hosts(*id));
-    }
-    return ok();
-  });
-  if (!r.ok()) return json_error(r.error());
-  if (!task) return json_error(404, "no such task");
-  json rows = json::array();
-  for (const auto& h : hosts)
-    rows.push_back(json::array({h.host, std::string(to_string(h.status)), h.updated_ms, exit_code_json(h)}));
-  return json_ok(json{{"hosts", std::move(rows)}});
+  return read_answer(ctx, [id = *id, status](Store& store) { return task_hosts_of(store, id, status); });
 }
 
-// GET /api/v1/tasks/:id/hosts/:host: one host's status and output.
-ApiResponse task_host(ApiContext& ctx, const ApiRequest& req) {
-  auto id = parse_task_id(req.params.at("id"));
-  if (!id.ok()) return json_error(id.error());
-  auto run = read_task_host(ctx.store, *id, req.params.at("host"));
+ApiResponse task_host_of(Store& store, int64_t id, const std::string& host) {
+  auto run = read_task_host(store, id, host);
   if (!run.ok()) return json_error(run.error());
   return json_ok(json{{"host", run->host},
                       {"status", std::string(to_string(run->status))},
@@ -128,6 +136,15 @@ ApiResponse task_host(ApiContext& ctx, const ApiRequest& req) {
                       {"exit_code", exit_code_json(*run)},
                       {"stdout", run->stdout_text},
                       {"stderr", run->stderr_text}});
+}
+
+// GET /api/v1/tasks/:id/hosts/:host: one host's status and output.
+ApiResponse task_host(ApiContext& ctx, const ApiRequest& req) {
+  auto id = parse_task_id(req.params.at("id"));
+  if (!id.ok()) return json_error(id.error());
+  return read_answer(ctx, [id = *id, host = req.params.at("host")](Store& store) {
+    return task_host_of(store, id, host);
+  });
 }
 
 // GET /api/v1/tasks/:id/hosts/:host/stream: server-sent events (see host_output_stream.hpp).

@@ -39,6 +39,7 @@
 #include "dispatch/agent_presence.hpp"
 #include "heal/heal_service.hpp"
 #include "heal/rules_yaml.hpp"
+#include "store/read_pool.hpp"
 #include "store/store.hpp"
 #include "store/trust_store.hpp"
 #include "tls/enroll/agent_trust.hpp"
@@ -184,6 +185,10 @@ struct MendServer::Parts {
   std::unique_ptr<ApiContext> ctx;
   std::unique_ptr<ApiService> api;
   asio::io_context ioc{1};
+  // Read-only answers run here, each thread with its own read connection;
+  // null with --read-threads 0. Declared after ioc: its threads are joined
+  // (the answers already asked for are finished) before ioc goes.
+  std::unique_ptr<ReadPool> reads;
   // Which kind of agent serves a host: a native attach makes it native for good.
   std::unique_ptr<HostProtocols> protocols;
   // Agents' live output (the console streams it), shared by both listeners.
@@ -381,6 +386,12 @@ Result<void> MendServer::open_listeners(Parts& s, Plan& plan) {
       ApiContext{*s.engine, *s.audited, s.hub, s.clock, s.metrics, s.heal.get(), s.relay.get(),
                  &s.edge, s.accounts.get(), &s.trail, s.trust.get(), s.live.get(), {}, s.groups.get(),
                  s.presence.get()});
+  if (settings_.read_threads > 0 && store_url_is_shared(settings_.db)) {
+    const std::string url = settings_.db;
+    s.reads = std::make_unique<ReadPool>([url] { return open_store(url); },
+                                         static_cast<size_t>(settings_.read_threads));
+    s.ctx->reads_elsewhere = true;
+  }
   Router router;
   add_all_routes(router, *s.ctx);
   auth::ResolverOptions auth_options;
@@ -406,6 +417,7 @@ Result<void> MendServer::open_listeners(Parts& s, Plan& plan) {
       static_cast<size_t>(settings_.max_unauthenticated_per_source);
   http_options.edge = &s.edge.http;
   http_options.tls = s.server_tls;
+  http_options.reads = s.reads.get();
   AgentGatewayOptions agent_options;
   agent_options.agent_token = settings_.agent_token;
   agent_options.certificate_refusal = [&s](const tls::PeerCertificate& peer) { return s.trust->refusal(peer); };

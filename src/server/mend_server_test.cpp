@@ -6,6 +6,8 @@
 
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "common/asio.hpp"
 #include "testing/temp_dir.hpp"
 
@@ -21,6 +23,25 @@ std::pair<int, std::string> get(const std::string& host_port, const std::string&
   stream.connect(resolver.resolve(host_port.substr(0, colon), host_port.substr(colon + 1)));
   http::request<http::empty_body> req{http::verb::get, target, 11};
   req.set(http::field::host, host_port);
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res);
+  return {static_cast<int>(res.result_int()), res.body()};
+}
+
+// One HTTP/1.1 POST of a JSON body on a fresh connection; returns status and body.
+std::pair<int, std::string> post(const std::string& host_port, const std::string& target, const std::string& json) {
+  asio::io_context ioc;
+  tcp::resolver resolver(ioc);
+  auto colon = host_port.rfind(':');
+  beast::tcp_stream stream(ioc);
+  stream.connect(resolver.resolve(host_port.substr(0, colon), host_port.substr(colon + 1)));
+  http::request<http::string_body> req{http::verb::post, target, 11};
+  req.set(http::field::host, host_port);
+  req.set(http::field::content_type, "application/json");
+  req.body() = json;
+  req.prepare_payload();
   http::write(stream, req);
   beast::flat_buffer buffer;
   http::response<http::string_body> res;
@@ -52,6 +73,42 @@ TEST(MendServer, StartsServesAndStopsInProcess) {
   runner.join();
   // Stopped means not listening any more.
   EXPECT_ANY_THROW(get(server.http_address(), "/ibex/v1/tasks"));
+}
+
+// Read-only answers come from the reader threads' own connections (or the
+// server thread's with --read-threads 0) and see what was just committed.
+TEST(MendServer, ReadsSeeWhatWasJustCommittedWithAndWithoutReaderThreads) {
+  for (int64_t threads : {2, 0}) {
+    SCOPED_TRACE("read_threads " + std::to_string(threads));
+    testing::TempDir dir;
+    ServerSettings s = local_settings(dir);
+    s.read_threads = threads;
+    MendServer server(s);
+    ASSERT_TRUE(server.start().ok());
+    std::thread runner([&] { server.run(); });
+    auto [created, id] = post(server.http_address(), "/ibex/v1/tasks",
+                              R"({"title":"read me","account":"root","script":"echo hi","creator":"test",)"
+                              R"("action":"pause","hosts":["h1","h2"]})");
+    EXPECT_EQ(created, 200) << id;
+    auto id_value = nlohmann::json::parse(id, nullptr, false).value("dat", int64_t{0});
+    EXPECT_GT(id_value, 0) << id;
+    const std::string task = "/ibex/v1/task/" + std::to_string(id_value);
+    auto [status, body] = get(server.http_address(), task);
+    EXPECT_EQ(status, 200);
+    EXPECT_NE(body.find("\"read me FH: h1\""), std::string::npos) << body;
+    std::tie(status, body) = get(server.http_address(), "/api/v1/tasks/" + std::to_string(id_value) + "/hosts");
+    EXPECT_EQ(status, 200);
+    EXPECT_NE(body.find("\"h2\""), std::string::npos) << body;
+    std::tie(status, body) = get(server.http_address(), "/ibex/v1/tasks?limit=5");
+    EXPECT_NE(body.find("\"read me FH: h1\""), std::string::npos) << body;
+    // A missing task is answered by the read; a bad id before any read is handed over.
+    std::tie(status, body) = get(server.http_address(), "/api/v1/tasks/999999/hosts");
+    EXPECT_EQ(status, 404) << body;
+    std::tie(status, body) = get(server.http_address(), "/api/v1/tasks/x/hosts");
+    EXPECT_EQ(status, 400) << body;
+    server.stop();
+    runner.join();
+  }
 }
 
 TEST(MendServer, ABadSettingStopsTheStartBeforeTheDatabaseIsOpened) {

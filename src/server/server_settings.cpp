@@ -98,6 +98,12 @@ const std::vector<Setting<ServerSettings>>& server_settings_table() {
        .field = &S::max_unauthenticated_per_source,
        .help = "connections from one address not yet authenticated beyond which new ones are refused",
        .min = 1},
+      {.key = "read_threads",
+       .field = &S::read_threads,
+       .help = "threads, each with its own read connection, that answer read-only requests (task lists, "
+               "outputs, the audit log) so they never delay dispatches; 0: on the one server thread",
+       .min = 0,
+       .max = 64},
       {.key = "tls_cert",
        .field = &S::tls_cert,
        .help = "PEM certificate (chain) for --http, reloaded on SIGHUP",

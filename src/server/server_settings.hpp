@@ -34,6 +34,7 @@ struct ServerSettings {
   std::vector<std::string> ibex_rpc_hosts;  // names or globs Ibex agents may act for
   int64_t max_connections = 50000;
   int64_t max_unauthenticated_per_source = 64;
+  int64_t read_threads = 2;  // 0: read-only answers on the io thread
   std::string tls_cert;  // operator's PEM files; empty: a certificate from Mend's CA
   std::string tls_key;
   std::vector<std::string> tls_names;  // extra names in the certificate from Mend's CA

@@ -39,4 +39,6 @@ Result<std::unique_ptr<Store>> open_store(const std::string& url) {
           "postgresql://USER:PASSWORD@HOST:PORT/DB");
 }
 
+bool store_url_is_shared(const std::string& url) { return url != "sqlite::memory:"; }
+
 }  // namespace mend

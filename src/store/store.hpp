@@ -338,5 +338,8 @@ class Store {
 // Applies pending schema migrations. Errors: invalid_input for an unknown
 // scheme, unavailable when the database cannot be opened or migrated.
 Result<std::unique_ptr<Store>> open_store(const std::string& url);
+// Whether another open_store(url) reaches the same data: false for SQLite's
+// ":memory:", where each connection is a database of its own.
+bool store_url_is_shared(const std::string& url);
 
 }  // namespace mend
