@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/backend_store_test.hpp"
 #include "store/sqlite/test_support.hpp"
 #include "store/test_backends.hpp"
 #include "testing/fake_clock.hpp"
@@ -14,19 +15,16 @@ namespace {
 
 using sqlite::testing::make_spec;
 
-class ReportBatcherTest : public ::testing::TestWithParam<std::string> {
+class ReportBatcherTest : public testing::BackendStoreTest {
  protected:
   void SetUp() override {
-    auto s = open_store(db.url());
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store = std::move(s).value();
-    engine = std::make_unique<Engine>(*store, clock, push, metrics);
+    BackendStoreTest::SetUp();
+    if (HasFatalFailure()) return;
+    engine = std::make_unique<Engine>(*store_, clock, push, metrics);
   }
   testing::FakeClock clock;
   testing::RecordingAgentPush push;
   EngineMetrics metrics;
-  testing::TestDatabase db{GetParam()};
-  std::unique_ptr<Store> store;
   std::unique_ptr<Engine> engine;
 };
 
@@ -82,7 +80,7 @@ class SwitchableStore final : public Store {
 
 TEST_P(ReportBatcherTest, ReportsTheDatabaseCouldNotTakeAreHeldAndCommittedWhenItIsBack) {
   TaskSpec t = make_spec("t", {"a", "b"});
-  SwitchableStore switchable(*store);
+  SwitchableStore switchable(*store_);
   Engine flaky_engine(switchable, clock, push, metrics);
   auto id = flaky_engine.create_task(t);
   ASSERT_TRUE(id.ok()) << id.error().message;
@@ -121,7 +119,7 @@ TEST_P(ReportBatcherTest, ReportsTheDatabaseCouldNotTakeAreHeldAndCommittedWhenI
 
 TEST_P(ReportBatcherTest, DrainAtShutdownCommitsWhatWasQueuedAndAnswersWhatIsHeld) {
   TaskSpec t = make_spec("t", {"a", "b"});
-  SwitchableStore switchable(*store);
+  SwitchableStore switchable(*store_);
   Engine flaky_engine(switchable, clock, push, metrics);
   ASSERT_TRUE(flaky_engine.create_task(t).ok());
   ASSERT_EQ(push.assigns().size(), 2u);
@@ -155,7 +153,7 @@ TEST_P(ReportBatcherTest, DrainAtShutdownCommitsWhatWasQueuedAndAnswersWhatIsHel
 
 TEST_P(ReportBatcherTest, BeyondItsBoundsABatchIsAnsweredWithTheFailureAsBefore) {
   TaskSpec t = make_spec("t", {"a"});
-  SwitchableStore switchable(*store);
+  SwitchableStore switchable(*store_);
   Engine flaky_engine(switchable, clock, push, metrics);
   ASSERT_TRUE(flaky_engine.create_task(t).ok());
   asio::io_context io;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/backend_store_test.hpp"
 #include "store/test_backends.hpp"
 #include "testing/fake_clock.hpp"
 #include "testing/recording_agent_push.hpp"
@@ -12,13 +13,12 @@
 namespace mend {
 namespace {
 
-class EngineTest : public ::testing::TestWithParam<std::string> {
+class EngineTest : public testing::BackendStoreTest {
  protected:
   void SetUp() override {
-    auto s = open_store(db.url());
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store = std::move(s).value();
-    engine = std::make_unique<Engine>(*store, clock, push, metrics);
+    BackendStoreTest::SetUp();
+    if (HasFatalFailure()) return;
+    engine = std::make_unique<Engine>(*store_, clock, push, metrics);
   }
 
   TaskSpec spec(std::vector<std::string> hosts, int batch = 0, int tolerance = 0) {
@@ -82,8 +82,6 @@ class EngineTest : public ::testing::TestWithParam<std::string> {
   testing::FakeClock clock;
   testing::RecordingAgentPush push;
   EngineMetrics metrics;
-  testing::TestDatabase db{GetParam()};
-  std::unique_ptr<Store> store;
   std::unique_ptr<Engine> engine;
 };
 
@@ -104,7 +102,7 @@ TEST_P(EngineTest, BatchZeroDispatchesEveryHostAtOnce) {
 TEST_P(EngineTest, AContinuationStartsAManyHostTaskInBoundedSteps) {
   EngineOptions o;
   o.max_starts_per_transaction = 2;
-  engine = std::make_unique<Engine>(*store, clock, push, metrics, o);
+  engine = std::make_unique<Engine>(*store_, clock, push, metrics, o);
   std::vector<int64_t> continued;
   engine->set_continuation([&](int64_t task_id) { continued.push_back(task_id); });
   auto id = create(spec({"a", "b", "c", "d", "e"}));
@@ -126,7 +124,7 @@ TEST_P(EngineTest, AContinuationStartsAManyHostTaskInBoundedSteps) {
 TEST_P(EngineTest, WithoutAContinuationEveryHostStartsAtOnce) {
   EngineOptions o;
   o.max_starts_per_transaction = 2;
-  engine = std::make_unique<Engine>(*store, clock, push, metrics, o);
+  engine = std::make_unique<Engine>(*store_, clock, push, metrics, o);
   create(spec({"a", "b", "c", "d", "e"}));
   EXPECT_EQ(push.assigns().size(), 5u);
 }
