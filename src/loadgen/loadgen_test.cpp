@@ -4,6 +4,7 @@
 
 #include "loadgen/loadgen_options.hpp"
 #include "loadgen/sim_agent.hpp"
+#include "testing/run_exchange.hpp"
 
 namespace mend::loadgen {
 namespace {
@@ -137,15 +138,8 @@ struct Harness {
     co_return ws;
   }
   void run(std::function<awaitable<void>()> script) {
-    bool done = false;
-    asio::co_spawn(io, script(), [&](std::exception_ptr e) {
-      done = true;
-      agent->stop();
-      io.stop();
-      if (e) std::rethrow_exception(e);
-    });
-    io.run_for(std::chrono::seconds(20));
-    EXPECT_TRUE(done) << "the exchange did not finish";
+    auto r = testing::run_exchange(io, std::move(script), [&] { agent->stop(); });
+    EXPECT_TRUE(r.ok()) << r.error().message;
   }
 };
 

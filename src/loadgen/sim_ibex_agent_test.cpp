@@ -8,6 +8,7 @@
 #include <array>
 
 #include "proto/ibex_rpc_codec.hpp"
+#include "testing/run_exchange.hpp"
 
 namespace mend::loadgen {
 namespace {
@@ -49,15 +50,8 @@ struct IbexHarness {
   }
 
   void run(std::function<awaitable<void>()> script) {
-    bool done = false;
-    asio::co_spawn(io, script(), [&](std::exception_ptr e) {
-      done = true;
-      agent->stop();
-      io.stop();
-      if (e) std::rethrow_exception(e);
-    });
-    io.run_for(std::chrono::seconds(20));
-    EXPECT_TRUE(done) << "the exchange did not finish";
+    auto r = testing::run_exchange(io, std::move(script), [&] { agent->stop(); });
+    EXPECT_TRUE(r.ok()) << r.error().message;
   }
 };
 
