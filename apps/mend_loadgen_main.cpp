@@ -38,6 +38,18 @@ nlohmann::json ibex_stats_json(const char* event, const loadgen::IbexFleetStats&
           {"kills", s.kills},     {"refusals", s.refusals}};
 }
 
+// The io_context a fleet runs on. At exit the coroutine frames it holds refer
+// to the agents, and the agents' timers and sockets to its services: the
+// frames must go first, then the agents, then the services, and ~io_context
+// would destroy frames and services together. So: declare it before the
+// agents, and call finish() once run() has returned.
+class FleetContext : public asio::io_context {
+ public:
+  using asio::io_context::io_context;
+  // Destroys every handler and coroutine frame still pending.
+  void finish() { shutdown(); }
+};
+
 // Stops a fleet on SIGINT or SIGTERM (caught from construction on): calls
 // `stop` at once, then stops `io` once `grace` has passed (close handshakes
 // get that long), whatever is still open. Declare it after what `stop` uses.
@@ -72,10 +84,8 @@ int run_ibex_fleet(const loadgen::LoadgenOptions& o) {
     std::cerr << "mend-loadgen: --ibex " << o.ibex << ": want HOST:PORT of mend-server's --ibex-rpc\n";
     return 2;
   }
+  FleetContext io(1);
   std::vector<std::unique_ptr<loadgen::SimIbexAgent>> agents;
-  // Declared after the agents, so it is destroyed first: the coroutine frames
-  // it still holds at exit refer to them.
-  asio::io_context io(1);
   boost::system::error_code ec;
   tcp::resolver resolver(io);
   auto found = resolver.resolve(host, port, ec);
@@ -121,6 +131,7 @@ int run_ibex_fleet(const loadgen::LoadgenOptions& o) {
   });
   spdlog::info("mend-loadgen: {} Ibex agents against {} every {} ms", agents.size(), o.ibex, o.poll.count());
   io.run();
+  io.finish();
   std::cout << ibex_stats_json("stopped", stats, agents.size()).dump() << std::endl;
   return 0;
 }
@@ -209,11 +220,9 @@ int main(int argc, char** argv) {
   loadgen::FleetStats stats;
   loadgen::SimBehaviour behaviour{o.exec_time, o.stdout_text};
   const auto idents = loadgen::agent_idents(o);
+  FleetContext io(1);
   std::vector<std::unique_ptr<loadgen::SimAgent>> agents;
   agents.reserve(idents.size());
-  // Declared after the agents, so it is destroyed first: the coroutine frames
-  // it still holds at exit refer to them.
-  asio::io_context io(1);
   // Over TLS each simulated agent has its own certificate, as real agents
   // do, so the server verifies one per handshake. Enrolled once, kept.
   std::vector<std::shared_ptr<ssl::context>> contexts(idents.size());
@@ -310,6 +319,7 @@ int main(int argc, char** argv) {
   spdlog::info("mend-loadgen: {} agents against {} (open files limit {})", agents.size(), o.server,
                files.soft);
   io.run();
+  io.finish();
   std::cout << stats_json("stopped", stats, agents.size()).dump() << std::endl;
   return 0;
 }
