@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "store/backend_store_test.hpp"
+#include "engine/backend_engine_test.hpp"
 #include "store/sqlite/test_support.hpp"
 #include "store/test_backends.hpp"
 #include "testing/fake_clock.hpp"
@@ -15,18 +15,7 @@ namespace {
 
 using sqlite::testing::make_spec;
 
-class ReportBatcherTest : public testing::BackendStoreTest {
- protected:
-  void SetUp() override {
-    BackendStoreTest::SetUp();
-    if (HasFatalFailure()) return;
-    engine = std::make_unique<Engine>(*store_, clock, push, metrics);
-  }
-  testing::FakeClock clock;
-  testing::RecordingAgentPush push;
-  EngineMetrics metrics;
-  std::unique_ptr<Engine> engine;
-};
+class ReportBatcherTest : public testing::BackendEngineTest {};
 
 TEST_P(ReportBatcherTest, ReportsSubmittedTogetherAreAppliedAndEachGetsItsOutcome) {
   TaskSpec t = make_spec("t", {"a", "b", "c"});

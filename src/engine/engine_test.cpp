@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "store/backend_store_test.hpp"
+#include "engine/backend_engine_test.hpp"
 #include "store/test_backends.hpp"
 #include "testing/fake_clock.hpp"
 #include "testing/recording_agent_push.hpp"
@@ -13,14 +13,8 @@
 namespace mend {
 namespace {
 
-class EngineTest : public testing::BackendStoreTest {
+class EngineTest : public testing::BackendEngineTest {
  protected:
-  void SetUp() override {
-    BackendStoreTest::SetUp();
-    if (HasFatalFailure()) return;
-    engine = std::make_unique<Engine>(*store_, clock, push, metrics);
-  }
-
   TaskSpec spec(std::vector<std::string> hosts, int batch = 0, int tolerance = 0) {
     TaskSpec t;
     t.title = "t FH: " + hosts.front();
@@ -78,11 +72,6 @@ class EngineTest : public testing::BackendStoreTest {
     EXPECT_TRUE(o.ok()) << o.error().message;
     return o.ok() ? *o : ResultOutcome::stale;
   }
-
-  testing::FakeClock clock;
-  testing::RecordingAgentPush push;
-  EngineMetrics metrics;
-  std::unique_ptr<Engine> engine;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, EngineTest, ::testing::ValuesIn(testing::store_backends()),
