@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -10,15 +11,15 @@
 
 #include "agent/identity.hpp"
 #include "agent/server_url.hpp"
-#include "tls/tls_context.hpp"
-#include "common/atomic_file.hpp"
 #include "common/asio.hpp"
+#include "common/atomic_file.hpp"
 #include "common/fd_limit.hpp"
 #include "common/log.hpp"
 #include "loadgen/assign_log.hpp"
 #include "loadgen/loadgen_options.hpp"
 #include "loadgen/sim_agent.hpp"
 #include "loadgen/sim_ibex_agent.hpp"
+#include "tls/tls_context.hpp"
 
 namespace {
 
@@ -37,6 +38,41 @@ nlohmann::json ibex_stats_json(const char* event, const loadgen::IbexFleetStats&
           {"kills", s.kills},     {"refusals", s.refusals}};
 }
 
+// The io_context a fleet runs on. At exit the coroutine frames it holds refer
+// to the agents, and the agents' timers and sockets to its services: the
+// frames must go first, then the agents, then the services, and ~io_context
+// would destroy frames and services together. So: declare it before the
+// agents, and call finish() once run() has returned.
+class FleetContext : public asio::io_context {
+ public:
+  using asio::io_context::io_context;
+  // Destroys every handler and coroutine frame still pending.
+  void finish() { shutdown(); }
+};
+
+// Stops a fleet on SIGINT or SIGTERM (caught from construction on): calls
+// `stop` at once, then stops `io` once `grace` has passed (close handshakes
+// get that long), whatever is still open. Declare it after what `stop` uses.
+class StopOnSignal {
+ public:
+  StopOnSignal(asio::io_context& io, std::chrono::milliseconds grace, std::function<void()> stop)
+      : signals_(io, SIGINT, SIGTERM), grace_(io) {
+    signals_.async_wait(
+        [this, &io, grace, stop = std::move(stop)](const boost::system::error_code& ec, int) {
+          if (ec) return;
+          stop();
+          grace_.expires_after(grace);
+          grace_.async_wait([&io](const boost::system::error_code&) { io.stop(); });
+        });
+  }
+  StopOnSignal(const StopOnSignal&) = delete;  // the handler holds `this`
+  StopOnSignal& operator=(const StopOnSignal&) = delete;
+
+ private:
+  asio::signal_set signals_;
+  asio::steady_timer grace_;
+};
+
 // Ibex-protocol agents (--ibex): each its own TCP connection to the server's
 // --ibex-rpc listener, heartbeating every --poll-ms. Returns the exit code.
 int run_ibex_fleet(const loadgen::LoadgenOptions& o) {
@@ -48,10 +84,8 @@ int run_ibex_fleet(const loadgen::LoadgenOptions& o) {
     std::cerr << "mend-loadgen: --ibex " << o.ibex << ": want HOST:PORT of mend-server's --ibex-rpc\n";
     return 2;
   }
+  FleetContext io(1);
   std::vector<std::unique_ptr<loadgen::SimIbexAgent>> agents;
-  // Declared after the agents, so it is destroyed first: the coroutine frames
-  // it still holds at exit refer to them.
-  asio::io_context io(1);
   boost::system::error_code ec;
   tcp::resolver resolver(io);
   auto found = resolver.resolve(host, port, ec);
@@ -90,18 +124,14 @@ int run_ibex_fleet(const loadgen::LoadgenOptions& o) {
         }
       },
       asio::detached);
-  asio::steady_timer grace(io);
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& e, int) {
-    if (e) return;
+  StopOnSignal on_signal(io, std::chrono::milliseconds(200), [&] {
     stopping = true;
     sweep.cancel();
     for (auto& a : agents) a->stop();
-    grace.expires_after(std::chrono::milliseconds(200));
-    grace.async_wait([&](const boost::system::error_code&) { io.stop(); });
   });
   spdlog::info("mend-loadgen: {} Ibex agents against {} every {} ms", agents.size(), o.ibex, o.poll.count());
   io.run();
+  io.finish();
   std::cout << ibex_stats_json("stopped", stats, agents.size()).dump() << std::endl;
   return 0;
 }
@@ -190,11 +220,9 @@ int main(int argc, char** argv) {
   loadgen::FleetStats stats;
   loadgen::SimBehaviour behaviour{o.exec_time, o.stdout_text};
   const auto idents = loadgen::agent_idents(o);
+  FleetContext io(1);
   std::vector<std::unique_ptr<loadgen::SimAgent>> agents;
   agents.reserve(idents.size());
-  // Declared after the agents, so it is destroyed first: the coroutine frames
-  // it still holds at exit refer to them.
-  asio::io_context io(1);
   // Over TLS each simulated agent has its own certificate, as real agents
   // do, so the server verifies one per handshake. Enrolled once, kept.
   std::vector<std::shared_ptr<ssl::context>> contexts(idents.size());
@@ -283,20 +311,15 @@ int main(int argc, char** argv) {
       },
       asio::detached);
 
-  asio::steady_timer grace(io);
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int) {
-    if (ec) return;
+  StopOnSignal on_signal(io, std::chrono::seconds(1), [&] {
     stopping = true;
     sweep.cancel();
     for (auto& a : agents) a->stop();
-    // Close handshakes get a moment; then stop regardless.
-    grace.expires_after(std::chrono::seconds(1));
-    grace.async_wait([&](const boost::system::error_code&) { io.stop(); });
   });
   spdlog::info("mend-loadgen: {} agents against {} (open files limit {})", agents.size(), o.server,
                files.soft);
   io.run();
+  io.finish();
   std::cout << stats_json("stopped", stats, agents.size()).dump() << std::endl;
   return 0;
 }

@@ -65,6 +65,15 @@ class ExecutorTest : public ::testing::Test {
     return out;
   }
 
+  // Runs `script` until its 1 s timeout, with 300 ms between TERM and KILL.
+  RunOutcome run_to_timeout(const std::string& script) {
+    auto a = assign(script);
+    a.timeout_s = 1;
+    ExecOptions opts;
+    opts.kill_grace = std::chrono::milliseconds(300);
+    return run(a, opts);
+  }
+
   testing::TempDir tmp;
 };
 
@@ -156,11 +165,7 @@ TEST_F(ExecutorTest, ScriptFileIsPrivate) {
 }
 
 TEST_F(ExecutorTest, TimeoutKillsTheWholeProcessGroup) {
-  auto a = assign("sleep 100 & echo $!; sleep 100");
-  a.timeout_s = 1;
-  ExecOptions opts;
-  opts.kill_grace = std::chrono::milliseconds(300);
-  auto r = run(a, opts);
+  auto r = run_to_timeout("sleep 100 & echo $!; sleep 100");
   EXPECT_EQ(r.result.status, proto::RunOutcome::timeout);
   EXPECT_LT(r.took, std::chrono::seconds(5));
   pid_t child = std::stoi(r.result.stdout_text);
@@ -168,11 +173,7 @@ TEST_F(ExecutorTest, TimeoutKillsTheWholeProcessGroup) {
 }
 
 TEST_F(ExecutorTest, TimeoutEscalatesToSigkillWhenTermIsIgnored) {
-  auto a = assign("trap '' TERM; sleep 100 & echo $!; sleep 100");
-  a.timeout_s = 1;
-  ExecOptions opts;
-  opts.kill_grace = std::chrono::milliseconds(300);
-  auto r = run(a, opts);
+  auto r = run_to_timeout("trap '' TERM; sleep 100 & echo $!; sleep 100");
   EXPECT_EQ(r.result.status, proto::RunOutcome::timeout);
   pid_t child = std::stoi(r.result.stdout_text);
   EXPECT_TRUE(wait_gone(child));

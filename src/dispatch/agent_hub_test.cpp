@@ -20,9 +20,13 @@ class RecordingConnection : public AgentConnection {
   std::string remote_;
 };
 
-TEST(AgentHub, SecondLiveSessionForAnIdentIsRefused) {
+class AgentHubTest : public ::testing::Test {
+ protected:
   testing::FakeClock clock;
-  AgentHub hub(clock);
+  AgentHub hub{clock};
+};
+
+TEST_F(AgentHubTest, SecondLiveSessionForAnIdentIsRefused) {
   auto a = std::make_shared<RecordingConnection>("10.0.0.1:5000");
   auto b = std::make_shared<RecordingConnection>("10.0.0.2:5000");
   ASSERT_TRUE(hub.attach("web1", a).ok());
@@ -34,9 +38,7 @@ TEST(AgentHub, SecondLiveSessionForAnIdentIsRefused) {
   EXPECT_EQ(hub.list()[0].remote, "10.0.0.1:5000");
 }
 
-TEST(AgentHub, IdentIsFreeAfterDetachOrWhenTheSessionIsGone) {
-  testing::FakeClock clock;
-  AgentHub hub(clock);
+TEST_F(AgentHubTest, IdentIsFreeAfterDetachOrWhenTheSessionIsGone) {
   auto a = std::make_shared<RecordingConnection>("a");
   ASSERT_TRUE(hub.attach("web1", a).ok());
   hub.detach("web1", a.get());
@@ -50,9 +52,7 @@ TEST(AgentHub, IdentIsFreeAfterDetachOrWhenTheSessionIsGone) {
   EXPECT_EQ(hub.connected_count(), 1u);
 }
 
-TEST(AgentHub, DetachByAnotherSessionKeepsTheHolder) {
-  testing::FakeClock clock;
-  AgentHub hub(clock);
+TEST_F(AgentHubTest, DetachByAnotherSessionKeepsTheHolder) {
   auto a = std::make_shared<RecordingConnection>("a");
   auto b = std::make_shared<RecordingConnection>("b");
   ASSERT_TRUE(hub.attach("web1", a).ok());
@@ -60,9 +60,8 @@ TEST(AgentHub, DetachByAnotherSessionKeepsTheHolder) {
   EXPECT_EQ(hub.connected_count(), 1u);
 }
 
-TEST(AgentHub, ListShowsConnectAndLastSeenTimes) {
-  testing::FakeClock clock(1000);
-  AgentHub hub(clock);
+TEST_F(AgentHubTest, ListShowsConnectAndLastSeenTimes) {
+  clock.set_ms(1000);
   auto a = std::make_shared<RecordingConnection>("1.2.3.4:9");
   ASSERT_TRUE(hub.attach("web1", a).ok());
   clock.advance_ms(500);
@@ -76,9 +75,7 @@ TEST(AgentHub, ListShowsConnectAndLastSeenTimes) {
   EXPECT_EQ(l[0].last_seen_ms, 1500);
 }
 
-TEST(AgentHub, PushSendsEncodedFrameOnlyToTheConnectedHost) {
-  testing::FakeClock clock;
-  AgentHub hub(clock);
+TEST_F(AgentHubTest, PushSendsEncodedFrameOnlyToTheConnectedHost) {
   auto a = std::make_shared<RecordingConnection>("a");
   ASSERT_TRUE(hub.attach("web1", a).ok());
   proto::Assign assign;
@@ -98,9 +95,7 @@ TEST(AgentHub, PushSendsEncodedFrameOnlyToTheConnectedHost) {
   EXPECT_TRUE(std::holds_alternative<proto::Kill>(*k));
 }
 
-TEST(AgentHub, CloseAllClosesEverySession) {
-  testing::FakeClock clock;
-  AgentHub hub(clock);
+TEST_F(AgentHubTest, CloseAllClosesEverySession) {
   auto a = std::make_shared<RecordingConnection>("a");
   auto b = std::make_shared<RecordingConnection>("b");
   ASSERT_TRUE(hub.attach("web1", a).ok());

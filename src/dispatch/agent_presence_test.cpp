@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "store/backend_store_test.hpp"
 #include "store/test_backends.hpp"
 #include "testing/fake_clock.hpp"
 
@@ -24,13 +25,12 @@ class Conn : public AgentConnection {
 };
 
 // Two servers on one database, each with its hub and its presence writer.
-class AgentPresenceTest : public ::testing::TestWithParam<std::string> {
+class AgentPresenceTest : public testing::BackendStoreTest {
  protected:
   void SetUp() override {
     clock_.set_ms(1'000'000);
-    auto opened = open_store(db_.url());
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(opened).value();
+    BackendStoreTest::SetUp();
+    if (HasFatalFailure()) return;
     a_ = std::make_unique<AgentPresence>(*store_, hub_a_, clock_, "A", std::chrono::seconds(5));
     b_ = std::make_unique<AgentPresence>(*store_, hub_b_, clock_, "B", std::chrono::seconds(5));
     ASSERT_TRUE(a_->start().ok());
@@ -46,18 +46,18 @@ class AgentPresenceTest : public ::testing::TestWithParam<std::string> {
     return out;
   }
 
-  size_t rows() {
+  // Every server's presence rows, as stored.
+  std::vector<PresenceRow> presence() {
     std::vector<PresenceRow> out;
     EXPECT_TRUE(store_->read([&](StoreTx& tx) -> Result<void> {
       MEND_ASSIGN_OR_RETURN(out, list_presence(tx, 0));
       return ok();
     }).ok());
-    return out.size();
+    return out;
   }
+  size_t rows() { return presence().size(); }
 
-  testing::TestDatabase db_{GetParam()};
   testing::FakeClock clock_;
-  std::unique_ptr<Store> store_;
   AgentHub hub_a_{clock_};
   AgentHub hub_b_{clock_};
   std::unique_ptr<AgentPresence> a_;
@@ -129,12 +129,8 @@ TEST_P(AgentPresenceTest, IdleTicksWriteNothingUntilTheRefreshIsDue) {
   a_->tick();
   int64_t first_seen = 0;
   auto seen = [&] {
-    std::vector<PresenceRow> out;
-    EXPECT_TRUE(store_->read([&](StoreTx& tx) -> Result<void> {
-      MEND_ASSIGN_OR_RETURN(out, list_presence(tx, 0));
-      return ok();
-    }).ok());
-    return out.empty() ? int64_t{-1} : out[0].last_seen_ms;
+    auto stored = presence();
+    return stored.empty() ? int64_t{-1} : stored[0].last_seen_ms;
   };
   first_seen = seen();
   clock_.advance_ms(4000);

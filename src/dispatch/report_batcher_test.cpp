@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/backend_engine_test.hpp"
 #include "store/sqlite/test_support.hpp"
 #include "store/test_backends.hpp"
 #include "testing/fake_clock.hpp"
@@ -14,21 +15,7 @@ namespace {
 
 using sqlite::testing::make_spec;
 
-class ReportBatcherTest : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    auto s = open_store(db.url());
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store = std::move(s).value();
-    engine = std::make_unique<Engine>(*store, clock, push, metrics);
-  }
-  testing::FakeClock clock;
-  testing::RecordingAgentPush push;
-  EngineMetrics metrics;
-  testing::TestDatabase db{GetParam()};
-  std::unique_ptr<Store> store;
-  std::unique_ptr<Engine> engine;
-};
+class ReportBatcherTest : public testing::BackendEngineTest {};
 
 TEST_P(ReportBatcherTest, ReportsSubmittedTogetherAreAppliedAndEachGetsItsOutcome) {
   TaskSpec t = make_spec("t", {"a", "b", "c"});
@@ -82,7 +69,7 @@ class SwitchableStore final : public Store {
 
 TEST_P(ReportBatcherTest, ReportsTheDatabaseCouldNotTakeAreHeldAndCommittedWhenItIsBack) {
   TaskSpec t = make_spec("t", {"a", "b"});
-  SwitchableStore switchable(*store);
+  SwitchableStore switchable(*store_);
   Engine flaky_engine(switchable, clock, push, metrics);
   auto id = flaky_engine.create_task(t);
   ASSERT_TRUE(id.ok()) << id.error().message;
@@ -121,7 +108,7 @@ TEST_P(ReportBatcherTest, ReportsTheDatabaseCouldNotTakeAreHeldAndCommittedWhenI
 
 TEST_P(ReportBatcherTest, DrainAtShutdownCommitsWhatWasQueuedAndAnswersWhatIsHeld) {
   TaskSpec t = make_spec("t", {"a", "b"});
-  SwitchableStore switchable(*store);
+  SwitchableStore switchable(*store_);
   Engine flaky_engine(switchable, clock, push, metrics);
   ASSERT_TRUE(flaky_engine.create_task(t).ok());
   ASSERT_EQ(push.assigns().size(), 2u);
@@ -155,7 +142,7 @@ TEST_P(ReportBatcherTest, DrainAtShutdownCommitsWhatWasQueuedAndAnswersWhatIsHel
 
 TEST_P(ReportBatcherTest, BeyondItsBoundsABatchIsAnsweredWithTheFailureAsBefore) {
   TaskSpec t = make_spec("t", {"a"});
-  SwitchableStore switchable(*store);
+  SwitchableStore switchable(*store_);
   Engine flaky_engine(switchable, clock, push, metrics);
   ASSERT_TRUE(flaky_engine.create_task(t).ok());
   asio::io_context io;

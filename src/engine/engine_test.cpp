@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/backend_engine_test.hpp"
 #include "store/test_backends.hpp"
 #include "testing/fake_clock.hpp"
 #include "testing/recording_agent_push.hpp"
@@ -12,15 +13,8 @@
 namespace mend {
 namespace {
 
-class EngineTest : public ::testing::TestWithParam<std::string> {
+class EngineTest : public testing::BackendEngineTest {
  protected:
-  void SetUp() override {
-    auto s = open_store(db.url());
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store = std::move(s).value();
-    engine = std::make_unique<Engine>(*store, clock, push, metrics);
-  }
-
   TaskSpec spec(std::vector<std::string> hosts, int batch = 0, int tolerance = 0) {
     TaskSpec t;
     t.title = "t FH: " + hosts.front();
@@ -78,13 +72,6 @@ class EngineTest : public ::testing::TestWithParam<std::string> {
     EXPECT_TRUE(o.ok()) << o.error().message;
     return o.ok() ? *o : ResultOutcome::stale;
   }
-
-  testing::FakeClock clock;
-  testing::RecordingAgentPush push;
-  EngineMetrics metrics;
-  testing::TestDatabase db{GetParam()};
-  std::unique_ptr<Store> store;
-  std::unique_ptr<Engine> engine;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, EngineTest, ::testing::ValuesIn(testing::store_backends()),
@@ -104,7 +91,7 @@ TEST_P(EngineTest, BatchZeroDispatchesEveryHostAtOnce) {
 TEST_P(EngineTest, AContinuationStartsAManyHostTaskInBoundedSteps) {
   EngineOptions o;
   o.max_starts_per_transaction = 2;
-  engine = std::make_unique<Engine>(*store, clock, push, metrics, o);
+  engine = std::make_unique<Engine>(*store_, clock, push, metrics, o);
   std::vector<int64_t> continued;
   engine->set_continuation([&](int64_t task_id) { continued.push_back(task_id); });
   auto id = create(spec({"a", "b", "c", "d", "e"}));
@@ -126,7 +113,7 @@ TEST_P(EngineTest, AContinuationStartsAManyHostTaskInBoundedSteps) {
 TEST_P(EngineTest, WithoutAContinuationEveryHostStartsAtOnce) {
   EngineOptions o;
   o.max_starts_per_transaction = 2;
-  engine = std::make_unique<Engine>(*store, clock, push, metrics, o);
+  engine = std::make_unique<Engine>(*store_, clock, push, metrics, o);
   create(spec({"a", "b", "c", "d", "e"}));
   EXPECT_EQ(push.assigns().size(), 5u);
 }

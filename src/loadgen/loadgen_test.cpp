@@ -4,6 +4,8 @@
 
 #include "loadgen/loadgen_options.hpp"
 #include "loadgen/sim_agent.hpp"
+#include "testing/fake_agent_server.hpp"
+#include "testing/run_exchange.hpp"
 
 namespace mend::loadgen {
 namespace {
@@ -80,19 +82,7 @@ TEST(AssignLog, LineIsTimeIdentTaskDispatch) {
 
 // --- one simulated agent against a fake server ---
 
-using WS = websocket::stream<beast::tcp_stream>;
-
-awaitable<void> send(WS& ws, const std::string& frame) {
-  co_await ws.async_write(asio::buffer(frame), asio::use_awaitable);
-}
-
-awaitable<proto::Message> recv(WS& ws) {
-  beast::flat_buffer buf;
-  co_await ws.async_read(buf, asio::use_awaitable);
-  auto m = proto::decode(beast::buffers_to_string(buf.data()));
-  if (!m) throw std::runtime_error("bad frame: " + m.error().message);
-  co_return *m;
-}
+using testing::FakeAgentServer;
 
 // The message as a T, or a failed test (thrown: ASSERT cannot return from a coroutine).
 template <class T>
@@ -112,40 +102,21 @@ std::string assign_frame(int64_t dispatch, int64_t task) {
 
 struct Harness {
   asio::io_context io;
-  tcp::acceptor acceptor{io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
+  FakeAgentServer server{io};
   FleetStats stats;
   SimBehaviour behaviour;
   std::unique_ptr<SimAgent> agent;
-  std::string hello_ident;
 
   void start() {
     agent::ConnectionOptions c;
-    c.servers = {"http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port())};
+    c.servers = {server.url()};
     c.hello = proto::Hello{"sim-1", "tok", "test"};
     agent = std::make_unique<SimAgent>(io.get_executor(), c, behaviour, stats, nullptr);
     asio::co_spawn(io, agent->run(), asio::detached);
   }
-  awaitable<std::shared_ptr<WS>> accept() {
-    auto sock = co_await acceptor.async_accept(asio::use_awaitable);
-    auto ws = std::make_shared<WS>(std::move(sock));
-    co_await ws->async_accept(asio::use_awaitable);
-    ws->text(true);
-    auto hello = co_await recv(*ws);
-    if (auto* h = std::get_if<proto::Hello>(&hello)) hello_ident = h->ident;
-    const std::string welcome = proto::encode(proto::Welcome{"test"});
-    co_await send(*ws, welcome);
-    co_return ws;
-  }
   void run(std::function<awaitable<void>()> script) {
-    bool done = false;
-    asio::co_spawn(io, script(), [&](std::exception_ptr e) {
-      done = true;
-      agent->stop();
-      io.stop();
-      if (e) std::rethrow_exception(e);
-    });
-    io.run_for(std::chrono::seconds(20));
-    EXPECT_TRUE(done) << "the exchange did not finish";
+    auto r = testing::run_exchange(io, std::move(script), [&] { agent->stop(); });
+    EXPECT_TRUE(r.ok()) << r.error().message;
   }
 };
 
@@ -153,24 +124,24 @@ TEST(SimAgent, AnswersAnAssignWithStartedAndSuccessAndRunsItOnlyOnce) {
   Harness h;
   h.start();
   h.run([&]() -> awaitable<void> {
-    auto ws = co_await h.accept();
-    EXPECT_EQ(h.hello_ident, "sim-1");
+    auto ws = co_await h.server.accept();
+    EXPECT_EQ(h.server.last_hello.ident, "sim-1");
     const std::string a = assign_frame(5, 9);
-    co_await send(*ws, a);
-    auto started = co_await recv(*ws);
+    co_await FakeAgentServer::send(*ws, a);
+    auto started = co_await FakeAgentServer::recv(*ws);
     EXPECT_EQ(as<proto::Started>(started).dispatch_id, 5);
-    auto result = co_await recv(*ws);
+    auto result = co_await FakeAgentServer::recv(*ws);
     EXPECT_EQ(as<proto::ResultMsg>(result).status, proto::RunOutcome::success);
     EXPECT_EQ(as<proto::ResultMsg>(result).task_id, 9);
     // Before the ack a repeated Assign gets the same result again...
-    co_await send(*ws, a);
-    auto again = co_await recv(*ws);
+    co_await FakeAgentServer::send(*ws, a);
+    auto again = co_await FakeAgentServer::recv(*ws);
     EXPECT_EQ(as<proto::ResultMsg>(again).status, proto::RunOutcome::success);
     const std::string ack = proto::encode(proto::Ack{5});
-    co_await send(*ws, ack);
+    co_await FakeAgentServer::send(*ws, ack);
     // ...and after it, the dispatch is never run again.
-    co_await send(*ws, a);
-    auto after = co_await recv(*ws);
+    co_await FakeAgentServer::send(*ws, a);
+    auto after = co_await FakeAgentServer::recv(*ws);
     EXPECT_EQ(as<proto::ResultMsg>(after).status, proto::RunOutcome::lost);
   });
   EXPECT_EQ(h.stats.assigns, 3u);
@@ -183,14 +154,14 @@ TEST(SimAgent, KillDuringExecTimeReportsKilledAndNoSuccess) {
   h.behaviour.exec_time = std::chrono::hours(1);
   h.start();
   h.run([&]() -> awaitable<void> {
-    auto ws = co_await h.accept();
+    auto ws = co_await h.server.accept();
     const std::string a = assign_frame(6, 1);
-    co_await send(*ws, a);
-    auto started = co_await recv(*ws);
+    co_await FakeAgentServer::send(*ws, a);
+    auto started = co_await FakeAgentServer::recv(*ws);
     EXPECT_TRUE(std::holds_alternative<proto::Started>(started));
     const std::string kill = proto::encode(proto::Kill{6, 1});
-    co_await send(*ws, kill);
-    auto result = co_await recv(*ws);
+    co_await FakeAgentServer::send(*ws, kill);
+    auto result = co_await FakeAgentServer::recv(*ws);
     EXPECT_EQ(as<proto::ResultMsg>(result).status, proto::RunOutcome::killed);
   });
   EXPECT_EQ(h.stats.kills, 1u);
@@ -201,15 +172,15 @@ TEST(SimAgent, ResendsUnacknowledgedResultsAfterReconnecting) {
   h.start();
   h.run([&]() -> awaitable<void> {
     {
-      auto ws = co_await h.accept();
+      auto ws = co_await h.server.accept();
       const std::string a = assign_frame(8, 2);
-      co_await send(*ws, a);
-      (void)co_await recv(*ws);  // started
-      (void)co_await recv(*ws);  // result, never acknowledged
+      co_await FakeAgentServer::send(*ws, a);
+      (void)co_await FakeAgentServer::recv(*ws);  // started
+      (void)co_await FakeAgentServer::recv(*ws);  // result, never acknowledged
       beast::get_lowest_layer(*ws).socket().close();
     }
-    auto ws = co_await h.accept();
-    auto resent = co_await recv(*ws);
+    auto ws = co_await h.server.accept();
+    auto resent = co_await FakeAgentServer::recv(*ws);
     EXPECT_EQ(as<proto::ResultMsg>(resent).dispatch_id, 8);
   });
   EXPECT_EQ(h.stats.welcomes, 2u);

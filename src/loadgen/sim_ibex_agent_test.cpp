@@ -8,11 +8,30 @@
 #include <array>
 
 #include "proto/ibex_rpc_codec.hpp"
+#include "testing/run_exchange.hpp"
 
 namespace mend::loadgen {
 namespace {
 
 using namespace std::chrono_literals;
+
+template <class T>
+T as(const ibex_rpc::DecodedRequest& r) {
+  if (auto* t = std::get_if<T>(&*r.call)) return *t;
+  throw std::runtime_error("unexpected call " + r.method);
+}
+
+// Replies built outside the coroutines: GCC 12 refuses aggregates of string
+// literals inside a co_await expression ("array used as initializer").
+ibex_rpc::Reply start_reply(int64_t task, int64_t clock) {
+  return ibex_rpc::ReportReply{"", {ibex_rpc::AssignTask{task, clock, "start"}}};
+}
+ibex_rpc::Reply meta_reply(const std::string& script) {
+  return ibex_rpc::TaskMetaReply{"", script, "", "root", ""};
+}
+ibex_rpc::Reply busy_reply() {
+  return ibex_rpc::ReportReply{"mend: cannot record results now, report again", {}};
+}
 
 struct IbexHarness {
   asio::io_context io;
@@ -47,50 +66,33 @@ struct IbexHarness {
     const std::string frame = ibex_rpc::encode_reply(msgid, reply);
     co_await asio::async_write(s, asio::buffer(frame), asio::use_awaitable);
   }
+  // Answers the agent's first heartbeat with task `task` (at `clock`) to
+  // start, and its TaskMeta call with `script`: the agent then runs it.
+  awaitable<void> start_task(tcp::socket& s, int64_t task, int64_t clock, std::string script) {
+    auto first = co_await next(s);
+    EXPECT_EQ(as<ibex_rpc::ReportRequest>(first).ident, "ibex-1");
+    EXPECT_TRUE(as<ibex_rpc::ReportRequest>(first).tasks.empty());
+    const ibex_rpc::Reply start = start_reply(task, clock);
+    co_await answer(s, first.msgid, start);
+    auto meta = co_await next(s);
+    EXPECT_EQ(as<ibex_rpc::TaskMetaRequest>(meta).task_id, task);
+    const ibex_rpc::Reply meta_answer = meta_reply(script);
+    co_await answer(s, meta.msgid, meta_answer);
+  }
 
   void run(std::function<awaitable<void>()> script) {
-    bool done = false;
-    asio::co_spawn(io, script(), [&](std::exception_ptr e) {
-      done = true;
-      agent->stop();
-      io.stop();
-      if (e) std::rethrow_exception(e);
-    });
-    io.run_for(std::chrono::seconds(20));
-    EXPECT_TRUE(done) << "the exchange did not finish";
+    auto r = testing::run_exchange(io, std::move(script), [&] { agent->stop(); });
+    EXPECT_TRUE(r.ok()) << r.error().message;
   }
 };
-
-template <class T>
-T as(const ibex_rpc::DecodedRequest& r) {
-  if (auto* t = std::get_if<T>(&*r.call)) return *t;
-  throw std::runtime_error("unexpected call " + r.method);
-}
-
-// Replies built outside the coroutines: GCC 12 refuses aggregates of string
-// literals inside a co_await expression ("array used as initializer").
-ibex_rpc::Reply start_reply(int64_t task, int64_t clock) {
-  return ibex_rpc::ReportReply{"", {ibex_rpc::AssignTask{task, clock, "start"}}};
-}
-ibex_rpc::Reply meta_reply(const std::string& script) {
-  return ibex_rpc::TaskMetaReply{"", script, "", "root", ""};
-}
-ibex_rpc::Reply busy_reply() { return ibex_rpc::ReportReply{"mend: cannot record results now, report again", {}}; }
 
 TEST(SimIbexAgent, FetchesTheScriptReportsTheResultUntilSettledAndRunsItOnlyOnce) {
   IbexHarness h;
   h.start();
   h.run([&]() -> awaitable<void> {
     tcp::socket s = co_await h.acceptor.async_accept(asio::use_awaitable);
-    auto first = co_await h.next(s);
-    EXPECT_EQ(as<ibex_rpc::ReportRequest>(first).ident, "ibex-1");
-    EXPECT_TRUE(as<ibex_rpc::ReportRequest>(first).tasks.empty());
+    co_await h.start_task(s, 7, 70, "echo hi");
     const ibex_rpc::Reply start = start_reply(7, 70);
-    co_await h.answer(s, first.msgid, start);
-    auto meta = co_await h.next(s);
-    EXPECT_EQ(as<ibex_rpc::TaskMetaRequest>(meta).task_id, 7);
-    const ibex_rpc::Reply script = meta_reply("echo hi");
-    co_await h.answer(s, meta.msgid, script);
     // The result comes with the next heartbeat, and again while the task is listed.
     for (int i = 0; i < 2; ++i) {
       auto beat = co_await h.next(s);
@@ -121,12 +123,7 @@ TEST(SimIbexAgent, AReportAnsweredWithAMessageKeepsTheResultForTheNextHeartbeat)
   h.start();
   h.run([&]() -> awaitable<void> {
     tcp::socket s = co_await h.acceptor.async_accept(asio::use_awaitable);
-    auto first = co_await h.next(s);
-    const ibex_rpc::Reply start = start_reply(3, 30);
-    co_await h.answer(s, first.msgid, start);
-    auto meta = co_await h.next(s);
-    const ibex_rpc::Reply script = meta_reply("true");
-    co_await h.answer(s, meta.msgid, script);
+    co_await h.start_task(s, 3, 30, "true");
     auto beat = co_await h.next(s);
     EXPECT_EQ(as<ibex_rpc::ReportRequest>(beat).tasks.size(), 1u);
     // The database is away: the server asks for the results again.

@@ -23,24 +23,26 @@ class BackendStoreTest : public ::testing::TestWithParam<std::string> {
   // Runs f in a write transaction that must commit.
   template <class F>
   void write(F f) {
-    auto r = store_->transact([&](StoreTx& tx) -> Result<void> {
-      f(tx);
-      return ok();
-    });
-    ASSERT_TRUE(r.ok()) << r.error().message;
+    must_succeed(&Store::transact, f);
   }
   // Runs f in a read transaction that must succeed.
   template <class F>
   void read(F f) {
-    auto r = store_->read([&](StoreTx& tx) -> Result<void> {
+    must_succeed(&Store::read, f);
+  }
+
+  TestDatabase db_{GetParam()};
+  std::unique_ptr<Store> store_;
+
+ private:
+  template <class F>
+  void must_succeed(Result<void> (Store::*run)(const Store::TxFn&), F& f) {
+    auto r = ((*store_).*run)([&](StoreTx& tx) -> Result<void> {
       f(tx);
       return ok();
     });
     ASSERT_TRUE(r.ok()) << r.error().message;
   }
-
-  TestDatabase db_{GetParam()};
-  std::unique_ptr<Store> store_;
 };
 
 }  // namespace mend::testing
