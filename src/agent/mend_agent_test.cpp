@@ -16,6 +16,7 @@
 
 #include "agent/spool.hpp"
 #include "common/asio.hpp"
+#include "proto/agent_messages.hpp"
 #include "server/mend_server.hpp"
 #include "testing/temp_dir.hpp"
 
@@ -161,7 +162,7 @@ TEST_F(MendAgentTest, ConnectsRunsAScriptAndLeavesOnStop) {
   EXPECT_EQ(agent.gave_up(), "");
   EXPECT_TRUE(eventually([&] { return connected_here().empty(); }))
       << "the server still lists the agent";
-  // Stopping waited for the acknowledgement: nothing is left to send again.
+  // Nothing is left in the spool to send again.
   auto spool = Spool::open(dir.file("spool"));
   ASSERT_TRUE(spool.ok());
   auto recovery = spool->recover();
@@ -186,6 +187,70 @@ TEST_F(MendAgentTest, StopBeforeRunEndsRunAtOnce) {
   agent.stop();
   agent.run();  // a hang here is the failure
   EXPECT_EQ(agent.gave_up(), "");
+}
+
+TEST(MendAgentStop, WaitsForTheAcknowledgementOfAResultAlreadySent) {
+  testing::TempDir dir;
+  {
+    // A result the last agent spooled and had not got acknowledged: the
+    // agent sends it again as soon as it is welcomed.
+    auto spool = Spool::open(dir.file("spool"));
+    ASSERT_TRUE(spool.ok());
+    proto::Assign a;
+    a.dispatch_id = 7;
+    a.task_id = 70;
+    a.host = "late-ack";
+    a.script = "true";
+    a.account = "root";
+    a.timeout_s = 10;
+    ASSERT_TRUE(spool->record_assign(a).ok());
+    proto::ResultMsg r;
+    r.dispatch_id = 7;
+    r.task_id = 70;
+    r.status = proto::RunOutcome::success;
+    ASSERT_TRUE(spool->write_result(r).ok());
+  }
+  // The server's side, a bare WebSocket on this thread.
+  asio::io_context server_io;
+  tcp::acceptor acceptor(server_io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  AgentSettings s;
+  s.servers = {"http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port())};
+  s.ident = "late-ack";
+  s.token = kToken;
+  s.spool = dir.file("spool").string();
+  s.in_process = true;
+  MendAgent agent(s, "");
+  ASSERT_TRUE(agent.start().ok());
+  std::thread agent_thread([&] { agent.run(); });
+
+  websocket::stream<tcp::socket> ws(acceptor.accept());
+  ws.accept();
+  ws.text(true);
+  beast::flat_buffer buf;
+  ws.read(buf);  // the hello
+  ws.write(asio::buffer(proto::encode(proto::Welcome{"test"})));
+  boost::system::error_code ec;
+  bool result_came = false;
+  while (!result_came && !ec) {
+    buf.clear();
+    ws.read(buf, ec);
+    auto m = proto::decode(beast::buffers_to_string(buf.data()));
+    result_came = !ec && m && std::holds_alternative<proto::ResultMsg>(*m);
+  }
+  ASSERT_TRUE(result_came) << ec.message();
+  agent.stop();
+  // The acknowledgement comes late (a busy server's group commit).
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ws.write(asio::buffer(proto::encode(proto::Ack{7})), ec);
+  while (!ec) {  // until the agent closes
+    buf.clear();
+    ws.read(buf, ec);
+  }
+  agent_thread.join();
+  auto spool = Spool::open(dir.file("spool"));
+  ASSERT_TRUE(spool.ok());
+  EXPECT_EQ(spool->state(7), DispatchState::done)
+      << "stop() closed before the acknowledgement: the next agent sends the result again";
 }
 
 TEST(MendAgentStart, ABadSettingStopsTheStartBeforeTheSpoolIsMade) {
