@@ -73,6 +73,14 @@ void Agent::stop() {
   reaper_.stop();
 }
 
+void Agent::stop_taking_assignments() {
+  taking_assignments_ = false;
+  // No spare supervisor for an assignment that will not come.
+  if (spare_) spare_->abandon();
+  spare_.reset();
+  spare_timer_.cancel();
+}
+
 void Agent::on_welcome() { resend_all(); }
 
 void Agent::on_refused(const std::string& url, const std::string& reason) {
@@ -170,6 +178,7 @@ void Agent::handle_assign(const proto::Assign& a) {
       break;
   }
   // Nothing ran and nothing is recorded: a re-Assign may still run it.
+  if (!taking_assignments_) return;  // stopping: the server assigns it again later
   auto refuse = [&](const std::string& why) {
     spdlog::error("dispatch {}: not running it: {}", id, why);
     proto::ResultMsg r;
@@ -266,10 +275,10 @@ Result<std::shared_ptr<SupervisedRun>> Agent::take_spare_supervisor() {
 }
 
 void Agent::prepare_spare_supervisor() {
-  if (cfg_.supervisor_exe.empty() || stopping_ || spare_) return;
+  if (cfg_.supervisor_exe.empty() || stopping_ || !taking_assignments_ || spare_) return;
   // Off the assignment's path: started after it, from the io_context.
   asio::post(ex_, [this] {
-    if (stopping_ || spare_) return;
+    if (stopping_ || !taking_assignments_ || spare_) return;
     auto run = launch_supervisor();
     if (!run) {
       spdlog::warn("cannot start a spare script supervisor: {}", run.error().message);

@@ -40,6 +40,12 @@ class Agent {
   // Stops taking assignments and closes the connection. Supervised scripts keep
   // running and the next agent adopts them.
   void stop();
+  // The first half of an orderly stop: an Assign is ignored from now on (not
+  // recorded, so the server assigns it again later), while results still go
+  // out and acknowledgements come in. stop() follows.
+  void stop_taking_assignments();
+  // Whether a server has welcomed this agent and the session is up.
+  bool connected() const { return conn_.connected(); }
 
   // Why the agent stopped by itself (empty when stop() was called from
   // outside): e.g. a server that requires a token this agent was not given,
@@ -84,6 +90,7 @@ class Agent {
   std::shared_ptr<SupervisedRun> spare_;  // idle, ready for the next dispatch
   asio::steady_timer spare_timer_;  // starts the next spare a while after a script started
   bool stopping_ = false;
+  bool taking_assignments_ = true;
   std::string gave_up_;
 };
 

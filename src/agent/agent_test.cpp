@@ -53,6 +53,7 @@ class AgentTest : public ::testing::Test {
     Agent agent(io.get_executor(), cfg, std::move(*spool), conn, clock ? *clock : real_clock(),
                 runner ? *runner : posix_process_runner());
     ASSERT_TRUE(agent.start());
+    current = &agent;
     bool done = false;
     asio::co_spawn(io, agent.run(), asio::detached);
     asio::co_spawn(io, body(), [&](std::exception_ptr e) {
@@ -67,6 +68,7 @@ class AgentTest : public ::testing::Test {
       agent.stop();
     });
     io.run_for(std::chrono::seconds(30));
+    current = nullptr;
     EXPECT_TRUE(done) << "scenario did not finish";
   }
 
@@ -77,6 +79,7 @@ class AgentTest : public ::testing::Test {
   FakeServer server;
   const Clock* clock = nullptr;     // the system clock unless set
   ProcessRunner* runner = nullptr;  // real processes unless set
+  Agent* current = nullptr;         // the agent run() serves, while it does
 };
 
 // Starts nothing: every start fails as an exec of a missing program would.
@@ -293,6 +296,46 @@ TEST_F(AgentTest, AScriptThatCannotStartIsReportedFailedWithTheReason) {
     EXPECT_NE(r.message.find("refused by the test"), std::string::npos) << r.message;
   });
   EXPECT_EQ(refusing.calls, 1);
+}
+
+TEST_F(AgentTest, AnAgentThatStopsTakingAssignmentsStillSendsResultsAndTakesAcks) {
+  auto marker = tmp.path() / "ran";
+  run({server.url()}, [&]() -> awaitable<void> {
+    auto ws = co_await server.accept();
+    {
+      const std::string f = proto::encode(assign(22, "echo hi"));
+      co_await FakeServer::send(*ws, f);
+    }
+    auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
+    EXPECT_EQ(r.status, proto::RunOutcome::success);
+    current->stop_taking_assignments();
+    {
+      const std::string f = proto::encode(assign(23, "touch " + marker.string()));
+      co_await FakeServer::send(*ws, f);
+    }
+    {
+      const std::string f = proto::encode(proto::Ack{22});
+      co_await FakeServer::send(*ws, f);
+    }
+    // A repeat of a finished dispatch is still answered from its tombstone,
+    // which says the agent read the frames sent before it. (Re-sends of the
+    // result, from before the ack, may come first.)
+    {
+      const std::string f = proto::encode(assign(22, "echo hi"));
+      co_await FakeServer::send(*ws, f);
+    }
+    proto::ResultMsg again;
+    while (again.message.find("acknowledged") == std::string::npos)
+      again = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
+    EXPECT_EQ(again.dispatch_id, 22);
+    EXPECT_EQ(current->pending_count(), 0u);
+    EXPECT_TRUE(current->connected());
+  });
+  EXPECT_FALSE(std::filesystem::exists(marker)) << "an assignment taken while stopping ran";
+  auto spool = Spool::open(spool_dir());
+  EXPECT_EQ(spool->state(22), DispatchState::done);
+  EXPECT_EQ(spool->state(23), DispatchState::unknown)
+      << "an assignment taken while stopping was recorded";
 }
 
 TEST_F(AgentTest, TombstonesOlderThanAWeekByTheAgentsClockArePrunedAtStart) {
