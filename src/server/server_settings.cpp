@@ -101,7 +101,7 @@ const std::vector<Setting<ServerSettings>>& server_settings_table() {
       {.key = "read_threads",
        .field = &S::read_threads,
        .help = "threads, each with its own read connection, that answer read-only requests (task lists, "
-               "outputs, the audit log) so they never delay dispatches; 0: on the one server thread",
+               "outputs, the audit log) beside the one thread that dispatches and commits; 0: on that thread",
        .min = 0,
        .max = 64},
       {.key = "tls_cert",
