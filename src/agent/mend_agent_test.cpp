@@ -18,6 +18,7 @@
 #include "common/asio.hpp"
 #include "proto/agent_messages.hpp"
 #include "server/mend_server.hpp"
+#include "testing/http_once.hpp"
 #include "testing/temp_dir.hpp"
 
 namespace mend::agent {
@@ -34,28 +35,14 @@ struct Reply {
   json dat() const { return body.is_object() ? body.value("dat", json()) : json(); }
 };
 
-// One HTTP/1.1 request on a fresh connection.
+// One HTTP/1.1 request on a fresh connection (testing/http_once.hpp).
 Reply call(const std::string& host_port, http::verb verb, const std::string& target,
            const json& body = nullptr) {
-  asio::io_context ioc;
-  tcp::resolver resolver(ioc);
-  auto colon = host_port.rfind(':');
-  beast::tcp_stream stream(ioc);
-  stream.connect(resolver.resolve(host_port.substr(0, colon), host_port.substr(colon + 1)));
-  http::request<http::string_body> req{verb, target, 11};
-  req.set(http::field::host, host_port);
-  if (!body.is_null()) {
-    req.set(http::field::content_type, "application/json");
-    req.body() = body.dump();
-  }
-  req.prepare_payload();
-  http::write(stream, req);
-  beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  http::read(stream, buffer, res);
-  json parsed = json::parse(res.body(), nullptr, false);
-  if (parsed.is_discarded()) parsed = res.body();
-  return {static_cast<int>(res.result_int()), std::move(parsed)};
+  auto r = testing::http_once(host_port, std::string(http::to_string(verb)), target,
+                              body.is_null() ? "" : body.dump());
+  json parsed = json::parse(r.body, nullptr, false);
+  if (parsed.is_discarded()) parsed = r.body;
+  return {r.status, std::move(parsed)};
 }
 
 // Polls `done` until it holds or ten seconds have passed; returns whether it held.

@@ -9,16 +9,14 @@
 #include <thread>
 
 #include "api/envelope.hpp"
-#include "store/sqlite/sqlite_store.hpp"
+#include "store/store.hpp"
 #include "testing/temp_dir.hpp"
 
 namespace mend {
 namespace {
 
-Result<std::unique_ptr<Store>> open_sqlite(const std::string& path) {
-  MEND_ASSIGN_OR_RETURN(auto store, SqliteStore::open(path));
-  return std::unique_ptr<Store>(std::move(store));
-}
+// Each call is one more connection to the file, as the server's readers are.
+Result<std::unique_ptr<Store>> open_sqlite(const std::string& path) { return open_store("sqlite:" + path); }
 
 TEST(ReadOnPool, TheIoThreadServesOtherWorkWhileAReadRunsOnThePool) {
   testing::TempDir dir;

@@ -8,45 +8,20 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/asio.hpp"
+#include "testing/http_once.hpp"
 #include "testing/temp_dir.hpp"
 
 namespace mend {
 namespace {
 
-// One HTTP/1.1 GET on a fresh connection; returns status and body.
+// One request on a fresh connection (testing/http_once.hpp); returns status and body.
 std::pair<int, std::string> get(const std::string& host_port, const std::string& target) {
-  asio::io_context ioc;
-  tcp::resolver resolver(ioc);
-  auto colon = host_port.rfind(':');
-  beast::tcp_stream stream(ioc);
-  stream.connect(resolver.resolve(host_port.substr(0, colon), host_port.substr(colon + 1)));
-  http::request<http::empty_body> req{http::verb::get, target, 11};
-  req.set(http::field::host, host_port);
-  http::write(stream, req);
-  beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  http::read(stream, buffer, res);
-  return {static_cast<int>(res.result_int()), res.body()};
+  auto r = testing::http_once(host_port, "GET", target);
+  return {r.status, r.body};
 }
-
-// One HTTP/1.1 POST of a JSON body on a fresh connection; returns status and body.
 std::pair<int, std::string> post(const std::string& host_port, const std::string& target, const std::string& json) {
-  asio::io_context ioc;
-  tcp::resolver resolver(ioc);
-  auto colon = host_port.rfind(':');
-  beast::tcp_stream stream(ioc);
-  stream.connect(resolver.resolve(host_port.substr(0, colon), host_port.substr(colon + 1)));
-  http::request<http::string_body> req{http::verb::post, target, 11};
-  req.set(http::field::host, host_port);
-  req.set(http::field::content_type, "application/json");
-  req.body() = json;
-  req.prepare_payload();
-  http::write(stream, req);
-  beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  http::read(stream, buffer, res);
-  return {static_cast<int>(res.result_int()), res.body()};
+  auto r = testing::http_once(host_port, "POST", target, json);
+  return {r.status, r.body};
 }
 
 ServerSettings local_settings(const testing::TempDir& dir) {

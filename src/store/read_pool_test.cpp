@@ -8,16 +8,14 @@
 #include <future>
 #include <thread>
 
-#include "store/sqlite/sqlite_store.hpp"
+#include "store/store.hpp"
 #include "testing/temp_dir.hpp"
 
 namespace mend {
 namespace {
 
-Result<std::unique_ptr<Store>> open_sqlite(const std::string& path) {
-  MEND_ASSIGN_OR_RETURN(auto store, SqliteStore::open(path));
-  return std::unique_ptr<Store>(std::move(store));
-}
+// Each call is one more connection to the file, as the server's readers are.
+Result<std::unique_ptr<Store>> open_sqlite(const std::string& path) { return open_store("sqlite:" + path); }
 
 int64_t write_task(Store& store, const std::string& title) {
   int64_t id = 0;
