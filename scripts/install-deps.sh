@@ -16,6 +16,7 @@ RUN_PACKAGES=(
   libtomlplusplus-dev libmsgpack-cxx-dev libsqlite3-dev sqlite3 libssl-dev libpq-dev
   libyaml-cpp-dev
   libargon2-dev  # argon2id password hashes (src/auth/password.hpp)
+  libmimalloc-dev  # mend-server's allocator (cmake/allocator.cmake)
   procps curl help2man
 )
 # Testing on top: unit-test libraries, the servers the integration tests start

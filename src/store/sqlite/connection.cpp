@@ -1,6 +1,7 @@
 #include "store/sqlite/connection.hpp"
 
 #include <cassert>
+#include <mutex>
 
 namespace mend::sqlite {
 
@@ -25,10 +26,21 @@ ErrorCode classify(int rc) {
   }
 }
 
+// SQLite counts every allocation under a process-wide mutex for
+// sqlite3_memory_used(), which Mend never asks: the writer took that lock
+// several times per row. Only possible before SQLite initializes, hence
+// before the first connection; if something initialized it earlier the call
+// fails and the counting stays, which costs only time.
+void stop_counting_memory() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Connection>> Connection::open(const std::string& path,
                                                      const ConnectionOptions& options) {
+  stop_counting_memory();
   sqlite3* db = nullptr;
   // NOMUTEX: the store is used from one thread at a time, so SQLite's own
   // locking would only cost time. EXRESCODE: extended codes tell a foreign
