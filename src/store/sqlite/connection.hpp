@@ -46,6 +46,7 @@ class Connection {
   bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
   // Rows changed by the last INSERT/UPDATE/DELETE.
   int64_t changes() const { return sqlite3_changes64(db_); }
+  int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
   // Maps an SQLite result code to an Error whose code says what to do:
   // busy/locked and I/O trouble -> unavailable, a missing referenced row ->
