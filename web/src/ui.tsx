@@ -1,5 +1,6 @@
-// Small shared pieces: error messages, the confirmation dialog, permission
-// guards, status badges and time formats.
+// Small shared pieces: error messages, actions and their errors, the
+// confirmation dialog, permission guards, tables, status badges and time
+// formats.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api';
@@ -55,6 +56,25 @@ export function useChange(fields: string[]) {
   return { errors, error, run };
 }
 
+// Runs an action on the server (a revoke, a role change): its refusal is
+// `error` until an action succeeds. With `question`, the user confirms it
+// first. run() resolves true when the action was confirmed and made.
+export function useAction() {
+  const [error, setError] = useState<unknown>(null);
+  const run = async (fn: () => Promise<unknown>, question?: string) => {
+    if (question && !(await confirmAction(question))) return false;
+    try {
+      await fn();
+      setError(null);
+      return true;
+    } catch (e) {
+      setError(e);
+      return false;
+    }
+  };
+  return { error, run };
+}
+
 export type Loaded<T> = { data: T | null; error: unknown; loading: boolean; reload: () => void };
 
 // Loads `fn` when `deps` change, and every `everyMs` while mounted if given.
@@ -92,13 +112,16 @@ export function useLoad<T>(fn: () => Promise<T>, deps: unknown[], everyMs = 0): 
 }
 
 // A button for an action that needs `permission`: disabled with the reason
-// when the user lacks it, hidden when `hide` is set.
+// when the user lacks it, hidden when `hide` is set; `submit` makes it its
+// form's submit button.
 export function Act(props: {
   permission: string;
-  onClick: () => void;
+  onClick?: () => void;
   children: ComponentChildren;
   hide?: boolean;
   danger?: boolean;
+  primary?: boolean;
+  submit?: boolean;
   disabled?: boolean;
   id?: string;
   title?: string;
@@ -107,8 +130,9 @@ export function Act(props: {
   if (why && props.hide) return null;
   return (
     <button
+      type={props.submit ? 'submit' : undefined}
       id={props.id}
-      class={props.danger ? 'danger' : ''}
+      class={props.danger ? 'danger' : props.primary ? 'primary' : ''}
       disabled={!!why || props.disabled}
       title={why || props.title}
       onClick={props.onClick}
@@ -148,6 +172,27 @@ export function ConfirmHost() {
         </div>
       </div>
     </div>
+  );
+}
+
+// A column's heading: its text, or its text and a tooltip.
+export type Column = string | { label: string; title: string };
+
+// A table of `items`, a row each from `row`, under a heading row of `cols`
+// (none without). No items yet (still loading, or failed: the page says why
+// elsewhere) is no rows.
+export function Table<T>(props: { items: T[] | null | undefined; row: (item: T) => ComponentChildren; cols?: Column[]; id?: string; class?: string }) {
+  return (
+    <table id={props.id} class={props.class}>
+      {props.cols && (
+        <thead>
+          <tr>
+            {props.cols.map((c) => (typeof c === 'string' ? <th>{c}</th> : <th title={c.title}>{c.label}</th>))}
+          </tr>
+        </thead>
+      )}
+      <tbody>{(props.items ?? []).map((item) => props.row(item))}</tbody>
+    </table>
   );
 }
 

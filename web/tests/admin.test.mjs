@@ -2,46 +2,31 @@
 // role signs in and meets that role's limits; a group granted to them; an API
 // token created (its secret shown once, and working) and revoked.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, signedInPage, startMend } from './harness.mjs';
+import { test } from 'node:test';
+import { confirm, mendForFile, submit } from './harness.mjs';
 import { shot } from './shots.mjs';
 
-let mend, browser, admin;
-before(async () => {
-  mend = await startMend({ agents: [] });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await mend?.stop();
-});
-
-const confirm = (page) => page.click('.modal button.primary');
+const mend = mendForFile({ agents: [] });
+let admin;
 const bearer = (token) => ({ Authorization: 'Bearer ' + token });
 
 test('admin creates a user with a role; the user signs in with its limits', async () => {
-  admin = await signedInPage(browser, mend, 'admin', '#/users');
+  admin = await mend.signIn('admin', '#/users');
   await admin.waitForSelector('#user-list tr[data-user=admin]');
   await admin.waitForSelector('#new-user select[name=role] option[value=operator]', { state: 'attached' });
-  await admin.fill('#new-user input[name=name]', 'vic');
-  await admin.selectOption('#new-user select[name=role]', 'viewer');
   // The server's problem lands at its field.
-  await admin.fill('#new-user input[name=password]', 'short');
-  await admin.click('#create-user');
+  await submit(admin, { '#new-user input[name=name]': 'vic', '#new-user select[name=role]': 'viewer', '#new-user input[name=password]': 'short' }, '#create-user');
   const err = await admin.waitForSelector('#new-user .field-error[data-field=password]');
   assert.match(await err.textContent(), /at least 10 characters/);
-  await admin.fill('#new-user input[name=password]', 'vic-password');
-  await admin.click('#create-user');
+  await submit(admin, { '#new-user input[name=password]': 'vic-password' }, '#create-user');
   await admin.waitForSelector('#user-list tr[data-user=vic]');
   // A name taken: said at the name.
-  await admin.fill('#new-user input[name=name]', 'vic');
-  await admin.fill('#new-user input[name=password]', 'vic-password');
-  await admin.click('#create-user');
+  await submit(admin, { '#new-user input[name=name]': 'vic', '#new-user input[name=password]': 'vic-password' }, '#create-user');
   assert.match(await (await admin.waitForSelector('#new-user .field-error[data-field=name]')).textContent(), /exists/);
   const users = await mend.api('GET', '/api/v1/users');
   assert.equal(users.json.dat.find((u) => u.name === 'vic').role, 'viewer');
 
-  const vic = await signedInPage(browser, mend, 'vic', '#/tasks');
+  const vic = await mend.signIn('vic', '#/tasks');
   assert.match(await vic.textContent('nav .who'), /vic.*viewer/);
   await vic.waitForSelector('#task-list');
   assert.equal(await vic.$('#new-task'), null);
@@ -63,13 +48,9 @@ test('admin creates a user with a role; the user signs in with its limits', asyn
 });
 
 test('admin creates a group and grants a user access to it', async () => {
-  await admin.fill('#new-group input[name=group-name]', 'web');
-  await admin.fill('#new-group input[name=hosts]', 'web-* db-01');
-  await admin.click('#create-group');
+  await submit(admin, { '#new-group input[name=group-name]': 'web', '#new-group input[name=hosts]': 'web-* db-01' }, '#create-group');
   await admin.waitForSelector('#grants h3:has-text("Grants of group web")');
-  await admin.selectOption('#grants select[name=grant-user]', 'vic');
-  await admin.selectOption('#grants select[name=access]', 'write');
-  await admin.click('#grant');
+  await submit(admin, { '#grants select[name=grant-user]': 'vic', '#grants select[name=access]': 'write' }, '#grant');
   await admin.waitForSelector('#grant-list tr[data-grant=vic]');
   const grants = await mend.api('GET', '/api/v1/groups/web/grants');
   assert.deepEqual(grants.json.dat, [{ group: 'web', user: 'vic', access: 'write' }]);
@@ -87,7 +68,7 @@ test('admin creates a group and grants a user access to it', async () => {
   assert.equal((await mend.api('GET', '/api/v1/groups/web')).json.dat.labels, 'env=prod,team=db');
 
   // The user sees their access.
-  const vic = await signedInPage(browser, mend, 'vic', '#/users');
+  const vic = await mend.signIn('vic', '#/users');
   const cell = await vic.waitForSelector('#group-list tr[data-group=web] td:nth-child(5)');
   assert.equal(await cell.textContent(), 'write');
   await vic.context().close();
@@ -96,9 +77,7 @@ test('admin creates a group and grants a user access to it', async () => {
 test('admin creates a token for a user, whose secret works once shown, and revokes it', async () => {
   await admin.click('#user-list tr[data-user=vic] button:has-text("Tokens")');
   await admin.waitForSelector('#tokens h3:has-text("API tokens of vic")');
-  await admin.fill('#tokens input[name=token-name]', 'ci');
-  await admin.fill('#tokens input[name=scopes]', 'task.read');
-  await admin.click('#create-token');
+  await submit(admin, { '#tokens input[name=token-name]': 'ci', '#tokens input[name=scopes]': 'task.read' }, '#create-token');
   const secret = (await (await admin.waitForSelector('#new-token pre')).textContent()).trim();
   await admin.waitForSelector('#token-list tr[data-token=ci] .s-active');
   await shot(admin, 'users');

@@ -2,26 +2,16 @@
 // mend-agent command it shows run as shown, the agent connected with its own
 // certificate; then revoked in the page, it drops and stays out.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, signedInPage, startMend, waitFor } from './harness.mjs';
+import { test } from 'node:test';
+import { confirm, mendForFile, submit, waitFor } from './harness.mjs';
 import { shot } from './shots.mjs';
 
-let mend, browser;
-const confirm = (page) => page.click('.modal button.primary');
-before(async () => {
-  // TLS: a certificate is what a join token buys.
-  mend = await startMend({ agents: [], tls: true, users: { olga: 'operator' } });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await mend?.stop();
-});
+// TLS: a certificate is what a join token buys.
+const mend = mendForFile({ agents: [], tls: true, users: { olga: 'operator' } });
 
 test('enroll a host with a join token from the page, then revoke it', async () => {
-  const page = await signedInPage(browser, mend, 'admin', '#/agents');
-  await page.fill('#enroll input[name=host]', 'web-07');
-  await page.click('#create-join-token');
+  const page = await mend.signIn('admin', '#/agents');
+  await submit(page, { '#enroll input[name=host]': 'web-07' }, '#create-join-token');
   const command = (await (await page.waitForSelector('#agent-command')).textContent()).trim();
   const token = (await page.textContent('#join-token pre.token')).trim();
   assert.equal(command, `mend-agent --server ${mend.url} --join-token ${token} --ident web-07`);
@@ -43,9 +33,8 @@ test('enroll a host with a join token from the page, then revoke it', async () =
 });
 
 test('a join token revoked in the page enrolls no one', async () => {
-  const page = await signedInPage(browser, mend, 'admin', '#/agents');
-  await page.fill('#enroll input[name=host]', 'web-08');
-  await page.click('#create-join-token');
+  const page = await mend.signIn('admin', '#/agents');
+  await submit(page, { '#enroll input[name=host]': 'web-08' }, '#create-join-token');
   const token = (await (await page.waitForSelector('#join-token pre.token')).textContent()).trim();
   const row = '#join-tokens tr:has(td:has-text("web-08"))';
   await page.click(`${row} button:has-text("Revoke")`);
@@ -57,7 +46,7 @@ test('a join token revoked in the page enrolls no one', async () => {
 });
 
 test('an operator may neither enroll nor revoke, and is told why', async () => {
-  const page = await signedInPage(browser, mend, 'olga', '#/agents');
+  const page = await mend.signIn('olga', '#/agents');
   const create = await page.waitForSelector('#create-join-token');
   assert.equal(await create.isDisabled(), true);
   assert.match(await create.getAttribute('title'), /needs permission agent\.enroll \(olga is operator\)/);

@@ -16,6 +16,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -147,6 +148,12 @@ export async function startMend({ agents = ['web-01'], labels = {}, serverArgs =
         req.end();
       });
     },
+    // An Ibex task (POST /ibex/v1/tasks, as root): its id.
+    async startTask({ title, script, hosts, action = 'start', creator = 'test' }) {
+      const r = await mend.api('POST', '/ibex/v1/tasks', { title, account: 'root', script, creator, action, hosts });
+      if (r.status !== 200) throw new Error(`cannot create task ${title}: ${r.status} ${r.text}`);
+      return r.json.dat;
+    },
     // An agent the test starts itself with `args` (its spool is given here),
     // stopped with the rest; log() is what it printed.
     startAgent(ident, args) {
@@ -174,7 +181,7 @@ export async function startMend({ agents = ['web-01'], labels = {}, serverArgs =
   return mend;
 }
 
-export async function launchBrowser() {
+async function launchBrowser() {
   return chromium.launch({
     executablePath: CHROMIUM,
     // The machine has no network beyond loopback: without these Chromium
@@ -192,18 +199,48 @@ export async function launchBrowser() {
   });
 }
 
-// A page of its own (own cookies) on `mend`, signed in through the sign-in
-// page as `user` (password `${user}-password`, or admin's), ending on `hash`.
-export async function signedInPage(browser, mend, user, hash = '#/') {
-  const context = await browser.newContext({ ignoreHTTPSErrors: mend.tls });
-  const page = await context.newPage();
-  await page.goto(`${mend.url}/${hash}`);
-  await page.waitForSelector('form input[name=user]');
-  await page.fill('input[name=user]', user);
-  await page.fill('input[name=password]', user === 'admin' ? ADMIN_PASSWORD : `${user}-password`);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('nav .who');
-  return page;
+// What a test file runs against: startMend(options), then `setup(mend)`,
+// and a browser, before the file's tests; both stopped after them. The Mend
+// returned is filled in by then, with `browser` and signIn(user, hash): a
+// page of its own (own cookies), signed in through the sign-in page as `user`
+// (password `${user}-password`, or admin's), ending on `hash`.
+export function mendForFile(options = {}, setup = async () => {}) {
+  const mend = {};
+  before(async () => {
+    Object.assign(mend, await startMend(options));
+    await setup(mend);
+    mend.browser = await launchBrowser();
+  });
+  after(async () => {
+    await mend.browser?.close();
+    await mend.stop?.();
+  });
+  mend.signIn = async (user, hash = '#/') => {
+    const context = await mend.browser.newContext({ ignoreHTTPSErrors: mend.tls });
+    const page = await context.newPage();
+    await page.goto(`${mend.url}/${hash}`);
+    await page.waitForSelector('form input[name=user]');
+    await page.fill('input[name=user]', user);
+    await page.fill('input[name=password]', user === 'admin' ? ADMIN_PASSWORD : `${user}-password`);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('nav .who');
+    return page;
+  };
+  return mend;
 }
+
+// Fills a form's fields (selector: value; a <select> gets its option chosen)
+// and clicks `button`.
+export async function submit(page, fields, button) {
+  for (const [selector, value] of Object.entries(fields)) {
+    const field = page.locator(selector);
+    if ((await field.evaluate((e) => e.tagName)) === 'SELECT') await field.selectOption(value);
+    else await field.fill(value);
+  }
+  await page.click(button);
+}
+
+// Answers the page's confirmation dialog: confirmed.
+export const confirm = (page) => page.click('.modal button.primary');
 
 export { sleep, waitFor };

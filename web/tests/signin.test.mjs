@@ -2,22 +2,14 @@
 // going; the cookie is HttpOnly and SameSite=Strict; an expired session goes
 // to sign-in and back; signing out ends the session on the server.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { ADMIN_PASSWORD, launchBrowser, startMend } from './harness.mjs';
+import { test } from 'node:test';
+import { ADMIN_PASSWORD, mendForFile } from './harness.mjs';
 import { shot } from './shots.mjs';
 
-let mend, browser;
-before(async () => {
-  mend = await startMend({ agents: ['web-01'] });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await mend?.stop();
-});
+const mend = mendForFile({ agents: ['web-01'] });
 
 test('sign in, then the overview shows the connected agent', async () => {
-  const context = await browser.newContext();
+  const context = await mend.browser.newContext();
   const page = await context.newPage();
   await page.goto(mend.url + '/#/agents');
   await page.waitForSelector('form input[name=user]');

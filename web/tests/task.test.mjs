@@ -3,22 +3,14 @@
 // the output stream (server-sent events) and the session cookie (Secure)
 // go through the TLS listener, signed in as an operator.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, signedInPage, startMend } from './harness.mjs';
+import { test } from 'node:test';
+import { confirm, mendForFile } from './harness.mjs';
 import { metric, shot } from './shots.mjs';
 
-let mend, browser;
-before(async () => {
-  mend = await startMend({ agents: ['web-01', 'web-02'], tls: true, users: { olga: 'operator' } });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await mend?.stop();
-});
+const mend = mendForFile({ agents: ['web-01', 'web-02'], tls: true, users: { olga: 'operator' } });
 
 test('run a task and see its output arrive line by line', async () => {
-  const page = await signedInPage(browser, mend, 'olga', '#/tasks/new');
+  const page = await mend.signIn('olga', '#/tasks/new');
   const [cookie] = (await page.context().cookies()).filter((c) => c.name === 'mend_session');
   assert.equal(cookie.secure, true);
   await page.waitForSelector('#host-picker input[data-ident=web-01]');
@@ -62,19 +54,11 @@ test('run a task and see its output arrive line by line', async () => {
 });
 
 test('kill a running host', async () => {
-  const created = await mend.api('POST', '/ibex/v1/tasks', {
-    title: 'long one',
-    account: 'root',
-    script: 'echo started; sleep 300',
-    creator: 'test',
-    action: 'start',
-    hosts: ['web-02'],
-  });
-  const id = created.json.dat;
-  const page = await signedInPage(browser, mend, 'olga', `#/tasks/${id}?host=web-02`);
+  const id = await mend.startTask({ title: 'long one', script: 'echo started; sleep 300', hosts: ['web-02'] });
+  const page = await mend.signIn('olga', `#/tasks/${id}?host=web-02`);
   await page.waitForFunction(() => /started/.test(document.querySelector('#stdout')?.textContent ?? ''));
   await page.click('#host-kill');
-  await page.click('.modal button.primary');
+  await confirm(page);
   await page.waitForFunction(() => document.querySelector('#output .status')?.textContent === 'killed', null, { timeout: 30000 });
   const task = await mend.api('GET', `/ibex/v1/task/${id}/result`);
   assert.deepEqual(task.json.dat.killed, ['web-02']);
@@ -84,15 +68,7 @@ test('kill a running host', async () => {
 });
 
 test('the output stream over TLS: lines arrive while the script runs', async () => {
-  const created = await mend.api('POST', '/ibex/v1/tasks', {
-    title: 'stream',
-    account: 'root',
-    script: 'echo first; sleep 1; echo second; sleep 30',
-    creator: 'test',
-    action: 'start',
-    hosts: ['web-01'],
-  });
-  const id = created.json.dat;
+  const id = await mend.startTask({ title: 'stream', script: 'echo first; sleep 1; echo second; sleep 30', hosts: ['web-01'] });
   const got = await mend.readStream(`/api/v1/tasks/${id}/hosts/web-01/stream`, (t) => /second/.test(t));
   assert.equal(got.status, 200);
   assert.match(got.headers['content-type'], /text\/event-stream/);

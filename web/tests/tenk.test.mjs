@@ -1,33 +1,16 @@
 // The task page of a 10,000-host task: how soon it is usable, and that only
 // the rows in view are in the page.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, signedInPage, startMend } from './harness.mjs';
+import { test } from 'node:test';
+import { mendForFile } from './harness.mjs';
 import { metric, shot } from './shots.mjs';
 
-let mend, browser;
-before(async () => {
-  mend = await startMend({ agents: [] });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await mend?.stop();
-});
+const mend = mendForFile({ agents: [] });
 
 test('a 10,000-host task page is interactive quickly and virtualised', async () => {
   const hosts = Array.from({ length: 10000 }, (_, i) => `host-${String(i).padStart(5, '0')}`);
-  const created = await mend.api('POST', '/ibex/v1/tasks', {
-    title: 'ten thousand',
-    account: 'root',
-    script: 'uptime',
-    creator: 'test',
-    action: 'pause',
-    hosts,
-  });
-  assert.equal(created.status, 200, created.text);
-  const id = created.json.dat;
-  const page = await signedInPage(browser, mend, 'admin');
+  const id = await mend.startTask({ title: 'ten thousand', script: 'uptime', action: 'pause', hosts });
+  const page = await mend.signIn('admin');
   // Once to warm the browser's cache of the console's files, as a user's would be.
   await page.goto(`${mend.url}/#/`);
   await page.waitForSelector('nav');

@@ -1,20 +1,12 @@
 // A viewer sees no run button, and the controls they may not use say why.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, signedInPage, startMend } from './harness.mjs';
+import { test } from 'node:test';
+import { mendForFile } from './harness.mjs';
 
-let mend, browser;
-before(async () => {
-  mend = await startMend({ agents: ['web-01'], users: { vera: 'viewer' } });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await mend?.stop();
-});
+const mend = mendForFile({ agents: ['web-01'], users: { vera: 'viewer' } });
 
 test('a viewer sees no run button', async () => {
-  const page = await signedInPage(browser, mend, 'vera', '#/tasks');
+  const page = await mend.signIn('vera', '#/tasks');
   await page.waitForSelector('#task-list');
   assert.match(await page.textContent('nav .who'), /viewer/);
   assert.equal(await page.$('#new-task'), null);

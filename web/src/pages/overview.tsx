@@ -2,7 +2,7 @@
 // went over the last 24 hours, open breakers and the latest decisions.
 import { get, qs } from '../api';
 import { can } from '../session';
-import { Card, ErrorBox, Status, ago, duration, useLoad } from '../ui';
+import { Card, ErrorBox, Status, Table, ago, duration, useLoad } from '../ui';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -58,38 +58,36 @@ export function Overview() {
       <ErrorBox error={agents.error || running.error || records.error || rules.error} />
       <div class="cols">
         <Card title="Running tasks">
-          <table>
-            <tbody>
-              {(running.data?.list ?? []).map((t: any) => (
-                <tr>
-                  <td>
-                    <a href={`#/tasks/${t.id}`}>#{t.id}</a>
-                  </td>
-                  <td>{t.title}</td>
-                  <td>
-                    <Status s={t.state} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            items={running.data?.list}
+            row={(t: any) => (
+              <tr>
+                <td>
+                  <a href={`#/tasks/${t.id}`}>#{t.id}</a>
+                </td>
+                <td>{t.title}</td>
+                <td>
+                  <Status s={t.state} />
+                </td>
+              </tr>
+            )}
+          />
         </Card>
         <Card title="Latest decisions">
-          <table>
-            <tbody>
-              {list.slice(0, 10).map((r) => (
-                <tr>
-                  <td>{ago(r.created_ms)}</td>
-                  <td>{r.rule || '—'}</td>
-                  <td>{r.host}</td>
-                  <td>
-                    <Status s={r.decision} />
-                  </td>
-                  <td>{r.task_id ? <a href={`#/tasks/${r.task_id}`}>#{r.task_id}</a> : null}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            items={list.slice(0, 10)}
+            row={(r) => (
+              <tr>
+                <td>{ago(r.created_ms)}</td>
+                <td>{r.rule || '—'}</td>
+                <td>{r.host}</td>
+                <td>
+                  <Status s={r.decision} />
+                </td>
+                <td>{r.task_id ? <a href={`#/tasks/${r.task_id}`}>#{r.task_id}</a> : null}</td>
+              </tr>
+            )}
+          />
         </Card>
       </div>
     </div>

@@ -5,9 +5,9 @@ import { useState } from 'preact/hooks';
 import { call, get, post, put } from '../api';
 import type { FieldErrors } from '../fielderrors';
 import { go, route, setQuery } from '../router';
-import { can, deniedReason } from '../session';
+import { can } from '../session';
 import { useSignal } from '../signal';
-import { Act, Card, ErrorBox, Problems, Status, ago, confirmAction, useChange, useLoad } from '../ui';
+import { Act, Card, ErrorBox, Problems, Status, Table, ago, useAction, useChange, useLoad } from '../ui';
 
 export function Rules() {
   const r = useSignal(route);
@@ -37,88 +37,88 @@ export function Rules() {
 function RuleList() {
   const rules = useLoad(() => get<any[]>('/api/v1/heal-rules'), []);
   const stats = useLoad(() => get<any>('/api/v1/heal/rules'), [], 10000);
-  const [error, setError] = useState<unknown>(null);
+  const act = useAction();
   const byName: Record<string, any> = {};
   for (const s of stats.data?.list ?? []) byName[s.name] = s;
-  const setDryRun = async (rule: any, dry: boolean) => {
-    if (!(await confirmAction(dry ? `Put rule ${rule.name} in dry run (decisions recorded, nothing runs)?` : `Let rule ${rule.name} run its template again?`))) return;
+  const setDryRun = (rule: any, dry: boolean) => {
     const { origin, ...body } = rule;
-    try {
-      await put(`/api/v1/heal-rules/${encodeURIComponent(rule.name)}`, { ...body, dry_run: dry });
-      rules.reload();
-    } catch (e) {
-      setError(e);
-    }
+    return act.run(
+      () => put(`/api/v1/heal-rules/${encodeURIComponent(rule.name)}`, { ...body, dry_run: dry }).then(rules.reload),
+      dry ? `Put rule ${rule.name} in dry run (decisions recorded, nothing runs)?` : `Let rule ${rule.name} run its template again?`,
+    );
   };
-  const closeBreaker = async (name: string) => {
-    if (!(await confirmAction(`Close the breaker of rule ${name}?`))) return;
-    try {
-      await post(`/api/v1/heal/rules/${encodeURIComponent(name)}/breaker/close`);
-      stats.reload();
-    } catch (e) {
-      setError(e);
-    }
-  };
+  const closeBreaker = (name: string) =>
+    act.run(() => post(`/api/v1/heal/rules/${encodeURIComponent(name)}/breaker/close`).then(stats.reload), `Close the breaker of rule ${name}?`);
   return (
     <Card title="Heal rules, in the order they are tried">
-      <ErrorBox error={error || rules.error || stats.error} />
-      <table id="rule-list">
-        <thead>
-          <tr>
-            <th>Rule</th>
-            <th>Matchers</th>
-            <th>Template</th>
-            <th>Mode</th>
-            <th>Runs (ok / failed)</th>
-            <th>Last run</th>
-            <th>Breaker</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(rules.data ?? []).map((x: any) => {
-            const s = byName[x.name];
-            return (
-              <tr>
-                <td>
-                  <a href={`#/rules?tab=rules&edit=${encodeURIComponent(x.name)}`}>{x.name}</a> <small class="note">{x.origin}</small>
-                </td>
-                <td>
-                  <code>{x.matchers.join(', ')}</code>
-                </td>
-                <td>{x.template}</td>
-                <td>
-                  <Status s={x.dry_run ? 'dry_run' : 'start'} />{' '}
-                  {x.origin === 'api' && (
-                    <Act permission="rule.edit" onClick={() => setDryRun(x, !x.dry_run)}>
-                      {x.dry_run ? 'Enable runs' : 'Dry run only'}
+      <ErrorBox error={act.error || rules.error || stats.error} />
+      <Table
+        id="rule-list"
+        cols={['Rule', 'Matchers', 'Template', 'Mode', 'Runs (ok / failed)', 'Last run', 'Breaker']}
+        items={rules.data}
+        row={(x: any) => {
+          const s = byName[x.name];
+          return (
+            <tr>
+              <td>
+                <a href={`#/rules?tab=rules&edit=${encodeURIComponent(x.name)}`}>{x.name}</a> <small class="note">{x.origin}</small>
+              </td>
+              <td>
+                <code>{x.matchers.join(', ')}</code>
+              </td>
+              <td>{x.template}</td>
+              <td>
+                <Status s={x.dry_run ? 'dry_run' : 'start'} />{' '}
+                {x.origin === 'api' && (
+                  <Act permission="rule.edit" onClick={() => setDryRun(x, !x.dry_run)}>
+                    {x.dry_run ? 'Enable runs' : 'Dry run only'}
+                  </Act>
+                )}
+              </td>
+              <td>{s ? `${s.runs} (${s.successes} / ${s.failures})` : ''}</td>
+              <td>{s ? ago(s.last_run_ms) : ''}</td>
+              <td>
+                {s?.breaker?.open ? (
+                  <>
+                    <Status s="breaker_open" />{' '}
+                    <Act permission="rule.edit" onClick={() => closeBreaker(x.name)}>
+                      Close
                     </Act>
-                  )}
-                </td>
-                <td>{s ? `${s.runs} (${s.successes} / ${s.failures})` : ''}</td>
-                <td>{s ? ago(s.last_run_ms) : ''}</td>
-                <td>
-                  {s?.breaker?.open ? (
-                    <>
-                      <Status s="breaker_open" />{' '}
-                      <Act permission="rule.edit" onClick={() => closeBreaker(x.name)}>
-                        Close
-                      </Act>
-                    </>
-                  ) : (
-                    'closed'
-                  )}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+                  </>
+                ) : (
+                  'closed'
+                )}
+              </td>
+            </tr>
+          );
+        }}
+      />
       <p>
         <Act permission="rule.edit" hide id="new-rule" onClick={() => go('#/rules?tab=rules&edit=')}>
           New rule
         </Act>
       </p>
     </Card>
+  );
+}
+
+// The end of a rule's or template's editor: why the last save failed, Save
+// (none for one from the rules file, which is changed there), and Back to
+// the list.
+function SaveRow(props: { kind: 'rule' | 'template'; fromFile: boolean; error: unknown; saved: boolean; onSave: () => void }) {
+  return (
+    <>
+      <ErrorBox error={props.error} />
+      <div class="row">
+        {!props.fromFile && (
+          <Act permission={`${props.kind}.edit`} primary id={`save-${props.kind}`} onClick={props.onSave}>
+            Save
+          </Act>
+        )}
+        {props.saved && <span class="note" id="saved">Saved.</span>}
+        <button onClick={() => setQuery({ tab: `${props.kind}s` })}>Back</button>
+      </div>
+    </>
   );
 }
 
@@ -223,16 +223,7 @@ function RuleEdit({ name }: { name: string }) {
           </label>
         </div>
       </div>
-      <ErrorBox error={error} />
-      <div class="row">
-        {r.origin !== 'file' && (
-          <button class="primary" id="save-rule" disabled={!!deniedReason('rule.edit')} title={deniedReason('rule.edit')} onClick={save}>
-            Save
-          </button>
-        )}
-        {saved && <span class="note" id="saved">Saved.</span>}
-        <button onClick={() => setQuery({ tab: 'rules' })}>Back</button>
-      </div>
+      <SaveRow kind="rule" fromFile={r.origin === 'file'} error={error} saved={saved} onSave={save} />
     </Card>
   );
 }
@@ -242,32 +233,24 @@ function TemplateList() {
   return (
     <Card title="Script templates">
       <ErrorBox error={templates.error} />
-      <table id="template-list">
-        <thead>
+      <Table
+        id="template-list"
+        cols={['Name', 'Title', 'Account', 'Timeout', 'Script']}
+        items={templates.data}
+        row={(t: any) => (
           <tr>
-            <th>Name</th>
-            <th>Title</th>
-            <th>Account</th>
-            <th>Timeout</th>
-            <th>Script</th>
+            <td>
+              <a href={`#/rules?tab=templates&edit=${encodeURIComponent(t.name)}`}>{t.name}</a> <small class="note">{t.origin}</small>
+            </td>
+            <td>{t.title}</td>
+            <td>{t.account}</td>
+            <td>{t.timeout} s</td>
+            <td>
+              <code>{t.script.split('\n').find((l: string) => l.trim() && !l.startsWith('#!')) ?? ''}</code>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {(templates.data ?? []).map((t: any) => (
-            <tr>
-              <td>
-                <a href={`#/rules?tab=templates&edit=${encodeURIComponent(t.name)}`}>{t.name}</a> <small class="note">{t.origin}</small>
-              </td>
-              <td>{t.title}</td>
-              <td>{t.account}</td>
-              <td>{t.timeout} s</td>
-              <td>
-                <code>{t.script.split('\n').find((l: string) => l.trim() && !l.startsWith('#!')) ?? ''}</code>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        )}
+      />
       <p>
         <Act permission="template.edit" hide id="new-template" onClick={() => go('#/rules?tab=templates&edit=')}>
           New template
@@ -326,16 +309,7 @@ function TemplateEdit({ name }: { name: string }) {
         <textarea name="script" rows={14} value={t.script} disabled={readOnly} onInput={(e) => set('script', e.currentTarget.value)} />
       </label>
       <Problems errors={errors} field="script" />
-      <ErrorBox error={error} />
-      <div class="row">
-        {t.origin !== 'file' && (
-          <button class="primary" id="save-template" disabled={!!deniedReason('template.edit')} title={deniedReason('template.edit')} onClick={save}>
-            Save
-          </button>
-        )}
-        {saved && <span class="note" id="saved">Saved.</span>}
-        <button onClick={() => setQuery({ tab: 'templates' })}>Back</button>
-      </div>
+      <SaveRow kind="template" fromFile={t.origin === 'file'} error={error} saved={saved} onSave={save} />
     </Card>
   );
 }
@@ -365,15 +339,9 @@ function DryRun() {
   const [source, setSource] = useState('alertmanager');
   const [payload, setPayload] = useState(SAMPLE);
   const [result, setResult] = useState<any>(null);
-  const [error, setError] = useState<unknown>(null);
+  const act = useAction();
   const run = async () => {
-    try {
-      setResult(await call('POST', `/api/v1/heal/dry-run?source=${source}`, payload));
-      setError(null);
-    } catch (e) {
-      setError(e);
-      setResult(null);
-    }
+    if (!(await act.run(async () => setResult(await call('POST', `/api/v1/heal/dry-run?source=${source}`, payload))))) setResult(null);
   };
   return (
     <Card title="Dry run: what every rule would decide, without recording or running anything">
@@ -391,7 +359,7 @@ function DryRun() {
         </button>
       </div>
       <textarea name="payload" rows={12} style={{ width: '100%' }} value={payload} onInput={(e) => setPayload(e.currentTarget.value)} />
-      <ErrorBox error={error} />
+      <ErrorBox error={act.error} />
       {result?.events.map((ev: any) => (
         <div class="card" data-fingerprint={ev.fingerprint}>
           <p>
@@ -402,31 +370,23 @@ function DryRun() {
                 .join(' ')}
             </small>
           </p>
-          <table class="dry-run-result">
-            <thead>
-              <tr>
-                <th>Rule</th>
-                <th>Matches</th>
-                <th>Host</th>
-                <th>Would decide</th>
-                <th>Why</th>
+          <Table
+            class="dry-run-result"
+            cols={['Rule', 'Matches', 'Host', 'Would decide', 'Why']}
+            items={ev.rules}
+            row={(r: any) => (
+              <tr class={r.deciding ? 'sel' : ''}>
+                <td>
+                  {r.rule}
+                  {r.deciding ? ' ◀ decides' : ''}
+                </td>
+                <td>{r.matches ? 'yes' : 'no'}</td>
+                <td>{r.host}</td>
+                <td>{r.decision ? <Status s={r.decision} /> : ''}</td>
+                <td class="note">{r.reason}</td>
               </tr>
-            </thead>
-            <tbody>
-              {ev.rules.map((r: any) => (
-                <tr class={r.deciding ? 'sel' : ''}>
-                  <td>
-                    {r.rule}
-                    {r.deciding ? ' ◀ decides' : ''}
-                  </td>
-                  <td>{r.matches ? 'yes' : 'no'}</td>
-                  <td>{r.host}</td>
-                  <td>{r.decision ? <Status s={r.decision} /> : ''}</td>
-                  <td class="note">{r.reason}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            )}
+          />
         </div>
       ))}
     </Card>

@@ -5,7 +5,7 @@ import { get, put } from '../api';
 import { route, setQuery } from '../router';
 import { useSignal } from '../signal';
 import { openEvents } from '../stream';
-import { Act, ErrorBox, Status, confirmAction, time, useLoad } from '../ui';
+import { Act, ErrorBox, Status, confirmAction, time, useAction, useLoad } from '../ui';
 import { VirtualList } from '../vlist';
 
 const FINAL = new Set(['success', 'failed', 'timeout', 'killed', 'killfailed', 'cancelled', 'ignored', 'lost']);
@@ -15,7 +15,7 @@ export function TaskPage({ id }: { id: string }) {
   const selected = r.query.get('host') ?? '';
   const filter = r.query.get('status') ?? '';
   const [search, setSearch] = useState('');
-  const [error, setError] = useState<unknown>(null);
+  const actions = useAction();
   const summary = useLoad(() => get<any>(`/api/v1/tasks/${id}/summary`), [id], 2000);
   const done = summary.data?.state === 'done';
   const hosts = useLoad(() => get<any>(`/api/v1/tasks/${id}/hosts`), [id, done], done ? 0 : 3000);
@@ -30,17 +30,12 @@ export function TaskPage({ id }: { id: string }) {
     if (summary.data && hosts.data && !performance.getEntriesByName('task-ready').length) performance.mark('task-ready');
   }, [summary.data, hosts.data]);
 
-  const act = async (action: string) => {
-    if (!(await confirmAction(`${action} task #${id} "${summary.data?.title}"?`))) return;
-    try {
+  const act = (action: string) =>
+    actions.run(async () => {
       await put(`/ibex/v1/task/${id}/action`, { action });
-      setError(null);
       summary.reload();
       hosts.reload();
-    } catch (e) {
-      setError(e);
-    }
-  };
+    }, `${action} task #${id} "${summary.data?.title}"?`);
   const t = summary.data;
   const q = (params: Record<string, string>) => setQuery({ host: selected, status: filter, ...params });
   return (
@@ -74,7 +69,7 @@ export function TaskPage({ id }: { id: string }) {
           </Act>
         )}
       </div>
-      <ErrorBox error={error || summary.error || hosts.error} />
+      <ErrorBox error={actions.error || summary.error || hosts.error} />
       {t && (
         <details class="card" open={rows.length < 50}>
           <summary>Settings and script</summary>

@@ -2,9 +2,9 @@
 // id (keyset), so the thousandth page is as quick as the first.
 import { useState } from 'preact/hooks';
 import { get, qs } from '../api';
-import { route, setQuery } from '../router';
-import { useSignal } from '../signal';
-import { Act, ErrorBox, Status, time, useLoad } from '../ui';
+import { FilterForm, useFilters } from '../forms';
+import { setQuery } from '../router';
+import { Act, ErrorBox, Status, Table, time, useLoad } from '../ui';
 
 const STATES = ['', 'unfinished', 'start', 'pause', 'done'];
 
@@ -15,9 +15,8 @@ function toMs(local: string): string {
 }
 
 export function Tasks() {
-  const r = useSignal(route);
-  const q = Object.fromEntries(r.query.entries());
-  const [form, setForm] = useState({ title: q.title ?? '', creator: q.creator ?? '', state: q.state ?? '', since: q.since ?? '', until: q.until ?? '' });
+  const f = useFilters(['title', 'creator', 'state', 'since', 'until']);
+  const q = f.q;
   // Cursors of the pages before this one, to go back.
   const [stack, setStack] = useState<number[]>([]);
   const before = q.before_id ?? '';
@@ -27,19 +26,9 @@ export function Tasks() {
         '/api/v1/tasks' +
           qs({ title: q.title, creator: q.creator, state: q.state, since: toMs(q.since ?? ''), until: toMs(q.until ?? ''), before_id: before, limit: 50 }),
       ),
-    [r.query.toString()],
+    [f.query],
     5000,
   );
-  const apply = (e: Event) => {
-    e.preventDefault();
-    setStack([]);
-    setQuery(form);
-  };
-  const field = (name: keyof typeof form) => ({
-    name,
-    value: form[name],
-    onInput: (e: any) => setForm({ ...form, [name]: e.currentTarget.value }),
-  });
   return (
     <div>
       <div class="row">
@@ -48,67 +37,41 @@ export function Tasks() {
           New task
         </Act>
       </div>
-      <form class="filters" onSubmit={apply}>
-        <label>
-          Title contains
-          <input {...field('title')} />
-        </label>
-        <label>
-          Creator
-          <input {...field('creator')} />
-        </label>
-        <label>
-          State
-          <select {...field('state')}>
-            {STATES.map((s) => (
-              <option value={s}>{s || 'any'}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Created after
-          <input type="datetime-local" {...field('since')} />
-        </label>
-        <label>
-          Created before
-          <input type="datetime-local" {...field('until')} />
-        </label>
-        <button class="primary" type="submit">
-          Filter
-        </button>
-      </form>
+      <FilterForm
+        onSubmit={() => {
+          setStack([]);
+          f.apply();
+        }}
+      >
+        {f.input('title', 'Title contains')}
+        {f.input('creator', 'Creator')}
+        {f.select('state', 'State', STATES)}
+        {f.input('since', 'Created after', { type: 'datetime-local' })}
+        {f.input('until', 'Created before', { type: 'datetime-local' })}
+      </FilterForm>
       <ErrorBox error={tasks.error} />
-      <table id="task-list">
-        <thead>
+      <Table
+        id="task-list"
+        cols={['Id', 'Title', 'State', 'Creator', 'Account', 'Created']}
+        items={tasks.data?.list}
+        row={(t: any) => (
           <tr>
-            <th>Id</th>
-            <th>Title</th>
-            <th>State</th>
-            <th>Creator</th>
-            <th>Account</th>
-            <th>Created</th>
+            <td>
+              <a href={`#/tasks/${t.id}`}>#{t.id}</a>
+            </td>
+            <td>
+              <a href={`#/tasks/${t.id}`}>{t.title}</a>
+              {t.alert_triggered ? <small class="note"> · alert</small> : null}
+            </td>
+            <td>
+              <Status s={t.state} />
+            </td>
+            <td>{t.creator}</td>
+            <td>{t.account}</td>
+            <td>{time(t.created_ms)}</td>
           </tr>
-        </thead>
-        <tbody>
-          {(tasks.data?.list ?? []).map((t: any) => (
-            <tr>
-              <td>
-                <a href={`#/tasks/${t.id}`}>#{t.id}</a>
-              </td>
-              <td>
-                <a href={`#/tasks/${t.id}`}>{t.title}</a>
-                {t.alert_triggered ? <small class="note"> · alert</small> : null}
-              </td>
-              <td>
-                <Status s={t.state} />
-              </td>
-              <td>{t.creator}</td>
-              <td>{t.account}</td>
-              <td>{time(t.created_ms)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        )}
+      />
       <div class="pager">
         <button
           disabled={!before}
