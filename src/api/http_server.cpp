@@ -9,6 +9,7 @@
 #include "api/read_on_pool.hpp"
 #include "api/url.hpp"
 #include "common/asio.hpp"
+#include "common/exception_message.hpp"
 #include "common/log.hpp"
 #include "tls/asio_ssl.hpp"
 #include "tls/peer_certificate.hpp"
@@ -21,15 +22,6 @@ auto tok(beast::error_code& ec) { return asio::redirect_error(asio::use_awaitabl
 std::string endpoint_text(const tcp::endpoint& ep) {
   auto a = ep.address();
   return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(ep.port());
-}
-
-void log_exception(std::exception_ptr e, const char* what) {
-  if (!e) return;
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& ex) {
-    spdlog::error("{} failed: {}", what, ex.what());
-  }
 }
 
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;

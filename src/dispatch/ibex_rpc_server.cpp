@@ -4,6 +4,7 @@
 #include <map>
 
 #include "common/asio.hpp"
+#include "common/exception_message.hpp"
 #include "common/log.hpp"
 #include "dispatch/ibex_rpc_service.hpp"
 #include "proto/ibex_rpc_frame_splitter.hpp"
@@ -19,15 +20,6 @@ std::string endpoint_text(const tcp::endpoint& ep) {
   if (a.is_v6() && a.to_v6().is_v4_mapped())
     a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
   return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(ep.port());
-}
-
-void log_exception(std::exception_ptr e, const char* what) {
-  if (!e) return;
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& ex) {
-    spdlog::error("{} failed: {}", what, ex.what());
-  }
 }
 
 constexpr size_t kReadChunk = 64 * 1024;
