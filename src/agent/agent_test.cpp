@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/exception_message.hpp"
 #include "common/failpoint.hpp"
 #include "testing/fake_agent_server.hpp"
 #include "testing/fake_clock.hpp"
@@ -57,13 +58,7 @@ class AgentTest : public ::testing::Test {
     bool done = false;
     asio::co_spawn(io, agent.run(), asio::detached);
     asio::co_spawn(io, body(), [&](std::exception_ptr e) {
-      if (e) {
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& x) {
-          ADD_FAILURE() << "server side failed: " << x.what();
-        }
-      }
+      if (e) ADD_FAILURE() << "server side failed: " << exception_message(e);
       done = true;
       agent.stop();
     });

@@ -9,7 +9,9 @@
 #include "api/read_on_pool.hpp"
 #include "api/url.hpp"
 #include "common/asio.hpp"
+#include "common/exception_message.hpp"
 #include "common/log.hpp"
+#include "common/tcp_listener.hpp"
 #include "tls/asio_ssl.hpp"
 #include "tls/peer_certificate.hpp"
 
@@ -17,20 +19,6 @@ namespace mend {
 
 namespace {
 auto tok(beast::error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
-
-std::string endpoint_text(const tcp::endpoint& ep) {
-  auto a = ep.address();
-  return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(ep.port());
-}
-
-void log_exception(std::exception_ptr e, const char* what) {
-  if (!e) return;
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& ex) {
-    spdlog::error("{} failed: {}", what, ex.what());
-  }
-}
 
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
@@ -98,26 +86,14 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 awaitable<void> HttpServer::Impl::accept_loop() {
   auto self = shared_from_this();
   for (;;) {
-    beast::error_code ec;
-    tcp::socket socket = co_await acceptor.async_accept(tok(ec));
-    if (stopped) co_return;
+    std::optional<AcceptedSocket> accepted = co_await accept_connection(acceptor, stopped, "http");
+    if (!accepted) co_return;
+    tcp::socket& socket = accepted->socket;
+    const tcp::endpoint& peer = accepted->peer;
     // Small frames (an assignment, an ack) must leave at once: Nagle's
     // algorithm with delayed ACKs would hold them for tens of milliseconds.
-    if (!ec) {
-      beast::error_code nodelay_ec;
-      socket.set_option(tcp::no_delay(true), nodelay_ec);
-    }
-    if (ec) {
-      spdlog::warn("http accept failed: {}", ec.message());
-      // Out of file descriptors and the like: back off instead of spinning.
-      asio::steady_timer backoff(acceptor.get_executor());
-      backoff.expires_after(std::chrono::milliseconds(100));
-      co_await backoff.async_wait(tok(ec));
-      if (stopped) co_return;
-      continue;
-    }
-    auto peer = socket.remote_endpoint(ec);
-    if (ec) continue;  // already gone
+    beast::error_code nodelay_ec;
+    socket.set_option(tcp::no_delay(true), nodelay_ec);
     auto ticket = std::make_shared<ConnectionLimits::Ticket>();
     auto refusal = limits.admit(peer.address(), *ticket, *edge);
     if (refusal != ConnectionLimits::Refusal::none) {
@@ -428,32 +404,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(asio::io_context& ioc, con
                                                       AgentGateway& agents, HttpServerOptions options) {
   MEND_ASSIGN_OR_RETURN(ListenAddress where, parse_listen_address(options.address));
   auto impl = std::make_shared<Impl>(ioc, api, agents, std::move(options));
-  beast::error_code ec;
-  auto address = asio::ip::make_address(where.host, ec);
-  tcp::endpoint endpoint;
-  if (!ec) {
-    endpoint = tcp::endpoint(address, where.port);
-  } else {
-    tcp::resolver resolver(ioc);
-    auto found = resolver.resolve(where.host, std::to_string(where.port), ec);
-    if (ec || found.empty())
-      return make_error(ErrorCode::invalid_input, "cannot resolve listen host '" + where.host + "'");
-    endpoint = found.begin()->endpoint();
-  }
-  auto fail = [&](const char* what) {
-    return make_error(ErrorCode::unavailable,
-                      std::string("cannot ") + what + " " + endpoint_text(endpoint) + ": " + ec.message());
-  };
-  impl->acceptor.open(endpoint.protocol(), ec);
-  if (ec) return fail("open");
-  impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (ec) return fail("configure");
-  impl->acceptor.bind(endpoint, ec);
-  if (ec) return fail("bind");
-  impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return fail("listen on");
-  impl->bound = impl->acceptor.local_endpoint(ec);
-  if (ec) return fail("read the address of");
+  MEND_ASSIGN_OR_RETURN(impl->bound,
+                        listen_tcp(ioc, impl->acceptor, where.host, where.port, {"listen host", ""}));
   asio::co_spawn(ioc, impl->accept_loop(), [](std::exception_ptr e) { log_exception(e, "http listener"); });
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }

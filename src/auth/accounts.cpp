@@ -16,6 +16,27 @@ constexpr const char* kBadCredentials = "unauthorized: the user or password is n
 // make every read a write.
 constexpr int64_t kTouchEveryMs = 60'000;
 
+// A credential (a session, an API token) and the user it belongs to, read in
+// one transaction. `find` reads the credential; it has a user_id.
+template <class Credential>
+struct CredentialAndUser {
+  std::optional<Credential> credential;
+  std::optional<StoredUser> user;
+};
+
+template <class Credential>
+Result<CredentialAndUser<Credential>> find_with_user(
+    Store& store, const std::function<Result<std::optional<Credential>>(StoreTx&)>& find) {
+  return in_tx<CredentialAndUser<Credential>>(store, false, [&](StoreTx& tx) -> Result<CredentialAndUser<Credential>> {
+    CredentialAndUser<Credential> out;
+    MEND_ASSIGN_OR_RETURN(out.credential, find(tx));
+    if (out.credential) {
+      MEND_ASSIGN_OR_RETURN(out.user, tx.find_user_by_id(out.credential->user_id));
+    }
+    return out;
+  });
+}
+
 }  // namespace
 
 Result<void> check_user_name(const std::string& name) {
@@ -103,26 +124,16 @@ Result<bool> Accounts::sign_out(const std::string& id_hash) {
 Result<std::optional<Principal>> Accounts::by_session(const std::string& cookie_value) {
   const std::string id_hash = sha256_hex(cookie_value);
   const int64_t now = clock_.now_ms();
-  struct Found {
-    std::optional<StoredSession> session;
-    std::optional<StoredUser> user;
-  };
-  auto read = [&](StoreTx& tx) -> Result<Found> {
-    Found out;
-    MEND_ASSIGN_OR_RETURN(out.session, tx.find_session(id_hash));
-    if (out.session) {
-      MEND_ASSIGN_OR_RETURN(out.user, tx.find_user_by_id(out.session->user_id));
-    }
-    return out;
-  };
-  MEND_ASSIGN_OR_RETURN(Found f, in_tx<Found>(store_, false, read));
-  if (!f.session || !f.user || f.user->disabled || f.session->expires_ms <= now) return std::optional<Principal>();
-  if (now - f.session->last_seen_ms >= kTouchEveryMs) {
-    int64_t expires = std::min(now + options_.session_idle_ms, f.session->created_ms + options_.session_max_ms);
+  MEND_ASSIGN_OR_RETURN(auto f, find_with_user<StoredSession>(
+                                     store_, [&](StoreTx& tx) { return tx.find_session(id_hash); }));
+  const auto& session = f.credential;
+  if (!session || !f.user || f.user->disabled || session->expires_ms <= now) return std::optional<Principal>();
+  if (now - session->last_seen_ms >= kTouchEveryMs) {
+    int64_t expires = std::min(now + options_.session_idle_ms, session->created_ms + options_.session_max_ms);
     MEND_TRY(store_.transact([&](StoreTx& tx) { return tx.touch_session(id_hash, now, expires); }));
   }
   MEND_ASSIGN_OR_RETURN(Principal p, principal_for(*f.user, AuthMethod::session));
-  p.csrf_token = f.session->csrf_token;
+  p.csrf_token = session->csrf_token;
   p.session_id_hash = id_hash;
   return std::optional<Principal>(std::move(p));
 }
@@ -130,34 +141,24 @@ Result<std::optional<Principal>> Accounts::by_session(const std::string& cookie_
 Result<std::optional<Principal>> Accounts::by_token(const std::string& token) {
   const std::string hash = sha256_hex(token);
   const int64_t now = clock_.now_ms();
-  struct Found {
-    std::optional<StoredToken> token;
-    std::optional<StoredUser> user;
-  };
-  auto read = [&](StoreTx& tx) -> Result<Found> {
-    Found out;
-    MEND_ASSIGN_OR_RETURN(out.token, tx.find_token_by_hash(hash));
-    if (out.token) {
-      MEND_ASSIGN_OR_RETURN(out.user, tx.find_user_by_id(out.token->user_id));
-    }
-    return out;
-  };
-  MEND_ASSIGN_OR_RETURN(Found f, in_tx<Found>(store_, false, read));
-  if (!f.token) return std::optional<Principal>();
-  const std::string which = "the token '" + f.token->name + "' (" + f.token->prefix + "...)";
-  if (f.token->revoked_ms != 0) return make_error(ErrorCode::unauthorized, "unauthorized: " + which + " was revoked");
-  if (f.token->expires_ms != 0 && f.token->expires_ms <= now)
+  MEND_ASSIGN_OR_RETURN(auto f, find_with_user<StoredToken>(
+                                     store_, [&](StoreTx& tx) { return tx.find_token_by_hash(hash); }));
+  const auto& stored = f.credential;
+  if (!stored) return std::optional<Principal>();
+  const std::string which = "the token '" + stored->name + "' (" + stored->prefix + "...)";
+  if (stored->revoked_ms != 0) return make_error(ErrorCode::unauthorized, "unauthorized: " + which + " was revoked");
+  if (stored->expires_ms != 0 && stored->expires_ms <= now)
     return make_error(ErrorCode::unauthorized, "unauthorized: " + which + " has expired");
   if (!f.user || f.user->disabled)
     return make_error(ErrorCode::unauthorized, "unauthorized: the owner of " + which + " is disabled");
-  if (now - f.token->last_used_ms >= kTouchEveryMs)
-    MEND_TRY(store_.transact([&](StoreTx& tx) { return tx.touch_token(f.token->id, now); }));
+  if (now - stored->last_used_ms >= kTouchEveryMs)
+    MEND_TRY(store_.transact([&](StoreTx& tx) { return tx.touch_token(stored->id, now); }));
   MEND_ASSIGN_OR_RETURN(Principal p, principal_for(*f.user, AuthMethod::bearer));
-  if (!f.token->scopes.empty()) {
-    auto scopes = PermissionSet::parse_list(f.token->scopes);
+  if (!stored->scopes.empty()) {
+    auto scopes = PermissionSet::parse_list(stored->scopes);
     p.permissions = scopes.ok() ? (p.permissions & *scopes) : PermissionSet();
   }
-  p.token_id = f.token->id;
+  p.token_id = stored->id;
   return std::optional<Principal>(std::move(p));
 }
 

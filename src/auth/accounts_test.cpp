@@ -1,31 +1,35 @@
-// Accounts over a real in-memory store with a fake clock: sessions expire,
+// Accounts over a real store on each backend with a fake clock: sessions expire,
 // tokens are scoped, expire and are revoked, failed sign-ins slow down.
 #include "auth/accounts.hpp"
 
 #include <gtest/gtest.h>
 
+#include "store/backend_store_test.hpp"
 #include "testing/fake_clock.hpp"
 
 namespace mend::auth {
 namespace {
 
-class AccountsTest : public ::testing::Test {
+class AccountsTest : public mend::testing::BackendStoreTest {
  protected:
   void SetUp() override {
-    store = std::move(open_store("sqlite::memory:")).value();
-    accounts = std::make_unique<Accounts>(*store, clock);
+    BackendStoreTest::SetUp();
+    if (HasFatalFailure()) return;
+    accounts = std::make_unique<Accounts>(*store_, clock);
     ASSERT_TRUE(accounts->create_user("alice", "user", "operator", "alice-password").ok());
   }
   mend::testing::FakeClock clock;
-  std::unique_ptr<Store> store;
   std::unique_ptr<Accounts> accounts;
 };
 
-TEST_F(AccountsTest, PasswordsAreHashedWithArgon2idAndChecked) {
+INSTANTIATE_TEST_SUITE_P(Backends, AccountsTest, ::testing::ValuesIn(mend::testing::store_backends()),
+                         mend::testing::backend_name);
+
+TEST_P(AccountsTest, PasswordsAreHashedWithArgon2idAndChecked) {
   auto users = accounts->list_users();
   ASSERT_TRUE(users.ok());
   std::optional<StoredUser> stored;
-  ASSERT_TRUE(store->read([&](StoreTx& tx) -> Result<void> {
+  ASSERT_TRUE(store_->read([&](StoreTx& tx) -> Result<void> {
     MEND_ASSIGN_OR_RETURN(stored, tx.find_user("alice"));
     return ok();
   }).ok());
@@ -49,7 +53,7 @@ TEST_F(AccountsTest, PasswordsAreHashedWithArgon2idAndChecked) {
   EXPECT_EQ(accounts->create_user("alice", "user", "viewer", "long-enough-1").error().code, ErrorCode::conflict);
 }
 
-TEST_F(AccountsTest, FailedSignInsSlowDownPerUserAndPerSource) {
+TEST_P(AccountsTest, FailedSignInsSlowDownPerUserAndPerSource) {
   for (int i = 0; i < SignInThrottle::kFreeFailures; ++i)
     EXPECT_FALSE(accounts->sign_in("alice", "nope-nope-nope", "10.0.0.1:1").ok());
   auto slowed = accounts->sign_in("alice", "alice-password", "10.0.0.2:1");
@@ -65,7 +69,7 @@ TEST_F(AccountsTest, FailedSignInsSlowDownPerUserAndPerSource) {
   EXPECT_NE(from_guesser.error().message.find("too many failed sign-ins"), std::string::npos);
 }
 
-TEST_F(AccountsTest, SessionsCarryCsrfAndExpireWhenIdle) {
+TEST_P(AccountsTest, SessionsCarryCsrfAndExpireWhenIdle) {
   auto s = accounts->sign_in("alice", "alice-password", "10.0.0.1:1");
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s->principal.method, AuthMethod::session);
@@ -83,7 +87,7 @@ TEST_F(AccountsTest, SessionsCarryCsrfAndExpireWhenIdle) {
   EXPECT_FALSE(accounts->by_session(s2->cookie_value)->has_value());
 }
 
-TEST_F(AccountsTest, TokensAreScopedExpireAndAreRevoked) {
+TEST_P(AccountsTest, TokensAreScopedExpireAndAreRevoked) {
   auto t = accounts->create_token("alice", "am", "alert.post", 60'000);
   ASSERT_TRUE(t.ok()) << t.error().message;
   auto who = accounts->by_token(t->token);
@@ -110,8 +114,10 @@ TEST_F(AccountsTest, TokensAreScopedExpireAndAreRevoked) {
   EXPECT_NE(revoked.error().message.find("was revoked"), std::string::npos);
 }
 
-TEST_F(AccountsTest, TheFirstAdminIsCreatedOnce) {
-  auto s = open_store("sqlite::memory:");
+TEST_P(AccountsTest, TheFirstAdminIsCreatedOnce) {
+  mend::testing::TestDatabase fresh_db{GetParam()};
+  auto s = open_store(fresh_db.url());
+  ASSERT_TRUE(s.ok()) << s.error().message;
   Accounts fresh(**s, clock);
   auto first = fresh.create_first_admin("admin", "");
   ASSERT_TRUE(first.ok() && first->has_value());

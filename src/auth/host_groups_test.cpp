@@ -1,21 +1,23 @@
-// HostGroups over a real in-memory store: who may run a template on which
+// HostGroups over a real store on each backend: who may run a template on which
 // hosts, and who may save into which group.
 #include "auth/host_groups.hpp"
 
 #include <gtest/gtest.h>
 
 #include "auth/accounts.hpp"
+#include "store/backend_store_test.hpp"
 #include "testing/fake_clock.hpp"
 
 namespace mend::auth {
 namespace {
 
-class HostGroupsTest : public ::testing::Test {
+class HostGroupsTest : public mend::testing::BackendStoreTest {
  protected:
   void SetUp() override {
-    store = std::move(open_store("sqlite::memory:")).value();
-    accounts = std::make_unique<Accounts>(*store, clock);
-    groups = std::make_unique<HostGroups>(*store, clock);
+    BackendStoreTest::SetUp();
+    if (HasFatalFailure()) return;
+    accounts = std::make_unique<Accounts>(*store_, clock);
+    groups = std::make_unique<HostGroups>(*store_, clock);
     ASSERT_TRUE(accounts->create_user("alice", "user", "operator", "alice-password").ok());
     ASSERT_TRUE(groups->create("web", {"web-*", "lb-01"}, "").ok());
     ASSERT_TRUE(groups->create("db", {"db-0[1-3]"}, "").ok());
@@ -30,12 +32,14 @@ class HostGroupsTest : public ::testing::Test {
   }
 
   mend::testing::FakeClock clock;
-  std::unique_ptr<Store> store;
   std::unique_ptr<Accounts> accounts;
   std::unique_ptr<HostGroups> groups;
 };
 
-TEST_F(HostGroupsTest, RunsOnlyOnHostsOfWritableGroupsAndNamesEveryOtherHost) {
+INSTANTIATE_TEST_SUITE_P(Backends, HostGroupsTest, ::testing::ValuesIn(mend::testing::store_backends()),
+                         mend::testing::backend_name);
+
+TEST_P(HostGroupsTest, RunsOnlyOnHostsOfWritableGroupsAndNamesEveryOtherHost) {
   EXPECT_TRUE(groups->check_run(alice(), "t", "", {"web-01", "lb-01"}).ok());
   auto refused = groups->check_run(alice(), "t", "", {"web-01", "db-02", "mail"});
   ASSERT_FALSE(refused.ok());
@@ -55,14 +59,14 @@ TEST_F(HostGroupsTest, RunsOnlyOnHostsOfWritableGroupsAndNamesEveryOtherHost) {
   EXPECT_EQ(groups->check_run(all, "t", "", {"db-01"}, "web").error().message, "host db-01 is not in group 'web'");
 }
 
-TEST_F(HostGroupsTest, SavingIntoAGroupNeedsWriteAccess) {
+TEST_P(HostGroupsTest, SavingIntoAGroupNeedsWriteAccess) {
   EXPECT_TRUE(groups->check_save(alice(), "rule 'r'", "web").ok());
   EXPECT_TRUE(groups->check_save(alice(), "rule 'r'", "").ok());
   EXPECT_EQ(groups->check_save(alice(), "rule 'r'", "db").error().code, ErrorCode::forbidden);
   EXPECT_EQ(groups->check_save(alice(), "rule 'r'", "nope").error().code, ErrorCode::invalid_input);
 }
 
-TEST_F(HostGroupsTest, ConfiguredCredentialsAndAdminsReachEveryGroupDisabledOwnersNone) {
+TEST_P(HostGroupsTest, ConfiguredCredentialsAndAdminsReachEveryGroupDisabledOwnersNone) {
   Principal configured;
   configured.name = "n9e";
   configured.role = "operator";
@@ -77,8 +81,8 @@ TEST_F(HostGroupsTest, ConfiguredCredentialsAndAdminsReachEveryGroupDisabledOwne
   EXPECT_TRUE(groups->authority_of_owner("user:gone")->groups.empty());
 }
 
-TEST_F(HostGroupsTest, ConfiguredGroupsNarrowTheConfiguredCredentials) {
-  HostGroups narrowed(*store, clock, {"web"});
+TEST_P(HostGroupsTest, ConfiguredGroupsNarrowTheConfiguredCredentials) {
+  HostGroups narrowed(*store_, clock, {"web"});
   Principal n9e;
   n9e.name = "n9e";
   n9e.method = AuthMethod::basic;
@@ -95,7 +99,7 @@ TEST_F(HostGroupsTest, ConfiguredGroupsNarrowTheConfiguredCredentials) {
   EXPECT_TRUE(narrowed.authority_of_owner(owner_of(open))->all);
 }
 
-TEST_F(HostGroupsTest, NamesPatternsAndGrantsAreChecked) {
+TEST_P(HostGroupsTest, NamesPatternsAndGrantsAreChecked) {
   EXPECT_EQ(groups->create("web", {}, "").error().code, ErrorCode::conflict);
   EXPECT_EQ(groups->create("a b", {}, "").error().code, ErrorCode::invalid_input);
   EXPECT_EQ(groups->create("x", {"a,b"}, "").error().code, ErrorCode::invalid_input);
@@ -107,7 +111,7 @@ TEST_F(HostGroupsTest, NamesPatternsAndGrantsAreChecked) {
   EXPECT_EQ(groups->remove("web").error().code, ErrorCode::not_found);
 }
 
-TEST_F(HostGroupsTest, ASelectorAddsTheHostsWhoseAgentsReportItsLabels) {
+TEST_P(HostGroupsTest, ASelectorAddsTheHostsWhoseAgentsReportItsLabels) {
   ASSERT_TRUE(groups->create("prod", {}, "", "team=db, env=prod").ok());
   EXPECT_EQ(groups->find("prod")->value().labels, "env=prod,team=db") << "kept canonical";
   ASSERT_TRUE(groups->grant("prod", "alice", GroupAccess::write).ok());
@@ -139,7 +143,7 @@ TEST_F(HostGroupsTest, ASelectorAddsTheHostsWhoseAgentsReportItsLabels) {
   EXPECT_FALSE(groups->check_run(alice(), "t", "", {"pg-1"}).ok());
 }
 
-TEST_F(HostGroupsTest, GroupsWithoutSelectorsReadNoLabels) {
+TEST_P(HostGroupsTest, GroupsWithoutSelectorsReadNoLabels) {
   groups->set_labels_source([](const std::vector<std::string>&) -> Result<HostLabels> {
     ADD_FAILURE() << "labels read though no group has a selector";
     return HostLabels{};
@@ -147,7 +151,7 @@ TEST_F(HostGroupsTest, GroupsWithoutSelectorsReadNoLabels) {
   EXPECT_TRUE(groups->check_run(alice(), "t", "", {"web-01"}).ok());
 }
 
-TEST_F(HostGroupsTest, BadSelectorsAreRefusedWithTheReason) {
+TEST_P(HostGroupsTest, BadSelectorsAreRefusedWithTheReason) {
   auto no_value = groups->create("x", {}, "", "env");
   ASSERT_FALSE(no_value.ok());
   EXPECT_EQ(no_value.error().code, ErrorCode::invalid_input);

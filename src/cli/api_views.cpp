@@ -152,20 +152,24 @@ Result<int64_t> parse_task_id(const json& dat) {
 
 namespace {
 
-Result<const json*> list_of(const json& dat, const char* what) {
-  if (!dat.is_object()) return wrong_shape(what, dat);
-  auto it = dat.find("list");
-  if (it == dat.end() || !it->is_array()) return wrong_shape(what, dat);
-  return &*it;
+// The objects of dat's "list", each read with `read(object)`. `what` names
+// the list and `item` one object, for the error when either has the wrong shape.
+template <class T, class Read>
+Result<std::vector<T>> parse_list(const json& dat, const char* what, const char* item, Read read) {
+  auto list = dat.is_object() ? dat.find("list") : dat.end();
+  if (list == dat.end() || !list->is_array()) return wrong_shape(what, dat);
+  std::vector<T> out;
+  for (const auto& r : *list) {
+    if (!r.is_object()) return wrong_shape(item, r);
+    out.push_back(read(r));
+  }
+  return out;
 }
 
 }  // namespace
 
 Result<std::vector<HealRecordView>> parse_heal_records(const json& dat) {
-  MEND_ASSIGN_OR_RETURN(const json* list, list_of(dat, "a list of heal records"));
-  std::vector<HealRecordView> out;
-  for (const auto& r : *list) {
-    if (!r.is_object()) return wrong_shape("a heal record", r);
+  return parse_list<HealRecordView>(dat, "a list of heal records", "a heal record", [](const json& r) {
     HealRecordView v;
     v.id = get_int(r, "id");
     v.created_ms = get_int(r, "created_ms");
@@ -177,16 +181,12 @@ Result<std::vector<HealRecordView>> parse_heal_records(const json& dat) {
     v.task_status = get_string(r, "task_status");
     v.resolved_ms = get_int(r, "resolved_ms");
     if (auto it = r.find("resolve_after_ms"); it != r.end() && it->is_number()) v.resolve_after_ms = get_int(r, "resolve_after_ms");
-    out.push_back(std::move(v));
-  }
-  return out;
+    return v;
+  });
 }
 
 Result<std::vector<HealRuleView>> parse_heal_rules(const json& dat) {
-  MEND_ASSIGN_OR_RETURN(const json* list, list_of(dat, "a list of heal rules"));
-  std::vector<HealRuleView> out;
-  for (const auto& r : *list) {
-    if (!r.is_object()) return wrong_shape("a heal rule", r);
+  return parse_list<HealRuleView>(dat, "a list of heal rules", "a heal rule", [](const json& r) {
     HealRuleView v;
     v.name = get_string(r, "name");
     v.origin = get_string(r, "origin");
@@ -202,9 +202,8 @@ Result<std::vector<HealRuleView>> parse_heal_rules(const json& dat) {
       v.breaker_opened_ms = get_int(*b, "opened_ms");
       v.breaker_reason = get_string(*b, "reason");
     }
-    out.push_back(std::move(v));
-  }
-  return out;
+    return v;
+  });
 }
 
 }  // namespace mend::cli

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "common/asio.hpp"
+#include "common/exception_message.hpp"
 #include "tls/asio_ssl.hpp"
 #include "tls/tls_context.hpp"
 
@@ -168,15 +169,7 @@ Result<HttpResponse> HttpClient::send(Method method, std::string_view path,
   asio::co_spawn(io, exchange.run(), [&failure](std::exception_ptr e) { failure = e; });
   io.run();
   if (failure || !exchange.result) {
-    std::string why = "unknown failure";
-    if (failure) {
-      try {
-        std::rethrow_exception(failure);
-      } catch (const std::exception& e) {
-        why = e.what();
-      } catch (...) {
-      }
-    }
+    std::string why = failure ? exception_message(failure) : "unknown failure";
     return make_error(ErrorCode::internal, "request to " + server_.text + " failed: " + why);
   }
   return std::move(*exchange.result);

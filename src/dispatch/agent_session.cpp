@@ -6,6 +6,7 @@
 #include <deque>
 #include <memory>
 
+#include "common/exception_message.hpp"
 #include "common/log.hpp"
 #include "common/log_text.hpp"
 #include "common/tcp_keepalive.hpp"
@@ -240,14 +241,7 @@ awaitable<void> AgentSession<NextLayer>::run(http::request<http::string_body>& r
 
   auto self = shared_from_this();
   asio::co_spawn(ws_.get_executor(), [self]() { return self->write_loop(); },
-                 [ident = ident_](std::exception_ptr e) {
-                   if (!e) return;
-                   try {
-                     std::rethrow_exception(e);
-                   } catch (const std::exception& ex) {
-                     spdlog::error("agent {}: writer failed: {}", ident, ex.what());
-                   }
-                 });
+                 [ident = ident_](std::exception_ptr e) { log_exception(e, "agent " + ident + ": writer"); });
 
   beast::error_code ec;
   while (!closing_) {

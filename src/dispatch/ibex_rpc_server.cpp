@@ -4,7 +4,9 @@
 #include <map>
 
 #include "common/asio.hpp"
+#include "common/exception_message.hpp"
 #include "common/log.hpp"
+#include "common/tcp_listener.hpp"
 #include "dispatch/ibex_rpc_service.hpp"
 #include "proto/ibex_rpc_frame_splitter.hpp"
 
@@ -14,20 +16,13 @@ namespace {
 
 auto tok(beast::error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
 
-std::string endpoint_text(const tcp::endpoint& ep) {
+// endpoint_text, but an IPv4-mapped address (an IPv4 peer of a dual-stack
+// listener) reads as plain IPv4.
+std::string unmapped_text(const tcp::endpoint& ep) {
   auto a = ep.address();
   if (a.is_v6() && a.to_v6().is_v4_mapped())
-    a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
-  return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(ep.port());
-}
-
-void log_exception(std::exception_ptr e, const char* what) {
-  if (!e) return;
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& ex) {
-    spdlog::error("{} failed: {}", what, ex.what());
-  }
+    return endpoint_text(tcp::endpoint(asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()), ep.port()));
+  return endpoint_text(ep);
 }
 
 constexpr size_t kReadChunk = 64 * 1024;
@@ -76,7 +71,7 @@ void IbexRpcServer::Impl::close_ident(const std::string& ident) {
     if (c.ident != ident) continue;
     if (auto s = c.stream.lock()) {
       spdlog::warn("ibex-rpc {}: closing the Ibex connection of {}: a native agent serves it now",
-                   endpoint_text(s->socket().remote_endpoint(ec)), ident);
+                   unmapped_text(s->socket().remote_endpoint(ec)), ident);
       s->socket().close(ec);
     }
   }
@@ -114,21 +109,12 @@ bool IbexRpcServer::Impl::allowed(const asio::ip::address& addr) const {
 awaitable<void> IbexRpcServer::Impl::accept_loop() {
   auto self = shared_from_this();
   for (;;) {
+    std::optional<AcceptedSocket> accepted = co_await accept_connection(acceptor, stopped, "ibex-rpc");
+    if (!accepted) co_return;
+    tcp::socket& socket = accepted->socket;
+    const tcp::endpoint& peer = accepted->peer;
     beast::error_code ec;
-    tcp::socket socket = co_await acceptor.async_accept(tok(ec));
-    if (stopped) co_return;
-    if (ec) {
-      spdlog::warn("ibex-rpc accept failed: {}", ec.message());
-      // Out of file descriptors and the like: back off instead of spinning.
-      asio::steady_timer backoff(acceptor.get_executor());
-      backoff.expires_after(std::chrono::milliseconds(100));
-      co_await backoff.async_wait(tok(ec));
-      if (stopped) co_return;
-      continue;
-    }
-    auto peer = socket.remote_endpoint(ec);
-    if (ec) continue;  // already gone
-    std::string remote = endpoint_text(peer);
+    std::string remote = unmapped_text(peer);
     if (!allowed(peer.address())) {
       ++edge->refused_allow_list;
       refused_log.note(remote, "source not in --ibex-rpc-allow");
@@ -219,33 +205,8 @@ Result<std::unique_ptr<IbexRpcServer>> IbexRpcServer::start(asio::io_context& io
                                                             IbexRpcServerOptions options) {
   auto impl = std::make_shared<Impl>(ioc, engine, store, batcher, book, protocols, clock, std::move(options));
   const auto& o = impl->options;
-  beast::error_code ec;
-  tcp::endpoint endpoint;
-  auto address = asio::ip::make_address(o.host, ec);
-  if (!ec) {
-    endpoint = tcp::endpoint(address, o.port);
-  } else {
-    tcp::resolver resolver(ioc);
-    auto found = resolver.resolve(o.host, std::to_string(o.port), ec);
-    if (ec || found.empty())
-      return make_error(ErrorCode::invalid_input,
-                        "cannot resolve --ibex-rpc host '" + o.host + "'");
-    endpoint = found.begin()->endpoint();
-  }
-  auto fail = [&](const char* what) {
-    return make_error(ErrorCode::unavailable, std::string("ibex-rpc: cannot ") + what + " " +
-                                                  endpoint_text(endpoint) + ": " + ec.message());
-  };
-  impl->acceptor.open(endpoint.protocol(), ec);
-  if (ec) return fail("open");
-  impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (ec) return fail("configure");
-  impl->acceptor.bind(endpoint, ec);
-  if (ec) return fail("bind");
-  impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return fail("listen on");
-  impl->bound = impl->acceptor.local_endpoint(ec);
-  if (ec) return fail("read the address of");
+  MEND_ASSIGN_OR_RETURN(impl->bound,
+                        listen_tcp(ioc, impl->acceptor, o.host, o.port, {"--ibex-rpc host", "ibex-rpc: "}));
   asio::co_spawn(ioc, impl->accept_loop(),
                  [](std::exception_ptr e) { log_exception(e, "ibex-rpc listener"); });
   asio::co_spawn(ioc, impl->recheck_loop(),
@@ -258,7 +219,7 @@ Result<std::unique_ptr<IbexRpcServer>> IbexRpcServer::start(asio::io_context& io
 
 IbexRpcServer::~IbexRpcServer() { stop(); }
 
-std::string IbexRpcServer::bound_address() const { return endpoint_text(impl_->bound); }
+std::string IbexRpcServer::bound_address() const { return unmapped_text(impl_->bound); }
 
 uint16_t IbexRpcServer::port() const { return impl_->bound.port(); }
 

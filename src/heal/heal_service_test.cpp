@@ -1,4 +1,4 @@
-// The heal path end to end below HTTP: a real SQLite store in memory, the real
+// The heal path end to end below HTTP: a real store on each backend, the real
 // engine, a fake clock and a recording push.
 #include "heal/heal_service.hpp"
 
@@ -10,6 +10,7 @@
 #include <set>
 #include <nlohmann/json.hpp>
 
+#include "engine/backend_engine_test.hpp"
 #include "heal/test_fixtures.hpp"
 #include "testing/fake_clock.hpp"
 #include "testing/recording_agent_push.hpp"
@@ -78,16 +79,14 @@ rules:
     on_resolved: say-ok
 )";
 
-class HealServiceTest : public ::testing::Test {
+class HealServiceTest : public mend::testing::BackendEngineTest {
  protected:
   void SetUp() override {
-    auto s = open_store("sqlite::memory:");
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store = std::move(s).value();
-    engine = std::make_unique<Engine>(*store, clock, push, metrics);
+    BackendEngineTest::SetUp();
+    if (HasFatalFailure()) return;
     rules_path = tmp.file("rules.yaml").string();
     write_rules(kRules);
-    service = std::make_unique<HealService>(*store, *engine, clock, connected_probe());
+    service = std::make_unique<HealService>(*store_, *engine, clock, connected_probe());
     auto started = service->start(rules_path);
     ASSERT_TRUE(started.ok()) << started.error().message;
   }
@@ -142,17 +141,15 @@ class HealServiceTest : public ::testing::Test {
   }
 
   std::set<std::string> absent;
-  mend::testing::FakeClock clock;
-  mend::testing::RecordingAgentPush push;
-  EngineMetrics metrics;
-  std::unique_ptr<Store> store;
-  std::unique_ptr<Engine> engine;
   std::unique_ptr<HealService> service;
   mend::testing::TempDir tmp;
   std::string rules_path;
 };
 
-TEST_F(HealServiceTest, AlertmanagerAlertRunsTemplateOnInstanceHost) {
+INSTANTIATE_TEST_SUITE_P(Backends, HealServiceTest, ::testing::ValuesIn(mend::testing::store_backends()),
+                         mend::testing::backend_name);
+
+TEST_P(HealServiceTest, AlertmanagerAlertRunsTemplateOnInstanceHost) {
   auto out = intake("alertmanager", test_data::fixture("alertmanager_firing.json"));
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].decision, Decision::ran) << out[0].reason;
@@ -189,7 +186,7 @@ TEST_F(HealServiceTest, AlertmanagerAlertRunsTemplateOnInstanceHost) {
   EXPECT_EQ(recs[1].task_status, "running");
 }
 
-TEST_F(HealServiceTest, RepeatsAndHaCopiesStartNothingNew) {
+TEST_P(HealServiceTest, RepeatsAndHaCopiesStartNothingNew) {
   intake("alertmanager", test_data::fixture("alertmanager_firing.json"));
   clock.advance_ms(60'000);
   for (int copy = 0; copy < 3; ++copy) {
@@ -202,7 +199,7 @@ TEST_F(HealServiceTest, RepeatsAndHaCopiesStartNothingNew) {
   EXPECT_EQ(records().size(), 8u);
 }
 
-TEST_F(HealServiceTest, ResolveFillsTheRecordAndRunsOnResolved) {
+TEST_P(HealServiceTest, ResolveFillsTheRecordAndRunsOnResolved) {
   auto fired = intake("alertmanager", test_data::fixture("alertmanager_firing.json"));
   report(fired[0], "success");
   clock.advance_ms(300'000);
@@ -234,7 +231,7 @@ TEST_F(HealServiceTest, ResolveFillsTheRecordAndRunsOnResolved) {
   EXPECT_EQ(again[0].reason, "resolved; no remediation of this alert to update; started template say-ok");
 }
 
-TEST_F(HealServiceTest, NightingaleGrafanaAndGenericEachStartTheirRemediation) {
+TEST_P(HealServiceTest, NightingaleGrafanaAndGenericEachStartTheirRemediation) {
   auto n = intake("nightingale", test_data::fixture("nightingale_event.json"));
   ASSERT_EQ(n.size(), 1u);
   EXPECT_EQ(n[0].decision, Decision::ran) << n[0].reason;
@@ -266,7 +263,7 @@ TEST_F(HealServiceTest, NightingaleGrafanaAndGenericEachStartTheirRemediation) {
   EXPECT_EQ(push.assigns().size(), 3u);  // recovered events do not start the firing template
 }
 
-TEST_F(HealServiceTest, StormOfAThousandAlertsForFiftyHosts) {
+TEST_P(HealServiceTest, StormOfAThousandAlertsForFiftyHosts) {
   // Ten alerts per host, each sent twice (an HA pair), in one second.
   for (int i = 0; i < 1000; ++i) {
     int host = i % 50, n = (i / 50) % 10;
@@ -300,7 +297,7 @@ TEST_F(HealServiceTest, StormOfAThousandAlertsForFiftyHosts) {
   EXPECT_EQ(generic({{"alertname", "Storm"}, {"host", "h1"}, {"x", "1"}}).decision, Decision::cooldown);
 }
 
-TEST_F(HealServiceTest, BreakerOpensAfterFailuresAndStopsRuns) {
+TEST_P(HealServiceTest, BreakerOpensAfterFailuresAndStopsRuns) {
   for (int i = 0; i < 3; ++i) {
     auto o = generic({{"alertname", "Flaky"}, {"host", "a"}, {"i", std::to_string(i)}});
     ASSERT_EQ(o.decision, Decision::ran) << o.reason;
@@ -326,7 +323,7 @@ TEST_F(HealServiceTest, BreakerOpensAfterFailuresAndStopsRuns) {
   EXPECT_EQ(service->close_breaker("nope").error().code, ErrorCode::not_found);
 }
 
-TEST_F(HealServiceTest, SuccessBetweenFailuresKeepsTheBreakerClosed) {
+TEST_P(HealServiceTest, SuccessBetweenFailuresKeepsTheBreakerClosed) {
   const char* results[] = {"failed", "failed", "success", "failed", "failed"};
   for (int i = 0; i < 5; ++i) {
     auto o = generic({{"alertname", "Flaky"}, {"host", "a"}, {"i", std::to_string(i)}});
@@ -335,7 +332,7 @@ TEST_F(HealServiceTest, SuccessBetweenFailuresKeepsTheBreakerClosed) {
   }
 }
 
-TEST_F(HealServiceTest, CooldownPerRuleAndHost) {
+TEST_P(HealServiceTest, CooldownPerRuleAndHost) {
   auto first = intake("alertmanager", test_data::fixture("alertmanager_firing.json"));
   report(first[0], "success");
   report(first[1], "success");
@@ -348,7 +345,7 @@ TEST_F(HealServiceTest, CooldownPerRuleAndHost) {
   EXPECT_EQ(other.decision, Decision::ran) << other.reason;
 }
 
-TEST_F(HealServiceTest, DryRunNoRuleNoHostAndLonelyRecovery) {
+TEST_P(HealServiceTest, DryRunNoRuleNoHostAndLonelyRecovery) {
   auto d = generic({{"alertname", "Cautious"}, {"host", "a"}});
   EXPECT_EQ(d.decision, Decision::dry_run);
   EXPECT_EQ(d.reason, "dry run: would start template restart");
@@ -368,7 +365,7 @@ TEST_F(HealServiceTest, DryRunNoRuleNoHostAndLonelyRecovery) {
   EXPECT_EQ(records(q).size(), 1u);
 }
 
-TEST_F(HealServiceTest, HostNoAgentEverServedIsSkippedAsHostUnknown) {
+TEST_P(HealServiceTest, HostNoAgentEverServedIsSkippedAsHostUnknown) {
   absent = {"ghost", "was-here"};
   auto g = generic({{"alertname", "QueueStuck"}, {"host", "ghost"}});
   EXPECT_EQ(g.decision, Decision::host_unknown);
@@ -404,7 +401,7 @@ TEST_F(HealServiceTest, HostNoAgentEverServedIsSkippedAsHostUnknown) {
 
 // Hardening item 3: a bad alert in a batch used to fail the whole request
 // after the alerts before it had started their tasks.
-TEST_F(HealServiceTest, ABadAlertIsRefusedOnItsOwnAndTheRestOfThePayloadIsDecided) {
+TEST_P(HealServiceTest, ABadAlertIsRefusedOnItsOwnAndTheRestOfThePayloadIsDecided) {
   json alerts = json::array();
   for (const char* host : {"ghost-2", "bad\nhost", "ghost-3"})
     alerts.push_back(json{{"labels", {{"alertname", "Patient"}, {"host", host}}}, {"status", "firing"}});
@@ -419,7 +416,7 @@ TEST_F(HealServiceTest, ABadAlertIsRefusedOnItsOwnAndTheRestOfThePayloadIsDecide
 }
 
 // Hardening item 2: a payload is decided in bounded steps.
-TEST_F(HealServiceTest, DecideTakesAtMostItsStepAndGoesOnWhereItStopped) {
+TEST_P(HealServiceTest, DecideTakesAtMostItsStepAndGoesOnWhereItStopped) {
   absent = {"g0", "g1", "g2", "g3", "g4"};
   json alerts = json::array();
   for (int i = 0; i < 5; ++i)
@@ -442,14 +439,14 @@ TEST_F(HealServiceTest, DecideTakesAtMostItsStepAndGoesOnWhereItStopped) {
   EXPECT_EQ(records().size(), 5u);
 }
 
-TEST_F(HealServiceTest, BadPayloadIsRefusedAndNothingStored) {
+TEST_P(HealServiceTest, BadPayloadIsRefusedAndNothingStored) {
   auto r = service->intake("alertmanager", R"({"alerts":[{"status":"firing","labels":{"a":1}}]})");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::invalid_input);
   EXPECT_TRUE(records().empty());
 }
 
-TEST_F(HealServiceTest, AMissingRulesFileSaysWhyItCouldNotBeRead) {
+TEST_P(HealServiceTest, AMissingRulesFileSaysWhyItCouldNotBeRead) {
   std::filesystem::remove(rules_path);
   auto r = service->reload();
   ASSERT_FALSE(r.ok());
@@ -457,7 +454,7 @@ TEST_F(HealServiceTest, AMissingRulesFileSaysWhyItCouldNotBeRead) {
   EXPECT_TRUE(service->rules().find_rule("disk-full")) << "the old rules stay";
 }
 
-TEST_F(HealServiceTest, BadRulesFileIsRefusedWholeAndOldRulesStay) {
+TEST_P(HealServiceTest, BadRulesFileIsRefusedWholeAndOldRulesStay) {
   write_rules("templates:\n  t: {title: T, account: root, script: x}\nrules:\n  - name: a\n    template: t\n"
               "    cooldown: 5 minutes\n");
   auto r = service->reload();
@@ -473,7 +470,7 @@ TEST_F(HealServiceTest, BadRulesFileIsRefusedWholeAndOldRulesStay) {
   EXPECT_FALSE(service->rules().find_rule("disk-full"));
 }
 
-TEST_F(HealServiceTest, ApiManagedTemplatesAndRules) {
+TEST_P(HealServiceTest, ApiManagedTemplatesAndRules) {
   auto t = service->catalog().create<HealTemplate>(R"({"name":"api-t","title":"Api","account":"root","script":"echo api"})");
   ASSERT_TRUE(t.ok()) << t.error().message;
   EXPECT_EQ(service->catalog().create<HealTemplate>(R"({"name":"api-t","title":"A","account":"root","script":"x"})").error().code,
@@ -491,7 +488,7 @@ TEST_F(HealServiceTest, ApiManagedTemplatesAndRules) {
   EXPECT_EQ(push.assigns().back().script, "echo api");
 
   // Stored: another service on the same database (a restart) has them.
-  HealService again(*store, *engine, clock, connected_probe());
+  HealService again(*store_, *engine, clock, connected_probe());
   ASSERT_TRUE(again.start(rules_path).ok());
   ASSERT_TRUE(again.rules().find_rule("api-r"));
   EXPECT_EQ(again.rules().find_rule("api-r")->origin, Origin::api);
@@ -503,14 +500,14 @@ TEST_F(HealServiceTest, ApiManagedTemplatesAndRules) {
   ASSERT_TRUE(service->catalog().remove<HealRule>("api-r").ok());
   ASSERT_TRUE(service->catalog().remove<HealTemplate>("api-t").ok());
   EXPECT_EQ(service->catalog().remove<HealRule>("disk-full").error().code, ErrorCode::conflict);
-  HealService third(*store, *engine, clock, connected_probe());
+  HealService third(*store_, *engine, clock, connected_probe());
   ASSERT_TRUE(third.start(rules_path).ok());
   EXPECT_FALSE(third.rules().find_rule("api-r"));
 }
 
 // Templates and rules change through one path: the same refusals, worded
 // with what they are, and a refused change leaves the rules in use as they were.
-TEST_F(HealServiceTest, TemplatesAndRulesAreRefusedAlike) {
+TEST_P(HealServiceTest, TemplatesAndRulesAreRefusedAlike) {
   RuleCatalog& c = service->catalog();
   const size_t templates = service->rules().templates.size(), rules = service->rules().rules.size();
   auto err = [](const auto& r) { return r.ok() ? std::string("ok") : r.error().message; };
@@ -541,11 +538,11 @@ TEST_F(HealServiceTest, TemplatesAndRulesAreRefusedAlike) {
 // A rule acts with the access of whoever last saved it: an owner who loses
 // write access to the host's group stops it, recorded `forbidden` (and
 // audited), and it starts nothing; so does a host outside the rule's group.
-TEST_F(HealServiceTest, RuleWhoseOwnerLostAccessIsForbidden) {
-  auth::HostGroups groups(*store, clock);
+TEST_P(HealServiceTest, RuleWhoseOwnerLostAccessIsForbidden) {
+  auth::HostGroups groups(*store_, clock);
   service->set_host_groups(&groups);
   ASSERT_TRUE(groups.create("web", {"web-*"}, "").ok());
-  ASSERT_TRUE(store->transact([&](StoreTx& tx) -> Result<void> {
+  ASSERT_TRUE(store_->transact([&](StoreTx& tx) -> Result<void> {
     MEND_TRY(tx.insert_user(StoredUser{0, "bob", "user", "operator", "", false, 1, 1}));
     return ok();
   }).ok());
@@ -574,7 +571,7 @@ TEST_F(HealServiceTest, RuleWhoseOwnerLostAccessIsForbidden) {
   q.decision = "forbidden";
   EXPECT_EQ(records(q).size(), 2u);
   std::vector<AuditRecord> audit;
-  ASSERT_TRUE(store->read([&](StoreTx& tx) -> Result<void> {
+  ASSERT_TRUE(store_->read([&](StoreTx& tx) -> Result<void> {
     AuditQuery aq;
     aq.action = "heal.run";
     MEND_ASSIGN_OR_RETURN(audit, tx.list_audit(aq));
@@ -587,7 +584,7 @@ TEST_F(HealServiceTest, RuleWhoseOwnerLostAccessIsForbidden) {
 
   // A disabled owner reaches nothing either; the rules file's rules are not limited.
   ASSERT_TRUE(groups.grant("web", "bob", auth::GroupAccess::write).ok());
-  ASSERT_TRUE(store->transact([&](StoreTx& tx) -> Result<void> {
+  ASSERT_TRUE(store_->transact([&](StoreTx& tx) -> Result<void> {
     MEND_ASSIGN_OR_RETURN(auto bob, tx.find_user("bob"));
     bob->disabled = true;
     return tx.update_user(*bob);

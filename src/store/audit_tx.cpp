@@ -2,6 +2,7 @@
 // chain hash is computed here (audit_chain.hpp), not in SQL, so SQLite and
 // PostgreSQL agree byte for byte.
 #include "store/audit_chain.hpp"
+#include "store/row_fields.hpp"
 #include "store/store.hpp"
 
 namespace mend {
@@ -13,18 +14,8 @@ const char* kAuditColumns =
 
 AuditRecord read_audit(const SqlRows& r, size_t i) {
   AuditRecord a;
-  a.seq = r.i64(i, 0);
-  a.at_ms = r.i64(i, 1);
-  a.actor = r.text(i, 2);
-  a.actor_kind = r.text(i, 3);
-  a.auth_method = r.text(i, 4);
-  a.remote = r.text(i, 5);
-  a.action = r.text(i, 6);
-  a.target = r.text(i, 7);
-  a.summary = r.text(i, 8);
-  a.outcome = r.text(i, 9);
-  a.prev_hash = r.text(i, 10);
-  a.hash = r.text(i, 11);
+  read_row(r, i, a.seq, a.at_ms, a.actor, a.actor_kind, a.auth_method, a.remote, a.action, a.target, a.summary,
+           a.outcome, a.prev_hash, a.hash);
   return a;
 }
 

@@ -1,5 +1,6 @@
 // Users, sessions and API tokens, written once for both backends over
 // StoreTx::query (statements in PostgreSQL's form, see sql_query.hpp).
+#include "store/row_fields.hpp"
 #include "store/store.hpp"
 
 namespace mend {
@@ -10,14 +11,7 @@ const char* kUserColumns = "id, name, kind, role, password_hash, disabled, creat
 
 StoredUser read_user(const SqlRows& r, size_t i) {
   StoredUser u;
-  u.id = r.i64(i, 0);
-  u.name = r.text(i, 1);
-  u.kind = r.text(i, 2);
-  u.role = r.text(i, 3);
-  u.password_hash = r.text(i, 4);
-  u.disabled = r.i64(i, 5) != 0;
-  u.created_ms = r.i64(i, 6);
-  u.updated_ms = r.i64(i, 7);
+  read_row(r, i, u.id, u.name, u.kind, u.role, u.password_hash, u.disabled, u.created_ms, u.updated_ms);
   return u;
 }
 
@@ -27,17 +21,8 @@ const char* kTokenColumns =
 
 StoredToken read_token(const SqlRows& r, size_t i) {
   StoredToken t;
-  t.id = r.i64(i, 0);
-  t.user_id = r.i64(i, 1);
-  t.user_name = r.text(i, 2);
-  t.name = r.text(i, 3);
-  t.prefix = r.text(i, 4);
-  t.hash = r.text(i, 5);
-  t.scopes = r.text(i, 6);
-  t.created_ms = r.i64(i, 7);
-  t.expires_ms = r.i64(i, 8);
-  t.last_used_ms = r.i64(i, 9);
-  t.revoked_ms = r.i64(i, 10);
+  read_row(r, i, t.id, t.user_id, t.user_name, t.name, t.prefix, t.hash, t.scopes, t.created_ms, t.expires_ms,
+           t.last_used_ms, t.revoked_ms);
   return t;
 }
 
@@ -62,15 +47,13 @@ Result<int64_t> StoreTx::insert_user(const StoredUser& u) {
 Result<std::optional<StoredUser>> StoreTx::find_user(std::string_view name) {
   MEND_ASSIGN_OR_RETURN(SqlRows r,
                         query(std::string("SELECT ") + kUserColumns + " FROM users WHERE name = $1::text", {v(name)}));
-  if (r.empty()) return std::optional<StoredUser>();
-  return std::optional<StoredUser>(read_user(r, 0));
+  return first_row(r, read_user);
 }
 
 Result<std::optional<StoredUser>> StoreTx::find_user_by_id(int64_t id) {
   MEND_ASSIGN_OR_RETURN(SqlRows r,
                         query(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = $1::bigint", {v(id)}));
-  if (r.empty()) return std::optional<StoredUser>();
-  return std::optional<StoredUser>(read_user(r, 0));
+  return first_row(r, read_user);
 }
 
 Result<std::vector<StoredUser>> StoreTx::list_users() {
@@ -109,13 +92,7 @@ Result<std::optional<StoredSession>> StoreTx::find_session(std::string_view id_h
                        {v(id_hash)}));
   if (r.empty()) return std::optional<StoredSession>();
   StoredSession s;
-  s.id_hash = r.text(0, 0);
-  s.user_id = r.i64(0, 1);
-  s.csrf_token = r.text(0, 2);
-  s.remote = r.text(0, 3);
-  s.created_ms = r.i64(0, 4);
-  s.expires_ms = r.i64(0, 5);
-  s.last_seen_ms = r.i64(0, 6);
+  read_row(r, 0, s.id_hash, s.user_id, s.csrf_token, s.remote, s.created_ms, s.expires_ms, s.last_seen_ms);
   return std::optional<StoredSession>(std::move(s));
 }
 
@@ -154,14 +131,12 @@ Result<int64_t> StoreTx::insert_token(const StoredToken& t) {
 Result<std::optional<StoredToken>> StoreTx::find_token_by_hash(std::string_view hash) {
   MEND_ASSIGN_OR_RETURN(SqlRows r,
                         query(std::string("SELECT ") + kTokenColumns + " WHERE t.hash = $1::text", {v(hash)}));
-  if (r.empty()) return std::optional<StoredToken>();
-  return std::optional<StoredToken>(read_token(r, 0));
+  return first_row(r, read_token);
 }
 
 Result<std::optional<StoredToken>> StoreTx::find_token(int64_t id) {
   MEND_ASSIGN_OR_RETURN(SqlRows r, query(std::string("SELECT ") + kTokenColumns + " WHERE t.id = $1::bigint", {v(id)}));
-  if (r.empty()) return std::optional<StoredToken>();
-  return std::optional<StoredToken>(read_token(r, 0));
+  return first_row(r, read_token);
 }
 
 Result<std::vector<StoredToken>> StoreTx::list_tokens(int64_t user_id) {

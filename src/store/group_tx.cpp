@@ -2,6 +2,8 @@
 // (statements in PostgreSQL's form, see sql_query.hpp).
 #include "store/group_tx.hpp"
 
+#include "store/row_fields.hpp"
+
 namespace mend {
 
 namespace {
@@ -35,8 +37,7 @@ Result<bool> put_group(StoreTx& tx, const StoredGroup& g) {
 
 Result<std::optional<StoredGroup>> find_group(StoreTx& tx, std::string_view name) {
   MEND_ASSIGN_OR_RETURN(SqlRows r, tx.query(std::string("SELECT ") + kGroupColumns + " WHERE name = $1::text", {v(name)}));
-  if (r.empty()) return std::optional<StoredGroup>();
-  return std::optional<StoredGroup>(read_group(r, 0));
+  return first_row(r, read_group);
 }
 
 Result<std::vector<StoredGroup>> list_groups(StoreTx& tx) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 
 #include "store/sqlite/test_support.hpp"
 #include "store/store.hpp"
@@ -30,24 +31,32 @@ class StoreHealTest : public testing::BackendStoreTest {
     return id.ok() ? *id : 0;
   }
 
+  // A record of `decision` about an alert with fingerprint `fp`, created at
+  // `at`; returns its id.
+  int64_t decided(StoreTx& tx, const std::string& rule, const std::string& host, const std::string& fp,
+                  const std::string& decision, const std::string& reason, int64_t at,
+                  std::optional<int64_t> task = std::nullopt) {
+    HealRecord r;
+    r.event_id = event(tx, fp);
+    r.rule = rule;
+    r.host = host;
+    r.fingerprint = fp;
+    r.decision = decision;
+    r.reason = reason;
+    r.task_id = task;
+    r.created_ms = at;
+    auto id = tx.insert_heal_record(r);
+    EXPECT_TRUE(id.ok()) << id.error().message;
+    return id.ok() ? *id : 0;
+  }
+
   // A `ran` record with its task on `host`, created at `at`.
   int64_t ran(StoreTx& tx, const std::string& rule, const std::string& host, const std::string& fp, int64_t at,
               int64_t* task_out = nullptr) {
     auto task = tx.insert_task(make_spec("t", {host}), at);
     EXPECT_TRUE(task.ok()) << task.error().message;
     if (task_out) *task_out = *task;
-    HealRecord r;
-    r.event_id = event(tx, fp);
-    r.rule = rule;
-    r.host = host;
-    r.fingerprint = fp;
-    r.decision = "ran";
-    r.reason = "started";
-    r.task_id = *task;
-    r.created_ms = at;
-    auto id = tx.insert_heal_record(r);
-    EXPECT_TRUE(id.ok()) << id.error().message;
-    return id.ok() ? *id : 0;
+    return decided(tx, rule, host, fp, "ran", "started", at, *task);
   }
 
   void set_status(StoreTx& tx, int64_t task, const std::string& host, HostStatus s, bool done) {
@@ -133,15 +142,7 @@ TEST_P(StoreHealTest, GuardrailReads) {
     EXPECT_EQ(tx.heal_run_statuses("r", 1500, 1)->size(), 1u);
 
     // A skipped decision is no run.
-    HealRecord skip;
-    skip.event_id = event(tx);
-    skip.rule = "r";
-    skip.host = "h1";
-    skip.fingerprint = "fp1";
-    skip.decision = "cooldown";
-    skip.reason = "ran 1s ago";
-    skip.created_ms = 5000;
-    ASSERT_TRUE(tx.insert_heal_record(skip).ok());
+    ASSERT_GT(decided(tx, "r", "h1", "fp1", "cooldown", "ran 1s ago", 5000), 0);
     EXPECT_EQ(*tx.last_heal_run_ms("r", "h1"), 2000);
   });
 }
@@ -171,14 +172,7 @@ TEST_P(StoreHealTest, ListRecordsWithFiltersAndCounts) {
     set_status(tx, task, "h1", HostStatus::success, true);
     ASSERT_TRUE(tx.resolve_heal_run("r", "h1", "fp", 31'000).ok());
     ran(tx, "r", "h2", "fp", 2000);
-    HealRecord skip;
-    skip.event_id = event(tx);
-    skip.rule = "";
-    skip.fingerprint = "x";
-    skip.decision = "no_rule";
-    skip.reason = "no rule matches";
-    skip.created_ms = 3000;
-    ASSERT_TRUE(tx.insert_heal_record(skip).ok());
+    ASSERT_GT(decided(tx, "", "", "x", "no_rule", "no rule matches", 3000), 0);
 
     HealRecordQuery q;
     auto all = tx.list_heal_records(q);

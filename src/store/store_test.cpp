@@ -1,6 +1,7 @@
 // Every StoreTx method, on every backend (store/test_backends.hpp): SQLite
-// always, PostgreSQL when MEND_TEST_PG_URL is set. Lifecycle (open,
-// migrations, transactions, locking) is per backend:
+// always, PostgreSQL when MEND_TEST_PG_URL is set, and the transaction rules
+// both share (a read refuses writes, no transaction inside another). The rest
+// of the lifecycle (open, migrations, locking) is per backend:
 // sqlite/sqlite_store_lifecycle_test.cpp and postgres/pg_store_test.cpp.
 #include "store/store.hpp"
 
@@ -46,6 +47,27 @@ class StoreTest : public testing::BackendStoreTest {
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(testing::store_backends()),
                          testing::backend_name);
+
+TEST_P(StoreTest, ReadIsReadOnlyAndNestedTransactionIsRefused) {
+  auto r = store_->read([&](StoreTx& tx) -> Result<void> {
+    MEND_TRY(tx.insert_task(make_spec("sneaky", {"a"}), 1));
+    return ok();
+  });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::internal);
+  EXPECT_EQ(sqlite::testing::task_total(*store_), 0);
+  // Writes work again after the read ended.
+  ASSERT_TRUE(sqlite::testing::insert_task(*store_, make_spec("fine", {"a"})).ok());
+
+  Result<void> inner;
+  auto outer = store_->transact([&](StoreTx&) -> Result<void> {
+    inner = store_->transact([](StoreTx&) { return ok(); });
+    return ok();
+  });
+  EXPECT_TRUE(outer.ok());
+  ASSERT_FALSE(inner.ok());
+  EXPECT_EQ(inner.error().code, ErrorCode::internal);
+}
 
 TEST_P(StoreTest, FailedTransactionLeavesNothingBehind) {
   int64_t kept = insert(make_spec("kept", {"a"}));

@@ -1,21 +1,20 @@
 // StoreTx's one-row calls: each is its many-row call with one row, so a
 // backend writes every rule once.
+#include "store/row_fields.hpp"
 #include "store/store.hpp"
 
 namespace mend {
 
 Result<std::optional<HostRun>> StoreTx::find_host(int64_t task_id, std::string_view host) {
   MEND_ASSIGN_OR_RETURN(std::vector<HostRun> found, find_hosts({HostKey{task_id, std::string(host)}}));
-  if (found.empty()) return std::optional<HostRun>();
-  return std::optional<HostRun>(std::move(found.front()));
+  return first(std::move(found));
 }
 
 Result<void> StoreTx::update_host(const HostRun& run) { return update_hosts({run}); }
 
 Result<std::optional<Dispatch>> StoreTx::find_dispatch(int64_t id) {
   MEND_ASSIGN_OR_RETURN(std::vector<Dispatch> found, find_dispatches({id}));
-  if (found.empty()) return std::optional<Dispatch>();
-  return std::optional<Dispatch>(std::move(found.front()));
+  return first(std::move(found));
 }
 
 Result<void> StoreTx::mark_dispatch_started(int64_t id, int64_t now_ms) { return mark_dispatches_started({id}, now_ms); }

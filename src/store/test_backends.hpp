@@ -23,6 +23,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -130,6 +131,20 @@ class TestDatabase {
  private:
   std::string url_;
   std::string name_;
+};
+
+// A fixture with a fresh PostgreSQL database in db_. Without MEND_TEST_PG_URL
+// its tests are skipped, saying so; a subclass's SetUp calls this one first
+// and returns at once when IsSkipped().
+class PgDatabaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (test_pg_url() == nullptr) GTEST_SKIP() << "MEND_TEST_PG_URL is not set; run under scripts/with-postgres.sh";
+    db_.emplace("postgres");
+    ASSERT_FALSE(db_->url().empty());
+  }
+
+  std::optional<TestDatabase> db_;
 };
 
 }  // namespace mend::testing

@@ -24,6 +24,23 @@ namespace mend::testing {
 using namespace std::chrono_literals;
 using namespace ibex_rpc;
 
+// The first bytes of a raw Server.Report request (msgpack-rpc request, msgid
+// 1, one argument: a map of two entries) up to its first key, "Ident": a test
+// writes the value and the rest by hand, as an attacker would.
+inline std::string raw_report_up_to_ident() {
+  std::string f;
+  f += '\x94';  // array of 4
+  f += '\x00';  // type: request
+  f += '\x01';  // msgid 1
+  f += '\xad';
+  f += "Server.Report";
+  f += '\x91';  // one argument
+  f += '\x82';  // map of 2
+  f += '\xa5';
+  f += "Ident";
+  return f;
+}
+
 class TestAgent {
  public:
   explicit TestAgent(uint16_t port) {

@@ -3,6 +3,8 @@
 #include <exception>
 #include <string>
 
+#include "common/exception_message.hpp"
+
 namespace mend::testing {
 
 Result<void> run_exchange(asio::io_context& io, std::function<awaitable<void>()> exchange,
@@ -11,15 +13,7 @@ Result<void> run_exchange(asio::io_context& io, std::function<awaitable<void>()>
   std::string failure;
   asio::co_spawn(io, exchange(), [&](std::exception_ptr e) {
     done = true;
-    if (e) {
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& x) {
-        failure = x.what();
-      } catch (...) {
-        failure = "an exception that is not a std::exception";
-      }
-    }
+    if (e) failure = exception_message(e);
     if (stop) stop();
     io.stop();
   });

@@ -13,13 +13,6 @@ using nlohmann::json;
 
 class AgentsTest : public ClusterTest {
  protected:
-  json agent_entry(const std::string& ident) {
-    json list = api().agents();
-    if (list.is_array())
-      for (const auto& a : list)
-        if (a.value("ident", "") == ident) return a;
-    return nullptr;
-  }
   std::string describe(const std::optional<proto::Message>& m, const RawAgent& raw) {
     if (!m) return "no message (" + raw.error() + ")";
     return proto::encode(*m);
@@ -42,9 +35,9 @@ TEST_F(AgentsTest, ListsTheConnectedAgents) {
   HttpResponse made = server_->client().post_json("/api/v1/groups", {{"name", "ab"}, {"hosts", {"host-[ab]"}}});
   ASSERT_EQ(made.status, 200) << made;
   ASSERT_EQ(server_->client().post_json("/api/v1/groups", {{"name", "a"}, {"hosts", {"host-a"}}}).status, 200);
-  EXPECT_EQ(agent_entry("host-a")["groups"], json::array({"a", "ab"}));
-  EXPECT_EQ(agent_entry("host-b")["groups"], json::array({"ab"}));
-  EXPECT_EQ(agent_entry("host-c")["groups"], json::array());
+  EXPECT_EQ(api().agent("host-a")["groups"], json::array({"a", "ab"}));
+  EXPECT_EQ(api().agent("host-b")["groups"], json::array({"ab"}));
+  EXPECT_EQ(api().agent("host-c")["groups"], json::array());
 }
 
 TEST_F(AgentsTest, StoppedAgentLeavesTheList) {
@@ -82,7 +75,7 @@ TEST_F(AgentsTest, RightTokenIsWelcomed) {
 }
 
 TEST_F(AgentsTest, SecondAgentWithSameIdentIsRefusedWhileFirstIsConnected) {
-  json before = agent_entry("host-a");
+  json before = api().agent("host-a");
   ASSERT_TRUE(before.is_object());
 
   RawAgent raw(server_->host(), server_->port());
@@ -94,7 +87,7 @@ TEST_F(AgentsTest, SecondAgentWithSameIdentIsRefusedWhileFirstIsConnected) {
   AgentProcess& twin = add_agent("host-a");
   (void)twin;
   std::this_thread::sleep_for(std::chrono::seconds(1));
-  json after = agent_entry("host-a");
+  json after = api().agent("host-a");
   ASSERT_TRUE(after.is_object());
   EXPECT_EQ(after.value("connected_ms", int64_t{-1}), before.value("connected_ms", int64_t{-2}))
       << "the first connection stays: " << before << " vs " << after;
@@ -146,8 +139,8 @@ TEST_F(AgentsTest, AHelloWithABadLabelIsRefusedWithTheReason) {
   ASSERT_TRUE(good.send(h));
   auto welcome = good.receive();
   ASSERT_TRUE(welcome && std::holds_alternative<proto::Welcome>(*welcome)) << describe(welcome, good);
-  EXPECT_EQ(agent_entry("host-good")["labels"], json({{"env", "prod"}}));
-  EXPECT_EQ(agent_entry("host-a")["labels"], json::object()) << "an agent without labels";
+  EXPECT_EQ(api().agent("host-good")["labels"], json({{"env", "prod"}}));
+  EXPECT_EQ(api().agent("host-a")["labels"], json::object()) << "an agent without labels";
 }
 
 }  // namespace

@@ -59,6 +59,37 @@ class CrashTest : public ClusterTest {
     server_->restart();
     ASSERT_TRUE(api().wait_agents_connected(3));
   }
+  // Creates a task running `script` on host-a and waits until the script has
+  // started; returns the task's id, or 0 (with the failure recorded) when it
+  // did not get that far.
+  int64_t start_on_host_a(const std::string& script) {
+    int64_t id = api().create_task(task_form({"host-a"}, script));
+    if (id <= 0) {
+      ADD_FAILURE() << "the task was not created";
+      return 0;
+    }
+    if (!wait_until([&] { return runs_on("host-a") == 1; })) {
+      ADD_FAILURE() << "the script never started on host-a";
+      return 0;
+    }
+    return id;
+  }
+  // Restarts host-a's agent with `failpoint` armed, runs a logging task on
+  // it, lets the agent die at the failpoint, starts it again without, and
+  // expects the task to finish with host-a run exactly once.
+  void crash_agent_and_expect_one_run(const std::string& failpoint) {
+    AgentProcess& a = agent("host-a");
+    a.stop();
+    a.set_env({"MEND_FAILPOINTS=" + failpoint});
+    a.start();
+    ASSERT_TRUE(api().wait_agents_connected(3));
+    int64_t id = api().create_task(task_form({"host-a"}, logging_script()));
+    ASSERT_GT(id, 0);
+    ASSERT_TRUE(wait_until([&] { return !a.running(); })) << "the failpoint did not fire";
+    a.set_env({});
+    a.start();
+    expect_each_ran_once(id, {"host-a"});
+  }
   int64_t only_task_id() {
     auto list = api().http().get("/ibex/v1/tasks");
     EXPECT_EQ(list.status, 200) << list.body;
@@ -102,39 +133,18 @@ TEST_F(CrashTest, ServerDiesAfterResultCommitBeforeAck) {
 }
 
 TEST_F(CrashTest, AgentDiesAfterSpoolingTheResultBeforeSendingIt) {
-  AgentProcess& a = agent("host-a");
-  a.stop();
-  a.set_env({"MEND_FAILPOINTS=agent.after_result_spooled_before_send"});
-  a.start();
-  ASSERT_TRUE(api().wait_agents_connected(3));
-  int64_t id = api().create_task(task_form({"host-a"}, logging_script()));
-  ASSERT_GT(id, 0);
-  ASSERT_TRUE(wait_until([&] { return !a.running(); })) << "the failpoint did not fire";
-  a.set_env({});
-  a.start();
-  expect_each_ran_once(id, {"host-a"});
+  crash_agent_and_expect_one_run("agent.after_result_spooled_before_send");
 }
 
 TEST_F(CrashTest, AgentDiesAfterRecordingTheDispatchAndItStillRunsExactlyOnce) {
-  AgentProcess& a = agent("host-a");
-  a.stop();
-  a.set_env({"MEND_FAILPOINTS=agent.after_record_before_start"});
-  a.start();
-  ASSERT_TRUE(api().wait_agents_connected(3));
-  int64_t id = api().create_task(task_form({"host-a"}, logging_script()));
-  ASSERT_GT(id, 0);
-  ASSERT_TRUE(wait_until([&] { return !a.running(); })) << "the failpoint did not fire";
-  a.set_env({});
-  a.start();
   // The supervisor was waiting for the agent's go; on EOF it ran the recorded
   // dispatch, and the restarted agent adopted it and reported its result.
-  expect_each_ran_once(id, {"host-a"});
+  crash_agent_and_expect_one_run("agent.after_record_before_start");
 }
 
 TEST_F(CrashTest, RepairLoopRestoresADeletedActionRowAndTheTaskFinishes) {
-  int64_t id = api().create_task(task_form({"host-a"}, gated_script()));
+  int64_t id = start_on_host_a(gated_script());
   ASSERT_GT(id, 0);
-  ASSERT_TRUE(wait_until([&] { return runs_on("host-a") == 1; }));
   std::string cmd = "sqlite3 " + server_->db_path().string() + " 'DELETE FROM task_actions WHERE task_id = " +
                     std::to_string(id) + "'";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
@@ -159,9 +169,8 @@ namespace {
 
 // Scripts run under a supervisor process, so they outlive the agent.
 TEST_F(CrashTest, ScriptFinishesWhileTheAgentIsDeadAndTheNextAgentReportsIt) {
-  int64_t id = api().create_task(task_form({"host-a"}, gated_script()));
+  int64_t id = start_on_host_a(gated_script());
   ASSERT_GT(id, 0);
-  ASSERT_TRUE(wait_until([&] { return runs_on("host-a") == 1; }));
   AgentProcess& a = agent("host-a");
   a.kill9();
   open_gate();
@@ -178,9 +187,8 @@ TEST_F(CrashTest, ScriptFinishesWhileTheAgentIsDeadAndTheNextAgentReportsIt) {
 }
 
 TEST_F(CrashTest, ARestartedAgentAdoptsAStillRunningScript) {
-  int64_t id = api().create_task(task_form({"host-a"}, gated_script()));
+  int64_t id = start_on_host_a(gated_script());
   ASSERT_GT(id, 0);
-  ASSERT_TRUE(wait_until([&] { return runs_on("host-a") == 1; }));
   AgentProcess& a = agent("host-a");
   a.kill9();
   a.start();
@@ -191,9 +199,8 @@ TEST_F(CrashTest, ARestartedAgentAdoptsAStillRunningScript) {
 }
 
 TEST_F(CrashTest, AnAdoptedScriptCanBeKilled) {
-  int64_t id = api().create_task(task_form({"host-a"}, logging_script("sleep 60\n")));
+  int64_t id = start_on_host_a(logging_script("sleep 60\n"));
   ASSERT_GT(id, 0);
-  ASSERT_TRUE(wait_until([&] { return runs_on("host-a") == 1; }));
   AgentProcess& a = agent("host-a");
   a.kill9();
   a.start();

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "support/agent_process.hpp"
-#include "support/tls_server.hpp"
+#include "support/tls_fixture.hpp"
 #include "support/wait.hpp"
 
 namespace mend::it {
@@ -18,24 +18,13 @@ namespace {
 
 using nlohmann::json;
 
-class EnrollTest : public ::testing::Test {
+class EnrollTest : public TlsServerTest {
  protected:
   void SetUp() override {
-    dir_ = std::make_unique<TempDir>();
     ServerOptions o;
     o.agent_token = "";  // certificates only
-    server_ = std::make_unique<TlsServer>(*dir_, o);
+    server_ = std::make_unique<TlsServer>(dir_, o);
     server_->start();
-  }
-  void TearDown() override {
-    if (HasFailure()) {
-      std::ostringstream os;
-      server_->process().print_logs(os);
-      for (auto& a : agents_) a->print_logs(os);
-      std::cerr << os.str();
-    }
-    for (auto& a : agents_) a->stop();
-    server_->stop();
   }
 
   RunResult mendctl(std::vector<std::string> args) { return server_->mendctl(std::move(args)); }
@@ -56,26 +45,12 @@ class EnrollTest : public ::testing::Test {
     AgentOptions o;
     o.token = "";
     o.extra_args = {"--join-token", token};
-    agents_.push_back(std::make_unique<AgentProcess>(machine ? *machine : *dir_, ident,
-                                                     std::vector<std::string>{server_->url()}, o));
-    agents_.back()->start();
-    return *agents_.back();
+    return start_agent(machine ? *machine : dir_, ident, o);
   }
-  std::string log_of(AgentProcess& a) { return read_file(a.process()->spec().stderr_path); }
   std::string server_log() { return server_->log(); }
   IbexApi api() { return server_->api(); }
-  json agent_entry(const std::string& ident) {
-    json list = api().agents();
-    if (list.is_array())
-      for (const auto& a : list)
-        if (a.value("ident", "") == ident) return a;
-    return nullptr;
-  }
 
-  std::unique_ptr<TempDir> dir_;
   TempDir other_machine_;
-  std::unique_ptr<TlsServer> server_;
-  std::vector<std::unique_ptr<AgentProcess>> agents_;
 };
 
 TEST_F(EnrollTest, ATokenBecomesACertificateAndTheIdentComesFromIt) {
@@ -83,7 +58,7 @@ TEST_F(EnrollTest, ATokenBecomesACertificateAndTheIdentComesFromIt) {
   ASSERT_EQ(token.rfind("mendjoin1.", 0), 0u) << token;
   AgentProcess& a = enrolled_agent("web-01", token);
   ASSERT_TRUE(api().wait_agents({"web-01"})) << log_of(a);
-  EXPECT_EQ(agent_entry("web-01").value("identity", ""), "enrolled");
+  EXPECT_EQ(api().agent("web-01").value("identity", ""), "enrolled");
 
   struct stat st {};
   ASSERT_EQ(::stat((a.spool_dir() / "tls" / "key.pem").c_str(), &st), 0);
@@ -109,13 +84,11 @@ TEST_F(EnrollTest, AnAgentWithoutACertificateIsRefusedWithAReason) {
   AgentOptions o;
   o.token = "some-guess";
   o.extra_args = {"--cacert", server_->ca_path().string()};
-  agents_.push_back(std::make_unique<AgentProcess>(*dir_, "host-x", std::vector<std::string>{server_->url()}, o));
-  agents_.back()->start();
-  AgentProcess& a = *agents_.back();
+  AgentProcess& a = start_agent(dir_, "host-x", o);
   EXPECT_TRUE(wait_until([&] { return log_of(a).find("certificate only") != std::string::npos; })) << log_of(a);
   EXPECT_NE(server_log().find("no certificate"), std::string::npos);
   EXPECT_EQ(server_log().find("some-guess"), std::string::npos) << "a secret in the log";
-  EXPECT_TRUE(agent_entry("host-x").is_null());
+  EXPECT_TRUE(api().agent("host-x").is_null());
 }
 
 TEST_F(EnrollTest, ASingleUseTokenWorksOnceAndOnlyForItsHost) {
@@ -168,7 +141,7 @@ TEST_F(EnrollTest, ARevokedJoinTokenEnrollsNoOneAndTheRevocationIsAudited) {
   AgentProcess& a = enrolled_agent("web-01", token);
   EXPECT_TRUE(wait_until([&] { return a.process()->wait_for(std::chrono::milliseconds(0)).has_value(); }));
   EXPECT_NE(log_of(a).find("expired"), std::string::npos) << log_of(a);
-  EXPECT_TRUE(agent_entry("web-01").is_null());
+  EXPECT_TRUE(api().agent("web-01").is_null());
 
   HttpResponse audit = c.get("/api/v1/audit?limit=1000");
   ASSERT_EQ(audit.status, 200) << audit;

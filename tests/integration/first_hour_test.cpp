@@ -81,6 +81,23 @@ class SecretFilesTest : public ::testing::Test {
       for (auto* p : {server_.get(), agent_.get()})
         if (p) p->print_log_tail(std::cerr);
   }
+  // Starts mend-server without TLS on 127.0.0.1, its database in dir_, with
+  // `args` added; returns its address, or "" when it did not get ready.
+  std::string start_server(const std::vector<std::string>& args) {
+    SpawnSpec s;
+    s.argv = {MEND_SERVER_BIN, "--http", "127.0.0.1:0", "--no-tls", "--db", "sqlite:" + dir_.file("m.db").string(),
+              "--ready-file", dir_.file("ready").string()};
+    s.argv.insert(s.argv.end(), args.begin(), args.end());
+    s.stdout_path = dir_.file("server.stdout");
+    s.stderr_path = dir_.file("server.stderr");
+    server_ = std::make_unique<Process>(s);
+    if (!wait_until([&] { return !read_file(dir_.file("ready")).empty() || !server_->running(); })) return "";
+    std::string addr = read_file(dir_.file("ready"));
+    return addr.substr(0, addr.find('\n'));
+  }
+  std::string server_log() const {
+    return read_file(dir_.file("server.stdout")) + read_file(dir_.file("server.stderr"));
+  }
   TempDir dir_;
   std::unique_ptr<Process> server_;
   std::unique_ptr<Process> agent_;
@@ -90,16 +107,9 @@ TEST_F(SecretFilesTest, ServerAgentAndMendctlReadTheirSecretsFromFilesAndNothing
   auto agent_token = secret_file(dir_, "agent-token", "agent-s3cret\n");
   auto api_token = secret_file(dir_, "api-token", "api-s3cret\n");
   auto users = secret_file(dir_, "users", "alice:pw-alice\n");
-  SpawnSpec s;
-  s.argv = {MEND_SERVER_BIN, "--http", "127.0.0.1:0", "--no-tls", "--db", "sqlite:" + dir_.file("m.db").string(),
-            "--ready-file", dir_.file("ready").string(), "--agent-token-file", agent_token.string(),
-            "--api-token-file", api_token.string(), "--basic-auth-file", users.string()};
-  s.stdout_path = dir_.file("server.stdout");
-  s.stderr_path = dir_.file("server.stderr");
-  server_ = std::make_unique<Process>(s);
-  ASSERT_TRUE(wait_until([&] { return !read_file(dir_.file("ready")).empty() || !server_->running(); }));
-  std::string addr = read_file(dir_.file("ready"));
-  addr = addr.substr(0, addr.find('\n'));
+  std::string addr = start_server({"--agent-token-file", agent_token.string(), "--api-token-file",
+                                    api_token.string(), "--basic-auth-file", users.string()});
+  ASSERT_FALSE(addr.empty()) << server_log();
   const std::string url = "http://" + addr;
   SpawnSpec a;
   a.argv = {MEND_AGENT_BIN, "--server", url, "--ident", "file-host", "--token-file", agent_token.string(),
@@ -125,26 +135,19 @@ TEST_F(SecretFilesTest, ServerAgentAndMendctlReadTheirSecretsFromFilesAndNothing
   RunResult anonymous = run_command({MENDCTL_BIN, "--server", url, "agents"}, dir_.path(), "mendctl-anon");
   EXPECT_EQ(anonymous.status.code, 2) << anonymous.out;
 
-  std::string server_log = read_file(s.stdout_path) + read_file(s.stderr_path);
-  EXPECT_FALSE(contains(server_log, "on the command line")) << server_log;
-  EXPECT_FALSE(contains(server_log, "s3cret")) << "secrets never reach the log";
+  std::string log = server_log();
+  EXPECT_FALSE(contains(log, "on the command line")) << log;
+  EXPECT_FALSE(contains(log, "s3cret")) << "secrets never reach the log";
   std::string agent_log = read_file(a.stdout_path) + read_file(a.stderr_path);
   EXPECT_FALSE(contains(agent_log, "on the command line")) << agent_log;
 }
 
 TEST_F(SecretFilesTest, SecretsGivenAsFlagsWorkWithAWarning) {
-  SpawnSpec s;
-  s.argv = {MEND_SERVER_BIN, "--http", "127.0.0.1:0", "--no-tls", "--db", "sqlite:" + dir_.file("m.db").string(),
-            "--ready-file", dir_.file("ready").string(), "--agent-token", "T", "--api-token", "tok"};
-  s.stdout_path = dir_.file("server.stdout");
-  s.stderr_path = dir_.file("server.stderr");
-  server_ = std::make_unique<Process>(s);
-  ASSERT_TRUE(wait_until([&] { return !read_file(dir_.file("ready")).empty() || !server_->running(); }));
-  std::string log = read_file(s.stdout_path) + read_file(s.stderr_path);
+  std::string addr = start_server({"--agent-token", "T", "--api-token", "tok"});
+  ASSERT_FALSE(addr.empty()) << server_log();
+  std::string log = server_log();
   EXPECT_TRUE(contains(log, "--agent-token on the command line is visible to every local user")) << log;
   EXPECT_TRUE(contains(log, "use --api-token-file instead")) << log;
-  std::string addr = read_file(dir_.file("ready"));
-  addr = addr.substr(0, addr.find('\n'));
   RunResult r = run_command({MENDCTL_BIN, "--server", "http://" + addr, "--token", "tok", "agents"}, dir_.path(),
                             "mendctl");
   EXPECT_TRUE(r.status.success()) << r.err;
@@ -153,15 +156,8 @@ TEST_F(SecretFilesTest, SecretsGivenAsFlagsWorkWithAWarning) {
 
 TEST_F(SecretFilesTest, AnAgentWithoutTheTokenTheServerNeedsSaysSoAndExits) {
   auto agent_token = secret_file(dir_, "agent-token", "agent-s3cret\n");
-  SpawnSpec s;
-  s.argv = {MEND_SERVER_BIN, "--http", "127.0.0.1:0", "--no-tls", "--db", "sqlite:" + dir_.file("m.db").string(),
-            "--ready-file", dir_.file("ready").string(), "--agent-token-file", agent_token.string()};
-  s.stdout_path = dir_.file("server.stdout");
-  s.stderr_path = dir_.file("server.stderr");
-  server_ = std::make_unique<Process>(s);
-  ASSERT_TRUE(wait_until([&] { return !read_file(dir_.file("ready")).empty() || !server_->running(); }));
-  std::string addr = read_file(dir_.file("ready"));
-  addr = addr.substr(0, addr.find('\n'));
+  std::string addr = start_server({"--agent-token-file", agent_token.string()});
+  ASSERT_FALSE(addr.empty()) << server_log();
   RunResult r = run_command({MEND_AGENT_BIN, "--server", "http://" + addr, "--ident", "no-token-host", "--spool",
                              dir_.file("spool").string()},
                             dir_.path(), "agent-no-token", "", std::chrono::seconds(60));

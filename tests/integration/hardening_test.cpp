@@ -118,16 +118,8 @@ TEST_F(PreAuthTest, AnUnauthenticatedRequestIsRefusedOnItsHeadersBeforeItsBodyIs
 TEST_F(PreAuthTest, AnOversizeFirstFrameClosesAnIbexConnectionAndAnAgentWebSocketAndIsCounted) {
   // Ibex: a str32 announcing 15 MB inside a Report, 2 MB of it sent.
   mend::testing::TestAgent ibex(server_->ibex_rpc_port());
-  std::string frame;
-  frame += '\x94';  // [0, 1, "Server.Report", [{"Ident": <str32 of 15,000,000 bytes>...
-  frame += '\x00';
-  frame += '\x01';
-  frame += '\xad';
-  frame += "Server.Report";
-  frame += '\x91';
-  frame += '\x82';
-  frame += '\xa5';
-  frame += "Ident";
+  // [0, 1, "Server.Report", [{"Ident": <str32 of 15,000,000 bytes>...
+  std::string frame = mend::testing::raw_report_up_to_ident();
   frame += '\xdb';
   frame += std::string("\x00\xe4\xe1\xc0", 4);
   ibex.send_raw(frame);

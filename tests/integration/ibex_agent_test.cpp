@@ -15,11 +15,7 @@ using mend::testing::TestAgent;
 
 class IbexAgentTest : public ClusterTest {
  protected:
-  ServerOptions server_options() const override {
-    ServerOptions o;
-    o.extra_args = {"--ibex-rpc", "127.0.0.1:0", "--ibex-rpc-hosts", "ibex-*"};
-    return o;
-  }
+  ServerOptions server_options() const override { return ibex_rpc_options("ibex-*"); }
 };
 
 TEST_F(IbexAgentTest, ATaskRunsOnANativeAndAnIbexProtocolHost) {

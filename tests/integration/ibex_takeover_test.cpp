@@ -19,16 +19,7 @@ using mend::testing::TestAgent;
 // [0,1,"Server.Report",[{"Ident":"host-a","ReportTasks":[]}]], byte for byte
 // what the attacker sent: msgpack-rpc request, msgid 1, one argument.
 std::string raw_report_as_host_a() {
-  std::string f;
-  f += '\x94';  // array of 4
-  f += '\x00';  // type: request
-  f += '\x01';  // msgid 1
-  f += '\xad';
-  f += "Server.Report";
-  f += '\x91';  // one argument
-  f += '\x82';  // map of 2
-  f += '\xa5';
-  f += "Ident";
+  std::string f = mend::testing::raw_report_up_to_ident();
   f += '\xa6';
   f += "host-a";
   f += '\xab';
@@ -49,12 +40,8 @@ std::string error_of(TestAgent& client, ibex_rpc::ReplyKind kind) {
 
 class IbexTakeoverTest : public ClusterTest {
  protected:
-  ServerOptions server_options() const override {
-    ServerOptions o;
-    // The widest setting: any host name, from any source.
-    o.extra_args = {"--ibex-rpc", "127.0.0.1:0", "--ibex-rpc-hosts", "*"};
-    return o;
-  }
+  // The widest setting: any host name, from any source.
+  ServerOptions server_options() const override { return ibex_rpc_options("*"); }
 };
 
 TEST_F(IbexTakeoverTest, AnIbexClientCannotActForAHostANativeAgentServes) {

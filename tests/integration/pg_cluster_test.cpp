@@ -30,13 +30,11 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-class PgClusterTest : public ::testing::Test {
+class PgClusterTest : public testing::PgDatabaseTest {
  protected:
   void SetUp() override {
-    if (testing::test_pg_url() == nullptr)
-      GTEST_SKIP() << "MEND_TEST_PG_URL is not set; run under scripts/with-postgres.sh";
-    db_.emplace("postgres");
-    ASSERT_FALSE(db_->url().empty());
+    PgDatabaseTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     dir_ = std::make_unique<TempDir>();
   }
 
@@ -93,7 +91,6 @@ class PgClusterTest : public ::testing::Test {
 
   std::string sql(const std::string& statement) const { return testing::pg_sql(db_->url(), statement); }
 
-  std::optional<testing::TestDatabase> db_;
   std::unique_ptr<TempDir> dir_;
   std::vector<std::unique_ptr<ServerProcess>> servers_;
   std::vector<std::unique_ptr<AgentProcess>> agents_;

@@ -9,7 +9,7 @@
 
 #include "common/asio.hpp"
 #include "support/agent_process.hpp"
-#include "support/tls_server.hpp"
+#include "support/tls_fixture.hpp"
 #include "support/wait.hpp"
 #include "tls/certificate_authority.hpp"
 
@@ -43,7 +43,7 @@ std::string raw_exchange(uint16_t port, const std::string& bytes) {
 
 // A TLS server with the legacy shared token on, and three agents that trust
 // its CA (--cacert) and present the token.
-class TlsTest : public ::testing::Test {
+class TlsTest : public TlsServerTest {
  protected:
   void SetUp() override {
     // The half-open handshakes test holds 200 connections from 127.0.0.1:
@@ -55,28 +55,11 @@ class TlsTest : public ::testing::Test {
     for (const char* h : {"host-a", "host-b", "host-c"}) add_agent(h, server_->ca_path().string());
     ASSERT_TRUE(server_->api().wait_agents({"host-a", "host-b", "host-c"}));
   }
-  void TearDown() override {
-    if (HasFailure()) {
-      std::ostringstream os;
-      server_->process().print_logs(os);
-      for (auto& a : agents_) a->print_logs(os);
-      std::cerr << os.str();
-    }
-    for (auto& a : agents_) a->stop();
-    server_->stop();
-  }
   AgentProcess& add_agent(const std::string& ident, const std::string& ca_file) {
     AgentOptions o;
     o.extra_args = {"--cacert", ca_file};
-    agents_.push_back(std::make_unique<AgentProcess>(dir_, ident, std::vector<std::string>{server_->url()}, o));
-    agents_.back()->start();
-    return *agents_.back();
+    return start_agent(dir_, ident, o);
   }
-  std::string log_of(AgentProcess& a) { return read_file(a.process()->spec().stderr_path); }
-
-  TempDir dir_;
-  std::unique_ptr<TlsServer> server_;
-  std::vector<std::unique_ptr<AgentProcess>> agents_;
 };
 
 TEST_F(TlsTest, AgentsRunTasksOverTlsAndAreListedAsLegacyToken) {

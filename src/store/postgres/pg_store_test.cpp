@@ -21,17 +21,12 @@
 namespace mend {
 namespace {
 
+using sqlite::testing::insert_task;
 using sqlite::testing::make_spec;
+using sqlite::testing::task_total;
 
-class PgStoreTest : public ::testing::Test {
+class PgStoreTest : public testing::PgDatabaseTest {
  protected:
-  void SetUp() override {
-    if (testing::test_pg_url() == nullptr)
-      GTEST_SKIP() << "MEND_TEST_PG_URL is not set; run under scripts/with-postgres.sh";
-    db_.emplace("postgres");
-    ASSERT_FALSE(db_->url().empty());
-  }
-
   std::unique_ptr<PgStore> open_ok(const std::string& url, const PgOptions& options = {}) {
     auto opened = PgStore::open(url, options);
     EXPECT_TRUE(opened.ok()) << opened.error().message;
@@ -48,29 +43,6 @@ class PgStoreTest : public ::testing::Test {
         "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = '" +
         db_->pg_name() + "' AND application_name = '" + app + "'");
   }
-
-  int64_t task_total(Store& store) {
-    int64_t total = -1;
-    auto r = store.read([&](StoreTx& tx) -> Result<void> {
-      MEND_ASSIGN_OR_RETURN(auto page, tx.list_tasks({}));
-      total = page.total;
-      return ok();
-    });
-    EXPECT_TRUE(r.ok()) << r.error().message;
-    return total;
-  }
-
-  Result<int64_t> insert(Store& store, const TaskSpec& spec) {
-    int64_t id = 0;
-    auto r = store.transact([&](StoreTx& tx) -> Result<void> {
-      MEND_ASSIGN_OR_RETURN(id, tx.insert_task(spec, 1000));
-      return ok();
-    });
-    if (!r.ok()) return r.error();
-    return id;
-  }
-
-  std::optional<testing::TestDatabase> db_;
 };
 
 // The test URL in libpq's key=value form.
@@ -90,7 +62,7 @@ std::string key_value_form(const std::string& url) {
 TEST_F(PgStoreTest, UriPostgresSchemeAndKeyValueFormsOpenOneDatabase) {
   auto uri = open_store(db_->url());
   ASSERT_TRUE(uri.ok()) << uri.error().message;
-  ASSERT_TRUE(insert(**uri, make_spec("via uri", {"a"})).ok());
+  ASSERT_TRUE(insert_task(**uri, make_spec("via uri", {"a"})).ok());
 
   std::string short_scheme = "postgres://" + db_->url().substr(std::string("postgresql://").size());
   auto via_short = open_store(short_scheme);
@@ -210,33 +182,11 @@ TEST_F(PgStoreTest, TextColumnsRefuseNulAndInvalidUtf8AsInvalidInput) {
   TaskSpec bad_utf8 = make_spec("bad \xff\xfe", {"h"});
   TaskSpec nul_host = make_spec("t", {std::string("h\0x", 3)});
   for (const TaskSpec& spec : {nul_title, bad_utf8, nul_host}) {
-    auto r = insert(*store, spec);
+    auto r = insert_task(*store, spec);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, ErrorCode::invalid_input) << r.error().message;
   }
   EXPECT_EQ(task_total(*store), 0);
-}
-
-TEST_F(PgStoreTest, ReadIsReadOnlyAndNestedTransactionIsRefused) {
-  auto store = open_ok(db_->url());
-  ASSERT_TRUE(store);
-  auto r = store->read([&](StoreTx& tx) -> Result<void> {
-    MEND_TRY(tx.insert_task(make_spec("sneaky", {"a"}), 1));
-    return ok();
-  });
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, ErrorCode::internal);
-  EXPECT_EQ(task_total(*store), 0);
-  ASSERT_TRUE(insert(*store, make_spec("fine", {"a"})).ok());
-
-  Result<void> inner;
-  auto outer = store->transact([&](StoreTx&) -> Result<void> {
-    inner = store->transact([](StoreTx&) { return ok(); });
-    return ok();
-  });
-  EXPECT_TRUE(outer.ok());
-  ASSERT_FALSE(inner.ok());
-  EXPECT_EQ(inner.error().code, ErrorCode::internal);
 }
 
 TEST_F(PgStoreTest, ConnectionLossIsUnavailableAndTheStoreReconnectsWithBackoff) {
@@ -246,7 +196,7 @@ TEST_F(PgStoreTest, ConnectionLossIsUnavailableAndTheStoreReconnectsWithBackoff)
                        // about the backoff, not about how long a call waits.
                        {.reconnect_min_ms = 100, .reconnect_max_ms = 400, .connect_wait_ms = 60'000, .clock = &clock});
   ASSERT_TRUE(store);
-  int64_t id = *insert(*store, make_spec("t", {"a"}));
+  int64_t id = *insert_task(*store, make_spec("t", {"a"}));
 
   // The database goes away in the middle of a transaction, and stays away.
   testing::pg_admin_sql("ALTER DATABASE " + db_->pg_name() + " ALLOW_CONNECTIONS false");
@@ -297,7 +247,7 @@ TEST_F(PgStoreTest, ConnectionLossIsUnavailableAndTheStoreReconnectsWithBackoff)
     return ok();
   });
   ASSERT_TRUE(back.ok()) << back.error().message;
-  ASSERT_TRUE(insert(*store, make_spec("after", {"a"})).ok());
+  ASSERT_TRUE(insert_task(*store, make_spec("after", {"a"})).ok());
 }
 
 TEST_F(PgStoreTest, ConnectionThatDiedWhileIdleIsReplacedWithoutAnError) {
@@ -305,9 +255,9 @@ TEST_F(PgStoreTest, ConnectionThatDiedWhileIdleIsReplacedWithoutAnError) {
   // so the store connects again and the call succeeds.
   auto store = open_ok(db_->url() + "&application_name=idle_victim", {.connect_wait_ms = 60'000});
   ASSERT_TRUE(store);
-  ASSERT_TRUE(insert(*store, make_spec("before", {"a"})).ok());
+  ASSERT_TRUE(insert_task(*store, make_spec("before", {"a"})).ok());
   kill_connections("idle_victim");
-  auto r = insert(*store, make_spec("after", {"a"}));
+  auto r = insert_task(*store, make_spec("after", {"a"}));
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(task_total(*store), 2);
 }
@@ -318,7 +268,7 @@ TEST_F(PgStoreTest, WritersOnOneTaskFromTwoServersLoseNoUpdate) {
   auto first = open_ok(db_->url());
   auto second = open_ok(db_->url());
   ASSERT_TRUE(first && second);
-  int64_t id = *insert(*first, make_spec("t", {"a"}));
+  int64_t id = *insert_task(*first, make_spec("t", {"a"}));
   constexpr int kRounds = 40;
   auto append = [&](Store& store, char mark) {
     for (int i = 0; i < kRounds; ++i) {
@@ -458,8 +408,8 @@ TEST_F(PgStoreTest, DeadlockIsResolvedByRunningTheTransactionAgain) {
   auto first = open_ok(db_->url());
   auto second = open_ok(db_->url());
   ASSERT_TRUE(first && second);
-  int64_t t1 = *insert(*first, make_spec("t1", {"a"}));
-  int64_t t2 = *insert(*first, make_spec("t2", {"a"}));
+  int64_t t1 = *insert_task(*first, make_spec("t1", {"a"}));
+  int64_t t2 = *insert_task(*first, make_spec("t2", {"a"}));
   std::atomic<int> runs{0};
   std::atomic<int> holding{0};
   // Each locks one task, waits until the other holds its own, then asks for

@@ -4,6 +4,7 @@
 #include "common/strings.hpp"
 #include "store/postgres/connection.hpp"
 #include "store/postgres/connector.hpp"
+#include "store/row_fields.hpp"
 
 namespace mend {
 
@@ -72,9 +73,7 @@ class PgTrustStore final : public TrustStore {
     Params p;
     p.add(id);
     MEND_ASSIGN_OR_RETURN(Rows r, exec("SELECT " + kTokenColumns + " FROM join_tokens WHERE id = $1::text", p));
-    auto tokens = read_tokens(r);
-    if (tokens.empty()) return std::optional<JoinToken>();
-    return std::optional<JoinToken>(std::move(tokens.front()));
+    return first(read_tokens(r));
   }
 
   Result<std::vector<JoinToken>> list_join_tokens() override {
@@ -126,9 +125,7 @@ class PgTrustStore final : public TrustStore {
     Params p;
     p.add(serial);
     MEND_ASSIGN_OR_RETURN(Rows r, exec("SELECT " + kCertColumns + " FROM agent_certs WHERE serial = $1::text", p));
-    auto certs = read_certs(r);
-    if (certs.empty()) return std::optional<AgentCert>();
-    return std::optional<AgentCert>(std::move(certs.front()));
+    return first(read_certs(r));
   }
 
   Result<std::vector<AgentCert>> latest_agent_certs() override {

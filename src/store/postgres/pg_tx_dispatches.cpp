@@ -6,6 +6,7 @@
 
 #include "store/host_errors.hpp"
 #include "store/postgres/pg_tx.hpp"
+#include "store/row_fields.hpp"
 #include "store/task_env.hpp"
 
 namespace mend::pg {
@@ -41,15 +42,8 @@ Error no_dispatch(int64_t id) {
 
 Dispatch read_dispatch(const Rows& r, int i) {
   Dispatch d;
-  d.id = r.i64(i, 0);
-  d.task_id = r.i64(i, 1);
-  d.host = r.text(i, 2);
-  d.attempt = r.i32(i, 3);
-  d.created_ms = r.i64(i, 4);
-  d.started_ms = r.i64(i, 5);
-  d.finished_ms = r.i64(i, 6);
-  d.result = r.text(i, 7);
-  d.kill_requested = r.i64(i, 8) != 0;
+  read_row(r, i, d.id, d.task_id, d.host, d.attempt, d.created_ms, d.started_ms, d.finished_ms, d.result,
+           d.kill_requested);
   return d;
 }
 

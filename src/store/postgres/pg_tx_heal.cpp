@@ -4,6 +4,7 @@
 #include <string>
 
 #include "store/postgres/pg_tx.hpp"
+#include "store/row_fields.hpp"
 
 namespace mend::pg {
 
@@ -15,25 +16,10 @@ const std::string kRecordSelect =
     "r.created_ms, r.resolved_ms, r.resolve_after_ms, COALESCE(th.status, '') "
     "FROM heal_records r LEFT JOIN task_hosts th ON th.task_id = r.task_id AND th.host = r.host";
 
-std::optional<int64_t> nullable(const Rows& r, int i, int col) {
-  if (r.is_null(i, col)) return std::nullopt;
-  return r.i64(i, col);
-}
-
 HealRecord read_record(const Rows& r, int i) {
   HealRecord h;
-  h.id = r.i64(i, 0);
-  h.event_id = r.i64(i, 1);
-  h.rule = r.text(i, 2);
-  h.host = r.text(i, 3);
-  h.fingerprint = r.text(i, 4);
-  h.decision = r.text(i, 5);
-  h.reason = r.text(i, 6);
-  h.task_id = nullable(r, i, 7);
-  h.created_ms = r.i64(i, 8);
-  h.resolved_ms = nullable(r, i, 9);
-  h.resolve_after_ms = nullable(r, i, 10);
-  h.task_status = r.text(i, 11);
+  read_row(r, i, h.id, h.event_id, h.rule, h.host, h.fingerprint, h.decision, h.reason, h.task_id, h.created_ms,
+           h.resolved_ms, h.resolve_after_ms, h.task_status);
   return h;
 }
 
@@ -41,11 +27,7 @@ std::vector<HealBreaker> read_breakers(const Rows& r) {
   std::vector<HealBreaker> out;
   for (int i = 0; i < r.size(); ++i) {
     HealBreaker b;
-    b.rule = r.text(i, 0);
-    b.open = r.i64(i, 1) != 0;
-    b.opened_ms = r.i64(i, 2);
-    b.closed_ms = r.i64(i, 3);
-    b.reason = r.text(i, 4);
+    read_row(r, i, b.rule, b.open, b.opened_ms, b.closed_ms, b.reason);
     out.push_back(std::move(b));
   }
   return out;
@@ -191,8 +173,7 @@ Result<std::optional<HealRecord>> PgTx::resolve_heal_run(std::string_view rule, 
   Params p;
   p.add(rule).add(host).add(fingerprint).add(now_ms);
   MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p));
-  if (rows.empty()) return std::optional<HealRecord>();
-  return std::optional<HealRecord>(read_record(rows, 0));
+  return first_row(rows, read_record);
 }
 
 Result<std::vector<HealRecord>> PgTx::list_heal_records(const HealRecordQuery& q) {
@@ -246,9 +227,7 @@ Result<std::optional<HealBreaker>> PgTx::find_heal_breaker(std::string_view rule
   MEND_ASSIGN_OR_RETURN(
       Rows rows,
       conn_.exec("SELECT rule, open, opened_ms, closed_ms, reason FROM heal_breakers WHERE rule = $1::text", p));
-  auto breakers = read_breakers(rows);
-  if (breakers.empty()) return std::optional<HealBreaker>();
-  return std::optional<HealBreaker>(std::move(breakers.front()));
+  return first(read_breakers(rows));
 }
 
 Result<void> PgTx::put_heal_breaker(const HealBreaker& b) {

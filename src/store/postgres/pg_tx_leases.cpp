@@ -2,6 +2,7 @@
 #include <string>
 
 #include "store/postgres/pg_tx.hpp"
+#include "store/row_fields.hpp"
 
 namespace mend::pg {
 
@@ -11,13 +12,17 @@ std::vector<TaskLease> read_leases(const Rows& r) {
   std::vector<TaskLease> out;
   for (int i = 0; i < r.size(); ++i) {
     TaskLease l;
-    l.task_id = r.i64(i, 0);
-    l.owner = r.text(i, 1);
-    l.epoch = r.i64(i, 2);
-    l.expires_ms = r.i64(i, 3);
+    read_row(r, i, l.task_id, l.owner, l.epoch, l.expires_ms);
     out.push_back(std::move(l));
   }
   return out;
+}
+
+// The leases of the tasks `where` picks (a condition, then any ORDER BY and LIMIT).
+Result<std::vector<TaskLease>> select_leases(Connection& conn, std::string_view where, const Params& p) {
+  MEND_ASSIGN_OR_RETURN(
+      Rows rows, conn.exec("SELECT id, owner, epoch, lease_expires_ms FROM tasks WHERE " + std::string(where), p));
+  return read_leases(rows);
 }
 
 }  // namespace
@@ -25,12 +30,8 @@ std::vector<TaskLease> read_leases(const Rows& r) {
 Result<std::optional<TaskLease>> PgTx::task_lease(int64_t task_id) {
   Params p;
   p.add(task_id);
-  MEND_ASSIGN_OR_RETURN(
-      Rows rows,
-      conn_.exec("SELECT id, owner, epoch, lease_expires_ms FROM tasks WHERE id = $1", p));
-  auto leases = read_leases(rows);
-  if (leases.empty()) return std::optional<TaskLease>();
-  return std::optional<TaskLease>(std::move(leases.front()));
+  MEND_ASSIGN_OR_RETURN(auto leases, select_leases(conn_, "id = $1", p));
+  return first(std::move(leases));
 }
 
 Result<bool> PgTx::take_lease(int64_t task_id, std::string_view owner, int64_t expected_epoch,
@@ -59,22 +60,13 @@ Result<int64_t> PgTx::renew_leases(std::string_view owner, int64_t expires_ms) {
 Result<std::vector<TaskLease>> PgTx::claimable_tasks(int64_t now_ms, int limit) {
   Params p;
   p.add(now_ms).add(int64_t{limit});
-  MEND_ASSIGN_OR_RETURN(Rows rows,
-                        conn_.exec("SELECT id, owner, epoch, lease_expires_ms FROM tasks "
-                                   "WHERE done = 0 AND (owner = '' OR lease_expires_ms < $1) "
-                                   "ORDER BY id LIMIT $2",
-                                   p));
-  return read_leases(rows);
+  return select_leases(conn_, "done = 0 AND (owner = '' OR lease_expires_ms < $1) ORDER BY id LIMIT $2", p);
 }
 
 Result<std::vector<TaskLease>> PgTx::owned_tasks(std::string_view owner) {
   Params p;
   p.add(owner);
-  MEND_ASSIGN_OR_RETURN(Rows rows,
-                        conn_.exec("SELECT id, owner, epoch, lease_expires_ms FROM tasks "
-                                   "WHERE done = 0 AND owner = $1 ORDER BY id",
-                                   p));
-  return read_leases(rows);
+  return select_leases(conn_, "done = 0 AND owner = $1 ORDER BY id", p);
 }
 
 Result<std::optional<IdempotentReply>> PgTx::find_idempotency_key(std::string_view key) {
@@ -84,14 +76,11 @@ Result<std::optional<IdempotentReply>> PgTx::find_idempotency_key(std::string_vi
                         conn_.exec("SELECT key, fingerprint, status, body, created_ms FROM "
                                    "idempotency_keys WHERE key = $1",
                                    p));
-  if (rows.empty()) return std::optional<IdempotentReply>();
-  IdempotentReply r;
-  r.key = rows.text(0, 0);
-  r.fingerprint = rows.text(0, 1);
-  r.status = rows.i32(0, 2);
-  r.body = rows.text(0, 3);
-  r.created_ms = rows.i64(0, 4);
-  return std::optional<IdempotentReply>(std::move(r));
+  return first_row(rows, [](const Rows& r, int i) {
+    IdempotentReply reply;
+    read_row(r, i, reply.key, reply.fingerprint, reply.status, reply.body, reply.created_ms);
+    return reply;
+  });
 }
 
 Result<void> PgTx::insert_idempotency_key(const IdempotentReply& reply) {

@@ -4,6 +4,7 @@
 #include "common/clock.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/migrate.hpp"
+#include "store/sqlite/rows.hpp"
 
 namespace mend {
 
@@ -23,15 +24,6 @@ AgentCert read_cert(const Statement& st) {
   return AgentCert{st.text(0), st.text(1), st.text(2), st.i64(3), st.i64(4), st.i64(5), st.i64(6), st.text(7)};
 }
 
-Result<std::vector<AgentCert>> read_certs(Statement& st) {
-  std::vector<AgentCert> out;
-  for (;;) {
-    MEND_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) return out;
-    out.push_back(read_cert(st));
-  }
-}
-
 class SqliteTrustStore final : public TrustStore {
  public:
   explicit SqliteTrustStore(std::unique_ptr<sqlite::Connection> conn) : conn_(std::move(conn)) {}
@@ -39,9 +31,8 @@ class SqliteTrustStore final : public TrustStore {
   Result<std::optional<StoredCa>> find_ca() override {
     MEND_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT cert_pem, key_pem, fingerprint, created_ms FROM tls_ca "
                                                   "WHERE id = 1"));
-    MEND_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) return std::optional<StoredCa>();
-    return std::optional<StoredCa>(StoredCa{st.text(0), st.text(1), st.text(2), st.i64(3)});
+    return sqlite::read_first(
+        st, [](const Statement& row) { return StoredCa{row.text(0), row.text(1), row.text(2), row.i64(3)}; });
   }
 
   Result<bool> insert_ca(const StoredCa& ca) override {
@@ -63,20 +54,14 @@ class SqliteTrustStore final : public TrustStore {
 
   Result<std::optional<JoinToken>> find_join_token(std::string_view id) override {
     MEND_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT " + kTokenColumns + " FROM join_tokens WHERE id = ?"));
-    MEND_ASSIGN_OR_RETURN(bool row, st.bind(id).step());
-    if (!row) return std::optional<JoinToken>();
-    return std::optional<JoinToken>(read_token(st));
+    st.bind(id);
+    return sqlite::read_first(st, read_token);
   }
 
   Result<std::vector<JoinToken>> list_join_tokens() override {
     MEND_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT " + kTokenColumns +
                                                   " FROM join_tokens ORDER BY created_ms DESC, id"));
-    std::vector<JoinToken> out;
-    for (;;) {
-      MEND_ASSIGN_OR_RETURN(bool row, st.step());
-      if (!row) return out;
-      out.push_back(read_token(st));
-    }
+    return sqlite::read_all(st, read_token);
   }
 
   Result<void> enroll(std::string_view token_id, const AgentCert& cert, int64_t now_ms) override {
@@ -107,16 +92,15 @@ class SqliteTrustStore final : public TrustStore {
 
   Result<std::optional<AgentCert>> find_agent_cert(std::string_view serial) override {
     MEND_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT " + kCertColumns + " FROM agent_certs WHERE serial = ?"));
-    MEND_ASSIGN_OR_RETURN(bool row, st.bind(serial).step());
-    if (!row) return std::optional<AgentCert>();
-    return std::optional<AgentCert>(read_cert(st));
+    st.bind(serial);
+    return sqlite::read_first(st, read_cert);
   }
 
   Result<std::vector<AgentCert>> latest_agent_certs() override {
     MEND_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT " + kCertColumns +
                                                   " FROM agent_certs a WHERE issued_ms = (SELECT MAX(issued_ms) FROM "
                                                   "agent_certs b WHERE b.host = a.host) ORDER BY host, serial"));
-    return read_certs(st);
+    return sqlite::read_all(st, read_cert);
   }
 
   Result<bool> expire_join_token(std::string_view id, int64_t now_ms) override {
@@ -137,7 +121,7 @@ class SqliteTrustStore final : public TrustStore {
                                                   " FROM agent_certs WHERE revoked_ms > 0 AND revoked_ms >= ? "
                                                   "ORDER BY revoked_ms"));
     st.bind(since_ms);
-    return read_certs(st);
+    return sqlite::read_all(st, read_cert);
   }
 
  private:

@@ -1,6 +1,8 @@
 // Alert self-healing: events, heal records, breakers, API-managed definitions.
 #include <string>
 
+#include "store/row_fields.hpp"
+#include "store/sqlite/rows.hpp"
 #include "store/sqlite/sqlite_tx.hpp"
 
 namespace mend::sqlite {
@@ -13,35 +15,16 @@ const std::string kRecordSelect =
     "r.resolved_ms, r.resolve_after_ms, COALESCE(th.status, '') "
     "FROM heal_records r LEFT JOIN task_hosts th ON th.task_id = r.task_id AND th.host = r.host";
 
-std::optional<int64_t> nullable(const Statement& st, int col) {
-  if (st.is_null(col)) return std::nullopt;
-  return st.i64(col);
-}
-
 HealRecord read_record(const Statement& st) {
   HealRecord r;
-  r.id = st.i64(0);
-  r.event_id = st.i64(1);
-  r.rule = st.text(2);
-  r.host = st.text(3);
-  r.fingerprint = st.text(4);
-  r.decision = st.text(5);
-  r.reason = st.text(6);
-  r.task_id = nullable(st, 7);
-  r.created_ms = st.i64(8);
-  r.resolved_ms = nullable(st, 9);
-  r.resolve_after_ms = nullable(st, 10);
-  r.task_status = st.text(11);
+  read_columns(st, r.id, r.event_id, r.rule, r.host, r.fingerprint, r.decision, r.reason, r.task_id, r.created_ms,
+               r.resolved_ms, r.resolve_after_ms, r.task_status);
   return r;
 }
 
 HealBreaker read_breaker(const Statement& st) {
   HealBreaker b;
-  b.rule = st.text(0);
-  b.open = st.i64(1) != 0;
-  b.opened_ms = st.i64(2);
-  b.closed_ms = st.i64(3);
-  b.reason = st.text(4);
+  read_columns(st, b.rule, b.open, b.opened_ms, b.closed_ms, b.reason);
   return b;
 }
 
@@ -59,11 +42,7 @@ Result<int64_t> SqliteTx::insert_alert_event(const StoredAlertEvent& e) {
                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
   st.bind(e.source).bind(e.status).bind(e.fingerprint).bind(e.name).bind(e.labels_json).bind(e.annotations_json);
   st.bind(e.severity).bind(e.trigger_value).bind(e.target).bind(e.starts_ms).bind(e.ends_ms).bind(e.received_ms);
-  MEND_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row) return make_error(ErrorCode::internal, "insert into alert_events returned no id");
-  int64_t id = st.i64(0);
-  MEND_TRY(st.run());
-  return id;
+  return returned_id(st, "alert_events");
 }
 
 Result<int64_t> SqliteTx::insert_heal_record(const HealRecord& r) {
@@ -75,11 +54,7 @@ Result<int64_t> SqliteTx::insert_heal_record(const HealRecord& r) {
   st.bind(r.event_id).bind(r.rule).bind(r.host).bind(r.fingerprint).bind(r.decision).bind(r.reason);
   st.bind(r.task_id.value_or(0)).bind(r.created_ms).bind(r.resolved_ms.value_or(-1));
   st.bind(r.resolve_after_ms.value_or(-1));
-  MEND_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row) return make_error(ErrorCode::internal, "insert into heal_records returned no id");
-  int64_t id = st.i64(0);
-  MEND_TRY(st.run());
-  return id;
+  return returned_id(st, "heal_records");
 }
 
 Result<std::optional<int64_t>> SqliteTx::active_heal_task(std::string_view rule, std::string_view host,
@@ -160,12 +135,7 @@ Result<std::vector<HealRecord>> SqliteTx::list_heal_records(const HealRecordQuer
   st.bind(q.rule).bind(q.rule).bind(q.host).bind(q.host).bind(q.decision).bind(q.decision);
   st.bind(q.since_ms).bind(q.until_ms).bind(q.until_ms).bind(q.before_id).bind(q.before_id);
   st.bind(int64_t{q.limit});
-  std::vector<HealRecord> out;
-  for (;;) {
-    MEND_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) return out;
-    out.push_back(read_record(st));
-  }
+  return read_all(st, read_record);
 }
 
 Result<std::vector<HealRunTally>> SqliteTx::heal_run_tallies(int64_t resolved_within_ms) {
@@ -177,31 +147,23 @@ Result<std::vector<HealRunTally>> SqliteTx::heal_run_tallies(int64_t resolved_wi
                     "FROM heal_records r LEFT JOIN task_hosts th ON th.task_id = r.task_id AND th.host = r.host "
                     "WHERE r.decision = 'ran' GROUP BY r.rule, COALESCE(th.status, '') ORDER BY 1, 2"));
   st.bind(resolved_within_ms);
-  std::vector<HealRunTally> out;
-  for (;;) {
-    MEND_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) return out;
-    out.push_back({st.text(0), st.text(1), st.i64(2), st.i64(3), st.i64(4)});
-  }
+  return read_all(st, [](const Statement& row) {
+    return HealRunTally{row.text(0), row.text(1), row.i64(2), row.i64(3), row.i64(4)};
+  });
 }
 
 Result<std::vector<HealDecisionCount>> SqliteTx::heal_decision_counts() {
   MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare("SELECT rule, decision, COUNT(*) FROM heal_records "
                                                "GROUP BY rule, decision ORDER BY rule, decision"));
-  std::vector<HealDecisionCount> out;
-  for (;;) {
-    MEND_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) return out;
-    out.push_back({st.text(0), st.text(1), st.i64(2)});
-  }
+  return read_all(st,
+                  [](const Statement& row) { return HealDecisionCount{row.text(0), row.text(1), row.i64(2)}; });
 }
 
 Result<std::optional<HealBreaker>> SqliteTx::find_heal_breaker(std::string_view rule) {
   MEND_ASSIGN_OR_RETURN(
       auto st, conn_.prepare("SELECT rule, open, opened_ms, closed_ms, reason FROM heal_breakers WHERE rule = ?"));
-  MEND_ASSIGN_OR_RETURN(bool row, st.bind(rule).step());
-  if (!row) return std::optional<HealBreaker>();
-  return std::optional<HealBreaker>(read_breaker(st));
+  st.bind(rule);
+  return read_first(st, read_breaker);
 }
 
 Result<void> SqliteTx::put_heal_breaker(const HealBreaker& b) {
@@ -216,12 +178,7 @@ Result<void> SqliteTx::put_heal_breaker(const HealBreaker& b) {
 Result<std::vector<HealBreaker>> SqliteTx::list_heal_breakers() {
   MEND_ASSIGN_OR_RETURN(
       auto st, conn_.prepare("SELECT rule, open, opened_ms, closed_ms, reason FROM heal_breakers ORDER BY rule"));
-  std::vector<HealBreaker> out;
-  for (;;) {
-    MEND_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) return out;
-    out.push_back(read_breaker(st));
-  }
+  return read_all(st, read_breaker);
 }
 
 Result<void> SqliteTx::put_heal_definition(HealDefinitionKind kind, std::string_view name, std::string_view body,
@@ -243,12 +200,7 @@ Result<bool> SqliteTx::delete_heal_definition(HealDefinitionKind kind, std::stri
 Result<std::vector<HealDefinition>> SqliteTx::list_heal_definitions(HealDefinitionKind kind) {
   MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare(std::string("SELECT name, body, updated_ms FROM ") +
                                                definition_table(kind) + " ORDER BY name"));
-  std::vector<HealDefinition> out;
-  for (;;) {
-    MEND_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) return out;
-    out.push_back({st.text(0), st.text(1), st.i64(2)});
-  }
+  return read_all(st, [](const Statement& row) { return HealDefinition{row.text(0), row.text(1), row.i64(2)}; });
 }
 
 Result<bool> SqliteTx::host_has_run_dispatches(std::string_view host) {

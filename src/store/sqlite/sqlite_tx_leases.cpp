@@ -1,6 +1,8 @@
 // Task ownership leases and idempotency keys.
 #include <string>
 
+#include "store/row_fields.hpp"
+#include "store/sqlite/rows.hpp"
 #include "store/sqlite/sqlite_tx.hpp"
 
 namespace mend::sqlite {
@@ -8,10 +10,7 @@ namespace mend::sqlite {
 namespace {
 TaskLease read_lease(const Statement& st) {
   TaskLease l;
-  l.task_id = st.i64(0);
-  l.owner = st.text(1);
-  l.epoch = st.i64(2);
-  l.expires_ms = st.i64(3);
+  read_columns(st, l.task_id, l.owner, l.epoch, l.expires_ms);
   return l;
 }
 }  // namespace
@@ -19,9 +18,7 @@ TaskLease read_lease(const Statement& st) {
 Result<std::optional<TaskLease>> SqliteTx::task_lease(int64_t task_id) {
   MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare("SELECT id, owner, epoch, lease_expires_ms FROM tasks WHERE id = ?"));
   st.bind(task_id);
-  MEND_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row) return std::optional<TaskLease>();
-  return std::optional<TaskLease>(read_lease(st));
+  return read_first(st, read_lease);
 }
 
 Result<bool> SqliteTx::take_lease(int64_t task_id, std::string_view owner, int64_t expected_epoch,
@@ -45,41 +42,25 @@ Result<std::vector<TaskLease>> SqliteTx::claimable_tasks(int64_t now_ms, int lim
                                                "WHERE done = 0 AND (owner = '' OR lease_expires_ms < ?) "
                                                "ORDER BY id LIMIT ?"));
   st.bind(now_ms).bind(int64_t{limit});
-  std::vector<TaskLease> out;
-  while (true) {
-    MEND_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) break;
-    out.push_back(read_lease(st));
-  }
-  return out;
+  return read_all(st, read_lease);
 }
 
 Result<std::vector<TaskLease>> SqliteTx::owned_tasks(std::string_view owner) {
   MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare("SELECT id, owner, epoch, lease_expires_ms FROM tasks "
                                                "WHERE done = 0 AND owner = ? ORDER BY id"));
   st.bind(owner);
-  std::vector<TaskLease> out;
-  while (true) {
-    MEND_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) break;
-    out.push_back(read_lease(st));
-  }
-  return out;
+  return read_all(st, read_lease);
 }
 
 Result<std::optional<IdempotentReply>> SqliteTx::find_idempotency_key(std::string_view key) {
   MEND_ASSIGN_OR_RETURN(
       auto st, conn_.prepare("SELECT key, fingerprint, status, body, created_ms FROM idempotency_keys WHERE key = ?"));
   st.bind(key);
-  MEND_ASSIGN_OR_RETURN(bool row, st.step());
-  if (!row) return std::optional<IdempotentReply>();
-  IdempotentReply r;
-  r.key = st.text(0);
-  r.fingerprint = st.text(1);
-  r.status = st.i32(2);
-  r.body = st.text(3);
-  r.created_ms = st.i64(4);
-  return std::optional<IdempotentReply>(std::move(r));
+  return read_first(st, [](const Statement& row) {
+    IdempotentReply r;
+    read_columns(row, r.key, r.fingerprint, r.status, r.body, r.created_ms);
+    return r;
+  });
 }
 
 Result<void> SqliteTx::insert_idempotency_key(const IdempotentReply& reply) {

@@ -21,13 +21,7 @@ const std::string kKeepsDispatchOpen = sql_status_list(keeps_dispatch_open);
 Result<std::vector<int64_t>> SqliteTx::tasks_without_action() {
   MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare("SELECT t.id FROM tasks t LEFT JOIN task_actions a ON a.task_id = t.id "
                                                "WHERE t.done = 0 AND a.task_id IS NULL ORDER BY t.id"));
-  std::vector<int64_t> out;
-  while (true) {
-    MEND_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) break;
-    out.push_back(st.i64(0));
-  }
-  return out;
+  return read_all(st, [](const Statement& row) { return row.i64(0); });
 }
 
 Result<std::vector<HostRun>> SqliteTx::busy_hosts_without_open_dispatch() {
@@ -38,14 +32,7 @@ Result<std::vector<HostRun>> SqliteTx::busy_hosts_without_open_dispatch() {
                     "LEFT JOIN dispatches d ON d.id = h.dispatch_id "
                     "WHERE h.status IN " + kBusy + " AND (d.id IS NULL OR d.finished_ms != 0) "
                     "ORDER BY h.task_id, h.seq"));
-  std::vector<HostRun> out;
-  while (true) {
-    MEND_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) break;
-    MEND_ASSIGN_OR_RETURN(HostRun run, read_host(st));
-    out.push_back(std::move(run));
-  }
-  return out;
+  return read_all(st, read_host);
 }
 
 Result<std::vector<Dispatch>> SqliteTx::open_dispatches_without_busy_host() {
@@ -56,13 +43,7 @@ Result<std::vector<Dispatch>> SqliteTx::open_dispatches_without_busy_host() {
                     "LEFT JOIN task_hosts h ON h.task_id = d.task_id AND h.host = d.host "
                     "WHERE d.finished_ms = 0 AND (h.task_id IS NULL OR h.dispatch_id != d.id OR "
                     "h.status NOT IN " + kKeepsDispatchOpen + ") ORDER BY d.id"));
-  std::vector<Dispatch> out;
-  while (true) {
-    MEND_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) break;
-    out.push_back(read_dispatch(st));
-  }
-  return out;
+  return read_all(st, read_dispatch);
 }
 
 Result<std::vector<std::pair<int64_t, bool>>> SqliteTx::tasks_with_wrong_done_flag() {

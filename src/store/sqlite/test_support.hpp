@@ -40,6 +40,29 @@ inline TaskSpec make_spec(std::string title, std::vector<std::string> hosts) {
   return spec;
 }
 
+// Inserts `spec` as a task (at 1000 ms) in a transaction of its own.
+inline Result<int64_t> insert_task(Store& store, const TaskSpec& spec) {
+  int64_t id = 0;
+  auto r = store.transact([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(id, tx.insert_task(spec, 1000));
+    return ok();
+  });
+  if (!r.ok()) return r.error();
+  return id;
+}
+
+// How many tasks the store holds; -1 (and a failed test) when it cannot say.
+inline int64_t task_total(Store& store) {
+  int64_t total = -1;
+  auto r = store.read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(auto page, tx.list_tasks({}));
+    total = page.total;
+    return ok();
+  });
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  return total;
+}
+
 // Runs one SQL statement on the file directly, bypassing the store (to damage
 // or inspect a database the way another tool would). Returns the first column
 // of the first row as text, or "".

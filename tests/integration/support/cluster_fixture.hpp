@@ -19,6 +19,14 @@ namespace mend::it {
 
 inline const std::vector<std::string> kHosts = {"host-a", "host-b", "host-c"};
 
+// Server options with --ibex-rpc on a free port of 127.0.0.1, serving the
+// host names `hosts` allows (--ibex-rpc-hosts).
+inline ServerOptions ibex_rpc_options(const std::string& hosts) {
+  ServerOptions o;
+  o.extra_args = {"--ibex-rpc", "127.0.0.1:0", "--ibex-rpc-hosts", hosts};
+  return o;
+}
+
 class ClusterTest : public ::testing::Test {
  protected:
   void SetUp() override;

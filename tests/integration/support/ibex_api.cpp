@@ -120,6 +120,14 @@ nlohmann::json IbexApi::agents() const {
   return r.dat();
 }
 
+nlohmann::json IbexApi::agent(const std::string& ident) const {
+  nlohmann::json list = agents();
+  if (list.is_array())
+    for (const auto& a : list)
+      if (a.value("ident", "") == ident) return a;
+  return nullptr;
+}
+
 std::vector<std::string> IbexApi::agent_idents() const {
   std::vector<std::string> out;
   // Those connected to this server: on PostgreSQL the plain list is the whole fleet.

@@ -58,6 +58,8 @@ class IbexApi {
 
   // dat of GET /api/v1/agents (an array), or null.
   nlohmann::json agents() const;
+  // The entry of `ident` in agents(), or null when it is not listed.
+  nlohmann::json agent(const std::string& ident) const;
   std::vector<std::string> agent_idents() const;
   // Waits until exactly these idents (any order) are listed; records a failure otherwise.
   bool wait_agents(std::vector<std::string> idents, std::chrono::milliseconds timeout = kWaitTimeout) const;
