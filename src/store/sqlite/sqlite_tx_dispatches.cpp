@@ -1,5 +1,6 @@
 // Dispatches: one attempt to run (task, host), and what agents must run.
 #include <algorithm>
+#include <iterator>
 #include <string>
 
 #include "store/host_errors.hpp"
@@ -157,12 +158,7 @@ Result<std::vector<OpenDispatch>> SqliteTx::open_dispatches_for_host(std::string
   static const std::string sql = kOpenSelect + " AND d.host = ? ORDER BY d.id";
   MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare(sql));
   st.bind(host);
-  std::vector<OpenDispatch> out;
-  for (;;) {
-    MEND_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) return out;
-    out.push_back(read_open(st));
-  }
+  return read_all(st, read_open);
 }
 
 Result<std::vector<Dispatch>> SqliteTx::open_dispatches_for_hosts(const std::vector<std::string>& hosts) {
@@ -172,11 +168,8 @@ Result<std::vector<Dispatch>> SqliteTx::open_dispatches_for_hosts(const std::vec
   for (const std::string& host : hosts) {
     MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare(sql));
     st.bind(host);
-    for (;;) {
-      MEND_ASSIGN_OR_RETURN(bool row, st.step());
-      if (!row) break;
-      out.push_back(read_dispatch(st));
-    }
+    MEND_ASSIGN_OR_RETURN(std::vector<Dispatch> open, read_all(st, read_dispatch));
+    std::move(open.begin(), open.end(), std::back_inserter(out));
   }
   std::sort(out.begin(), out.end(), [](const Dispatch& a, const Dispatch& b) { return a.id < b.id; });
   return out;
@@ -185,9 +178,8 @@ Result<std::vector<Dispatch>> SqliteTx::open_dispatches_for_hosts(const std::vec
 Result<std::optional<OpenDispatch>> SqliteTx::open_dispatch(int64_t id) {
   static const std::string sql = kOpenSelect + " AND d.id = ?";
   MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare(sql));
-  MEND_ASSIGN_OR_RETURN(bool row, st.bind(id).step());
-  if (!row) return std::optional<OpenDispatch>();
-  return std::optional<OpenDispatch>(read_open(st));
+  st.bind(id);
+  return read_first(st, read_open);
 }
 
 }  // namespace mend::sqlite

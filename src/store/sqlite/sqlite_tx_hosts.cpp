@@ -39,15 +39,7 @@ Result<HostRun> read_host(const Statement& st) {
 namespace {
 
 // Every row `st` (bound, not yet stepped) returns.
-Result<std::vector<HostRun>> read_hosts(Statement& st) {
-  std::vector<HostRun> out;
-  for (;;) {
-    MEND_ASSIGN_OR_RETURN(bool row, st.step());
-    if (!row) return out;
-    MEND_ASSIGN_OR_RETURN(HostRun run, read_host(st));
-    out.push_back(std::move(run));
-  }
-}
+Result<std::vector<HostRun>> read_hosts(Statement& st) { return read_all(st, read_host); }
 
 }  // namespace
 
