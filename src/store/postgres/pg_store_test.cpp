@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "store/postgres/connection.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite/test_support.hpp"
 #include "store/test_backends.hpp"
@@ -72,6 +73,18 @@ TEST_F(PgStoreTest, UriPostgresSchemeAndKeyValueFormsOpenOneDatabase) {
   auto via_kv = PgStore::open(key_value_form(db_->url()));
   ASSERT_TRUE(via_kv.ok()) << via_kv.error().message;
   EXPECT_EQ(task_total(**via_kv), 1);
+}
+
+// A plan PostgreSQL made once from a nearly empty table (a new database) and
+// then kept read the whole dispatches table for every batch of results as it
+// grew: connections plan each statement with its values instead.
+TEST_F(PgStoreTest, ConnectionsPlanEachStatementWithItsValues) {
+  auto conn = pg::Connection::open(db_->url(), "the test database");
+  ASSERT_TRUE(conn.ok()) << conn.error().message;
+  auto mode = (*conn)->exec("SELECT current_setting('plan_cache_mode')");
+  ASSERT_TRUE(mode.ok()) << mode.error().message;
+  ASSERT_EQ(mode->size(), 1);
+  EXPECT_EQ(mode->text(0, 0), "force_custom_plan");
 }
 
 TEST_F(PgStoreTest, MessagesNeverCarryThePassword) {
