@@ -226,39 +226,36 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& conninfo
     return make_error(ErrorCode::unavailable, "cannot connect to PostgreSQL " + where + ": " + msg);
   }
   PQsetNoticeProcessor(conn, &log_notice, nullptr);
-  std::unique_ptr<Connection> c(new Connection(conn, std::move(where)));
-  // Every statement is prepared once per connection (exec below). After five
-  // runs PostgreSQL may keep one generic plan for good, made from the tables'
-  // sizes at that moment: on a new database, with dispatches still nearly
-  // empty, that plan read `id = ANY($1)` by scanning the whole table, and
-  // kept doing so as the table grew (a 10,000-agent run spent 21 ms a batch
-  // there and fell to 1,400 results/s). Planning each run with its values
-  // costs a fraction of a millisecond a statement; statements here carry a
-  // whole batch each.
-  if (auto set = c->exec_script("SET plan_cache_mode = force_custom_plan"); !set.ok()) return set.error();
-  return c;
+  return std::unique_ptr<Connection>(new Connection(conn, std::move(where)));
 }
 
 Connection::~Connection() { PQfinish(conn_); }
 
-Result<Rows> Connection::exec(std::string_view sql, const Params& params) {
+Result<Rows> Connection::exec(std::string_view sql, const Params& params, Plan plan) {
   if (params.nul_in_literal_) {
     return make_error(ErrorCode::invalid_input,
                       "a value holds a NUL byte, which PostgreSQL text "
                       "cannot store");
   }
-  auto it = prepared_.find(std::string(sql));
-  if (it == prepared_.end()) {
-    std::string name = "mend_" + std::to_string(prepared_.size() + 1);
+  PGresult* res = nullptr;
+  if (plan == Plan::per_run) {
     std::string text(sql);
     // Parameter types are left to the server to infer from the statement.
-    PGresult* res = PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr);
-    if (res == nullptr || PQresultStatus(res) != PGRES_COMMAND_OK) return fail(res, sql);
-    PQclear(res);
-    it = prepared_.emplace(std::move(text), std::move(name)).first;
+    res = PQexecParams(conn_, text.c_str(), params.size(), nullptr, params.values_.data(), params.lengths_.data(),
+                       params.formats_.data(), 1);
+  } else {
+    auto it = prepared_.find(std::string(sql));
+    if (it == prepared_.end()) {
+      std::string name = "mend_" + std::to_string(prepared_.size() + 1);
+      std::string text(sql);
+      PGresult* prepared = PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr);
+      if (prepared == nullptr || PQresultStatus(prepared) != PGRES_COMMAND_OK) return fail(prepared, sql);
+      PQclear(prepared);
+      it = prepared_.emplace(std::move(text), std::move(name)).first;
+    }
+    res = PQexecPrepared(conn_, it->second.c_str(), params.size(), params.values_.data(), params.lengths_.data(),
+                         params.formats_.data(), 1);
   }
-  PGresult* res = PQexecPrepared(conn_, it->second.c_str(), params.size(), params.values_.data(),
-                                 params.lengths_.data(), params.formats_.data(), 1);
   ExecStatusType status = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) return fail(res, sql);
   return Rows(res);

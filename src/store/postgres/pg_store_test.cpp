@@ -75,16 +75,31 @@ TEST_F(PgStoreTest, UriPostgresSchemeAndKeyValueFormsOpenOneDatabase) {
   EXPECT_EQ(task_total(**via_kv), 1);
 }
 
-// A plan PostgreSQL made once from a nearly empty table (a new database) and
-// then kept read the whole dispatches table for every batch of results as it
-// grew: connections plan each statement with its values instead.
-TEST_F(PgStoreTest, ConnectionsPlanEachStatementWithItsValues) {
+// Statements planned at each run (lookups by a list of keys) take the same
+// parameters, give the same rows and report errors as prepared ones do.
+TEST_F(PgStoreTest, StatementsPlannedAtEachRunTakeParametersAndReportErrors) {
   auto conn = pg::Connection::open(db_->url(), "the test database");
   ASSERT_TRUE(conn.ok()) << conn.error().message;
-  auto mode = (*conn)->exec("SELECT current_setting('plan_cache_mode')");
-  ASSERT_TRUE(mode.ok()) << mode.error().message;
-  ASSERT_EQ(mode->size(), 1);
-  EXPECT_EQ(mode->text(0, 0), "force_custom_plan");
+  ASSERT_TRUE((*conn)->exec_script("CREATE TABLE t (id BIGINT PRIMARY KEY, name TEXT NOT NULL)").ok());
+  pg::Params rows;
+  rows.add_array(std::vector<int64_t>{1, 2, 3}).add_array(std::vector<std::string>{"one", "two", "three"});
+  ASSERT_TRUE((*conn)->exec("INSERT INTO t SELECT * FROM unnest($1::bigint[], $2::text[])", rows,
+                            pg::Connection::Plan::per_run).ok());
+  pg::Params wanted;
+  wanted.add_array(std::vector<int64_t>{3, 1, 7});
+  for (auto plan : {pg::Connection::Plan::per_run, pg::Connection::Plan::cached}) {
+    auto found = (*conn)->exec("SELECT id, name FROM t WHERE id = ANY($1::bigint[]) ORDER BY id", wanted, plan);
+    ASSERT_TRUE(found.ok()) << found.error().message;
+    ASSERT_EQ(found->size(), 2);
+    EXPECT_EQ(found->i64(0, 0), 1);
+    EXPECT_EQ(found->text(1, 1), "three");
+  }
+  pg::Params duplicate;
+  duplicate.add_array(std::vector<int64_t>{2}).add_array(std::vector<std::string>{"again"});
+  auto refused = (*conn)->exec("INSERT INTO t SELECT * FROM unnest($1::bigint[], $2::text[])", duplicate,
+                               pg::Connection::Plan::per_run);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::conflict) << refused.error().message;
 }
 
 TEST_F(PgStoreTest, MessagesNeverCarryThePassword) {

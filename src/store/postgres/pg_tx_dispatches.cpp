@@ -109,7 +109,7 @@ Result<std::vector<Dispatch>> PgTx::find_dispatches(const std::vector<int64_t>& 
       "SELECT " + std::string(kDispatchColumns) + " FROM dispatches d WHERE d.id = ANY($1::bigint[]) ORDER BY d.id";
   Params p;
   p.add_array(ids);
-  MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p));
+  MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p, Connection::Plan::per_run));
   if (write_) {
     // A dispatch never changes task, so its task_id read unlocked is right;
     // its other columns are read again once the tasks are locked, unless
@@ -119,7 +119,7 @@ Result<std::vector<Dispatch>> PgTx::find_dispatches(const std::vector<int64_t>& 
       if (locked_tasks_.count(rows.i64(i, 1)) == 0) unlocked.push_back(rows.i64(i, 1));
     if (!unlocked.empty()) {
       MEND_TRY(lock_tasks(unlocked));
-      MEND_ASSIGN_OR_RETURN(rows, conn_.exec(sql, p));
+      MEND_ASSIGN_OR_RETURN(rows, conn_.exec(sql, p, Connection::Plan::per_run));
     }
   }
   std::vector<Dispatch> out;
@@ -153,7 +153,7 @@ Result<void> PgTx::mark_dispatches_started(const std::vector<int64_t>& ids, int6
   MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec("UPDATE dispatches SET started_ms = CASE WHEN started_ms = 0 "
                                               "THEN $1::bigint ELSE started_ms END "
                                               "WHERE id = ANY($2::bigint[]) RETURNING id",
-                                              p));
+                                              p, Connection::Plan::per_run));
   if (int64_t missing = first_missing(ids, rows); missing != 0) return no_dispatch(missing);
   return ok();
 }
@@ -174,7 +174,7 @@ Result<void> PgTx::close_dispatches(const std::vector<DispatchClose>& closes, in
   MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec("UPDATE dispatches d SET finished_ms = $1, result = u.result "
                                               "FROM unnest($2::bigint[], $3::text[]) AS u(id, result) "
                                               "WHERE d.id = u.id AND d.finished_ms = 0 RETURNING d.id",
-                                              p));
+                                              p, Connection::Plan::per_run));
   int64_t missing = first_missing(ids, rows);
   if (missing == 0) return ok();
   MEND_ASSIGN_OR_RETURN(bool exists, dispatch_exists(missing));

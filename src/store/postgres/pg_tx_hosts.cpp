@@ -119,7 +119,7 @@ Result<std::vector<HostRun>> PgTx::find_hosts(const std::vector<HostKey>& keys) 
                                  " JOIN task_hosts h ON h.task_id = k.task_id AND h.host = k.host";
   Params p;
   p.add_array(task_ids).add_array(hosts);
-  MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p));
+  MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p, Connection::Plan::per_run));
   return read_hosts(rows);
 }
 
@@ -157,7 +157,7 @@ Result<void> PgTx::update_hosts(const std::vector<HostRun>& runs) {
     Params p;
     p.add_array(task_ids).add_array(hosts).add_array(statuses).add_array(outs).add_array(errs);
     p.add_array(dispatch_ids).add_array(dispatched).add_array(updated).add_array(exit_codes);
-    MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p));
+    MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p, Connection::Plan::per_run));
     std::set<std::pair<int64_t, std::string>> written;
     for (int i = 0; i < rows.size(); ++i) written.emplace(rows.i64(i, 0), rows.text(i, 1));
     for (size_t i = begin; i < end; ++i) {

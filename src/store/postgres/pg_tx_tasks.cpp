@@ -65,7 +65,7 @@ Result<void> PgTx::lock_tasks(const std::vector<int64_t>& task_ids) {
   wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
   Params p;
   p.add_array(wanted);
-  MEND_TRY(conn_.exec("SELECT 1 FROM tasks WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE", p));
+  MEND_TRY(conn_.exec("SELECT 1 FROM tasks WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE", p, Connection::Plan::per_run));
   locked_tasks_.insert(wanted.begin(), wanted.end());
   return ok();
 }
@@ -82,7 +82,7 @@ Result<void> PgTx::lock_tasks_of_dispatches(const std::vector<int64_t>& ids) {
   Params p;
   p.add_array(wanted);
   MEND_ASSIGN_OR_RETURN(Rows rows,
-                        conn_.exec("SELECT DISTINCT task_id FROM dispatches WHERE id = ANY($1::bigint[])", p));
+                        conn_.exec("SELECT DISTINCT task_id FROM dispatches WHERE id = ANY($1::bigint[])", p, Connection::Plan::per_run));
   std::vector<int64_t> tasks;
   for (int i = 0; i < rows.size(); ++i) tasks.push_back(rows.i64(i, 0));
   MEND_TRY(lock_tasks(tasks));
