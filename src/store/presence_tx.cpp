@@ -28,8 +28,12 @@ std::map<std::string, std::string> parse_labels(const std::string& text) {
   return out;
 }
 
-const char* kColumns =
-    "host, server_id, labels, version, remote, identity, connected_ms, last_seen_ms FROM agent_presence";
+// An agent row is as fresh as the later of its own last_seen_ms and its
+// server's heartbeat (no heartbeat: a server of an earlier version, which
+// refreshes the agent rows themselves).
+const char* kSeen =
+    "(CASE WHEN s.last_seen_ms > p.last_seen_ms THEN s.last_seen_ms ELSE p.last_seen_ms END)";
+const char* kFrom = " FROM agent_presence p LEFT JOIN presence_servers s ON s.server_id = p.server_id ";
 
 PresenceRow read_row(const SqlRows& r, size_t i) {
   return PresenceRow{r.text(i, 0), r.text(i, 1), parse_labels(r.text(i, 2)), r.text(i, 3),
@@ -59,26 +63,32 @@ Result<void> delete_presence(StoreTx& tx, std::string_view host, std::string_vie
 Result<int64_t> delete_server_presence(StoreTx& tx, std::string_view server_id) {
   MEND_ASSIGN_OR_RETURN(SqlRows r,
                         tx.query("DELETE FROM agent_presence WHERE server_id = $1::text", {v(server_id)}));
+  MEND_TRY(tx.query("DELETE FROM presence_servers WHERE server_id = $1::text", {v(server_id)}));
   return r.affected;
 }
 
-Result<int64_t> refresh_presence(StoreTx& tx, std::string_view server_id, int64_t now_ms) {
-  MEND_ASSIGN_OR_RETURN(SqlRows r, tx.query("UPDATE agent_presence SET last_seen_ms = $1::bigint "
-                                            "WHERE server_id = $2::text",
-                                            {v(now_ms), v(server_id)}));
-  return r.affected;
+Result<void> refresh_presence(StoreTx& tx, std::string_view server_id, int64_t now_ms) {
+  MEND_TRY(tx.query("INSERT INTO presence_servers(server_id, last_seen_ms) VALUES ($1::text, $2::bigint) "
+                    "ON CONFLICT (server_id) DO UPDATE SET last_seen_ms = excluded.last_seen_ms",
+                    {v(server_id), v(now_ms)}));
+  return ok();
 }
 
 Result<int64_t> prune_presence(StoreTx& tx, int64_t before_ms) {
-  MEND_ASSIGN_OR_RETURN(SqlRows r,
-                        tx.query("DELETE FROM agent_presence WHERE last_seen_ms < $1::bigint", {v(before_ms)}));
+  MEND_ASSIGN_OR_RETURN(SqlRows r, tx.query("DELETE FROM agent_presence WHERE last_seen_ms < $1::bigint "
+                                            "AND server_id NOT IN "
+                                            "(SELECT server_id FROM presence_servers WHERE last_seen_ms >= $1::bigint)",
+                                            {v(before_ms)}));
+  MEND_TRY(tx.query("DELETE FROM presence_servers WHERE last_seen_ms < $1::bigint", {v(before_ms)}));
   return r.affected;
 }
 
 Result<std::vector<PresenceRow>> list_presence(StoreTx& tx, int64_t seen_since_ms) {
-  MEND_ASSIGN_OR_RETURN(SqlRows r, tx.query(std::string("SELECT ") + kColumns +
-                                                " WHERE last_seen_ms >= $1::bigint ORDER BY host",
-                                            {v(seen_since_ms)}));
+  MEND_ASSIGN_OR_RETURN(SqlRows r,
+                        tx.query(std::string("SELECT p.host, p.server_id, p.labels, p.version, p.remote, p.identity, "
+                                             "p.connected_ms, ") +
+                                     kSeen + kFrom + "WHERE " + kSeen + " >= $1::bigint ORDER BY p.host",
+                                 {v(seen_since_ms)}));
   std::vector<PresenceRow> out;
   out.reserve(r.size());
   for (size_t i = 0; i < r.size(); ++i) out.push_back(read_row(r, i));
@@ -93,7 +103,8 @@ Result<std::map<std::string, std::map<std::string, std::string>>> presence_label
   constexpr size_t kSlice = 500;
   for (size_t start = 0; start < hosts.size(); start += kSlice) {
     const size_t end = std::min(hosts.size(), start + kSlice);
-    std::string sql = "SELECT host, labels FROM agent_presence WHERE last_seen_ms >= $1::bigint AND host IN (";
+    std::string sql =
+        std::string("SELECT p.host, p.labels") + kFrom + "WHERE " + kSeen + " >= $1::bigint AND p.host IN (";
     std::vector<SqlValue> params{v(seen_since_ms)};
     for (size_t i = start; i < end; ++i) {
       params.push_back(v(hosts[i]));

@@ -31,15 +31,20 @@ Result<void> put_presence(StoreTx& tx, const PresenceRow& row);
 // Deletes the host's row if `server_id` holds it (a row another server took
 // over since is left alone).
 Result<void> delete_presence(StoreTx& tx, std::string_view host, std::string_view server_id);
-// Every row of one server: at its start (rows a crash left) and orderly stop.
+// Every row of one server, and its heartbeat: at its start (rows a crash
+// left) and orderly stop. How many agent rows.
 Result<int64_t> delete_server_presence(StoreTx& tx, std::string_view server_id);
-// Sets last_seen_ms of every row `server_id` holds, in one statement; how many.
-Result<int64_t> refresh_presence(StoreTx& tx, std::string_view server_id, int64_t now_ms);
-// Deletes rows not refreshed since `before_ms` (servers that died); how many.
+// The server's heartbeat (presence_servers, schema version 12): one row
+// however many agents it holds. Every one of its agent rows reads as seen at
+// `now_ms` from then on.
+Result<void> refresh_presence(StoreTx& tx, std::string_view server_id, int64_t now_ms);
+// Deletes agent rows seen last before `before_ms` (their server died), and the
+// heartbeats as old; how many agent rows.
 Result<int64_t> prune_presence(StoreTx& tx, int64_t before_ms);
-// Rows refreshed at or after `seen_since_ms`, by host.
+// Rows seen at or after `seen_since_ms`, by host; last_seen_ms is the later
+// of the row's own and its server's heartbeat.
 Result<std::vector<PresenceRow>> list_presence(StoreTx& tx, int64_t seen_since_ms);
-// The labels of those of `hosts` with a row refreshed at or after `seen_since_ms`.
+// The labels of those of `hosts` with a row seen at or after `seen_since_ms`.
 Result<std::map<std::string, std::map<std::string, std::string>>> presence_labels(
     StoreTx& tx, const std::vector<std::string>& hosts, int64_t seen_since_ms);
 
