@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/overloaded.hpp"
+#include "proto/json_writer.hpp"
 
 namespace mend::proto {
 
@@ -10,40 +11,43 @@ using nlohmann::json;
 
 namespace {
 
-json to_json(const Message& m) {
-  return std::visit(
+// Written field by field (proto/json_writer.hpp): an Assign goes out for
+// every host and an Ack for every result.
+std::string to_text(const Message& m) {
+  std::string out;
+  JsonObjectWriter w(out);
+  std::visit(
       overloaded{
-          [](const Hello& h) {
-            json j{{"type", "hello"}, {"ident", h.ident}, {"token", h.token},
-                   {"agent_version", h.agent_version}, {"protocol", h.protocol}};
-            if (!h.labels.empty()) j["labels"] = h.labels;
-            return j;
+          [&](const Hello& h) {
+            w.field("type", "hello").field("ident", h.ident).field("token", h.token);
+            w.field("agent_version", h.agent_version).field("protocol", h.protocol);
+            if (!h.labels.empty()) w.object("labels", h.labels);
           },
-          [](const Welcome& w) { return json{{"type", "welcome"}, {"server_version", w.server_version}}; },
-          [](const Refused& r) { return json{{"type", "refused"}, {"reason", r.reason}}; },
-          [](const Assign& a) {
-            json env = json::object();
-            for (auto& [k, v] : a.env) env[k] = v;
-            return json{{"env", env}, {"type", "assign"},   {"dispatch_id", a.dispatch_id}, {"task_id", a.task_id},
-                        {"host", a.host},     {"script", a.script},           {"args", a.args},
-                        {"account", a.account}, {"stdin", a.stdin_text},      {"timeout", a.timeout_s}};
+          [&](const Welcome& x) { w.field("type", "welcome").field("server_version", x.server_version); },
+          [&](const Refused& r) { w.field("type", "refused").field("reason", r.reason); },
+          [&](const Assign& a) {
+            w.field("type", "assign").field("dispatch_id", a.dispatch_id).field("task_id", a.task_id);
+            w.field("host", a.host).field("script", a.script).field("args", a.args).field("account", a.account);
+            w.field("stdin", a.stdin_text).field("timeout", a.timeout_s).object("env", a.env);
           },
-          [](const Kill& k) { return json{{"type", "kill"}, {"dispatch_id", k.dispatch_id}, {"task_id", k.task_id}}; },
-          [](const Started& s) { return json{{"type", "started"}, {"dispatch_id", s.dispatch_id}}; },
-          [](const Output& o) {
-            return json{{"type", "output"}, {"dispatch_id", o.dispatch_id}, {"stdout", o.stdout_text},
-                        {"stderr", o.stderr_text}};
+          [&](const Kill& k) { w.field("type", "kill").field("dispatch_id", k.dispatch_id).field("task_id", k.task_id); },
+          [&](const Started& x) { w.field("type", "started").field("dispatch_id", x.dispatch_id); },
+          [&](const Output& o) {
+            w.field("type", "output").field("dispatch_id", o.dispatch_id);
+            w.field("stdout", o.stdout_text).field("stderr", o.stderr_text);
           },
-          [](const ResultMsg& r) {
-            return json{{"type", "result"},          {"dispatch_id", r.dispatch_id},
-                        {"task_id", r.task_id},      {"status", to_string(r.status)},
-                        {"exit_code", r.exit_code},  {"stdout", r.stdout_text},
-                        {"stderr", r.stderr_text},   {"stdout_dropped", r.stdout_dropped},
-                        {"stderr_dropped", r.stderr_dropped}, {"message", r.message}};
+          [&](const ResultMsg& r) {
+            w.field("type", "result").field("dispatch_id", r.dispatch_id).field("task_id", r.task_id);
+            w.field("status", to_string(r.status)).field("exit_code", r.exit_code);
+            w.field("stdout", r.stdout_text).field("stderr", r.stderr_text);
+            w.field("stdout_dropped", r.stdout_dropped).field("stderr_dropped", r.stderr_dropped);
+            w.field("message", r.message);
           },
-          [](const Ack& a) { return json{{"type", "ack"}, {"dispatch_id", a.dispatch_id}}; },
+          [&](const Ack& x) { w.field("type", "ack").field("dispatch_id", x.dispatch_id); },
       },
       m);
+  w.close();
+  return out;
 }
 
 // Typed field readers that report, rather than throw, on a wrong type.
@@ -79,9 +83,7 @@ struct Reader {
 
 }  // namespace
 
-std::string encode(const Message& m) {
-  return to_json(m).dump(-1, ' ', false, json::error_handler_t::replace);
-}
+std::string encode(const Message& m) { return to_text(m); }
 
 Result<Message> decode(std::string_view frame) {
   json j = json::parse(frame, nullptr, /*allow_exceptions=*/false);
