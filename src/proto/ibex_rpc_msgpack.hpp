@@ -30,11 +30,21 @@ Result<std::string> read_string(const msgpack::object& o, std::string_view what)
 Result<int64_t> read_int(const msgpack::object& o, std::string_view what);
 Result<uint32_t> read_msgid(const msgpack::object& o);
 
+using FieldFn = std::function<Result<void>(std::string_view key, const msgpack::object& value)>;
+
 // Calls fn(key, value) for each entry of a map (nil counts as empty). Keys
 // must be strings; fn sees them as written.
-Result<void> for_each_field(
-    const msgpack::object& o, std::string_view what,
-    const std::function<Result<void>(std::string_view, const msgpack::object&)>& fn);
+Result<void> for_each_field(const msgpack::object& o, std::string_view what, const FieldFn& fn);
+
+// A Go struct that must be there: anything but a map, nil included, is
+// refused as "<what> must be a map"; then for_each_field, naming `type`.
+Result<void> read_struct(const msgpack::object& o, std::string_view what, std::string_view type,
+                         const FieldFn& fn);
+
+// A Go slice: nil is empty, anything but an array is refused as "<what> must
+// be an array"; calls fn(element) for each element in order.
+Result<void> for_each_element(const msgpack::object& o, std::string_view what,
+                              const std::function<Result<void>(const msgpack::object&)>& fn);
 
 // Go's decoder matches field names case-insensitively as a fallback; so do we.
 bool field_is(std::string_view key, std::string_view name);
