@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <memory>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -59,36 +61,41 @@ struct Fixture : ::testing::Test {
   static HttpClient client_for(const FakeHttpServer& server) {
     return HttpClient(*parse_server_url(server.url()), HttpClientOptions{});
   }
+  // `mendctl run --hosts HOSTS -`: the script comes from stdin.
+  static RunOptions run_on(const std::string& hosts) {
+    RunOptions options;
+    options.hosts = hosts;
+    options.script_path = "-";
+    return options;
+  }
 };
 
+// A server for task `id`: a POST creates it, each GET of it answers the next
+// of `states` (the last one from then on), and hosts' outputs are output_for's.
+FakeHttpServer::Handler scripted_task(int64_t id, std::vector<std::string> states) {
+  auto polls = std::make_shared<std::atomic<size_t>>(0);
+  return [=](const SeenRequest& req) {
+    if (req.method == "POST" && req.target == "/ibex/v1/tasks") return testing::ok_json(std::to_string(id));
+    if (req.target == "/ibex/v1/task/" + std::to_string(id))
+      return testing::ok_json(states[std::min((*polls)++, states.size() - 1)]);
+    if (req.target.find("/host/") != std::string::npos) return output_for(req.target);
+    return testing::err_json(404, "no such route " + req.target);
+  };
+}
+
 // A task whose two hosts run, then h1 succeeds and h2 fails.
-CannedResponse two_host_task(const SeenRequest& req, std::atomic<int>& polls) {
-  if (req.method == "POST" && req.target == "/ibex/v1/tasks") return testing::ok_json("42");
-  if (req.target == "/ibex/v1/task/42") {
-    int n = polls++;
-    if (n == 0)
-      return testing::ok_json(
-          task_json(42, false, "start", {{"h1", "running"}, {"h2", "waiting"}}));
-    if (n == 1)
-      return testing::ok_json(
-          task_json(42, false, "start", {{"h1", "running"}, {"h2", "waiting"}}));
-    if (n == 2)
-      return testing::ok_json(
-          task_json(42, false, "start", {{"h1", "success"}, {"h2", "running"}}));
-    return testing::ok_json(task_json(42, true, "start", {{"h1", "success"}, {"h2", "failed"}}));
-  }
-  if (req.target.find("/host/") != std::string::npos) return output_for(req.target);
-  return testing::err_json(404, "no such route " + req.target);
+FakeHttpServer::Handler two_host_task() {
+  return scripted_task(42, {task_json(42, false, "start", {{"h1", "running"}, {"h2", "waiting"}}),
+                            task_json(42, false, "start", {{"h1", "running"}, {"h2", "waiting"}}),
+                            task_json(42, false, "start", {{"h1", "success"}, {"h2", "running"}}),
+                            task_json(42, true, "start", {{"h1", "success"}, {"h2", "failed"}})});
 }
 
 TEST_F(Fixture, RunCreatesFollowsAndReportsAFailedHost) {
-  std::atomic<int> polls{0};
-  FakeHttpServer server([&](const SeenRequest& req) { return two_host_task(req, polls); });
+  FakeHttpServer server(two_host_task());
   auto client = client_for(server);
   ServerApi api(client);
-  RunOptions options;
-  options.hosts = "h1,h2";
-  options.script_path = "-";
+  RunOptions options = run_on("h1,h2");
   std::istringstream stdin_stream("echo hi\n");
 
   int rc = run_command(api, options, "alice", stdin_stream, console, follow);
@@ -125,9 +132,7 @@ TEST_F(Fixture, RunOnATerminalRedrawsOneLine) {
   auto client = client_for(server);
   ServerApi api(client);
   console.tty = true;
-  RunOptions options;
-  options.hosts = "h1";
-  options.script_path = "-";
+  RunOptions options = run_on("h1");
   std::istringstream stdin_stream("true");
   EXPECT_EQ(run_command(api, options, "bob", stdin_stream, console, follow), kExitOk);
   EXPECT_NE(out.str().find("\r[####################] 1/1 hosts done  0 running  0 failed\x1b[K\n"),
@@ -152,9 +157,7 @@ TEST_F(Fixture, NoWaitPrintsOnlyTheId) {
   FakeHttpServer server([](const SeenRequest&) { return testing::ok_json("77"); });
   auto client = client_for(server);
   ServerApi api(client);
-  RunOptions options;
-  options.hosts = "h1";
-  options.script_path = "-";
+  RunOptions options = run_on("h1");
   options.no_wait = true;
   std::istringstream stdin_stream("true");
   EXPECT_EQ(run_command(api, options, "bob", stdin_stream, console, follow), kExitOk);
@@ -166,9 +169,7 @@ TEST_F(Fixture, ServerRefusalExitsWithTwoAndPrintsErr) {
   FakeHttpServer server([](const SeenRequest&) { return testing::err_json(200, "hosts empty"); });
   auto client = client_for(server);
   ServerApi api(client);
-  RunOptions options;
-  options.hosts = "h1";
-  options.script_path = "-";
+  RunOptions options = run_on("h1");
   std::istringstream stdin_stream("true");
   EXPECT_EQ(run_command(api, options, "bob", stdin_stream, console, follow), kExitError);
   EXPECT_EQ(err.str(), "mendctl: hosts empty\n");
@@ -399,25 +400,17 @@ TEST_F(Fixture, HealCloseBreakerPostsAndReportsServerErrors) {
 }
 
 // A task that pauses after h1 fails (tolerance 0), with h2 still waiting.
-CannedResponse pausing_task(const SeenRequest& req, std::atomic<int>& polls) {
-  if (req.method == "POST" && req.target == "/ibex/v1/tasks") return testing::ok_json("9");
-  if (req.target == "/ibex/v1/task/9") {
-    if (polls++ == 0) return testing::ok_json(task_json(9, false, "start", {{"h1", "running"}, {"h2", "waiting"}}));
-    return testing::ok_json(task_json(9, false, "pause", {{"h1", "failed"}, {"h2", "waiting"}}));
-  }
-  if (req.target.find("/host/") != std::string::npos) return output_for(req.target);
-  return testing::err_json(404, "no such route " + req.target);
+FakeHttpServer::Handler pausing_task() {
+  return scripted_task(9, {task_json(9, false, "start", {{"h1", "running"}, {"h2", "waiting"}}),
+                           task_json(9, false, "pause", {{"h1", "failed"}, {"h2", "waiting"}})});
 }
 
 TEST_F(Fixture, RunOnATaskThatPausesSaysWhatHappenedAndTheNextStepsAndExitsThree) {
-  std::atomic<int> polls{0};
-  FakeHttpServer server([&](const SeenRequest& req) { return pausing_task(req, polls); });
+  FakeHttpServer server(pausing_task());
   auto client = client_for(server);
   ServerApi api(client);
-  RunOptions options;
-  options.hosts = "h1,h2";
+  RunOptions options = run_on("h1,h2");
   options.batch = 1;
-  options.script_path = "-";
   std::istringstream stdin_stream("false\n");
   EXPECT_EQ(run_command(api, options, "alice", stdin_stream, console, follow), kExitPaused) << err.str();
   const std::string text = out.str();
@@ -432,8 +425,7 @@ TEST_F(Fixture, RunOnATaskThatPausesSaysWhatHappenedAndTheNextStepsAndExitsThree
 }
 
 TEST_F(Fixture, TaskWatchFollowsAnExistingTask) {
-  std::atomic<int> polls{0};
-  FakeHttpServer server([&](const SeenRequest& req) { return two_host_task(req, polls); });
+  FakeHttpServer server(two_host_task());
   auto client = client_for(server);
   ServerApi api(client);
   EXPECT_EQ(task_watch_command(api, 42, console, follow), kExitHostsFailed);
@@ -448,9 +440,7 @@ TEST_F(Fixture, HostsWithoutAnAgentAreWarnedAboutAtCreation) {
   });
   auto client = client_for(server);
   ServerApi api(client);
-  RunOptions options;
-  options.hosts = "nosuch";
-  options.script_path = "-";
+  RunOptions options = run_on("nosuch");
   options.no_wait = true;
   std::istringstream stdin_stream("true");
   EXPECT_EQ(run_command(api, options, "bob", stdin_stream, console, follow), kExitOk);
@@ -459,11 +449,10 @@ TEST_F(Fixture, HostsWithoutAnAgentAreWarnedAboutAtCreation) {
 }
 
 TEST_F(Fixture, TaskRerunCreatesTheLinkedTaskAndFollowsIt) {
-  std::atomic<int> polls{0};
-  FakeHttpServer server([&](const SeenRequest& req) {
+  FakeHttpServer server([task = two_host_task()](const SeenRequest& req) {
     if (req.method == "POST" && req.target == "/api/v1/tasks/41/rerun")
       return testing::ok_json(R"({"id":42,"rerun_of":41,"hosts":["h1","h2"]})");
-    return two_host_task(req, polls);
+    return task(req);
   });
   auto client = client_for(server);
   ServerApi api(client);
