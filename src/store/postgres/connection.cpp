@@ -107,6 +107,11 @@ std::string conninfo_password(const std::string& conninfo) {
   return opts ? option(*opts, "password") : std::string();
 }
 
+Result<int64_t> returned_id(const Rows& rows, const char* table) {
+  if (rows.empty()) return make_error(ErrorCode::internal, std::string("insert into ") + table + " returned no id");
+  return rows.i64(0, 0);
+}
+
 Params& Params::add(int64_t value) {
   owned_.push_back(std::to_string(value));
   values_.push_back(owned_.back().c_str());
