@@ -12,27 +12,16 @@ void pack_call(Packer& pk, const PingRequest& r) { pack_string(pk, r.text); }
 
 void pack_call(Packer& pk, const ReportRequest& r) {
   pk.pack_map(2);
-  pack_string(pk, "Ident");
-  pack_string(pk, r.ident);
+  pack_field(pk, "Ident", r.ident);
   pack_string(pk, "ReportTasks");
-  if (r.tasks.empty()) {
-    pk.pack_nil();
-    return;
-  }
-  pk.pack_array(static_cast<uint32_t>(r.tasks.size()));
-  for (const auto& t : r.tasks) {
+  pack_slice(pk, r.tasks, [&](const ReportTask& t) {
     pk.pack_map(5);
-    pack_string(pk, "Id");
-    pack_int(pk, t.id);
-    pack_string(pk, "Clock");
-    pack_int(pk, t.clock);
-    pack_string(pk, "Status");
-    pack_string(pk, t.status);
-    pack_string(pk, "Stdout");
-    pack_string(pk, t.stdout_text);
-    pack_string(pk, "Stderr");
-    pack_string(pk, t.stderr_text);
-  }
+    pack_field(pk, "Id", t.id);
+    pack_field(pk, "Clock", t.clock);
+    pack_field(pk, "Status", t.status);
+    pack_field(pk, "Stdout", t.stdout_text);
+    pack_field(pk, "Stderr", t.stderr_text);
+  });
 }
 
 void pack_call(Packer& pk, const TaskMetaRequest& r) { pack_int(pk, r.task_id); }

@@ -70,37 +70,23 @@ void pack_reply_body(Packer& pk, const PingReply& r) { pack_string(pk, r.text); 
 
 void pack_reply_body(Packer& pk, const ReportReply& r) {
   pk.pack_map(2);
-  pack_string(pk, "Message");
-  pack_string(pk, r.message);
+  pack_field(pk, "Message", r.message);
   pack_string(pk, "AssignTasks");
-  if (r.assign_tasks.empty()) {
-    pk.pack_nil();  // a nil Go slice, as in Ibex's frames
-    return;
-  }
-  pk.pack_array(static_cast<uint32_t>(r.assign_tasks.size()));
-  for (const auto& a : r.assign_tasks) {
+  pack_slice(pk, r.assign_tasks, [&](const AssignTask& a) {
     pk.pack_map(3);
-    pack_string(pk, "Id");
-    pack_int(pk, a.id);
-    pack_string(pk, "Clock");
-    pack_int(pk, a.clock);
-    pack_string(pk, "Action");
-    pack_string(pk, a.action);
-  }
+    pack_field(pk, "Id", a.id);
+    pack_field(pk, "Clock", a.clock);
+    pack_field(pk, "Action", a.action);
+  });
 }
 
 void pack_reply_body(Packer& pk, const TaskMetaReply& r) {
   pk.pack_map(5);
-  pack_string(pk, "Message");
-  pack_string(pk, r.message);
-  pack_string(pk, "Script");
-  pack_string(pk, r.script);
-  pack_string(pk, "Args");
-  pack_string(pk, r.args);
-  pack_string(pk, "Account");
-  pack_string(pk, r.account);
-  pack_string(pk, "Stdin");
-  pack_string(pk, r.stdin_text);
+  pack_field(pk, "Message", r.message);
+  pack_field(pk, "Script", r.script);
+  pack_field(pk, "Args", r.args);
+  pack_field(pk, "Account", r.account);
+  pack_field(pk, "Stdin", r.stdin_text);
 }
 
 }  // namespace

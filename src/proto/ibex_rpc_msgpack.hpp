@@ -12,6 +12,7 @@
 #include <msgpack.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.hpp"
 
@@ -21,6 +22,28 @@ using Packer = msgpack::packer<msgpack::sbuffer>;
 
 void pack_string(Packer& pk, std::string_view s);
 void pack_int(Packer& pk, int64_t v);
+
+// One field of a Go struct (written as a map): its name, then its value.
+inline void pack_field(Packer& pk, std::string_view name, std::string_view value) {
+  pack_string(pk, name);
+  pack_string(pk, value);
+}
+inline void pack_field(Packer& pk, std::string_view name, int64_t value) {
+  pack_string(pk, name);
+  pack_int(pk, value);
+}
+
+// A Go slice: nil when empty, as Go writes a nil slice (and Ibex's frames
+// have it), else an array of pack_one(item) for each item.
+template <class T, class PackOne>
+void pack_slice(Packer& pk, const std::vector<T>& items, PackOne pack_one) {
+  if (items.empty()) {
+    pk.pack_nil();
+    return;
+  }
+  pk.pack_array(static_cast<uint32_t>(items.size()));
+  for (const T& item : items) pack_one(item);
+}
 
 // Parses one complete frame. Never throws.
 Result<msgpack::object_handle> unpack_frame(std::string_view frame);
