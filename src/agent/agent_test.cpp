@@ -80,6 +80,10 @@ class AgentTest : public ::testing::Test {
   }
 
   testing::TempDir tmp;
+  // A file the scripts below leave behind when they run.
+  const std::filesystem::path marker = tmp.path() / "ran";
+  const std::string touch_marker = "touch " + marker.string();
+  const std::string append_run = "echo run >> " + marker.string();
   asio::io_context io;
   FakeServer server;
   const Clock* clock = nullptr;     // the system clock unless set
@@ -100,9 +104,7 @@ class RefusingRunner final : public ProcessRunner {
 }  // namespace
 
 TEST_F(AgentTest, RunsAssignmentAndResendsResultAfterReconnectUntilAcked) {
-  auto marker = tmp.path() / "ran";
   const std::string run_and_print = "echo run >> " + marker.string() + "; echo hi; echo err >&2";
-  const std::string append_run = "echo run >> " + marker.string();
   run({server.url()}, [&]() -> awaitable<void> {
     auto ws = co_await server.accept();
     EXPECT_EQ(server.last_hello.ident, "agent-1");
@@ -172,8 +174,6 @@ TEST_F(AgentTest, KillStopsARunningScript) {
 }
 
 TEST_F(AgentTest, KillOfUnknownDispatchStopsALaterAssign) {
-  auto marker = tmp.path() / "ran";
-  const std::string touch_marker = "touch " + marker.string();
   run({server.url()}, [&]() -> awaitable<void> {
     auto ws = co_await server.accept();
     co_await send_kill(*ws, 14, 514);
@@ -188,8 +188,6 @@ TEST_F(AgentTest, KillOfUnknownDispatchStopsALaterAssign) {
 }
 
 TEST_F(AgentTest, DispatchInterruptedByRestartIsReportedLostNotRerun) {
-  auto marker = tmp.path() / "ran";
-  const std::string touch_marker = "touch " + marker.string();
   {
     auto spool = Spool::open(spool_dir());
     ASSERT_TRUE(spool);
@@ -227,8 +225,6 @@ TEST_F(AgentTest, FailsOverAndRetriesAfterRefusal) {
 }
 
 TEST_F(AgentTest, ASpoolThatCannotRecordRefusesTheDispatchAndTheAgentKeepsServing) {
-  auto marker = tmp.path() / "ran";
-  const std::string append_run = "echo run >> " + marker.string();
   run({server.url()}, [&]() -> awaitable<void> {
     auto ws = co_await server.accept();
     arm_failpoints("agent.record=error");
@@ -261,8 +257,6 @@ TEST_F(AgentTest, AScriptThatCannotStartIsReportedFailedWithTheReason) {
 }
 
 TEST_F(AgentTest, AnAgentThatStopsTakingAssignmentsStillSendsResultsAndTakesAcks) {
-  auto marker = tmp.path() / "ran";
-  const std::string touch_marker = "touch " + marker.string();
   run({server.url()}, [&]() -> awaitable<void> {
     auto ws = co_await server.accept();
     co_await send_assign(*ws, 22, "echo hi");
