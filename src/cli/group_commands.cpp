@@ -84,7 +84,8 @@ int groups_grant_command(const ServerApi& api, const std::string& name, const st
 }
 
 int template_run_command(const ServerApi& api, const std::string& name, const std::string& hosts, Console& console) {
-  auto t = api.request(Method::post, "/api/v1/templates/" + url_encode(name) + "/run", json{{"hosts", split_nonempty(hosts, ",")}});
+  auto t = api.request(Method::post, "/api/v1/templates/" + url_encode(name) + "/run",
+                       json{{"hosts", split_nonempty(hosts, ",")}});
   if (!t) return report_error(console, t.error());
   console.out << "task " << cell(*t, "id") << ": template " << cell(*t, "template") << " on " << cell_list((*t)["hosts"]) << "\n";
   return kExitOk;

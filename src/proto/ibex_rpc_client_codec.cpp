@@ -39,16 +39,17 @@ const char* method_of(const Call& call) {
 
 Result<AssignTask> decode_assign_task(const msgpack::object& o) {
   AssignTask a;
-  MEND_TRY(read_struct(o, "AssignTask", "AssignTask", [&](std::string_view k, const msgpack::object& f) -> Result<void> {
-    if (field_is(k, "Id")) {
-      MEND_ASSIGN_OR_RETURN(a.id, read_int(f, "AssignTask.Id"));
-    } else if (field_is(k, "Clock")) {
-      MEND_ASSIGN_OR_RETURN(a.clock, read_int(f, "AssignTask.Clock"));
-    } else if (field_is(k, "Action")) {
-      MEND_ASSIGN_OR_RETURN(a.action, read_string(f, "AssignTask.Action"));
-    }
-    return ok();
-  }));
+  MEND_TRY(read_struct(
+      o, "AssignTask", "AssignTask", [&](std::string_view key, const msgpack::object& v) -> Result<void> {
+        if (field_is(key, "Id")) {
+          MEND_ASSIGN_OR_RETURN(a.id, read_int(v, "AssignTask.Id"));
+        } else if (field_is(key, "Clock")) {
+          MEND_ASSIGN_OR_RETURN(a.clock, read_int(v, "AssignTask.Clock"));
+        } else if (field_is(key, "Action")) {
+          MEND_ASSIGN_OR_RETURN(a.action, read_string(v, "AssignTask.Action"));
+        }
+        return ok();
+      }));
   return a;
 }
 
