@@ -10,6 +10,7 @@
 
 #include "common/exception_message.hpp"
 #include "common/failpoint.hpp"
+#include "testing/assigns.hpp"
 #include "testing/fake_agent_server.hpp"
 #include "testing/fake_clock.hpp"
 #include "testing/temp_dir.hpp"
@@ -21,14 +22,7 @@ namespace {
 using FakeServer = testing::FakeAgentServer;
 
 proto::Assign assign(int64_t id, const std::string& script) {
-  proto::Assign a;
-  a.dispatch_id = id;
-  a.task_id = 500 + id;
-  a.host = "agent-1";
-  a.script = script;
-  a.account = "root";
-  a.timeout_s = 10;
-  return a;
+  return testing::root_assign(id, 500 + id, "agent-1", script, 10);
 }
 
 class AgentTest : public ::testing::Test {
@@ -69,7 +63,27 @@ class AgentTest : public ::testing::Test {
 
   std::filesystem::path spool_dir() const { return tmp.path() / "spool"; }
 
+  // The server's side of a dispatch. Each takes plain values and encodes into
+  // a named local: GCC 12 mishandles a std::string temporary inside a co_await
+  // expression, so a script built at run time is passed as a named string.
+  static awaitable<void> send_assign(FakeServer::WS& ws, int64_t id, std::string_view script) {
+    const std::string frame = proto::encode(assign(id, std::string(script)));
+    co_await FakeServer::send(ws, frame);
+  }
+  static awaitable<void> send_ack(FakeServer::WS& ws, int64_t id) {
+    const std::string frame = proto::encode(proto::Ack{id});
+    co_await FakeServer::send(ws, frame);
+  }
+  static awaitable<void> send_kill(FakeServer::WS& ws, int64_t id, int64_t task_id) {
+    const std::string frame = proto::encode(proto::Kill{id, task_id});
+    co_await FakeServer::send(ws, frame);
+  }
+
   testing::TempDir tmp;
+  // A file the scripts below leave behind when they run.
+  const std::filesystem::path marker = tmp.path() / "ran";
+  const std::string touch_marker = "touch " + marker.string();
+  const std::string append_run = "echo run >> " + marker.string();
   asio::io_context io;
   FakeServer server;
   const Clock* clock = nullptr;     // the system clock unless set
@@ -90,16 +104,13 @@ class RefusingRunner final : public ProcessRunner {
 }  // namespace
 
 TEST_F(AgentTest, RunsAssignmentAndResendsResultAfterReconnectUntilAcked) {
-  auto marker = tmp.path() / "ran";
+  const std::string run_and_print = "echo run >> " + marker.string() + "; echo hi; echo err >&2";
   run({server.url()}, [&]() -> awaitable<void> {
     auto ws = co_await server.accept();
     EXPECT_EQ(server.last_hello.ident, "agent-1");
     EXPECT_EQ(server.last_hello.token, "s3cret");
     EXPECT_EQ(server.last_hello.protocol, proto::kProtocolVersion);
-    {
-      const std::string f = proto::encode(assign(11, "echo run >> " + marker.string() + "; echo hi; echo err >&2"));
-      co_await FakeServer::send(*ws, f);
-    }
+    co_await send_assign(*ws, 11, run_and_print);
     std::vector<proto::Message> before;
     auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws, &before);
     EXPECT_FALSE(before.empty());
@@ -119,16 +130,10 @@ TEST_F(AgentTest, RunsAssignmentAndResendsResultAfterReconnectUntilAcked) {
     auto again = co_await FakeServer::recv_until<proto::ResultMsg>(*ws2);
     EXPECT_EQ(again.dispatch_id, 11);
     EXPECT_EQ(again.stdout_text, "hi\n");
-    {
-      const std::string f = proto::encode(proto::Ack{11});
-      co_await FakeServer::send(*ws2, f);
-    }
+    co_await send_ack(*ws2, 11);
 
     // A late re-Assign is answered from the tombstone, never run again.
-    {
-      const std::string f = proto::encode(assign(11, "echo run >> " + marker.string()));
-      co_await FakeServer::send(*ws2, f);
-    }
+    co_await send_assign(*ws2, 11, append_run);
     auto third = co_await FakeServer::recv_until<proto::ResultMsg>(*ws2);
     EXPECT_EQ(third.dispatch_id, 11);
     EXPECT_EQ(third.status, proto::RunOutcome::success);
@@ -143,63 +148,38 @@ TEST_F(AgentTest, RunsAssignmentAndResendsResultAfterReconnectUntilAcked) {
 TEST_F(AgentTest, ResendsUnackedResultWhileConnected) {
   run({server.url()}, [&]() -> awaitable<void> {
     auto ws = co_await server.accept();
-    {
-      const std::string f = proto::encode(assign(12, "exit 4"));
-      co_await FakeServer::send(*ws, f);
-    }
+    co_await send_assign(*ws, 12, "exit 4");
     auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
     EXPECT_EQ(r.status, proto::RunOutcome::failed);
     EXPECT_EQ(r.exit_code, 4);
     auto again = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
     EXPECT_EQ(again.dispatch_id, 12);
-    {
-      const std::string f = proto::encode(proto::Ack{12});
-      co_await FakeServer::send(*ws, f);
-    }
+    co_await send_ack(*ws, 12);
   });
 }
 
 TEST_F(AgentTest, KillStopsARunningScript) {
   run({server.url()}, [&]() -> awaitable<void> {
     auto ws = co_await server.accept();
-    {
-      const std::string f = proto::encode(assign(13, "sleep 100"));
-      co_await FakeServer::send(*ws, f);
-    }
+    co_await send_assign(*ws, 13, "sleep 100");
     co_await FakeServer::recv_until<proto::Started>(*ws);
     // A repeated Assign while it runs is ignored.
-    {
-      const std::string f = proto::encode(assign(13, "sleep 100"));
-      co_await FakeServer::send(*ws, f);
-    }
-    {
-      const std::string f = proto::encode(proto::Kill{13, 513});
-      co_await FakeServer::send(*ws, f);
-    }
+    co_await send_assign(*ws, 13, "sleep 100");
+    co_await send_kill(*ws, 13, 513);
     auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
     EXPECT_EQ(r.dispatch_id, 13);
     EXPECT_EQ(r.status, proto::RunOutcome::killed);
-    {
-      const std::string f = proto::encode(proto::Ack{13});
-      co_await FakeServer::send(*ws, f);
-    }
+    co_await send_ack(*ws, 13);
   });
 }
 
 TEST_F(AgentTest, KillOfUnknownDispatchStopsALaterAssign) {
-  auto marker = tmp.path() / "ran";
   run({server.url()}, [&]() -> awaitable<void> {
     auto ws = co_await server.accept();
-    {
-      const std::string f = proto::encode(proto::Kill{14, 514});
-      co_await FakeServer::send(*ws, f);
-    }
+    co_await send_kill(*ws, 14, 514);
     auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
     EXPECT_EQ(r.status, proto::RunOutcome::killed);
-    {
-      const std::string f = proto::encode(assign(14, "touch " + marker.string()));
-      co_await FakeServer::send(*ws, f);
-    }
+    co_await send_assign(*ws, 14, touch_marker);
     auto r2 = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
     EXPECT_EQ(r2.dispatch_id, 14);
     EXPECT_EQ(r2.status, proto::RunOutcome::killed);
@@ -208,11 +188,10 @@ TEST_F(AgentTest, KillOfUnknownDispatchStopsALaterAssign) {
 }
 
 TEST_F(AgentTest, DispatchInterruptedByRestartIsReportedLostNotRerun) {
-  auto marker = tmp.path() / "ran";
   {
     auto spool = Spool::open(spool_dir());
     ASSERT_TRUE(spool);
-    ASSERT_TRUE(spool->record_assign(assign(15, "touch " + marker.string())));
+    ASSERT_TRUE(spool->record_assign(assign(15, touch_marker)));
   }
   run({server.url()}, [&]() -> awaitable<void> {
     auto ws = co_await server.accept();
@@ -221,10 +200,7 @@ TEST_F(AgentTest, DispatchInterruptedByRestartIsReportedLostNotRerun) {
     EXPECT_EQ(r.task_id, 515);
     EXPECT_EQ(r.status, proto::RunOutcome::lost);
     EXPECT_EQ(r.message, kLostMessage);
-    {
-      const std::string f = proto::encode(assign(15, "touch " + marker.string()));
-      co_await FakeServer::send(*ws, f);
-    }
+    co_await send_assign(*ws, 15, touch_marker);
     auto r2 = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
     EXPECT_EQ(r2.status, proto::RunOutcome::lost);
   });
@@ -241,10 +217,7 @@ TEST_F(AgentTest, FailsOverAndRetriesAfterRefusal) {
   run({dead, server.url()}, [&]() -> awaitable<void> {
     co_await server.accept(/*welcome=*/false);
     auto ws = co_await server.accept();
-    {
-      const std::string f = proto::encode(assign(16, "echo ok"));
-      co_await FakeServer::send(*ws, f);
-    }
+    co_await send_assign(*ws, 16, "echo ok");
     auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
     EXPECT_EQ(r.status, proto::RunOutcome::success);
     EXPECT_EQ(server.hellos, 2);
@@ -252,24 +225,17 @@ TEST_F(AgentTest, FailsOverAndRetriesAfterRefusal) {
 }
 
 TEST_F(AgentTest, ASpoolThatCannotRecordRefusesTheDispatchAndTheAgentKeepsServing) {
-  auto marker = tmp.path() / "ran";
   run({server.url()}, [&]() -> awaitable<void> {
     auto ws = co_await server.accept();
     arm_failpoints("agent.record=error");
-    {
-      const std::string f = proto::encode(assign(17, "echo run >> " + marker.string()));
-      co_await FakeServer::send(*ws, f);
-    }
+    co_await send_assign(*ws, 17, append_run);
     auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
     arm_failpoints("");
     EXPECT_EQ(r.dispatch_id, 17);
     EXPECT_EQ(r.status, proto::RunOutcome::failed);
     EXPECT_NE(r.message.find("cannot write its spool"), std::string::npos) << r.message;
     // Never recorded, so never started: a later Assign of it may run it.
-    {
-      const std::string f = proto::encode(assign(17, "echo run >> " + marker.string()));
-      co_await FakeServer::send(*ws, f);
-    }
+    co_await send_assign(*ws, 17, append_run);
     auto r2 = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
     EXPECT_EQ(r2.status, proto::RunOutcome::success);
   });
@@ -281,10 +247,7 @@ TEST_F(AgentTest, AScriptThatCannotStartIsReportedFailedWithTheReason) {
   runner = &refusing;
   run({server.url()}, [&]() -> awaitable<void> {
     auto ws = co_await server.accept();
-    {
-      const std::string f = proto::encode(assign(19, "echo hi"));
-      co_await FakeServer::send(*ws, f);
-    }
+    co_await send_assign(*ws, 19, "echo hi");
     auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
     EXPECT_EQ(r.dispatch_id, 19);
     EXPECT_EQ(r.status, proto::RunOutcome::failed);
@@ -294,31 +257,18 @@ TEST_F(AgentTest, AScriptThatCannotStartIsReportedFailedWithTheReason) {
 }
 
 TEST_F(AgentTest, AnAgentThatStopsTakingAssignmentsStillSendsResultsAndTakesAcks) {
-  auto marker = tmp.path() / "ran";
   run({server.url()}, [&]() -> awaitable<void> {
     auto ws = co_await server.accept();
-    {
-      const std::string f = proto::encode(assign(22, "echo hi"));
-      co_await FakeServer::send(*ws, f);
-    }
+    co_await send_assign(*ws, 22, "echo hi");
     auto r = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);
     EXPECT_EQ(r.status, proto::RunOutcome::success);
     current->stop_taking_assignments();
-    {
-      const std::string f = proto::encode(assign(23, "touch " + marker.string()));
-      co_await FakeServer::send(*ws, f);
-    }
-    {
-      const std::string f = proto::encode(proto::Ack{22});
-      co_await FakeServer::send(*ws, f);
-    }
+    co_await send_assign(*ws, 23, touch_marker);
+    co_await send_ack(*ws, 22);
     // A repeat of a finished dispatch is still answered from its tombstone,
     // which says the agent read the frames sent before it. (Re-sends of the
     // result, from before the ack, may come first.)
-    {
-      const std::string f = proto::encode(assign(22, "echo hi"));
-      co_await FakeServer::send(*ws, f);
-    }
+    co_await send_assign(*ws, 22, "echo hi");
     proto::ResultMsg again;
     while (again.message.find("acknowledged") == std::string::npos)
       again = co_await FakeServer::recv_until<proto::ResultMsg>(*ws);

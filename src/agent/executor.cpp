@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "agent/args.hpp"
+#include "agent/file_io.hpp"
 #include "agent/process.hpp"
 #include "common/log.hpp"
 
@@ -115,17 +116,9 @@ Result<void> Execution::write_script(const Account& acct) {
   ::unlink(script_path_.c_str());
   int fd = ::open(script_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0700);
   if (fd < 0) return make_error(ErrorCode::unavailable, "cannot write script " + script_path_.string() + ": " + std::strerror(errno));
-  const std::string& s = assign_.script;
-  size_t done = 0;
-  while (done < s.size()) {
-    ssize_t n = ::write(fd, s.data() + done, s.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      return make_error(ErrorCode::unavailable, "cannot write script: " + std::string(std::strerror(err)));
-    }
-    done += static_cast<size_t>(n);
+  if (auto w = write_all(fd, assign_.script, script_path_); !w) {
+    ::close(fd);
+    return w;
   }
   ::fchmod(fd, 0700);  // the umask may have narrowed it
   if (acct.switch_user && ::fchown(fd, acct.uid, acct.gid) != 0) {

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/strings.hpp"
+#include "testing/assigns.hpp"
 #include "testing/temp_dir.hpp"
 
 namespace mend::agent {
@@ -22,14 +23,8 @@ struct RunOutcome {
 };
 
 proto::Assign assign(const std::string& script, const std::string& args = "") {
-  proto::Assign a;
-  a.dispatch_id = 42;
-  a.task_id = 7;
-  a.host = "test-host";
-  a.script = script;
+  proto::Assign a = testing::root_assign(42, 7, "test-host", script, 20);
   a.args = args;
-  a.account = "root";
-  a.timeout_s = 20;
   return a;
 }
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "agent/file_io.hpp"
 #include "agent/https_request.hpp"
 #include "agent/server_url.hpp"
 #include "common/log.hpp"
@@ -25,15 +26,9 @@ Result<void> write_file_atomically(const std::string& path, const std::string& c
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return make_error(ErrorCode::unavailable, "cannot write " + tmp + ": " + std::strerror(errno));
   ::fchmod(fd, mode);  // whatever the umask
-  size_t off = 0;
-  while (off < content.size()) {
-    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      return make_error(ErrorCode::unavailable, "cannot write " + tmp + ": " + std::strerror(errno));
-    }
-    off += static_cast<size_t>(n);
+  if (auto w = write_all(fd, content, tmp); !w) {
+    ::close(fd);
+    return w;
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0)
     return make_error(ErrorCode::unavailable, "cannot sync " + tmp + ": " + std::strerror(errno));

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 
+#include "agent/file_io.hpp"
 #include "common/failpoint.hpp"
 
 namespace mend::agent {
@@ -49,11 +50,7 @@ bool all_zero(const Entry& e) {
   return std::memcmp(&e, &zero, sizeof e) == 0;
 }
 
-Error io_error(const std::string& what, const fs::path& p, int err) {
-  return make_error(ErrorCode::unavailable, what + " " + p.string() + ": " + std::strerror(err));
-}
-
-Result<void> write_all(int fd, const void* data, size_t size, off_t offset, const fs::path& p) {
+Result<void> pwrite_all(int fd, const void* data, size_t size, off_t offset, const fs::path& p) {
   const char* c = static_cast<const char*>(data);
   size_t done = 0;
   while (done < size) {
@@ -75,18 +72,12 @@ Result<void> write_fresh(const fs::path& path, const std::map<int64_t, int64_t>&
   std::vector<Entry> slots(capacity);
   size_t i = 0;
   for (const auto& [id, task] : entries) slots[i++] = make_entry(id, task);
-  auto w = write_all(fd, slots.data(), slots.size() * sizeof(Entry), 0, tmp);
+  auto w = pwrite_all(fd, slots.data(), slots.size() * sizeof(Entry), 0, tmp);
   if (w && ::fsync(fd) != 0) w = io_error("fsync", tmp, errno);
   ::close(fd);
   if (!w) return w;
   if (::rename(tmp.c_str(), path.c_str()) != 0) return io_error("rename", tmp, errno);
-  int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) return io_error("open", path.parent_path(), errno);
-  int rc = ::fsync(dir);
-  int err = errno;
-  ::close(dir);
-  if (rc != 0) return io_error("fsync", path.parent_path(), err);
-  return ok();
+  return fsync_dir(path.parent_path());
 }
 
 }  // namespace
@@ -175,7 +166,7 @@ Result<void> RecordJournal::append(int64_t dispatch_id, int64_t task_id,
   MEND_TRY(failpoint_error("agent.record"));
   if (next_slot_ >= capacity_) MEND_TRY(compact(still_needed));
   const Entry e = make_entry(dispatch_id, task_id);
-  MEND_TRY(write_all(fd_, &e, sizeof e, static_cast<off_t>(next_slot_ * sizeof(Entry)), path_));
+  MEND_TRY(pwrite_all(fd_, &e, sizeof e, static_cast<off_t>(next_slot_ * sizeof(Entry)), path_));
   ++next_slot_;
   // The slot is taken even when the sync fails: what is on disk is unknown.
   entries_[dispatch_id] = task_id;
@@ -189,11 +180,7 @@ Result<void> RecordJournal::compact(const std::function<bool(int64_t)>& keep) {
   size_t capacity = block_;
   while (capacity < 2 * kept.size()) capacity *= 2;
   MEND_TRY(write_fresh(path_, kept, capacity));
-  int fd = ::open(path_.c_str(), O_RDWR | O_CLOEXEC);
-  if (fd < 0) return io_error("open", path_, errno);
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = fd;
-  return read_all();
+  return reload();
 }
 
 Result<void> RecordJournal::reload() {

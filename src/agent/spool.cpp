@@ -1,6 +1,7 @@
 #include "agent/spool.hpp"
 
 #include "agent/dispatch_lock.hpp"
+#include "agent/file_io.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -16,20 +17,6 @@ namespace mend::agent {
 namespace fs = std::filesystem;
 
 namespace {
-
-Error io_error(const std::string& what, const fs::path& p, int err) {
-  return make_error(ErrorCode::unavailable, what + " " + p.string() + ": " + std::strerror(err));
-}
-
-Result<void> fsync_dir(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return io_error("open", dir, errno);
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  if (rc != 0) return io_error("fsync", dir, err);
-  return ok();
-}
 
 Result<std::string> read_file(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);
@@ -73,16 +60,9 @@ Result<void> replace_file(const fs::path& path, std::string_view data, int mode,
   tmp += ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return io_error("create", tmp, errno);
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      return io_error("write", tmp, err);
-    }
-    done += static_cast<size_t>(n);
+  if (auto w = write_all(fd, data, tmp); !w) {
+    ::close(fd);
+    return w;
   }
   if (sync && ::fsync(fd) != 0) {
     int err = errno;

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 
 #include "agent/dispatch_lock.hpp"
+#include "testing/assigns.hpp"
 #include "testing/temp_dir.hpp"
 
 namespace mend::agent {
@@ -12,15 +14,7 @@ namespace mend::agent {
 namespace fs = std::filesystem;
 
 namespace {
-proto::Assign assign(int64_t id) {
-  proto::Assign a;
-  a.dispatch_id = id;
-  a.task_id = 100 + id;
-  a.host = "h";
-  a.script = "echo hi";
-  a.account = "root";
-  return a;
-}
+proto::Assign assign(int64_t id) { return testing::root_assign(id, 100 + id, "h", "echo hi"); }
 proto::ResultMsg result(int64_t id, const std::string& status) {
   proto::ResultMsg r;
   r.dispatch_id = id;
@@ -30,6 +24,20 @@ proto::ResultMsg result(int64_t id, const std::string& status) {
   r.stdout_text = "out";
   return r;
 }
+
+// A spool in a fresh directory of its own.
+class SpoolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = Spool::open(tmp.path());
+    ASSERT_TRUE(opened);
+    spool.emplace(std::move(*opened));
+  }
+
+  testing::TempDir tmp;
+  std::optional<Spool> spool;
+};
+
 }  // namespace
 
 TEST(Spool, StatesFollowTheDispatchLife) {
@@ -84,10 +92,7 @@ TEST(Spool, RecoverReloadsResultsAndReportsLostRuns) {
   EXPECT_EQ(spool->state(3), DispatchState::done);
 }
 
-TEST(Spool, RecoverFinishesAnInterruptedMarkDone) {
-  testing::TempDir tmp;
-  auto spool = Spool::open(tmp.path());
-  ASSERT_TRUE(spool);
+TEST_F(SpoolTest, RecoverFinishesAnInterruptedMarkDone) {
   ASSERT_TRUE(spool->write_result(result(5, "success")));
   // Crash between the tombstone and the delete: both are on disk.
   ASSERT_TRUE(write_file_durably(tmp.path() / "done" / "5", proto::encode(result(5, "success"))));
@@ -98,10 +103,7 @@ TEST(Spool, RecoverFinishesAnInterruptedMarkDone) {
   EXPECT_EQ(spool->state(5), DispatchState::done);
 }
 
-TEST(Spool, PrunesOnlyOldTombstones) {
-  testing::TempDir tmp;
-  auto spool = Spool::open(tmp.path());
-  ASSERT_TRUE(spool);
+TEST_F(SpoolTest, PrunesOnlyOldTombstones) {
   for (int64_t id : {1, 2}) {
     ASSERT_TRUE(spool->write_result(result(id, "success")));
     ASSERT_TRUE(spool->mark_done(id));
@@ -113,10 +115,7 @@ TEST(Spool, PrunesOnlyOldTombstones) {
   EXPECT_EQ(spool->state(2), DispatchState::done);
 }
 
-TEST(Spool, WritesAreAtomicReplacements) {
-  testing::TempDir tmp;
-  auto spool = Spool::open(tmp.path());
-  ASSERT_TRUE(spool);
+TEST_F(SpoolTest, WritesAreAtomicReplacements) {
   ASSERT_TRUE(spool->write_result(result(7, "lost")));
   ASSERT_TRUE(spool->write_result(result(7, "success")));
   EXPECT_EQ(spool->load_result(7)->status, proto::RunOutcome::success);
@@ -124,10 +123,7 @@ TEST(Spool, WritesAreAtomicReplacements) {
 }
 
 
-TEST(Spool, RecoverLeavesADispatchWithALiveSupervisorForAdoption) {
-  testing::TempDir tmp;
-  auto spool = Spool::open(tmp.path());
-  ASSERT_TRUE(spool);
+TEST_F(SpoolTest, RecoverLeavesADispatchWithALiveSupervisorForAdoption) {
   ASSERT_TRUE(spool->record_assign(assign(8)));
   {
     // A supervisor from before the restart still holds the lock.
@@ -149,10 +145,7 @@ TEST(Spool, RecoverLeavesADispatchWithALiveSupervisorForAdoption) {
   EXPECT_EQ(spool->state(8), DispatchState::has_result);
 }
 
-TEST(Spool, ResultOrLostKeepsAResultTheSupervisorWrote) {
-  testing::TempDir tmp;
-  auto spool = Spool::open(tmp.path());
-  ASSERT_TRUE(spool);
+TEST_F(SpoolTest, ResultOrLostKeepsAResultTheSupervisorWrote) {
   ASSERT_TRUE(spool->record_assign(assign(9)));
   ASSERT_TRUE(spool->write_result(result(9, "success")));
   auto r = spool->result_or_lost(9, kSupervisorLostMessage);
@@ -160,10 +153,7 @@ TEST(Spool, ResultOrLostKeepsAResultTheSupervisorWrote) {
   EXPECT_EQ(r->status, proto::RunOutcome::success);
 }
 
-TEST(Spool, ADispatchRecordedByAnOlderAgentIsStillRecorded) {
-  testing::TempDir tmp;
-  auto spool = Spool::open(tmp.path());
-  ASSERT_TRUE(spool);
+TEST_F(SpoolTest, ADispatchRecordedByAnOlderAgentIsStillRecorded) {
   // Agents before the record journal kept the record as assign.json.
   fs::create_directories(spool->dispatch_dir(12));
   ASSERT_TRUE(write_file_durably(spool->dispatch_dir(12) / "assign.json", proto::encode(assign(12))));

@@ -97,16 +97,20 @@ ApiResponse create_group(ApiContext& ctx, const ApiRequest& req) {
   return json_ok(group_json(*g));
 }
 
-ApiResponse show_group(ApiContext& ctx, const std::string& name) {
-  auto g = ctx.groups->find(name);
-  if (!g.ok()) return api_error(g.error());
-  if (!*g) return json_error(404, "no group '" + name + "'");
-  auto grants = ctx.groups->grants(name);
-  if (!grants.ok()) return api_error(grants.error());
-  json j = group_json(**g);
+// The group with its "grants"; not_found when there is no such group.
+Result<json> group_with_grants(ApiContext& ctx, const std::string& name) {
+  MEND_ASSIGN_OR_RETURN(auto g, ctx.groups->find(name));
+  if (!g) return make_error(ErrorCode::not_found, "no group '" + name + "'");
+  MEND_ASSIGN_OR_RETURN(auto grants, ctx.groups->grants(name));
+  json j = group_json(*g);
   j["grants"] = json::array();
-  for (const auto& x : *grants) j["grants"].push_back(grant_json(x));
-  return json_ok(j);
+  for (const auto& x : grants) j["grants"].push_back(grant_json(x));
+  return j;
+}
+
+ApiResponse show_group(ApiContext& ctx, const std::string& name) {
+  auto j = group_with_grants(ctx, name);
+  return j.ok() ? json_ok(*j) : api_error(j.error());
 }
 
 ApiResponse update_group(ApiContext& ctx, const ApiRequest& req) {
@@ -131,14 +135,8 @@ ApiResponse delete_group(ApiContext& ctx, const std::string& name) {
 }
 
 ApiResponse list_grants(ApiContext& ctx, const std::string& name) {
-  auto g = ctx.groups->find(name);
-  if (!g.ok()) return api_error(g.error());
-  if (!*g) return json_error(404, "no group '" + name + "'");
-  auto grants = ctx.groups->grants(name);
-  if (!grants.ok()) return api_error(grants.error());
-  json list = json::array();
-  for (const auto& x : *grants) list.push_back(grant_json(x));
-  return json_ok(list);
+  auto j = group_with_grants(ctx, name);
+  return j.ok() ? json_ok(j->at("grants")) : api_error(j.error());
 }
 
 ApiResponse put_grant(ApiContext& ctx, const ApiRequest& req) {

@@ -2,22 +2,15 @@
 
 #include "api/url.hpp"
 #include "common/encoding.hpp"
+#include "common/strings.hpp"
 
 namespace mend {
 
 std::vector<std::string> path_segments(std::string_view path) {
-  std::vector<std::string> out;
   if (!path.empty() && path.front() == '/') path.remove_prefix(1);
   if (!path.empty() && path.back() == '/') path.remove_suffix(1);
-  if (path.empty()) return out;
-  size_t start = 0;
-  for (;;) {
-    auto slash = path.find('/', start);
-    out.emplace_back(path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
-  }
-  return out;
+  if (path.empty()) return {};
+  return split(path, "/");
 }
 
 void Router::add(std::string method, std::string_view pattern, auth::Access access, Handler handler) {

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "auth/in_tx.hpp"
+#include "common/strings.hpp"
 #include "proto/agent_labels.hpp"
 
 namespace mend::auth {
@@ -66,17 +67,7 @@ std::string owner_of(const Principal& p) {
   return "config:" + (p.name.empty() ? std::string("anonymous") : p.name);
 }
 
-std::vector<std::string> split_patterns(const std::string& joined) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= joined.size()) {
-    size_t comma = joined.find(',', start);
-    if (comma == std::string::npos) comma = joined.size();
-    if (comma > start) out.push_back(joined.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
+std::vector<std::string> split_patterns(const std::string& joined) { return split_nonempty(joined, ","); }
 
 std::string join_patterns(const std::vector<std::string>& patterns) {
   std::string out;

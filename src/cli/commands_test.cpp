@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <memory>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -55,40 +57,47 @@ struct Fixture : ::testing::Test {
   std::ostringstream err;
   Console console{out, err, false};
   FollowOptions follow{std::chrono::milliseconds(1), nullptr, 5};
+  std::vector<std::unique_ptr<HttpClient>> clients;
 
-  static HttpClient client_for(const FakeHttpServer& server) {
-    return HttpClient(*parse_server_url(server.url()), HttpClientOptions{});
+  // A ServerApi on `server`; the fixture keeps the HTTP client it uses.
+  ServerApi api_on(const FakeHttpServer& server) {
+    clients.push_back(std::make_unique<HttpClient>(*parse_server_url(server.url()), HttpClientOptions{}));
+    return ServerApi(*clients.back());
+  }
+  // `mendctl run --hosts HOSTS -`: the script comes from stdin.
+  static RunOptions run_on(const std::string& hosts) {
+    RunOptions options;
+    options.hosts = hosts;
+    options.script_path = "-";
+    return options;
   }
 };
 
+// A server for task `id`: a POST creates it, each GET of it answers the next
+// of `states` (the last one from then on), and hosts' outputs are output_for's.
+FakeHttpServer::Handler scripted_task(int64_t id, std::vector<std::string> states) {
+  auto polls = std::make_shared<std::atomic<size_t>>(0);
+  return [=](const SeenRequest& req) {
+    if (req.method == "POST" && req.target == "/ibex/v1/tasks") return testing::ok_json(std::to_string(id));
+    if (req.target == "/ibex/v1/task/" + std::to_string(id))
+      return testing::ok_json(states[std::min((*polls)++, states.size() - 1)]);
+    if (req.target.find("/host/") != std::string::npos) return output_for(req.target);
+    return testing::err_json(404, "no such route " + req.target);
+  };
+}
+
 // A task whose two hosts run, then h1 succeeds and h2 fails.
-CannedResponse two_host_task(const SeenRequest& req, std::atomic<int>& polls) {
-  if (req.method == "POST" && req.target == "/ibex/v1/tasks") return testing::ok_json("42");
-  if (req.target == "/ibex/v1/task/42") {
-    int n = polls++;
-    if (n == 0)
-      return testing::ok_json(
-          task_json(42, false, "start", {{"h1", "running"}, {"h2", "waiting"}}));
-    if (n == 1)
-      return testing::ok_json(
-          task_json(42, false, "start", {{"h1", "running"}, {"h2", "waiting"}}));
-    if (n == 2)
-      return testing::ok_json(
-          task_json(42, false, "start", {{"h1", "success"}, {"h2", "running"}}));
-    return testing::ok_json(task_json(42, true, "start", {{"h1", "success"}, {"h2", "failed"}}));
-  }
-  if (req.target.find("/host/") != std::string::npos) return output_for(req.target);
-  return testing::err_json(404, "no such route " + req.target);
+FakeHttpServer::Handler two_host_task() {
+  return scripted_task(42, {task_json(42, false, "start", {{"h1", "running"}, {"h2", "waiting"}}),
+                            task_json(42, false, "start", {{"h1", "running"}, {"h2", "waiting"}}),
+                            task_json(42, false, "start", {{"h1", "success"}, {"h2", "running"}}),
+                            task_json(42, true, "start", {{"h1", "success"}, {"h2", "failed"}})});
 }
 
 TEST_F(Fixture, RunCreatesFollowsAndReportsAFailedHost) {
-  std::atomic<int> polls{0};
-  FakeHttpServer server([&](const SeenRequest& req) { return two_host_task(req, polls); });
-  auto client = client_for(server);
-  ServerApi api(client);
-  RunOptions options;
-  options.hosts = "h1,h2";
-  options.script_path = "-";
+  FakeHttpServer server(two_host_task());
+  ServerApi api = api_on(server);
+  RunOptions options = run_on("h1,h2");
   std::istringstream stdin_stream("echo hi\n");
 
   int rc = run_command(api, options, "alice", stdin_stream, console, follow);
@@ -122,12 +131,9 @@ TEST_F(Fixture, RunOnATerminalRedrawsOneLine) {
     }
     return output_for(req.target);
   });
-  auto client = client_for(server);
-  ServerApi api(client);
+  ServerApi api = api_on(server);
   console.tty = true;
-  RunOptions options;
-  options.hosts = "h1";
-  options.script_path = "-";
+  RunOptions options = run_on("h1");
   std::istringstream stdin_stream("true");
   EXPECT_EQ(run_command(api, options, "bob", stdin_stream, console, follow), kExitOk);
   EXPECT_NE(out.str().find("\r[####################] 1/1 hosts done  0 running  0 failed\x1b[K\n"),
@@ -143,18 +149,14 @@ TEST_F(Fixture, DoneIsConfirmedByStateWhenMetaLags) {
     }
     return output_for(req.target);
   });
-  auto client = client_for(server);
-  ServerApi api(client);
+  ServerApi api = api_on(server);
   EXPECT_EQ(follow_task(api, 6, console, follow), kExitOk);
 }
 
 TEST_F(Fixture, NoWaitPrintsOnlyTheId) {
   FakeHttpServer server([](const SeenRequest&) { return testing::ok_json("77"); });
-  auto client = client_for(server);
-  ServerApi api(client);
-  RunOptions options;
-  options.hosts = "h1";
-  options.script_path = "-";
+  ServerApi api = api_on(server);
+  RunOptions options = run_on("h1");
   options.no_wait = true;
   std::istringstream stdin_stream("true");
   EXPECT_EQ(run_command(api, options, "bob", stdin_stream, console, follow), kExitOk);
@@ -164,11 +166,8 @@ TEST_F(Fixture, NoWaitPrintsOnlyTheId) {
 
 TEST_F(Fixture, ServerRefusalExitsWithTwoAndPrintsErr) {
   FakeHttpServer server([](const SeenRequest&) { return testing::err_json(200, "hosts empty"); });
-  auto client = client_for(server);
-  ServerApi api(client);
-  RunOptions options;
-  options.hosts = "h1";
-  options.script_path = "-";
+  ServerApi api = api_on(server);
+  RunOptions options = run_on("h1");
   std::istringstream stdin_stream("true");
   EXPECT_EQ(run_command(api, options, "bob", stdin_stream, console, follow), kExitError);
   EXPECT_EQ(err.str(), "mendctl: hosts empty\n");
@@ -176,8 +175,7 @@ TEST_F(Fixture, ServerRefusalExitsWithTwoAndPrintsErr) {
 
 TEST_F(Fixture, MissingScriptFileIsAUsageError) {
   FakeHttpServer server([](const SeenRequest&) { return testing::ok_json("1"); });
-  auto client = client_for(server);
-  ServerApi api(client);
+  ServerApi api = api_on(server);
   RunOptions options;
   options.hosts = "h1";
   options.script_path = "/nonexistent/fix.sh";
@@ -191,8 +189,7 @@ TEST_F(Fixture, InterruptStopsFollowingAndSaysHowToKill) {
   FakeHttpServer server([](const SeenRequest&) {
     return testing::ok_json(task_json(8, false, "start", {{"h1", "running"}}));
   });
-  auto client = client_for(server);
-  ServerApi api(client);
+  ServerApi api = api_on(server);
   std::atomic<bool> interrupted{true};
   follow.interrupted = &interrupted;
   EXPECT_EQ(follow_task(api, 8, console, follow), kExitInterrupted);
@@ -202,8 +199,7 @@ TEST_F(Fixture, InterruptStopsFollowingAndSaysHowToKill) {
 
 TEST_F(Fixture, TaskGoneWhileFollowingIsAnError) {
   FakeHttpServer server([](const SeenRequest&) { return testing::err_json(404, "no such task"); });
-  auto client = client_for(server);
-  ServerApi api(client);
+  ServerApi api = api_on(server);
   EXPECT_EQ(follow_task(api, 9, console, follow), kExitError);
   EXPECT_NE(err.str().find("mendctl: no such task\n"), std::string::npos);
 }
@@ -218,8 +214,7 @@ TEST_F(Fixture, TaskShowPrintsMetaAndHostTable) {
     }
     return output_for(req.target);
   });
-  auto client = client_for(server);
-  ServerApi api(client);
+  ServerApi api = api_on(server);
   EXPECT_EQ(task_show_command(api, 42, /*with_output=*/true, console), kExitOk);
   EXPECT_EQ(out.str(),
             "task      42\n"
@@ -250,8 +245,7 @@ TEST_F(Fixture, ActionsSendTheActionAndReportRefusals) {
     if (req.target == "/ibex/v1/task/3/action") return testing::ok_json("null");
     return testing::err_json(200, "task already finished, no more action can do");
   });
-  auto client = client_for(server);
-  ServerApi api(client);
+  ServerApi api = api_on(server);
   EXPECT_EQ(task_action_command(api, 3, "kill", console), kExitOk);
   EXPECT_EQ(out.str(), "task 3: kill\n");
   EXPECT_EQ(host_action_command(api, 3, "h1", "redo", console), kExitError);
@@ -273,8 +267,7 @@ TEST_F(Fixture, TaskListShowsATable) {
       {"id": 1, "title": "df", "creator": "bob", "created": 1700000060000, "done": false,
        "host_counts": {"success": 1, "running": 2, "waiting": 4}}]})");
   });
-  auto client = client_for(server);
-  ServerApi api(client);
+  ServerApi api = api_on(server);
   EXPECT_EQ(task_list_command(api, "", 2, console), kExitOk);
   EXPECT_EQ(out.str(),
             "ID  TITLE          CREATOR  CREATED                    STATE    HOSTS\n"
@@ -291,8 +284,7 @@ TEST_F(Fixture, AgentsShowsLastSeenAgo) {
     return testing::ok_json(
         R"([{"ident":"web-01","protocol":"native","remote":"10.0.0.5:41234","connected_ms":1700000000000,"last_seen_ms":1700000095000,"identity":"enrolled","server":"a:10090","labels":{"env":"prod"}}])");
   });
-  auto client = client_for(server);
-  ServerApi api(client);
+  ServerApi api = api_on(server);
   EXPECT_EQ(agents_command(api, 1700000100000, console), kExitOk);
   EXPECT_EQ(out.str(),
             "IDENT   PROTOCOL  IDENTITY  SERVER   LABELS    REMOTE          CONNECTED SINCE            LAST SEEN\n"
@@ -336,8 +328,7 @@ TEST_F(Fixture, HealRecordsShowsEachDecisionWithTaskAndResolution) {
       {"id":6,"created_ms":1700000000000,"rule":"disk-full","host":"web-01","decision":"ran","reason":"",
        "task_id":3,"task_status":"success","resolved_ms":1700000125000,"resolve_after_ms":125000}]})");
   });
-  auto client = client_for(server);
-  ServerApi api(client);
+  ServerApi api = api_on(server);
   HealRecordFilter f;
   f.rule = "disk-full";
   EXPECT_EQ(heal_records_command(api, f, 1700000100000, console), kExitOk);
@@ -353,8 +344,7 @@ TEST_F(Fixture, HealRecordsRefusesABadTimeWithoutAsking) {
     ADD_FAILURE() << "no request expected, got " << req.target;
     return testing::err_json(500, "unexpected");
   });
-  auto client = client_for(server);
-  ServerApi api(client);
+  ServerApi api = api_on(server);
   HealRecordFilter f;
   f.since = "last tuesday";
   EXPECT_EQ(heal_records_command(api, f, 1700000100000, console), kExitError);
@@ -373,8 +363,7 @@ TEST_F(Fixture, HealRulesShowsCountsAndAnOpenBreakerExitsOne) {
        "resolved_within_minutes":30,"last_run_ms":1700000000000,
        "breaker":{"open":true,"opened_ms":1700000050000,"closed_ms":0,"reason":"3 failed runs in a row"}}]})");
   });
-  auto client = client_for(server);
-  ServerApi api(client);
+  ServerApi api = api_on(server);
   EXPECT_EQ(heal_rules_command(api, 30, 1700000100000, console), kExitHostsFailed);
   EXPECT_EQ(out.str(),
             "RULE       ORIGIN  RUNS  OK  FAILED  RUNNING  RESOLVED<=30M  LAST RUN   BREAKER\n"
@@ -390,8 +379,7 @@ TEST_F(Fixture, HealCloseBreakerPostsAndReportsServerErrors) {
       return testing::ok_json(R"({"open":false,"opened_ms":1,"closed_ms":2,"reason":"closed"})");
     return testing::err_json(404, "no rule \"nope\"");
   });
-  auto client = client_for(server);
-  ServerApi api(client);
+  ServerApi api = api_on(server);
   EXPECT_EQ(heal_close_breaker_command(api, "flaky", console), kExitOk);
   EXPECT_EQ(out.str(), "breaker of rule flaky closed\n");
   EXPECT_EQ(heal_close_breaker_command(api, "nope", console), kExitError);
@@ -399,25 +387,16 @@ TEST_F(Fixture, HealCloseBreakerPostsAndReportsServerErrors) {
 }
 
 // A task that pauses after h1 fails (tolerance 0), with h2 still waiting.
-CannedResponse pausing_task(const SeenRequest& req, std::atomic<int>& polls) {
-  if (req.method == "POST" && req.target == "/ibex/v1/tasks") return testing::ok_json("9");
-  if (req.target == "/ibex/v1/task/9") {
-    if (polls++ == 0) return testing::ok_json(task_json(9, false, "start", {{"h1", "running"}, {"h2", "waiting"}}));
-    return testing::ok_json(task_json(9, false, "pause", {{"h1", "failed"}, {"h2", "waiting"}}));
-  }
-  if (req.target.find("/host/") != std::string::npos) return output_for(req.target);
-  return testing::err_json(404, "no such route " + req.target);
+FakeHttpServer::Handler pausing_task() {
+  return scripted_task(9, {task_json(9, false, "start", {{"h1", "running"}, {"h2", "waiting"}}),
+                           task_json(9, false, "pause", {{"h1", "failed"}, {"h2", "waiting"}})});
 }
 
 TEST_F(Fixture, RunOnATaskThatPausesSaysWhatHappenedAndTheNextStepsAndExitsThree) {
-  std::atomic<int> polls{0};
-  FakeHttpServer server([&](const SeenRequest& req) { return pausing_task(req, polls); });
-  auto client = client_for(server);
-  ServerApi api(client);
-  RunOptions options;
-  options.hosts = "h1,h2";
+  FakeHttpServer server(pausing_task());
+  ServerApi api = api_on(server);
+  RunOptions options = run_on("h1,h2");
   options.batch = 1;
-  options.script_path = "-";
   std::istringstream stdin_stream("false\n");
   EXPECT_EQ(run_command(api, options, "alice", stdin_stream, console, follow), kExitPaused) << err.str();
   const std::string text = out.str();
@@ -432,10 +411,8 @@ TEST_F(Fixture, RunOnATaskThatPausesSaysWhatHappenedAndTheNextStepsAndExitsThree
 }
 
 TEST_F(Fixture, TaskWatchFollowsAnExistingTask) {
-  std::atomic<int> polls{0};
-  FakeHttpServer server([&](const SeenRequest& req) { return two_host_task(req, polls); });
-  auto client = client_for(server);
-  ServerApi api(client);
+  FakeHttpServer server(two_host_task());
+  ServerApi api = api_on(server);
   EXPECT_EQ(task_watch_command(api, 42, console, follow), kExitHostsFailed);
   EXPECT_NE(out.str().find("task 42 done: 1/2 hosts succeeded, 1 failed"), std::string::npos) << out.str();
   EXPECT_EQ(server.requests().at(0).method, "GET") << "watch creates nothing";
@@ -446,11 +423,8 @@ TEST_F(Fixture, HostsWithoutAnAgentAreWarnedAboutAtCreation) {
     return CannedResponse{200, R"({"dat":11,"err":"","warnings":["host nosuch: no agent is connected as it"],)"
                                R"("unseen_hosts":["nosuch"]})"};
   });
-  auto client = client_for(server);
-  ServerApi api(client);
-  RunOptions options;
-  options.hosts = "nosuch";
-  options.script_path = "-";
+  ServerApi api = api_on(server);
+  RunOptions options = run_on("nosuch");
   options.no_wait = true;
   std::istringstream stdin_stream("true");
   EXPECT_EQ(run_command(api, options, "bob", stdin_stream, console, follow), kExitOk);
@@ -459,14 +433,12 @@ TEST_F(Fixture, HostsWithoutAnAgentAreWarnedAboutAtCreation) {
 }
 
 TEST_F(Fixture, TaskRerunCreatesTheLinkedTaskAndFollowsIt) {
-  std::atomic<int> polls{0};
-  FakeHttpServer server([&](const SeenRequest& req) {
+  FakeHttpServer server([task = two_host_task()](const SeenRequest& req) {
     if (req.method == "POST" && req.target == "/api/v1/tasks/41/rerun")
       return testing::ok_json(R"({"id":42,"rerun_of":41,"hosts":["h1","h2"]})");
-    return two_host_task(req, polls);
+    return task(req);
   });
-  auto client = client_for(server);
-  ServerApi api(client);
+  ServerApi api = api_on(server);
   EXPECT_EQ(task_rerun_command(api, 41, "carol", false, console, follow), kExitHostsFailed);
   EXPECT_EQ(json::parse(server.requests().at(0).body), (json{{"creator", "carol"}}));
   EXPECT_EQ(out.str().rfind("task 42 created: rerun of task 41 on 2 hosts that did not succeed (h1, h2)\n", 0), 0u)
@@ -475,8 +447,7 @@ TEST_F(Fixture, TaskRerunCreatesTheLinkedTaskAndFollowsIt) {
 
 TEST_F(Fixture, TaskRerunOfAnUnfinishedTaskShowsTheServersReason) {
   FakeHttpServer server([](const SeenRequest&) { return testing::err_json(409, "task 41 is not finished"); });
-  auto client = client_for(server);
-  ServerApi api(client);
+  ServerApi api = api_on(server);
   EXPECT_EQ(task_rerun_command(api, 41, "carol", false, console, follow), kExitError);
   EXPECT_EQ(err.str(), "mendctl: task 41 is not finished\n");
 }
@@ -488,8 +459,7 @@ TEST_F(Fixture, JsonOutputPrintsTheServersAnswer) {
     if (req.target == "/api/v1/tasks/3") return testing::ok_json(R"({"id":3,"hosts":[]})");
     return testing::err_json(404, "no such route " + req.target);
   });
-  auto client = client_for(server);
-  ServerApi api(client);
+  ServerApi api = api_on(server);
   console.json = true;
   EXPECT_EQ(agents_command(api, 0, console), kExitOk);
   EXPECT_EQ(task_list_command(api, "", 5, console), kExitOk);
@@ -508,8 +478,7 @@ TEST_F(Fixture, TimesAreLocalWithTheirOffsetOrUtcWithAFlag) {
   FakeHttpServer server([](const SeenRequest&) {
     return testing::ok_json(R"([{"ident":"w","protocol":"native","remote":"r","connected_ms":1700000000000,"last_seen_ms":0}])");
   });
-  auto client = client_for(server);
-  ServerApi api(client);
+  ServerApi api = api_on(server);
   EXPECT_EQ(agents_command(api, 1700000100000, console), kExitOk);
   EXPECT_NE(out.str().find("2023-11-15 03:43:20 +0530"), std::string::npos) << out.str();
   out.str("");
@@ -547,8 +516,7 @@ TEST_F(Fixture, ReloadPostsAndSaysWhatIsInUse) {
     EXPECT_EQ(req.target, "/api/v1/reload");
     return testing::ok_json(R"({"rules":2,"templates":3})");
   });
-  auto client = client_for(server);
-  ServerApi api(client);
+  ServerApi api = api_on(server);
   EXPECT_EQ(reload_command(api, console), kExitOk);
   EXPECT_EQ(out.str(), "rules reloaded: 2 rules, 3 templates in use\n");
 }

@@ -7,24 +7,13 @@
 #include "cli/server_url.hpp"
 #include "cli/table.hpp"
 #include "common/encoding.hpp"
+#include "common/strings.hpp"
 
 namespace mend::cli {
 
 namespace {
 
 using nlohmann::json;
-
-json split(const std::string& csv) {
-  json out = json::array();
-  size_t start = 0;
-  while (start <= csv.size()) {
-    size_t comma = csv.find(',', start);
-    if (comma == std::string::npos) comma = csv.size();
-    if (comma > start) out.push_back(csv.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
 
 std::string group_path(const std::string& name) { return "/api/v1/groups/" + url_encode(name); }
 
@@ -61,7 +50,7 @@ int groups_save_command(const ServerApi& api, const std::string& name, const std
                         const std::optional<std::string>& labels) {
   json body = json::object();
   if (create) body["name"] = name;
-  if (hosts) body["hosts"] = split(*hosts);
+  if (hosts) body["hosts"] = split_nonempty(*hosts, ",");
   if (description) body["description"] = *description;
   if (labels) body["labels"] = *labels;
   auto g = create ? api.request(Method::post, "/api/v1/groups", body) : api.request(Method::put, group_path(name), body);
@@ -95,7 +84,8 @@ int groups_grant_command(const ServerApi& api, const std::string& name, const st
 }
 
 int template_run_command(const ServerApi& api, const std::string& name, const std::string& hosts, Console& console) {
-  auto t = api.request(Method::post, "/api/v1/templates/" + url_encode(name) + "/run", json{{"hosts", split(hosts)}});
+  auto t = api.request(Method::post, "/api/v1/templates/" + url_encode(name) + "/run",
+                       json{{"hosts", split_nonempty(hosts, ",")}});
   if (!t) return report_error(console, t.error());
   console.out << "task " << cell(*t, "id") << ": template " << cell(*t, "template") << " on " << cell_list((*t)["hosts"]) << "\n";
   return kExitOk;

@@ -28,6 +28,12 @@ std::vector<std::string> split(std::string_view s, std::string_view sep) {
   }
 }
 
+std::vector<std::string> split_nonempty(std::string_view s, std::string_view sep) {
+  std::vector<std::string> out = split(s, sep);
+  std::erase_if(out, [](const std::string& part) { return part.empty(); });
+  return out;
+}
+
 std::string join(const std::vector<std::string>& parts, std::string_view sep) {
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) {

@@ -7,7 +7,10 @@
 namespace mend {
 
 std::string trim(std::string_view s);
+// Every part between separators, empty ones included: split("a,,b", ",") is {"a", "", "b"}.
 std::vector<std::string> split(std::string_view s, std::string_view sep);
+// The parts that are not empty: split_nonempty("a,,b,", ",") is {"a", "b"}.
+std::vector<std::string> split_nonempty(std::string_view s, std::string_view sep);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 bool starts_with(std::string_view s, std::string_view prefix);
 // Replaces every occurrence of `from` with `to`.

@@ -7,6 +7,7 @@
 #include "engine/engine.hpp"
 #include "store/sqlite/test_support.hpp"
 #include "testing/fake_clock.hpp"
+#include "testing/temp_dir.hpp"
 #include "testing/recording_agent_push.hpp"
 
 namespace mend {
@@ -17,7 +18,7 @@ using sqlite::testing::raw_sql;
 class EngineRepairTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path = dir.file("mend.db");
+    path = dir.file("mend.db").string();
     engine = make_engine("server-a");
   }
 
@@ -70,7 +71,7 @@ class EngineRepairTest : public ::testing::Test {
     return out;
   }
 
-  sqlite::testing::TempDir dir;
+  testing::TempDir dir;
   std::string path;
   testing::FakeClock clock;
   testing::RecordingAgentPush push;

@@ -36,18 +36,8 @@ Result<AlertEvent> parse_one(const json& a, const std::string& path) {
 
 Result<std::vector<AlertEvent>> parse_generic(std::string_view body) {
   MEND_ASSIGN_OR_RETURN(json j, fields::parse_body(kKind, body));
-  std::vector<AlertEvent> out;
-  if (j.is_array()) {
-    if (j.empty()) return fields::bad(kKind, "body", "is an empty list");
-    for (size_t i = 0; i < j.size(); ++i) {
-      MEND_ASSIGN_OR_RETURN(AlertEvent e, parse_one(j[i], "[" + std::to_string(i) + "]."));
-      out.push_back(std::move(e));
-    }
-    return out;
-  }
-  MEND_ASSIGN_OR_RETURN(AlertEvent e, parse_one(j, ""));
-  out.push_back(std::move(e));
-  return out;
+  if (j.is_array() && j.empty()) return fields::bad(kKind, "body", "is an empty list");
+  return fields::one_or_list(j, parse_one);
 }
 
 }  // namespace mend::heal

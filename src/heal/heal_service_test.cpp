@@ -98,6 +98,18 @@ class HealServiceTest : public mend::testing::BackendEngineTest {
     return r.ok() ? *r : std::vector<HealOutcome>{};
   }
 
+  // Takes in the fixture `file`, whose one alert `rule` must remediate on `host`.
+  HealOutcome one_ran(const std::string& source, const std::string& file, const std::string& rule,
+                      const std::string& host) {
+    auto out = intake(source, test_data::fixture(file));
+    EXPECT_EQ(out.size(), 1u);
+    if (out.empty()) return {};
+    EXPECT_EQ(out[0].decision, Decision::ran) << out[0].reason;
+    EXPECT_EQ(out[0].rule, rule);
+    EXPECT_EQ(out[0].host, host);
+    return out[0];
+  }
+
   HealOutcome generic(json labels, const std::string& status = "firing") {
     auto out = intake("generic", json{{"labels", labels}, {"status", status}}.dump());
     EXPECT_EQ(out.size(), 1u);
@@ -232,26 +244,14 @@ TEST_P(HealServiceTest, ResolveFillsTheRecordAndRunsOnResolved) {
 }
 
 TEST_P(HealServiceTest, NightingaleGrafanaAndGenericEachStartTheirRemediation) {
-  auto n = intake("nightingale", test_data::fixture("nightingale_event.json"));
-  ASSERT_EQ(n.size(), 1u);
-  EXPECT_EQ(n[0].decision, Decision::ran) << n[0].reason;
-  EXPECT_EQ(n[0].rule, "n9e-mem");
-  EXPECT_EQ(n[0].host, "db-07");
+  one_ran("nightingale", "nightingale_event.json", "n9e-mem", "db-07");
   auto stdin_json = json::parse(push.assigns().back().stdin_text);
   EXPECT_EQ(stdin_json["service"], "mysql");
   EXPECT_EQ(stdin_json["alert_severity"], "2");
   EXPECT_EQ(stdin_json["alert_trigger_value"], "93.41");
 
-  auto g = intake("grafana", test_data::fixture("grafana_firing.json"));
-  ASSERT_EQ(g.size(), 1u);
-  EXPECT_EQ(g[0].decision, Decision::ran) << g[0].reason;
-  EXPECT_EQ(g[0].rule, "grafana-load");
-  EXPECT_EQ(g[0].host, "app-12");
-
-  auto q = intake("generic", test_data::fixture("generic_firing.json"));
-  ASSERT_EQ(q.size(), 1u);
-  EXPECT_EQ(q[0].decision, Decision::ran) << q[0].reason;
-  EXPECT_EQ(q[0].host, "worker-5");
+  one_ran("grafana", "grafana_firing.json", "grafana-load", "app-12");
+  one_ran("generic", "generic_firing.json", "queue", "worker-5");
   EXPECT_EQ(push.assigns().size(), 3u);
   EXPECT_EQ(push.assigns().back().host, "worker-5");
 

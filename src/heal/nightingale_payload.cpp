@@ -108,17 +108,7 @@ Result<AlertEvent> parse_event(const json& ev, const std::string& path) {
 
 Result<std::vector<AlertEvent>> parse_nightingale(std::string_view body) {
   MEND_ASSIGN_OR_RETURN(json j, fields::parse_body(kKind, body));
-  std::vector<AlertEvent> out;
-  if (j.is_array()) {
-    for (size_t i = 0; i < j.size(); ++i) {
-      MEND_ASSIGN_OR_RETURN(AlertEvent e, parse_event(j[i], "[" + std::to_string(i) + "]."));
-      out.push_back(std::move(e));
-    }
-    return out;
-  }
-  MEND_ASSIGN_OR_RETURN(AlertEvent e, parse_event(j, ""));
-  out.push_back(std::move(e));
-  return out;
+  return fields::one_or_list(j, parse_event);
 }
 
 }  // namespace mend::heal

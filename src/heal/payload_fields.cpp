@@ -52,4 +52,18 @@ Result<int64_t> time_field(const std::string& kind, const json& obj, const std::
   return *ms;
 }
 
+Result<std::vector<AlertEvent>> one_or_list(const json& body, const EventParser& parse_one) {
+  std::vector<AlertEvent> out;
+  if (!body.is_array()) {
+    MEND_ASSIGN_OR_RETURN(AlertEvent e, parse_one(body, ""));
+    out.push_back(std::move(e));
+    return out;
+  }
+  for (size_t i = 0; i < body.size(); ++i) {
+    MEND_ASSIGN_OR_RETURN(AlertEvent e, parse_one(body[i], "[" + std::to_string(i) + "]."));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 }  // namespace mend::heal::fields

@@ -9,6 +9,16 @@ namespace {
 
 using test_data::fixture;
 
+// The one event a payload must parse into; an empty one, and a failed test, otherwise.
+AlertEvent one_event(const Result<std::vector<AlertEvent>>& r) {
+  if (!r.ok()) {
+    ADD_FAILURE() << r.error().message;
+    return {};
+  }
+  EXPECT_EQ(r->size(), 1u);
+  return r->empty() ? AlertEvent{} : r->front();
+}
+
 TEST(Payloads, AlertmanagerGroupBecomesOneEventPerAlert) {
   auto r = parse_alertmanager(fixture("alertmanager_firing.json"));
   ASSERT_TRUE(r.ok()) << r.error().message;
@@ -51,10 +61,7 @@ TEST(Payloads, AlertmanagerRefusesWhatItCannotRead) {
 }
 
 TEST(Payloads, NightingaleSingleEvent) {
-  auto r = parse_nightingale(fixture("nightingale_event.json"));
-  ASSERT_TRUE(r.ok()) << r.error().message;
-  ASSERT_EQ(r->size(), 1u);
-  const AlertEvent& e = (*r)[0];
+  const AlertEvent e = one_event(parse_nightingale(fixture("nightingale_event.json")));
   EXPECT_EQ(e.source, "nightingale");
   EXPECT_EQ(e.target, "db-07");
   EXPECT_EQ(e.name, "mem_used_high");
@@ -99,10 +106,8 @@ TEST(Payloads, NightingaleV6V7V8Events) {
     SCOPED_TRACE(v);
     const std::string host = std::string("web-0") + v[1];
     for (bool recovered : {false, true}) {
-      auto r = parse_nightingale(fixture(std::string("nightingale_") + v + (recovered ? "_recovered" : "_firing") + ".json"));
-      ASSERT_TRUE(r.ok()) << r.error().message;
-      ASSERT_EQ(r->size(), 1u);
-      const AlertEvent& e = (*r)[0];
+      const std::string file = std::string("nightingale_") + v + (recovered ? "_recovered" : "_firing") + ".json";
+      const AlertEvent e = one_event(parse_nightingale(fixture(file)));
       EXPECT_EQ(e.resolved, recovered);
       EXPECT_EQ(e.name, "disk_used_high");
       EXPECT_EQ(e.target, host);
@@ -128,10 +133,7 @@ TEST(Payloads, NightingaleRefusals) {
 }
 
 TEST(Payloads, Grafana) {
-  auto r = parse_grafana(fixture("grafana_firing.json"));
-  ASSERT_TRUE(r.ok()) << r.error().message;
-  ASSERT_EQ(r->size(), 1u);
-  const AlertEvent& e = (*r)[0];
+  const AlertEvent e = one_event(parse_grafana(fixture("grafana_firing.json")));
   EXPECT_EQ(e.source, "grafana");
   EXPECT_EQ(e.fingerprint, "7d1c1f23a9d1b2b3");
   EXPECT_EQ(e.labels.at("hostname"), "app-12");

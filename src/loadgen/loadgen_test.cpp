@@ -107,14 +107,13 @@ struct Harness {
   SimBehaviour behaviour;
   std::unique_ptr<SimAgent> agent;
 
-  void start() {
+  // Starts the agent with `behaviour` and plays `script`, the server's side.
+  void run(std::function<awaitable<void>()> script) {
     agent::ConnectionOptions c;
     c.servers = {server.url()};
     c.hello = proto::Hello{"sim-1", "tok", "test"};
     agent = std::make_unique<SimAgent>(io.get_executor(), c, behaviour, stats, nullptr);
     asio::co_spawn(io, agent->run(), asio::detached);
-  }
-  void run(std::function<awaitable<void>()> script) {
     auto r = testing::run_exchange(io, std::move(script), [&] { agent->stop(); });
     EXPECT_TRUE(r.ok()) << r.error().message;
   }
@@ -122,7 +121,6 @@ struct Harness {
 
 TEST(SimAgent, AnswersAnAssignWithStartedAndSuccessAndRunsItOnlyOnce) {
   Harness h;
-  h.start();
   h.run([&]() -> awaitable<void> {
     auto ws = co_await h.server.accept();
     EXPECT_EQ(h.server.last_hello.ident, "sim-1");
@@ -152,7 +150,6 @@ TEST(SimAgent, AnswersAnAssignWithStartedAndSuccessAndRunsItOnlyOnce) {
 TEST(SimAgent, KillDuringExecTimeReportsKilledAndNoSuccess) {
   Harness h;
   h.behaviour.exec_time = std::chrono::hours(1);
-  h.start();
   h.run([&]() -> awaitable<void> {
     auto ws = co_await h.server.accept();
     const std::string a = assign_frame(6, 1);
@@ -169,7 +166,6 @@ TEST(SimAgent, KillDuringExecTimeReportsKilledAndNoSuccess) {
 
 TEST(SimAgent, ResendsUnacknowledgedResultsAfterReconnecting) {
   Harness h;
-  h.start();
   h.run([&]() -> awaitable<void> {
     {
       auto ws = co_await h.server.accept();

@@ -41,11 +41,6 @@ struct IbexHarness {
   std::unique_ptr<SimIbexAgent> agent;
   ibex_rpc::FrameSplitter splitter;
 
-  void start() {
-    agent = std::make_unique<SimIbexAgent>(io.get_executor(), acceptor.local_endpoint(), "ibex-1", 0ms,
-                                           behaviour, stats);
-    asio::co_spawn(io, agent->run(), asio::detached);
-  }
 
   // The next request on `s` (thrown on failure: ASSERT cannot return from a coroutine).
   awaitable<ibex_rpc::DecodedRequest> next(tcp::socket& s) {
@@ -80,7 +75,11 @@ struct IbexHarness {
     co_await answer(s, meta.msgid, meta_answer);
   }
 
+  // Starts the agent and plays `script`, the server's side.
   void run(std::function<awaitable<void>()> script) {
+    agent = std::make_unique<SimIbexAgent>(io.get_executor(), acceptor.local_endpoint(), "ibex-1", 0ms,
+                                           behaviour, stats);
+    asio::co_spawn(io, agent->run(), asio::detached);
     auto r = testing::run_exchange(io, std::move(script), [&] { agent->stop(); });
     EXPECT_TRUE(r.ok()) << r.error().message;
   }
@@ -88,7 +87,6 @@ struct IbexHarness {
 
 TEST(SimIbexAgent, FetchesTheScriptReportsTheResultUntilSettledAndRunsItOnlyOnce) {
   IbexHarness h;
-  h.start();
   h.run([&]() -> awaitable<void> {
     tcp::socket s = co_await h.acceptor.async_accept(asio::use_awaitable);
     co_await h.start_task(s, 7, 70, "echo hi");
@@ -120,7 +118,6 @@ TEST(SimIbexAgent, FetchesTheScriptReportsTheResultUntilSettledAndRunsItOnlyOnce
 
 TEST(SimIbexAgent, AReportAnsweredWithAMessageKeepsTheResultForTheNextHeartbeat) {
   IbexHarness h;
-  h.start();
   h.run([&]() -> awaitable<void> {
     tcp::socket s = co_await h.acceptor.async_accept(asio::use_awaitable);
     co_await h.start_task(s, 3, 30, "true");

@@ -12,27 +12,16 @@ void pack_call(Packer& pk, const PingRequest& r) { pack_string(pk, r.text); }
 
 void pack_call(Packer& pk, const ReportRequest& r) {
   pk.pack_map(2);
-  pack_string(pk, "Ident");
-  pack_string(pk, r.ident);
+  pack_field(pk, "Ident", r.ident);
   pack_string(pk, "ReportTasks");
-  if (r.tasks.empty()) {
-    pk.pack_nil();
-    return;
-  }
-  pk.pack_array(static_cast<uint32_t>(r.tasks.size()));
-  for (const auto& t : r.tasks) {
+  pack_slice(pk, r.tasks, [&](const ReportTask& t) {
     pk.pack_map(5);
-    pack_string(pk, "Id");
-    pack_int(pk, t.id);
-    pack_string(pk, "Clock");
-    pack_int(pk, t.clock);
-    pack_string(pk, "Status");
-    pack_string(pk, t.status);
-    pack_string(pk, "Stdout");
-    pack_string(pk, t.stdout_text);
-    pack_string(pk, "Stderr");
-    pack_string(pk, t.stderr_text);
-  }
+    pack_field(pk, "Id", t.id);
+    pack_field(pk, "Clock", t.clock);
+    pack_field(pk, "Status", t.status);
+    pack_field(pk, "Stdout", t.stdout_text);
+    pack_field(pk, "Stderr", t.stderr_text);
+  });
 }
 
 void pack_call(Packer& pk, const TaskMetaRequest& r) { pack_int(pk, r.task_id); }
@@ -48,36 +37,34 @@ const char* method_of(const Call& call) {
   }
 }
 
+Result<AssignTask> decode_assign_task(const msgpack::object& o) {
+  AssignTask a;
+  MEND_TRY(read_struct(
+      o, "AssignTask", "AssignTask", [&](std::string_view key, const msgpack::object& v) -> Result<void> {
+        if (field_is(key, "Id")) {
+          MEND_ASSIGN_OR_RETURN(a.id, read_int(v, "AssignTask.Id"));
+        } else if (field_is(key, "Clock")) {
+          MEND_ASSIGN_OR_RETURN(a.clock, read_int(v, "AssignTask.Clock"));
+        } else if (field_is(key, "Action")) {
+          MEND_ASSIGN_OR_RETURN(a.action, read_string(v, "AssignTask.Action"));
+        }
+        return ok();
+      }));
+  return a;
+}
+
 Result<Reply> decode_report_reply(const msgpack::object& o) {
-  if (o.type != msgpack::type::MAP)
-    return make_error(ErrorCode::invalid_input, "ReportResponse must be a map");
   ReportReply r;
-  MEND_TRY(for_each_field(
-      o, "ReportResponse", [&](std::string_view key, const msgpack::object& v) -> Result<void> {
+  MEND_TRY(read_struct(
+      o, "ReportResponse", "ReportResponse", [&](std::string_view key, const msgpack::object& v) -> Result<void> {
         if (field_is(key, "Message")) {
           MEND_ASSIGN_OR_RETURN(r.message, read_string(v, "Message"));
         } else if (field_is(key, "AssignTasks")) {
-          if (v.type == msgpack::type::NIL) return ok();
-          if (v.type != msgpack::type::ARRAY)
-            return make_error(ErrorCode::invalid_input, "AssignTasks must be an array");
-          for (uint32_t i = 0; i < v.via.array.size; ++i) {
-            const msgpack::object& e = v.via.array.ptr[i];
-            if (e.type != msgpack::type::MAP)
-              return make_error(ErrorCode::invalid_input, "AssignTask must be a map");
-            AssignTask a;
-            MEND_TRY(for_each_field(
-                e, "AssignTask", [&](std::string_view k, const msgpack::object& f) -> Result<void> {
-                  if (field_is(k, "Id")) {
-                    MEND_ASSIGN_OR_RETURN(a.id, read_int(f, "AssignTask.Id"));
-                  } else if (field_is(k, "Clock")) {
-                    MEND_ASSIGN_OR_RETURN(a.clock, read_int(f, "AssignTask.Clock"));
-                  } else if (field_is(k, "Action")) {
-                    MEND_ASSIGN_OR_RETURN(a.action, read_string(f, "AssignTask.Action"));
-                  }
-                  return ok();
-                }));
+          return for_each_element(v, "AssignTasks", [&](const msgpack::object& e) -> Result<void> {
+            MEND_ASSIGN_OR_RETURN(AssignTask a, decode_assign_task(e));
             r.assign_tasks.push_back(std::move(a));
-          }
+            return ok();
+          });
         }
         return ok();
       }));
@@ -85,22 +72,20 @@ Result<Reply> decode_report_reply(const msgpack::object& o) {
 }
 
 Result<Reply> decode_task_meta_reply(const msgpack::object& o) {
-  if (o.type != msgpack::type::MAP)
-    return make_error(ErrorCode::invalid_input, "TaskMetaResponse must be a map");
   TaskMetaReply r;
-  MEND_TRY(for_each_field(o, "TaskMetaResponse",
-                          [&](std::string_view key, const msgpack::object& v) -> Result<void> {
-                            std::string* field = field_is(key, "Message")   ? &r.message
-                                                 : field_is(key, "Script")  ? &r.script
-                                                 : field_is(key, "Args")    ? &r.args
-                                                 : field_is(key, "Account") ? &r.account
-                                                 : field_is(key, "Stdin")   ? &r.stdin_text
-                                                                            : nullptr;
-                            if (field) {
-                              MEND_ASSIGN_OR_RETURN(*field, read_string(v, key));
-                            }
-                            return ok();
-                          }));
+  MEND_TRY(read_struct(o, "TaskMetaResponse", "TaskMetaResponse",
+                       [&](std::string_view key, const msgpack::object& v) -> Result<void> {
+                         std::string* field = field_is(key, "Message")   ? &r.message
+                                              : field_is(key, "Script")  ? &r.script
+                                              : field_is(key, "Args")    ? &r.args
+                                              : field_is(key, "Account") ? &r.account
+                                              : field_is(key, "Stdin")   ? &r.stdin_text
+                                                                         : nullptr;
+                         if (field) {
+                           MEND_ASSIGN_OR_RETURN(*field, read_string(v, key));
+                         }
+                         return ok();
+                       }));
   return Reply(std::move(r));
 }
 

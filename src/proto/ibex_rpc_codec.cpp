@@ -9,11 +9,9 @@ namespace {
 using namespace detail;
 
 Result<ReportTask> decode_report_task(const msgpack::object& o) {
-  if (o.type != msgpack::type::MAP)
-    return make_error(ErrorCode::invalid_input, "ReportTasks entry must be a map");
   ReportTask t;
-  MEND_TRY(for_each_field(
-      o, "ReportTask", [&](std::string_view key, const msgpack::object& v) -> Result<void> {
+  MEND_TRY(read_struct(
+      o, "ReportTasks entry", "ReportTask", [&](std::string_view key, const msgpack::object& v) -> Result<void> {
         if (field_is(key, "Id")) {
           MEND_ASSIGN_OR_RETURN(t.id, read_int(v, "ReportTask.Id"));
         } else if (field_is(key, "Clock")) {
@@ -31,23 +29,19 @@ Result<ReportTask> decode_report_task(const msgpack::object& o) {
 }
 
 Result<Call> decode_report(const msgpack::object& o) {
-  if (o.type != msgpack::type::MAP)
-    return make_error(ErrorCode::invalid_input, "Server.Report argument must be a map");
   ReportRequest r;
-  MEND_TRY(for_each_field(
-      o, "ReportRequest", [&](std::string_view key, const msgpack::object& v) -> Result<void> {
+  MEND_TRY(read_struct(
+      o, "Server.Report argument", "ReportRequest",
+      [&](std::string_view key, const msgpack::object& v) -> Result<void> {
         if (field_is(key, "Ident")) {
           MEND_ASSIGN_OR_RETURN(r.ident, read_string(v, "ReportRequest.Ident"));
         } else if (field_is(key, "ReportTasks")) {
-          if (v.type == msgpack::type::NIL) return ok();
-          if (v.type != msgpack::type::ARRAY)
-            return make_error(ErrorCode::invalid_input, "ReportTasks must be an array");
           r.tasks.clear();
-          r.tasks.reserve(v.via.array.size);
-          for (uint32_t i = 0; i < v.via.array.size; ++i) {
-            MEND_ASSIGN_OR_RETURN(ReportTask t, decode_report_task(v.via.array.ptr[i]));
+          return for_each_element(v, "ReportTasks", [&](const msgpack::object& e) -> Result<void> {
+            MEND_ASSIGN_OR_RETURN(ReportTask t, decode_report_task(e));
             r.tasks.push_back(std::move(t));
-          }
+            return ok();
+          });
         }
         return ok();
       }));
@@ -76,37 +70,23 @@ void pack_reply_body(Packer& pk, const PingReply& r) { pack_string(pk, r.text); 
 
 void pack_reply_body(Packer& pk, const ReportReply& r) {
   pk.pack_map(2);
-  pack_string(pk, "Message");
-  pack_string(pk, r.message);
+  pack_field(pk, "Message", r.message);
   pack_string(pk, "AssignTasks");
-  if (r.assign_tasks.empty()) {
-    pk.pack_nil();  // a nil Go slice, as in Ibex's frames
-    return;
-  }
-  pk.pack_array(static_cast<uint32_t>(r.assign_tasks.size()));
-  for (const auto& a : r.assign_tasks) {
+  pack_slice(pk, r.assign_tasks, [&](const AssignTask& a) {
     pk.pack_map(3);
-    pack_string(pk, "Id");
-    pack_int(pk, a.id);
-    pack_string(pk, "Clock");
-    pack_int(pk, a.clock);
-    pack_string(pk, "Action");
-    pack_string(pk, a.action);
-  }
+    pack_field(pk, "Id", a.id);
+    pack_field(pk, "Clock", a.clock);
+    pack_field(pk, "Action", a.action);
+  });
 }
 
 void pack_reply_body(Packer& pk, const TaskMetaReply& r) {
   pk.pack_map(5);
-  pack_string(pk, "Message");
-  pack_string(pk, r.message);
-  pack_string(pk, "Script");
-  pack_string(pk, r.script);
-  pack_string(pk, "Args");
-  pack_string(pk, r.args);
-  pack_string(pk, "Account");
-  pack_string(pk, r.account);
-  pack_string(pk, "Stdin");
-  pack_string(pk, r.stdin_text);
+  pack_field(pk, "Message", r.message);
+  pack_field(pk, "Script", r.script);
+  pack_field(pk, "Args", r.args);
+  pack_field(pk, "Account", r.account);
+  pack_field(pk, "Stdin", r.stdin_text);
 }
 
 }  // namespace

@@ -80,9 +80,7 @@ Result<uint32_t> read_msgid(const msgpack::object& o) {
   return static_cast<uint32_t>(o.via.u64);
 }
 
-Result<void> for_each_field(
-    const msgpack::object& o, std::string_view what,
-    const std::function<Result<void>(std::string_view, const msgpack::object&)>& fn) {
+Result<void> for_each_field(const msgpack::object& o, std::string_view what, const FieldFn& fn) {
   if (o.type == msgpack::type::NIL) return ok();
   if (o.type != msgpack::type::MAP)
     return make_error(ErrorCode::invalid_input, std::string(what) + " must be a map");
@@ -98,6 +96,22 @@ Result<void> for_each_field(
                         std::string(what) + " has a key that is not a string");
     MEND_TRY(fn(key, kv.val));
   }
+  return ok();
+}
+
+Result<void> read_struct(const msgpack::object& o, std::string_view what, std::string_view type,
+                         const FieldFn& fn) {
+  if (o.type != msgpack::type::MAP)
+    return make_error(ErrorCode::invalid_input, std::string(what) + " must be a map");
+  return for_each_field(o, type, fn);
+}
+
+Result<void> for_each_element(const msgpack::object& o, std::string_view what,
+                              const std::function<Result<void>(const msgpack::object&)>& fn) {
+  if (o.type == msgpack::type::NIL) return ok();
+  if (o.type != msgpack::type::ARRAY)
+    return make_error(ErrorCode::invalid_input, std::string(what) + " must be an array");
+  for (uint32_t i = 0; i < o.via.array.size; ++i) MEND_TRY(fn(o.via.array.ptr[i]));
   return ok();
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <random>
@@ -213,6 +214,8 @@ struct MendServer::Parts {
     return hub.connected(ident) || ibex_book.tracks(ident);
   }
   void tick();
+  // Calls `step` every `period` until begin_stop(), which cancels `timer`.
+  void every(asio::steady_timer& timer, std::chrono::milliseconds period, std::function<void()> step);
   void begin_stop();
 };
 
@@ -229,6 +232,22 @@ void MendServer::Parts::tick() {
     });
     if (!gone.ok()) spdlog::warn("audit retention failed: {}", gone.error().message);
   }
+}
+
+void MendServer::Parts::every(asio::steady_timer& timer, std::chrono::milliseconds period,
+                              std::function<void()> step) {
+  asio::co_spawn(
+      ioc,
+      [this, &timer, period, step = std::move(step)]() -> awaitable<void> {
+        beast::error_code ec;
+        while (!stopping) {
+          timer.expires_after(period);
+          co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+          if (stopping) break;
+          step();
+        }
+      },
+      asio::detached);
 }
 
 void MendServer::Parts::begin_stop() {
@@ -489,38 +508,18 @@ Result<void> MendServer::start() {
   s.relay->start(s.ioc.get_executor());
   // Finish whatever the previous run left, then keep time moving.
   s.tick();
-  asio::co_spawn(
-      s.ioc,
-      [&s]() -> awaitable<void> {
-        beast::error_code ec;
-        while (!s.stopping) {
-          s.tick_timer.expires_after(std::chrono::seconds(1));
-          co_await s.tick_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-          if (s.stopping) break;
-          s.tick();
-        }
-      },
-      asio::detached);
+  s.every(s.tick_timer, std::chrono::seconds(1), [&s] { s.tick(); });
   // Revocations by any server sharing the database close the agent's
   // connection here within a poll.
-  asio::co_spawn(
-      s.ioc,
-      [&s]() -> awaitable<void> {
-        beast::error_code ec;
-        while (!s.stopping) {
-          s.revocation_timer.expires_after(std::chrono::milliseconds(500));
-          co_await s.revocation_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-          if (s.stopping) break;
-          auto hosts = s.trust->poll_revocations();
-          if (!hosts.ok()) {
-            spdlog::warn("cannot read revoked certificates: {}", hosts.error().message);
-            continue;
-          }
-          for (const auto& h : *hosts)
-            if (s.hub.close(h)) spdlog::warn("agent {}: certificate revoked, connection closed", h);
-        }
-      },
-      asio::detached);
+  s.every(s.revocation_timer, std::chrono::milliseconds(500), [&s] {
+    auto hosts = s.trust->poll_revocations();
+    if (!hosts.ok()) {
+      spdlog::warn("cannot read revoked certificates: {}", hosts.error().message);
+      return;
+    }
+    for (const auto& h : *hosts)
+      if (s.hub.close(h)) spdlog::warn("agent {}: certificate revoked, connection closed", h);
+  });
   parts_ = std::move(p);
   return ok();
 }

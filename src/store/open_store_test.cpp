@@ -2,6 +2,7 @@
 
 #include "store/sqlite/test_support.hpp"
 #include "store/store.hpp"
+#include "testing/temp_dir.hpp"
 
 namespace mend {
 namespace {
@@ -15,8 +16,8 @@ TEST(OpenStore, SqliteMemoryAndFileOpen) {
   });
   EXPECT_TRUE(r.ok()) << r.error().message;
 
-  sqlite::testing::TempDir dir;
-  auto file = open_store("sqlite:" + dir.file("m.db"));
+  testing::TempDir dir;
+  auto file = open_store("sqlite:" + dir.file("m.db").string());
   ASSERT_TRUE(file.ok()) << file.error().message;
 }
 

@@ -19,14 +19,7 @@ using sqlite::testing::make_spec;
 class StoreHealTest : public testing::BackendStoreTest {
  protected:
   int64_t event(StoreTx& tx, const std::string& fp = "fp") {
-    StoredAlertEvent e;
-    e.source = "generic";
-    e.status = "firing";
-    e.fingerprint = fp;
-    e.labels_json = R"({"alertname":"A"})";
-    e.annotations_json = "{}";
-    e.received_ms = 1000;
-    auto id = tx.insert_alert_event(e);
+    auto id = tx.insert_alert_event(sqlite::testing::make_alert_event(fp, R"({"alertname":"A"})"));
     EXPECT_TRUE(id.ok()) << id.error().message;
     return id.ok() ? *id : 0;
   }
@@ -36,16 +29,8 @@ class StoreHealTest : public testing::BackendStoreTest {
   int64_t decided(StoreTx& tx, const std::string& rule, const std::string& host, const std::string& fp,
                   const std::string& decision, const std::string& reason, int64_t at,
                   std::optional<int64_t> task = std::nullopt) {
-    HealRecord r;
-    r.event_id = event(tx, fp);
-    r.rule = rule;
-    r.host = host;
-    r.fingerprint = fp;
-    r.decision = decision;
-    r.reason = reason;
-    r.task_id = task;
-    r.created_ms = at;
-    auto id = tx.insert_heal_record(r);
+    auto id = tx.insert_heal_record(
+        sqlite::testing::make_heal_record(event(tx, fp), rule, host, fp, decision, reason, at, task));
     EXPECT_TRUE(id.ok()) << id.error().message;
     return id.ok() ? *id : 0;
   }

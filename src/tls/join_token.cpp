@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "common/strings.hpp"
+
 namespace mend::tls {
 
 namespace {
@@ -15,18 +17,11 @@ std::string format_join_token(const JoinTokenParts& p) {
 }
 
 Result<JoinTokenParts> parse_join_token(std::string_view token) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  for (;;) {
-    size_t dot = token.find('.', start);
-    parts.push_back(token.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
+  const std::vector<std::string> parts = split(token, ".");
   if (parts.size() != 4 || parts[0] != kPrefix || !is_hex(parts[1]) || parts[1].size() > 64 ||
       !is_hex(parts[2]) || parts[2].size() > 128 || !is_hex(parts[3]) || parts[3].size() != 64)
     return make_error(ErrorCode::invalid_input, "not a Mend join token (expected mendjoin1.<id>.<secret>.<sha256>)");
-  return JoinTokenParts{std::string(parts[1]), std::string(parts[2]), std::string(parts[3])};
+  return JoinTokenParts{parts[1], parts[2], parts[3]};
 }
 
 }  // namespace mend::tls

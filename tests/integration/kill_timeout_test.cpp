@@ -68,9 +68,7 @@ TEST_F(KillTimeoutTest, TaskKillKillsRunningHostAndCancelsWaitingOnes) {
   ASSERT_GT(id, 0);
   ASSERT_TRUE(wait_pid_file("bg-host-a.pid") && wait_pid_file("main-host-a.pid")) << "script never started";
 
-  HttpResponse kill = ibex.task_action(id, "kill");
-  ASSERT_EQ(kill.status, 200) << kill;
-  ASSERT_EQ(kill.err(), "") << kill;
+  ASSERT_TRUE(ibex.act(id, "kill"));
   ASSERT_TRUE(ibex.wait_task_done(id));
   EXPECT_EQ(ibex.host_statuses(id), (std::map<std::string, std::string>{
                                         {"host-a", "killed"}, {"host-b", "cancelled"}, {"host-c", "cancelled"}}));

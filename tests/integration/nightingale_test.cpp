@@ -16,6 +16,7 @@
 #include <ctime>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "common/encoding.hpp"
@@ -64,6 +65,37 @@ void expect_envelope(const HttpResponse& r, const std::string& err) {
   EXPECT_EQ(r.json["err"], err) << r;
 }
 
+// Nightingale's TaskForm (pkg/ibex: the callback's and taskAdd's), marshalled
+// by encoding/json in its Go field order; the page's form has no stdin.
+struct GoTaskForm {
+  std::string title;
+  std::string account;
+  int batch = 0;
+  std::string script;
+  std::string args;
+  std::optional<std::string> stdin_text;
+  std::string action;
+  std::string creator;
+  std::vector<std::string> hosts;
+};
+
+ordered_json go_task_form(const GoTaskForm& f) {
+  ordered_json form;
+  form["title"] = f.title;
+  form["account"] = f.account;
+  form["batch"] = f.batch;
+  form["tolerance"] = 0;
+  form["timeout"] = 30;
+  form["pause"] = "";
+  form["script"] = f.script;
+  form["args"] = f.args;
+  if (f.stdin_text) form["stdin"] = *f.stdin_text;
+  form["action"] = f.action;
+  form["creator"] = f.creator;
+  form["hosts"] = f.hosts;
+  return form;
+}
+
 class NightingaleV6Test : public ClusterTest {
  protected:
   ServerOptions server_options() const override {
@@ -81,19 +113,13 @@ TEST_F(NightingaleV6Test, SelfHealCallbackCreatesTheTask) {
   // stdin is the event's tags plus alert_severity and alert_trigger_value
   // (a Go map: keys sorted).
   json stdin_map = {{"alert_severity", "2"}, {"alert_trigger_value", "93.41"}, {"ident", "host-a"}, {"service", "nginx"}};
-  ordered_json form;
-  form["title"] = "Restart nginx FH: host-a";
-  form["account"] = current_account();
-  form["batch"] = 0;
-  form["tolerance"] = 0;
-  form["timeout"] = 30;
-  form["pause"] = "";
-  form["script"] = sh_script("cat; echo; echo healed\n");
-  form["args"] = "";
-  form["stdin"] = stdin_map.dump();
-  form["action"] = "start";
-  form["creator"] = "root";
-  form["hosts"] = {"host-a"};
+  ordered_json form = go_task_form({.title = "Restart nginx FH: host-a",
+                                     .account = current_account(),
+                                     .script = sh_script("cat; echo; echo healed\n"),
+                                     .stdin_text = stdin_map.dump(),
+                                     .action = "start",
+                                     .creator = "root",
+                                     .hosts = {"host-a"}});
   HttpResponse r = bare().request("POST", "/ibex/v1/tasks", form.dump(), go_client_headers(true));
   // TaskCreateReply{Err string; Dat int64}: err empty, dat the task id.
   expect_envelope(r, "");
@@ -116,18 +142,14 @@ TEST_F(NightingaleV6Test, SelfHealCallbackCreatesTheTask) {
 
 TEST_F(NightingaleV6Test, TaskPagesThroughTheProxy) {
   // center/router/router_task.go taskAdd -> TaskCreate: its taskForm has no stdin.
-  ordered_json form;
-  form["title"] = "Rotate logs FH: host-b";
-  form["account"] = current_account();
-  form["batch"] = 1;
-  form["tolerance"] = 0;
-  form["timeout"] = 30;
-  form["pause"] = "";
-  form["script"] = sh_script("echo out-$1; echo err-$2 >&2\n");
-  form["args"] = "x,,y";
-  form["action"] = "pause";
-  form["creator"] = "alice";
-  form["hosts"] = {"host-b", "host-c"};
+  ordered_json form = go_task_form({.title = "Rotate logs FH: host-b",
+                                     .account = current_account(),
+                                     .batch = 1,
+                                     .script = sh_script("echo out-$1; echo err-$2 >&2\n"),
+                                     .args = "x,,y",
+                                     .action = "pause",
+                                     .creator = "alice",
+                                     .hosts = {"host-b", "host-c"}});
   HttpResponse created = bare().request("POST", "/ibex/v1/tasks", form.dump(), go_client_headers(true));
   expect_envelope(created, "");
   const int64_t id = created.dat().get<int64_t>();

@@ -20,6 +20,15 @@ check() {  # check DESCRIPTION COMMAND...
   shift
   if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; failed=1; fi
 }
+# wait_for_banner OUT: until run.sh ($RUNSH_PID) printed its last banner line
+# to OUT or exited, for two minutes at most.
+wait_for_banner() {
+  for _ in $(seq 1200); do
+    grep -q "Ctrl-C stops both" "$1" 2>/dev/null && return 0
+    kill -0 "$RUNSH_PID" 2>/dev/null || return 0
+    sleep 0.1
+  done
+}
 export MEND_SKIP_BUILD=1 MEND_BUILD_DIR=$BIN MEND_IDENT=run-sh-host MEND_START_TIMEOUT=120
 
 # 1. The port is taken: non-zero exit, the server's reason, the hint, no banner.
@@ -47,11 +56,7 @@ kill "$HOLDER"; HOLDER=""
 # 2. A free port: the banner comes last, its commands work, secrets stay in files.
 MEND_RUN_DIR=$TMP/ok MEND_HTTP=127.0.0.1:0 bash "$ROOT/scripts/run.sh" >"$TMP/ok.out" 2>&1 &
 RUNSH_PID=$!
-for _ in $(seq 1200); do
-  grep -q "Ctrl-C stops both" "$TMP/ok.out" 2>/dev/null && break
-  kill -0 "$RUNSH_PID" 2>/dev/null || break
-  sleep 0.1
-done
+wait_for_banner "$TMP/ok.out"
 check "the banner is printed" grep -q "Mend is running" "$TMP/ok.out"
 check "the instructions are the last lines" bash -c "tail -n 1 '$TMP/ok.out' | grep -q 'Ctrl-C stops both'"
 check "the API token file is 0600" test "$(stat -c %a "$TMP/ok/api-token")" = 600
@@ -91,11 +96,7 @@ MEND_RUN_DIR=$TMP/ok MEND_HTTP=127.0.0.1:0 python3 -c \
   'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp("bash", ["bash", sys.argv[1]])' \
   "$ROOT/scripts/run.sh" >"$TMP/again.out" 2>&1 &
 RUNSH_PID=$!
-for _ in $(seq 1200); do
-  grep -q "Ctrl-C stops both" "$TMP/again.out" 2>/dev/null && break
-  kill -0 "$RUNSH_PID" 2>/dev/null || break
-  sleep 0.1
-done
+wait_for_banner "$TMP/again.out"
 check "a second run starts" grep -q "Mend is running" "$TMP/again.out"
 check "it keeps the credentials" test "$(cat "$TMP/ok/api-token")" = "$TOKEN_BEFORE"
 SERVER_PID=$(cat "$TMP/ok/server.pid")

@@ -160,9 +160,7 @@ TEST_F(TaskRunTest, CancelCancelsWaitingHostsAndFinishedTaskRefusesActions) {
   ASSERT_TRUE(wait_until([&] { return std::filesystem::exists(started); })) << "host-a never started";
   EXPECT_EQ(ibex.state(id), "start");
 
-  HttpResponse cancel = ibex.task_action(id, "cancel");
-  ASSERT_EQ(cancel.status, 200) << cancel;
-  ASSERT_EQ(cancel.err(), "") << cancel;
+  ASSERT_TRUE(ibex.act(id, "cancel"));
   EXPECT_EQ(ibex.host_status(id, "host-b"), "cancelled");
   EXPECT_EQ(ibex.host_status(id, "host-c"), "cancelled");
   EXPECT_EQ(ibex.host_status(id, "host-a"), "running") << "cancel leaves the running host alone";
@@ -192,9 +190,7 @@ TEST_F(TaskRunTest, TaskCreatedPausedRunsNothingUntilStarted) {
   EXPECT_EQ(ibex.state(id), "pause");
   EXPECT_EQ(ibex.host_status(id, "host-a"), "waiting");
 
-  HttpResponse start = ibex.task_action(id, "start");
-  ASSERT_EQ(start.status, 200) << start;
-  ASSERT_EQ(start.err(), "") << start;
+  ASSERT_TRUE(ibex.act(id, "start"));
   ASSERT_TRUE(ibex.wait_task_done(id));
   EXPECT_EQ(ibex.host_stdout(id, "host-a"), "ran\n");
 }

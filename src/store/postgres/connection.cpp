@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <cstring>
+#include <map>
+#include <optional>
 
 #include "common/strings.hpp"
 
@@ -56,11 +58,26 @@ void log_notice(void*, const char* message) {
   spdlog::debug("postgres: {}", scrub(message, ""));
 }
 
-std::string option(PQconninfoOption* opts, const char* keyword) {
-  for (PQconninfoOption* o = opts; o != nullptr && o->keyword != nullptr; ++o) {
-    if (std::strcmp(o->keyword, keyword) == 0 && o->val != nullptr) return o->val;
+// The options a connection string sets, by keyword; nullopt when libpq
+// cannot parse it. Its error message is dropped: it may quote the password.
+using ConninfoOptions = std::map<std::string, std::string, std::less<>>;
+std::optional<ConninfoOptions> parse_conninfo(const std::string& conninfo) {
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
+  if (opts == nullptr) {
+    PQfreemem(err);
+    return std::nullopt;
   }
-  return {};
+  ConninfoOptions out;
+  for (PQconninfoOption* o = opts; o->keyword != nullptr; ++o)
+    if (o->val != nullptr) out.emplace(o->keyword, o->val);
+  PQconninfoFree(opts);
+  return out;
+}
+
+std::string option(const ConninfoOptions& opts, std::string_view keyword) {
+  auto it = opts.find(keyword);
+  return it == opts.end() ? std::string() : it->second;
 }
 
 }  // namespace
@@ -70,18 +87,13 @@ bool is_retryable_sqlstate(std::string_view sqlstate) {
 }
 
 std::string describe_conninfo(const std::string& conninfo) {
-  char* err = nullptr;
-  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
-  if (opts == nullptr) {
-    PQfreemem(err);
-    return {};
-  }
-  std::string user = option(opts, "user");
-  std::string host = option(opts, "host");
-  if (host.empty()) host = option(opts, "hostaddr");
-  std::string port = option(opts, "port");
-  std::string db = option(opts, "dbname");
-  PQconninfoFree(opts);
+  auto opts = parse_conninfo(conninfo);
+  if (!opts) return {};
+  std::string user = option(*opts, "user");
+  std::string host = option(*opts, "host");
+  if (host.empty()) host = option(*opts, "hostaddr");
+  std::string port = option(*opts, "port");
+  std::string db = option(*opts, "dbname");
   std::string out;
   if (!user.empty()) out += user + "@";
   out += host.empty() ? "localhost" : host;
@@ -91,15 +103,13 @@ std::string describe_conninfo(const std::string& conninfo) {
 }
 
 std::string conninfo_password(const std::string& conninfo) {
-  char* err = nullptr;
-  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
-  if (opts == nullptr) {
-    PQfreemem(err);
-    return {};
-  }
-  std::string password = option(opts, "password");
-  PQconninfoFree(opts);
-  return password;
+  auto opts = parse_conninfo(conninfo);
+  return opts ? option(*opts, "password") : std::string();
+}
+
+Result<int64_t> returned_id(const Rows& rows, const char* table) {
+  if (rows.empty()) return make_error(ErrorCode::internal, std::string("insert into ") + table + " returned no id");
+  return rows.i64(0, 0);
 }
 
 Params& Params::add(int64_t value) {
@@ -186,11 +196,8 @@ std::string Rows::text(int row, int col) const {
 
 Result<std::unique_ptr<Connection>> Connection::open(const std::string& conninfo,
                                                      std::string where) {
-  char* err = nullptr;
-  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
-  if (opts == nullptr) {
-    // libpq's message may quote the string, password and all: leave it out.
-    PQfreemem(err);
+  auto opts = parse_conninfo(conninfo);
+  if (!opts) {
     return make_error(ErrorCode::invalid_input,
                       "cannot parse the PostgreSQL connection string (expected "
                       "postgresql://user:pass@host:port/db or key=value pairs)");
@@ -201,7 +208,7 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& conninfo
   std::vector<const char*> keys;
   std::vector<const char*> vals;
   auto set_default = [&](const char* key, const char* value) {
-    if (option(opts, key).empty()) {
+    if (option(*opts, key).empty()) {
       keys.push_back(key);
       vals.push_back(value);
     }
@@ -211,7 +218,6 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& conninfo
   set_default("keepalives_interval", "5");
   set_default("keepalives_count", "3");
   set_default("application_name", "mend");
-  PQconninfoFree(opts);
   // expand_dbname: the first "dbname" value is the whole string or URI.
   keys.insert(keys.begin(), "dbname");
   vals.insert(vals.begin(), conninfo.c_str());

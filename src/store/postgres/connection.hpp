@@ -76,6 +76,9 @@ class Rows {
   std::unique_ptr<PGresult, void (*)(PGresult*)> res_;
 };
 
+// The id an "INSERT INTO <table> ... RETURNING id" returned.
+Result<int64_t> returned_id(const Rows& rows, const char* table);
+
 class Connection {
  public:
   // Connects with a libpq connection string or URI. `where` describes the

@@ -334,24 +334,9 @@ TEST_F(PgStoreTest, HealDecisionsAboutOneRuleFromTwoServersTakeTurns) {
     for (int i = 0; i < kRounds; ++i) {
       auto r = store.transact([&](StoreTx& tx) -> Result<void> {
         MEND_ASSIGN_OR_RETURN(int64_t runs, tx.count_heal_runs_since("r", 0));
-        StoredAlertEvent e;
-        e.source = "generic";
-        e.status = "firing";
-        e.fingerprint = "fp";
-        e.labels_json = "{}";
-        e.annotations_json = "{}";
-        e.received_ms = 1000;
-        MEND_ASSIGN_OR_RETURN(int64_t event_id, tx.insert_alert_event(e));
-        HealRecord rec;
-        rec.event_id = event_id;
-        rec.rule = "r";
-        rec.host = "h";
-        rec.fingerprint = "fp";
-        rec.decision = "ran";
-        rec.reason = std::to_string(runs);
-        rec.created_ms = 1000;
-        MEND_ASSIGN_OR_RETURN(int64_t id, tx.insert_heal_record(rec));
-        (void)id;
+        MEND_ASSIGN_OR_RETURN(int64_t event_id, tx.insert_alert_event(sqlite::testing::make_alert_event("fp")));
+        auto rec = sqlite::testing::make_heal_record(event_id, "r", "h", "fp", "ran", std::to_string(runs), 1000);
+        MEND_TRY(tx.insert_heal_record(rec));
         return ok();
       });
       EXPECT_TRUE(r.ok()) << r.error().message;

@@ -80,8 +80,7 @@ Result<int64_t> PgTx::insert_alert_event(const StoredAlertEvent& e) {
                  "$3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::bigint, "
                  "$11::bigint, $12::bigint) RETURNING id",
                  p));
-  if (rows.empty()) return make_error(ErrorCode::internal, "insert into alert_events returned no id");
-  return rows.i64(0, 0);
+  return returned_id(rows, "alert_events");
 }
 
 Result<int64_t> PgTx::insert_heal_record(const HealRecord& r) {
@@ -98,8 +97,7 @@ Result<int64_t> PgTx::insert_heal_record(const HealRecord& r) {
                  "$4::text, $5::text, $6::text, NULLIF($7::bigint, 0), $8::bigint, NULLIF($9::bigint, -1), "
                  "NULLIF($10::bigint, -1)) RETURNING id",
                  p));
-  if (rows.empty()) return make_error(ErrorCode::internal, "insert into heal_records returned no id");
-  return rows.i64(0, 0);
+  return returned_id(rows, "heal_records");
 }
 
 Result<std::optional<int64_t>> PgTx::active_heal_task(std::string_view rule, std::string_view host,

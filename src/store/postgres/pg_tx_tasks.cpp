@@ -1,6 +1,8 @@
 // Tasks and their action rows.
 #include <algorithm>
 #include <string>
+#include <unordered_set>
+#include <vector>
 
 #include "store/postgres/pg_tx.hpp"
 #include "store/task_env.hpp"
@@ -49,15 +51,21 @@ Result<Task> read_task(const Rows& r, int i) {
   return t;
 }
 
+// The ids of `ids` this transaction has not locked yet.
+std::vector<int64_t> not_locked(const std::vector<int64_t>& ids, const std::unordered_set<int64_t>& locked) {
+  std::vector<int64_t> out;
+  for (int64_t id : ids)
+    if (locked.count(id) == 0) out.push_back(id);
+  return out;
+}
+
 }  // namespace
 
 Result<void> PgTx::lock_task(int64_t task_id) { return lock_tasks({task_id}); }
 
 Result<void> PgTx::lock_tasks(const std::vector<int64_t>& task_ids) {
   if (!write_) return ok();
-  std::vector<int64_t> wanted;
-  for (int64_t id : task_ids)
-    if (locked_tasks_.count(id) == 0) wanted.push_back(id);
+  std::vector<int64_t> wanted = not_locked(task_ids, locked_tasks_);
   if (wanted.empty()) return ok();
   // In id order, so two servers locking overlapping sets in one statement
   // each cannot deadlock on each other.
@@ -74,9 +82,7 @@ Result<void> PgTx::lock_task_of_dispatch(int64_t id) { return lock_tasks_of_disp
 
 Result<void> PgTx::lock_tasks_of_dispatches(const std::vector<int64_t>& ids) {
   if (!write_) return ok();
-  std::vector<int64_t> wanted;
-  for (int64_t id : ids)
-    if (locked_dispatches_.count(id) == 0) wanted.push_back(id);
+  const std::vector<int64_t> wanted = not_locked(ids, locked_dispatches_);
   if (wanted.empty()) return ok();
   // A dispatch never changes task, so reading its task_id unlocked is safe.
   Params p;
@@ -115,8 +121,7 @@ Result<int64_t> PgTx::insert_task(const TaskSpec& spec, int64_t now_ms) {
                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13) "
                    "RETURNING id",
                    p));
-    if (rows.empty()) return make_error(ErrorCode::internal, "insert into tasks returned no id");
-    id = rows.i64(0, 0);
+    MEND_ASSIGN_OR_RETURN(id, returned_id(rows, "tasks"));
   }
   // Nobody else can see the new row before commit: no lock needed.
   locked_tasks_.insert(id);

@@ -4,6 +4,7 @@
 #include "store/schema.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/sqlite/test_support.hpp"
+#include "testing/temp_dir.hpp"
 
 namespace mend::sqlite {
 namespace {
@@ -12,7 +13,6 @@ using testing::insert_task;
 using testing::make_spec;
 using testing::raw_sql;
 using testing::task_total;
-using testing::TempDir;
 
 std::unique_ptr<SqliteStore> open_ok(const std::string& path, ConnectionOptions options = {}) {
   auto opened = SqliteStore::open(path, options);
@@ -20,9 +20,14 @@ std::unique_ptr<SqliteStore> open_ok(const std::string& path, ConnectionOptions 
   return opened.ok() ? std::move(opened).value() : nullptr;
 }
 
-TEST(SqliteStoreLifecycle, FileDatabaseIsWalAndKeepsDataAcrossReopen) {
-  TempDir dir;
-  const std::string path = dir.file("mend.db");
+// Each test's database file, in a directory of its own.
+class SqliteStoreLifecycle : public ::testing::Test {
+ protected:
+  mend::testing::TempDir dir;
+  const std::string path = dir.file("mend.db").string();
+};
+
+TEST_F(SqliteStoreLifecycle, FileDatabaseIsWalAndKeepsDataAcrossReopen) {
   int64_t id = 0;
   {
     auto store = open_ok(path);
@@ -58,9 +63,7 @@ TEST(SqliteStoreLifecycle, FileDatabaseIsWalAndKeepsDataAcrossReopen) {
   ASSERT_TRUE(r.ok()) << r.error().message;
 }
 
-TEST(SqliteStoreLifecycle, NewerSchemaIsRefused) {
-  TempDir dir;
-  const std::string path = dir.file("mend.db");
+TEST_F(SqliteStoreLifecycle, NewerSchemaIsRefused) {
   ASSERT_TRUE(open_ok(path));
   raw_sql(path, "INSERT INTO schema_migrations(version, applied_ms) VALUES (" +
                     std::to_string(latest_schema_version() + 1) + ", 1)");
@@ -70,16 +73,13 @@ TEST(SqliteStoreLifecycle, NewerSchemaIsRefused) {
   EXPECT_NE(opened.error().message.find("newer"), std::string::npos) << opened.error().message;
 }
 
-TEST(SqliteStoreLifecycle, UnopenablePathIsUnavailable) {
-  TempDir dir;
-  auto opened = SqliteStore::open(dir.file("no/such/dir/mend.db"));
+TEST_F(SqliteStoreLifecycle, UnopenablePathIsUnavailable) {
+  auto opened = SqliteStore::open(dir.file("no/such/dir/mend.db").string());
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.error().code, ErrorCode::unavailable);
 }
 
-TEST(SqliteStoreLifecycle, WriterWaitsThenReportsUnavailableAndReadersSeeOnlyCommits) {
-  TempDir dir;
-  const std::string path = dir.file("mend.db");
+TEST_F(SqliteStoreLifecycle, WriterWaitsThenReportsUnavailableAndReadersSeeOnlyCommits) {
   auto a = open_ok(path, {.busy_timeout_ms = 50});
   auto b = open_ok(path, {.busy_timeout_ms = 50});
   ASSERT_TRUE(a && b);
@@ -102,9 +102,7 @@ TEST(SqliteStoreLifecycle, WriterWaitsThenReportsUnavailableAndReadersSeeOnlyCom
   EXPECT_TRUE(b->transact([](StoreTx& tx) { return tx.set_done(1, true); }).ok());
 }
 
-TEST(SqliteStoreLifecycle, MissingActionRowIsReportedAndRepairedBySetAction) {
-  TempDir dir;
-  const std::string path = dir.file("mend.db");
+TEST_F(SqliteStoreLifecycle, MissingActionRowIsReportedAndRepairedBySetAction) {
   auto store = open_ok(path);
   ASSERT_TRUE(store);
   int64_t id = *insert_task(*store, make_spec("orphan", {"h"}));
@@ -136,9 +134,7 @@ TEST(SqliteStoreLifecycle, MissingActionRowIsReportedAndRepairedBySetAction) {
   ASSERT_TRUE(after.ok()) << after.error().message;
 }
 
-TEST(SqliteStoreLifecycle, DispatchIdsAreNeverReused) {
-  TempDir dir;
-  const std::string path = dir.file("mend.db");
+TEST_F(SqliteStoreLifecycle, DispatchIdsAreNeverReused) {
   auto store = open_ok(path);
   ASSERT_TRUE(store);
   int64_t id = *insert_task(*store, make_spec("t", {"h"}));

@@ -1,34 +1,14 @@
 #pragma once
-// Shared by the SQLite store tests: a temporary directory and a few builders.
+// Shared by the SQLite store tests: a few builders (temporary directories: testing/temp_dir.hpp).
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 
-#include <filesystem>
+#include <optional>
 #include <string>
 
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace mend::sqlite::testing {
-
-// A mkdtemp directory removed with everything in it when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (std::filesystem::temp_directory_path() / "mend-store-XXXXXX").string();
-    char* made = mkdtemp(templ.data());
-    EXPECT_NE(made, nullptr);
-    path_ = templ;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 inline TaskSpec make_spec(std::string title, std::vector<std::string> hosts) {
   TaskSpec spec;
@@ -38,6 +18,34 @@ inline TaskSpec make_spec(std::string title, std::vector<std::string> hosts) {
   spec.creator = "alice";
   spec.hosts = std::move(hosts);
   return spec;
+}
+
+// A firing generic alert with fingerprint `fp`, received at 1000 ms.
+inline StoredAlertEvent make_alert_event(const std::string& fp, std::string labels_json = "{}") {
+  StoredAlertEvent e;
+  e.source = "generic";
+  e.status = "firing";
+  e.fingerprint = fp;
+  e.labels_json = std::move(labels_json);
+  e.annotations_json = "{}";
+  e.received_ms = 1000;
+  return e;
+}
+
+// A record of `decision` about event `event_id`, created at `at`.
+inline HealRecord make_heal_record(int64_t event_id, const std::string& rule, const std::string& host,
+                                   const std::string& fp, const std::string& decision, const std::string& reason,
+                                   int64_t at, std::optional<int64_t> task = std::nullopt) {
+  HealRecord r;
+  r.event_id = event_id;
+  r.rule = rule;
+  r.host = host;
+  r.fingerprint = fp;
+  r.decision = decision;
+  r.reason = reason;
+  r.task_id = task;
+  r.created_ms = at;
+  return r;
 }
 
 // Inserts `spec` as a task (at 1000 ms) in a transaction of its own.

@@ -78,6 +78,13 @@ HttpResponse IbexApi::task_action(int64_t id, const std::string& action) const {
   return c_.put_json(task_path(id) + "/action", {{"action", action}});
 }
 
+bool IbexApi::act(int64_t id, const std::string& action) const {
+  HttpResponse r = task_action(id, action);
+  if (r.status == 200 && r.err().empty()) return true;
+  ADD_FAILURE() << action << " of task " << id << ": " << r;
+  return false;
+}
+
 HttpResponse IbexApi::host_action(int64_t id, const std::string& host, const std::string& action) const {
   return c_.put_json(task_path(id) + "/host/" + host + "/action", {{"action", action}});
 }

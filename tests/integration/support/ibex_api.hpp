@@ -45,6 +45,9 @@ class IbexApi {
   bool is_done(int64_t id) const;
 
   HttpResponse task_action(int64_t id, const std::string& action) const;
+  // A task action that must be accepted (200, err empty); records a failure
+  // with the response and returns false otherwise.
+  bool act(int64_t id, const std::string& action) const;
   HttpResponse host_action(int64_t id, const std::string& host, const std::string& action) const;
   HttpResponse host_output(int64_t id, const std::string& host) const;
   // stdout of one host via .../host/:host/stdout ("" on failure).
