@@ -79,4 +79,14 @@ auto first_row(const Rows& rows, Read read) -> std::optional<decltype(read(rows,
   return read(rows, 0);
 }
 
+// `read(rows, i)` for every row, in order: a many-row reader of a result
+// read by (row, column), pg::Rows.
+template <class Rows, class Read>
+auto each_row(const Rows& rows, Read read) -> std::vector<decltype(read(rows, 0))> {
+  std::vector<decltype(read(rows, 0))> out;
+  out.reserve(static_cast<size_t>(rows.size()));
+  for (int i = 0; i < static_cast<int>(rows.size()); ++i) out.push_back(read(rows, i));
+  return out;
+}
+
 }  // namespace mend

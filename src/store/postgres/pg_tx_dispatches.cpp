@@ -187,9 +187,7 @@ Result<std::vector<OpenDispatch>> PgTx::open_dispatches_for_host(std::string_vie
   Params p;
   p.add(host);
   MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p));
-  std::vector<OpenDispatch> out;
-  for (int i = 0; i < rows.size(); ++i) out.push_back(read_open(rows, i));
-  return out;
+  return each_row(rows, read_open);
 }
 
 Result<std::vector<Dispatch>> PgTx::open_dispatches_for_hosts(const std::vector<std::string>& hosts) {
@@ -199,9 +197,7 @@ Result<std::vector<Dispatch>> PgTx::open_dispatches_for_hosts(const std::vector<
   Params p;
   p.add_array(hosts);
   MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p));
-  std::vector<Dispatch> out;
-  for (int i = 0; i < rows.size(); ++i) out.push_back(read_dispatch(rows, i));
-  return out;
+  return each_row(rows, read_dispatch);
 }
 
 Result<void> PgTx::notify_peers(const std::vector<std::string>& hosts) {

@@ -186,9 +186,7 @@ Result<std::vector<HealRecord>> PgTx::list_heal_records(const HealRecordQuery& q
   p.add(q.rule).add(q.host).add(q.decision).add(q.since_ms).add(q.until_ms).add(q.before_id);
   p.add(int64_t{q.limit});
   MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p));
-  std::vector<HealRecord> out;
-  for (int i = 0; i < rows.size(); ++i) out.push_back(read_record(rows, i));
-  return out;
+  return each_row(rows, read_record);
 }
 
 Result<std::vector<HealRunTally>> PgTx::heal_run_tallies(int64_t resolved_within_ms) {

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "store/postgres/pg_tx.hpp"
+#include "store/row_fields.hpp"
 
 namespace mend::pg {
 
@@ -46,9 +47,7 @@ Result<std::vector<Dispatch>> PgTx::open_dispatches_without_busy_host() {
       "WHERE d.finished_ms = 0 AND (h.task_id IS NULL OR h.dispatch_id <> d.id OR "
       "h.status NOT IN " + kKeepsDispatchOpen + ") ORDER BY d.id";
   MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql));
-  std::vector<Dispatch> out;
-  for (int i = 0; i < rows.size(); ++i) out.push_back(read_dispatch(rows, i));
-  return out;
+  return each_row(rows, read_dispatch);
 }
 
 Result<std::vector<std::pair<int64_t, bool>>> PgTx::tasks_with_wrong_done_flag() {
