@@ -269,8 +269,7 @@ Result<void> Engine::schedule(StoreTx& tx, int64_t task_id) {
     if (slots > 0) {
       MEND_ASSIGN_OR_RETURN(std::vector<HostRun> next, tx.hosts_in_status(task_id, HostStatus::waiting, slots));
       std::set<std::string> pause_hosts;
-      for (auto& p : split(task.spec.pause, ","))
-        if (!p.empty()) pause_hosts.insert(p);
+      for (auto& p : split_nonempty(task.spec.pause, ",")) pause_hosts.insert(p);
       std::vector<HostRun*> to_dispatch;
       const HostRun* pause_host = nullptr;
       for (auto& run : next) {
