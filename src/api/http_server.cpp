@@ -11,6 +11,7 @@
 #include "common/asio.hpp"
 #include "common/exception_message.hpp"
 #include "common/log.hpp"
+#include "common/run_on.hpp"
 #include "common/tcp_listener.hpp"
 #include "tls/asio_ssl.hpp"
 #include "tls/peer_certificate.hpp"
@@ -42,9 +43,13 @@ void drop_challenge(ApiResponse& res) {
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
-  Impl(asio::io_context& ioc, const ApiService& api, AgentGateway& agents, HttpServerOptions options)
-      : acceptor(ioc), api(api), agents(agents), options(std::move(options)), limits(this->options.limits),
+  Impl(asio::io_context& state_ioc, asio::io_context& network_ioc, const ApiService& api, AgentGateway& agents,
+       HttpServerOptions options)
+      : state(state_ioc.get_executor()), acceptor(network_ioc), api(api), agents(agents),
+        options(std::move(options)), limits(this->options.limits),
         edge(this->options.edge ? this->options.edge : &own_edge) {}
+
+  void stop_here();
 
   awaitable<void> accept_loop();
   // With TLS, the first bytes decide: a handshake goes on to HTTPS, anything
@@ -68,6 +73,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   template <class Stream>
   awaitable<void> serve_stream(Stream& stream, ApiResponse& out, unsigned version);
 
+  // The engine's and the store's thread: every call into `api` (and the
+  // streams it answers with) hops there; sockets stay on the acceptor's.
+  asio::any_io_executor state;
   tcp::acceptor acceptor;
   const ApiService& api;
   AgentGateway& agents;
@@ -153,18 +161,33 @@ awaitable<void> HttpServer::Impl::serve_stream(Stream& stream, ApiResponse& out,
   tcp_layer(stream).expires_after(options.read_timeout);
   co_await http::async_write_header(stream, sr, tok(ec));
   if (ec) co_return;
-  auto timer = std::make_shared<asio::steady_timer>(acceptor.get_executor());
-  std::weak_ptr<asio::steady_timer> weak = timer;
-  bool woken = false;
-  out.stream->on_wake([weak, &woken] {
-    woken = true;
-    if (auto t = weak.lock()) t->cancel();
+  // The stream lives on the state thread: next() and on_wake() are called
+  // there, and its wake hops back here to cut the wait short.
+  struct Waker {
+    explicit Waker(const asio::any_io_executor& ex) : timer(ex) {}
+    asio::steady_timer timer;
+    bool woken = false;
+  };
+  auto waker = std::make_shared<Waker>(acceptor.get_executor());
+  std::weak_ptr<Waker> weak = waker;
+  std::shared_ptr<ResponseStream> source = std::move(out.stream);
+  auto watch = run_on(state, [source, weak, here = acceptor.get_executor()] {
+    source->on_wake([weak, here] {
+      asio::post(here, [weak] {
+        if (auto w = weak.lock()) {
+          w->woken = true;
+          w->timer.cancel();
+        }
+      });
+    });
   });
+  co_await std::move(watch);
   std::string pending = std::move(out.body);
   auto quiet_since = std::chrono::steady_clock::now();
   while (!stopped) {
-    woken = false;
-    std::optional<std::string> more = out.stream->next();
+    waker->woken = false;
+    auto ask = run_on(state, [source] { return source->next(); });
+    std::optional<std::string> more = co_await std::move(ask);
     if (!more) {
       if (pending.empty()) break;
     } else {
@@ -180,11 +203,16 @@ awaitable<void> HttpServer::Impl::serve_stream(Stream& stream, ApiResponse& out,
       quiet_since = std::chrono::steady_clock::now();
     }
     if (!more) break;
-    if (woken) continue;
-    timer->expires_after(std::chrono::seconds(1));
-    co_await timer->async_wait(tok(ec));
+    if (waker->woken) continue;
+    waker->timer.expires_after(std::chrono::seconds(1));
+    co_await waker->timer.async_wait(tok(ec));
   }
-  out.stream->on_wake([] {});
+  // Unhooked and let go of on the state thread, where it lives.
+  auto unhook = run_on(state, [source = std::move(source)]() mutable {
+    source->on_wake([] {});
+    source.reset();
+  });
+  co_await std::move(unhook);
 }
 
 template <class Stream>
@@ -306,7 +334,8 @@ awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Stream>& stream, beast::
     in.remote = remote;
     in.secure = options.tls != nullptr;
     in.client_cert = peer;
-    HeaderVerdict verdict = api.check_headers(in);
+    auto check = run_on(state, [this, &in] { return api.check_headers(in); });
+    HeaderVerdict verdict = co_await std::move(check);
     if (verdict.authenticated) ticket.authenticated();
     const bool body_pending = !parser.is_done();
     const bool from_script = beast::iequals(header["X-Requested-With"], "XMLHttpRequest");
@@ -354,7 +383,8 @@ awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Stream>& stream, beast::
 
     http::request<http::string_body> req = parser.release();
     in.body = std::move(req.body());
-    ApiResponse out = api.handle(std::move(in));
+    auto answer = run_on(state, [this, in = std::move(in)]() mutable { return api.handle(std::move(in)); });
+    ApiResponse out = co_await std::move(answer);
     // A long request answers in steps: agents and other requests run between them.
     while (out.resume || out.read_elsewhere) {
       if (out.read_elsewhere) {
@@ -367,9 +397,8 @@ awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Stream>& stream, beast::
         out = co_await read_on_pool(*options.reads, read);
         continue;
       }
-      co_await asio::post(stream->get_executor(), asio::use_awaitable);
-      auto step = std::move(out.resume);
-      ApiResponse next = step();
+      auto step = run_on(state, [resume = std::move(out.resume)] { return resume(); });
+      ApiResponse next = co_await std::move(step);
       out = std::move(next);
     }
     if (from_script) drop_challenge(out);
@@ -403,10 +432,11 @@ awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Stream>& stream, beast::
 Result<std::unique_ptr<HttpServer>> HttpServer::start(asio::io_context& ioc, const ApiService& api,
                                                       AgentGateway& agents, HttpServerOptions options) {
   MEND_ASSIGN_OR_RETURN(ListenAddress where, parse_listen_address(options.address));
-  auto impl = std::make_shared<Impl>(ioc, api, agents, std::move(options));
+  asio::io_context& network = options.network ? *options.network : ioc;
+  auto impl = std::make_shared<Impl>(ioc, network, api, agents, std::move(options));
   MEND_ASSIGN_OR_RETURN(impl->bound,
-                        listen_tcp(ioc, impl->acceptor, where.host, where.port, {"listen host", ""}));
-  asio::co_spawn(ioc, impl->accept_loop(), [](std::exception_ptr e) { log_exception(e, "http listener"); });
+                        listen_tcp(network, impl->acceptor, where.host, where.port, {"listen host", ""}));
+  asio::co_spawn(network, impl->accept_loop(), [](std::exception_ptr e) { log_exception(e, "http listener"); });
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 
@@ -417,12 +447,17 @@ std::string HttpServer::bound_address() const { return endpoint_text(impl_->boun
 uint16_t HttpServer::port() const { return impl_->bound.port(); }
 
 void HttpServer::stop() {
-  if (impl_->stopped) return;
-  impl_->stopped = true;
+  // The acceptor and the connections are the network thread's.
+  asio::dispatch(impl_->acceptor.get_executor(), [impl = impl_] { impl->stop_here(); });
+}
+
+void HttpServer::Impl::stop_here() {
+  if (stopped) return;
+  stopped = true;
   beast::error_code ec;
-  impl_->acceptor.close(ec);
-  auto conns = std::move(impl_->conns);
-  for (auto& [id, weak] : conns)
+  acceptor.close(ec);
+  auto open = std::move(conns);
+  for (auto& [id, weak] : open)
     if (auto s = weak.lock()) s->socket().close(ec);
 }
 

@@ -16,10 +16,14 @@
 // read-only answer (ApiResponse::read_elsewhere) runs on options.reads while
 // the io thread serves the rest; the connection waits for it.
 //
-// Threading: runs on the one io_context thread with the engine and store.
+// Threading: sockets (TLS, HTTP parsing, WebSocket frames) live on
+// options.network, the engine and the store on the io_context given to
+// start() (the state thread): every call into `api`, and every stream it
+// answers with, runs there, and the connection waits for it. Without
+// options.network both are that one io_context.
 // Lifetime: connections hold the server's state, so an io_context destroyed
-// with connections still open is safe; `api` and `agents` must outlive the
-// io_context.
+// with connections still open is safe; `api` and `agents` must outlive both
+// io_contexts.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -62,6 +66,9 @@ struct HttpServerOptions {
   // Where read-only answers (ApiResponse::read_elsewhere) run; must be set
   // when the routes' ApiContext::reads_elsewhere is, and outlive the server.
   ReadPool* reads = nullptr;
+  // Where the listener and its connections run (the network thread); null:
+  // on the io_context given to start(), with everything else.
+  boost::asio::io_context* network = nullptr;
 };
 
 class HttpServer {
@@ -75,8 +82,9 @@ class HttpServer {
   // "HOST:PORT" actually bound (the real port when 0 was asked for).
   std::string bound_address() const;
   uint16_t port() const;
-  // Closes the acceptor and every open HTTP connection; idempotent. Agent
-  // sessions are closed through the hub, their reports drained by the gateway.
+  // Closes the acceptor and every open HTTP connection, on the network
+  // thread (at once when called there); idempotent. Agent sessions are
+  // closed through the hub, their reports drained by the gateway.
   void stop();
 
   struct Impl;

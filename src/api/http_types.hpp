@@ -47,7 +47,8 @@ struct ApiRequest {
 // A response body that goes on after the headers (server-sent events): the
 // server writes each piece next() gives, waits for wake or `poll`, and asks
 // again, until next() says the stream ended or the client went away.
-// Everything is called on the server's io_context thread.
+// Everything is called on the server's state thread (the engine's), and the
+// stream is destroyed there; `wake` may be called from it only.
 class ResponseStream {
  public:
   virtual ~ResponseStream() = default;

@@ -6,7 +6,7 @@
 namespace mend {
 
 AgentGateway::AgentGateway(asio::any_io_executor ex, AgentHub& hub, Engine& engine, AgentGatewayOptions options)
-    : hub_(hub), engine_(engine), options_(std::move(options)),
+    : state_(ex), hub_(hub), engine_(engine), options_(std::move(options)),
       edge_(options_.edge ? options_.edge : &own_edge_), batcher_(ex, engine, options_.batching) {}
 
 bool AgentGateway::is_agent_upgrade(const http::request_parser<http::string_body>& parser) {
@@ -43,6 +43,7 @@ awaitable<void> AgentGateway::serve_any(Stream& stream, beast::flat_buffer& buff
   session.agent_token = options_.agent_token;
   session.batcher = &batcher_;
   session.live = options_.live;
+  session.state = state_;
   session.ticket = conn.ticket;
   session.edge = edge_;
   session.peer = conn.peer;

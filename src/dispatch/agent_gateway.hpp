@@ -10,10 +10,12 @@
 //   it came in on) or Ibex-protocol (ibex_rpc_server.hpp, given batcher()),
 //   go through one ReportBatcher (group commit).
 //
-// Threading: single-threaded, on the server's io_context thread, with the
-// engine and store. Lifetime: hub, engine, and whatever the options point to
-// must outlive the io_context; the gateway must outlive every listener that
-// hands it connections.
+// Threading: `ex` (the constructor's) is the state thread's, where the
+// engine, the hub, the store and the batcher run; serve() runs on the
+// thread of the connection it is given (the network thread) and the session
+// hops to `ex` for everything else. Lifetime: hub, engine, and whatever the
+// options point to must outlive both io_contexts; the gateway must outlive
+// every listener that hands it connections.
 #include <functional>
 #include <string>
 
@@ -82,6 +84,7 @@ class AgentGateway {
   awaitable<void> serve_any(Stream& stream, beast::flat_buffer& buffer,
                             http::request_parser<http::string_body>& parser, const AgentUpgrade& conn);
 
+  asio::any_io_executor state_;
   AgentHub& hub_;
   Engine& engine_;
   AgentGatewayOptions options_;

@@ -9,6 +9,7 @@
 #include "common/exception_message.hpp"
 #include "common/log.hpp"
 #include "common/log_text.hpp"
+#include "common/run_on.hpp"
 #include "common/tcp_keepalive.hpp"
 #include "dispatch/agent_hello.hpp"
 
@@ -36,7 +37,7 @@ class AgentSession final : public AgentConnection, public std::enable_shared_fro
 
   AgentSession(NextLayer stream, AgentHub& hub, Engine& engine, AgentSessionOptions options)
       : ws_(std::move(stream)), wake_(ws_.get_executor()), expiry_(ws_.get_executor()), hub_(hub), engine_(engine),
-        options_(std::move(options)) {
+        options_(std::move(options)), state_(options_.state ? options_.state : ws_.get_executor()) {
     beast::error_code ec;
     auto ep = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
     remote_ = ec ? std::string("?") : ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -44,6 +45,7 @@ class AgentSession final : public AgentConnection, public std::enable_shared_fro
 
   awaitable<void> run(http::request<http::string_body>& req);
 
+  // Called by the hub on the state thread: both hand over to the network thread.
   void send(std::string frame) override;
   void close() override;
   std::string remote() const override { return remote_; }
@@ -56,7 +58,15 @@ class AgentSession final : public AgentConnection, public std::enable_shared_fro
   awaitable<bool> hello();
   awaitable<void> refuse(std::string_view reason);
   awaitable<void> write_loop();
+  // The rest of the hello, on the state thread: attach to the hub, queue the
+  // Welcome and the pending assignments. "" when admitted, else why not.
+  std::string admit(const proto::Hello& h);
+  // On the network thread: queue a frame for the writer, start closing.
+  void enqueue(std::string frame);
+  void close_here();
   void handle_frame(const std::string& frame);
+  // On the state thread: one decoded agent message (and the hub's touch).
+  void on_message(const proto::Message& msg);
   void on_result(const proto::ResultMsg& r);
   void on_started(const proto::Started& s);
   void after_result(const proto::ResultMsg& r, const Result<ResultOutcome>& res);
@@ -69,6 +79,7 @@ class AgentSession final : public AgentConnection, public std::enable_shared_fro
   AgentHub& hub_;
   Engine& engine_;
   AgentSessionOptions options_;
+  asio::any_io_executor state_;
   std::string remote_;
   std::string ident_;
   std::string version_;  // from the hello, at most kMaxVersionBytes
@@ -155,7 +166,9 @@ awaitable<bool> AgentSession<NextLayer>::hello() {
   }
   const auto& h = std::get<proto::Hello>(*msg);
   if (options_.peer.present && options_.certificate_refusal) {
-    if (std::string why = options_.certificate_refusal(options_.peer); !why.empty()) {
+    // The revocation list is the store's: asked on the state thread.
+    auto check = run_on(state_, [this] { return options_.certificate_refusal(options_.peer); });
+    if (std::string why = co_await std::move(check); !why.empty()) {
       spdlog::warn("agent {} from {} refused: {}", options_.peer.common_name, remote_, why);
       co_await refuse(why);
       co_return false;
@@ -186,15 +199,16 @@ awaitable<bool> AgentSession<NextLayer>::hello() {
     co_return false;
   }
   // Only shown (the agents list); a client chose it, so it is kept short.
+  // Set before the hub sees the session, and never changed after.
   constexpr size_t kMaxVersionBytes = 64;
   version_ = h.agent_version.substr(0, kMaxVersionBytes);
   labels_ = h.labels;
-  if (auto attached = hub_.attach(h.ident, shared_from_this()); !attached.ok()) {
-    spdlog::warn("agent {} from {} refused: {}", h.ident, remote_, attached.error().message);
-    co_await refuse(attached.error().message);
+  ident_ = h.ident;
+  auto admission = run_on(state_, [this, &h] { return admit(h); });
+  if (std::string why = co_await std::move(admission); !why.empty()) {
+    co_await refuse(why);
     co_return false;
   }
-  ident_ = h.ident;
   ws_.read_message_max(options_.max_frame_bytes);
   if (options_.ticket) options_.ticket->authenticated();
   spdlog::info("agent {} connected from {} (version {}, protocol {}, {})", ident_, remote_, h.agent_version,
@@ -204,23 +218,32 @@ awaitable<bool> AgentSession<NextLayer>::hello() {
 }
 
 template <class NextLayer>
+std::string AgentSession<NextLayer>::admit(const proto::Hello& h) {
+  if (auto attached = hub_.attach(h.ident, shared_from_this()); !attached.ok()) {
+    spdlog::warn("agent {} from {} refused: {}", h.ident, remote_, attached.error().message);
+    return attached.error().message;
+  }
+  // Welcome first, then what the agent should already be running. Nothing can
+  // push in between: pushes come from this thread, and send() hands frames to
+  // the network thread in the order it is called.
+  send(proto::encode(proto::Welcome{MEND_VERSION}));
+  auto pending = engine_.pending_for_host(h.ident);
+  if (!pending.ok()) {
+    spdlog::warn("agent {}: cannot load its pending assignments ({}), closing so it reconnects", h.ident,
+                 pending.error().message);
+    hub_.detach(h.ident, this);
+    return "server unavailable, retry later";
+  }
+  for (const auto& m : *pending) send(proto::encode(m));
+  spdlog::debug("agent {}: sent welcome and {} pending messages", h.ident, pending->size());
+  return "";
+}
+
+template <class NextLayer>
 awaitable<void> AgentSession<NextLayer>::run(http::request<http::string_body>& req) {
   if (!co_await accept(req)) co_return;
   if (!co_await hello()) co_return;
 
-  // Welcome first, then what the agent should already be running. Nothing can
-  // push in between: the hub and engine run on this thread and there is no
-  // suspension point until the writer starts.
-  send(proto::encode(proto::Welcome{MEND_VERSION}));
-  auto pending = engine_.pending_for_host(ident_);
-  if (!pending.ok()) {
-    spdlog::warn("agent {}: cannot load its pending assignments ({}), closing so it reconnects", ident_,
-                 pending.error().message);
-    hub_.detach(ident_, this);
-    co_await refuse("server unavailable, retry later");
-    co_return;
-  }
-  for (const auto& m : *pending) send(proto::encode(m));
   if (options_.peer.present) {
     // The handshake checked the certificate once; a connection must not
     // outlive it. The agent renews well before, and reconnects with the new one.
@@ -233,11 +256,10 @@ awaitable<void> AgentSession<NextLayer>::run(http::request<http::string_body>& r
       if (ec) return;
       if (auto self = weak.lock()) {
         spdlog::warn("agent {}: certificate {} expired, closing", self->ident_, self->options_.peer.serial);
-        self->close();
+        self->close_here();
       }
     });
   }
-  spdlog::debug("agent {}: sent welcome and {} pending messages", ident_, pending->size());
 
   auto self = shared_from_this();
   asio::co_spawn(ws_.get_executor(), [self]() { return self->write_loop(); },
@@ -247,7 +269,6 @@ awaitable<void> AgentSession<NextLayer>::run(http::request<http::string_body>& r
   while (!closing_) {
     co_await ws_.async_read(buffer_, tok(ec));
     if (ec) break;
-    hub_.touch(ident_);
     std::string frame = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
     handle_frame(frame);
@@ -255,7 +276,8 @@ awaitable<void> AgentSession<NextLayer>::run(http::request<http::string_body>& r
   closing_ = true;
   wake_.cancel();
   expiry_.cancel();
-  hub_.detach(ident_, this);
+  auto leave = run_on(state_, [this] { hub_.detach(ident_, this); });
+  co_await std::move(leave);
   if (!ec || ec == websocket::error::closed)
     spdlog::info("agent {} disconnected", ident_);
   else
@@ -264,13 +286,25 @@ awaitable<void> AgentSession<NextLayer>::run(http::request<http::string_body>& r
 
 template <class NextLayer>
 void AgentSession<NextLayer>::send(std::string frame) {
+  asio::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
+    self->enqueue(std::move(frame));
+  });
+}
+
+template <class NextLayer>
+void AgentSession<NextLayer>::close() {
+  asio::post(ws_.get_executor(), [self = shared_from_this()] { self->close_here(); });
+}
+
+template <class NextLayer>
+void AgentSession<NextLayer>::enqueue(std::string frame) {
   if (closing_) {
     spdlog::debug("agent {}: connection closing, frame dropped", ident_);
     return;
   }
   if (queued_bytes_ + frame.size() > options_.max_queue_bytes) {
     spdlog::warn("agent {}: {} bytes queued, agent too slow: closing", ident_, queued_bytes_);
-    close();
+    close_here();
     return;
   }
   queued_bytes_ += frame.size();
@@ -279,7 +313,7 @@ void AgentSession<NextLayer>::send(std::string frame) {
 }
 
 template <class NextLayer>
-void AgentSession<NextLayer>::close() {
+void AgentSession<NextLayer>::close_here() {
   if (closing_) return;
   closing_ = true;
   close_requested_ = true;
@@ -314,7 +348,7 @@ void AgentSession<NextLayer>::malformed(const std::string& why) {
   spdlog::warn("agent {}: malformed frame ignored: {}", ident_, why);
   if (malformed_ >= options_.max_malformed) {
     spdlog::warn("agent {}: {} malformed frames, closing", ident_, malformed_);
-    close();
+    close_here();
   }
 }
 
@@ -378,12 +412,28 @@ void AgentSession<NextLayer>::after_result(const proto::ResultMsg& r, const Resu
   }
 }
 
+// Decoded here, on the network thread; applied on the state thread.
 template <class NextLayer>
 void AgentSession<NextLayer>::handle_frame(const std::string& frame) {
   auto msg = proto::decode(frame);
+  const bool from_agent = msg.ok() && (std::holds_alternative<proto::ResultMsg>(*msg) ||
+                                       std::holds_alternative<proto::Started>(*msg) ||
+                                       std::holds_alternative<proto::Output>(*msg));
+  if (from_agent) {
+    asio::post(state_, [self = shared_from_this(), m = std::move(*msg)] { self->on_message(m); });
+    return;
+  }
+  // Even a frame that is refused says the agent is there.
+  asio::post(state_, [self = shared_from_this()] { self->hub_.touch(self->ident_); });
   if (!msg.ok()) return malformed(msg.error().message);
-  // Keep an exception from a bug in one message from ending the connection
-  // without its detach and log line.
+  if (std::holds_alternative<proto::Hello>(*msg)) return malformed("hello after the first frame");
+  malformed("a server-to-agent message");
+}
+
+template <class NextLayer>
+void AgentSession<NextLayer>::on_message(const proto::Message& msg) {
+  hub_.touch(ident_);
+  // Keep an exception from a bug in one message from reaching the io_context.
   try {
     std::visit(overloaded{
                    [&](const proto::ResultMsg& r) { on_result(r); },
@@ -395,10 +445,9 @@ void AgentSession<NextLayer>::handle_frame(const std::string& frame) {
                        spdlog::debug("agent {}: output of dispatch {} not recorded: {}", ident_, o.dispatch_id,
                                      res.error().message);
                    },
-                   [&](const proto::Hello&) { malformed("hello after the first frame"); },
-                   [&](const auto&) { malformed("a server-to-agent message"); },
+                   [&](const auto&) {},  // handle_frame passes only the three above
                },
-               *msg);
+               msg);
   } catch (const std::exception& e) {
     spdlog::error("agent {}: handling a frame failed: {}", ident_, e.what());
   }

@@ -55,13 +55,20 @@ struct AgentSessionOptions {
   // Live output goes through it (watchers at once, the database throttled)
   // when set; written at once otherwise. Must outlive the session.
   LiveOutput* live = nullptr;
+  // Where the hub, the engine, the batcher and the live output run (the
+  // state thread); the session's own socket work stays on its stream's
+  // executor (the network thread). Unset: the stream's executor, both on one thread.
+  asio::any_io_executor state;
 };
 
 // Takes `stream` (moved from) and accepts the WebSocket upgrade in `req` on it,
 // then serves the agent until
 // the connection ends: Hello (token, ident, attach to `hub`), then Welcome and
 // every pending assignment, then results, starts and output into `engine`.
-// Never throws. `hub` and `engine` must outlive the io_context running it;
+// Frames are read, decoded, encoded and written on the stream's executor;
+// the hub, the engine and the batcher are only called on options.state, and
+// the hub may call the session's send() and close() from there.
+// Never throws. `hub` and `engine` must outlive both io_contexts;
 // `req` and `options` must live until the returned awaitable completes
 // (references, not values: GCC 12 mis-destroys coroutine argument temporaries).
 awaitable<void> serve_agent_session(beast::tcp_stream& stream, http::request<http::string_body>& req,

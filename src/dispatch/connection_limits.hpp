@@ -10,8 +10,9 @@
 // they do not count per source; unauthenticated connections from one address
 // are what an attacker multiplies to spend the server's memory.
 //
-// Threading: single-threaded, on the server's io_context thread. Tickets share
-// the limits' state, so either may outlive the other.
+// Threading: single-threaded, on the thread of the listener's sockets (the
+// network thread). Tickets share the limits' state, so either may outlive the other.
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -26,13 +27,14 @@ namespace mend {
 
 // What the edge refused, by listener. Rendered by /metrics as
 // mend_connections_refused_total{listener,reason} and
-// mend_preauth_oversize_frames_total{listener}.
+// mend_preauth_oversize_frames_total{listener}. Atomic: the listeners count
+// on the network thread, /metrics reads on the state thread.
 struct EdgeCounters {
-  uint64_t refused_total = 0;       // max_total reached
-  uint64_t refused_per_source = 0;  // max_unauthenticated_per_source reached
-  uint64_t refused_allow_list = 0;  // source not allowed (--ibex-rpc-allow)
+  std::atomic<uint64_t> refused_total{0};       // max_total reached
+  std::atomic<uint64_t> refused_per_source{0};  // max_unauthenticated_per_source reached
+  std::atomic<uint64_t> refused_allow_list{0};  // source not allowed (--ibex-rpc-allow)
   // Frames, requests or bodies over the pre-authentication limit.
-  uint64_t oversize_preauth = 0;
+  std::atomic<uint64_t> oversize_preauth{0};
 };
 
 struct EdgeMetrics {

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <optional>
 #include <random>
+#include <thread>
 
 #include "api/all_routes.hpp"
 #include "api/api_context.hpp"
@@ -185,6 +186,13 @@ struct MendServer::Parts {
   std::unique_ptr<heal::HealService> heal;
   std::unique_ptr<ApiContext> ctx;
   std::unique_ptr<ApiService> api;
+  // The HTTP listeners' sockets (with --network-threads 1): TLS, requests
+  // and agents' frames are read and written on `network_thread` while `ioc`'s
+  // one thread runs the engine, the hub and the store. Declared before ioc
+  // so that it goes after it: handlers left in ioc's queue hold sessions
+  // whose sockets are network's.
+  asio::io_context network{1};
+  std::thread network_thread;
   asio::io_context ioc{1};
   // Read-only answers run here, each thread with its own read connection;
   // null with --read-threads 0. Declared after ioc: its threads are joined
@@ -456,6 +464,7 @@ Result<void> MendServer::open_listeners(Parts& s, Plan& plan) {
     MEND_ASSIGN_OR_RETURN(auto labels, s.presence->labels_of(hosts));
     return auth::HostLabels(labels.begin(), labels.end());
   });
+  if (settings_.network_threads > 0) http_options.network = &s.network;
   MEND_ASSIGN_OR_RETURN(s.http, HttpServer::start(s.ioc, *s.api, *s.agents, http_options));
   s.http_address = s.http->bound_address();
   spdlog::info("listening on {} ({})", s.http_address, s.server_tls ? "https" : "plain http");
@@ -525,7 +534,20 @@ Result<void> MendServer::start() {
 }
 
 void MendServer::run() {
-  parts_->ioc.run();
+  if (settings_.network_threads > 0) {
+    // Kept running until ioc has stopped: sessions still closing hand their
+    // last words to the state thread.
+    auto busy = asio::make_work_guard(parts_->network);
+    parts_->network_thread = std::thread([this] { parts_->network.run(); });
+    parts_->ioc.run();
+    busy.reset();
+    // Queued behind what begin_stop() handed over (closing the listeners),
+    // so that runs first.
+    asio::post(parts_->network, [p = parts_.get()] { p->network.stop(); });
+    parts_->network_thread.join();
+  } else {
+    parts_->ioc.run();
+  }
   parts_->relay->close();
   parts_->relay_closed = true;
   spdlog::info("stopped");

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/asio.hpp"
+#include "proto/agent_messages.hpp"
 #include "testing/http_once.hpp"
 #include "testing/temp_dir.hpp"
 
@@ -48,6 +50,75 @@ TEST(MendServer, StartsServesAndStopsInProcess) {
   runner.join();
   // Stopped means not listening any more.
   EXPECT_ANY_THROW(get(server.http_address(), "/ibex/v1/tasks"));
+}
+
+// A native agent's whole exchange, in-process: hello, the Assign pushed when
+// a task is created, Started and Result, the Ack, the task done. With the
+// sockets on their own thread (the default) every step crosses between the
+// two threads; with --network-threads 0 all of it runs on the one.
+TEST(MendServer, AnAgentRunsATaskWithAndWithoutANetworkThread) {
+  for (int64_t network : {1, 0}) {
+    SCOPED_TRACE("network_threads " + std::to_string(network));
+    testing::TempDir dir;
+    ServerSettings s = local_settings(dir);
+    s.network_threads = network;
+    MendServer server(s);
+    ASSERT_TRUE(server.start().ok());
+    std::thread runner([&] { server.run(); });
+    const std::string address = server.http_address();
+    const std::string host = address.substr(0, address.rfind(':'));
+    const std::string port = address.substr(address.rfind(':') + 1);
+    asio::io_context io;
+    websocket::stream<tcp::socket> ws(io);
+    tcp::resolver resolver(io);
+    asio::connect(ws.next_layer(), resolver.resolve(host, port));
+    ws.handshake(host, proto::kAgentPath);
+    ws.text(true);
+    auto write = [&](const proto::Message& m) { ws.write(asio::buffer(proto::encode(m))); };
+    auto read = [&]() -> proto::Message {
+      beast::flat_buffer frame;
+      ws.read(frame);
+      auto m = proto::decode(beast::buffers_to_string(frame.data()));
+      if (!m.ok()) throw std::runtime_error(m.error().message);
+      return *m;
+    };
+    write(proto::Hello{"web-01", "", "test"});
+    ASSERT_TRUE(std::holds_alternative<proto::Welcome>(read()));
+    auto [created, body] = post(address, "/ibex/v1/tasks",
+                                R"({"title":"t","account":"root","script":"echo hi","creator":"test",)"
+                                R"("action":"start","hosts":["web-01"]})");
+    ASSERT_EQ(created, 200) << body;
+    const int64_t task = nlohmann::json::parse(body).value("dat", int64_t{0});
+    proto::Message pushed = read();
+    ASSERT_TRUE(std::holds_alternative<proto::Assign>(pushed));
+    const auto assign = std::get<proto::Assign>(pushed);
+    EXPECT_EQ(assign.task_id, task);
+    EXPECT_EQ(assign.script, "echo hi");
+    write(proto::Started{assign.dispatch_id});
+    proto::ResultMsg result;
+    result.dispatch_id = assign.dispatch_id;
+    result.task_id = assign.task_id;
+    result.status = proto::RunOutcome::success;
+    result.exit_code = 0;
+    result.stdout_text = "hi\n";
+    write(result);
+    proto::Message answer = read();
+    ASSERT_TRUE(std::holds_alternative<proto::Ack>(answer));
+    EXPECT_EQ(std::get<proto::Ack>(answer).dispatch_id, assign.dispatch_id);
+    auto [status, state] = get(address, "/ibex/v1/task/" + std::to_string(task) + "/state");
+    EXPECT_EQ(status, 200);
+    EXPECT_EQ(nlohmann::json::parse(state).value("dat", ""), "done") << state;
+    auto [listed, agents] = get(address, "/api/v1/agents");
+    EXPECT_EQ(listed, 200);
+    EXPECT_NE(agents.find("web-01"), std::string::npos) << agents;
+    // Stopping closes the agent's connection from the server's side.
+    server.stop();
+    beast::flat_buffer rest;
+    beast::error_code ec;
+    ws.read(rest, ec);
+    EXPECT_TRUE(ec) << "the connection stayed open";
+    runner.join();
+  }
 }
 
 // Read-only answers come from the reader threads' own connections (or the

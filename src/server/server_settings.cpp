@@ -104,6 +104,12 @@ const std::vector<Setting<ServerSettings>>& server_settings_table() {
                "outputs, the audit log) beside the one thread that dispatches and commits; 0: on that thread",
        .min = 0,
        .max = 64},
+      {.key = "network_threads",
+       .field = &S::network_threads,
+       .help = "1: the HTTP listeners' sockets (TLS, requests, agents' WebSocket frames) run on a thread of "
+               "their own, beside the one thread that dispatches and commits; 0: on that thread too",
+       .min = 0,
+       .max = 1},
       {.key = "tls_cert",
        .field = &S::tls_cert,
        .help = "PEM certificate (chain) for --http, reloaded on SIGHUP",

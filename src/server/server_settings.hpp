@@ -35,6 +35,9 @@ struct ServerSettings {
   int64_t max_connections = 50000;
   int64_t max_unauthenticated_per_source = 64;
   int64_t read_threads = 2;  // 0: read-only answers on the io thread
+  // 1: the listeners' sockets (TLS, HTTP, agents' WebSocket frames) on a
+  // thread of their own; 0: on the one thread with the engine and store.
+  int64_t network_threads = 1;
   std::string tls_cert;  // operator's PEM files; empty: a certificate from Mend's CA
   std::string tls_key;
   std::vector<std::string> tls_names;  // extra names in the certificate from Mend's CA

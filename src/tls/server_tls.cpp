@@ -27,6 +27,7 @@ Result<void> ServerTls::reload() {
   auto ctx = make_server_context(ServerTlsMaterial{cert, key, client_ca_pem_});
   if (!ctx.ok())
     return make_error(ctx.error().code, cert_path_ + " / " + key_path_ + ": " + ctx.error().message);
+  std::lock_guard lock(mutex_);
   context_ = std::move(*ctx);
   return ok();
 }

@@ -4,8 +4,10 @@
 // connections use the new context while open ones keep theirs, so agents are
 // not dropped by a certificate rotation.
 //
-// Threading: the io_context thread only.
+// Threading: reload() on the state thread, context() on the network thread
+// (new connections); a mutex guards the swap.
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "common/result.hpp"
@@ -23,7 +25,10 @@ class ServerTls {
   // A certificate made at start (by Mend's CA); reload() keeps it.
   static Result<std::shared_ptr<ServerTls>> from_material(ServerTlsMaterial material);
 
-  std::shared_ptr<ssl::context> context() const { return context_; }
+  std::shared_ptr<ssl::context> context() const {
+    std::lock_guard lock(mutex_);
+    return context_;
+  }
   // Reads the files again. A bad file is refused (error) and the current
   // context stays. No-op for a certificate made at start.
   Result<void> reload();
@@ -36,6 +41,7 @@ class ServerTls {
   std::string key_path_;
   std::string client_ca_pem_;
   std::string description_;
+  mutable std::mutex mutex_;
   std::shared_ptr<ssl::context> context_;
 };
 
