@@ -310,6 +310,17 @@ TEST_P(EngineTest, ReportsOfManyHostsCommitTogetherAndARefusedOneStopsNothing) {
   EXPECT_TRUE(view(id).task.done);
   EXPECT_EQ(metrics.results_applied, 3);
   EXPECT_EQ(metrics.results_duplicate, 1);
+  // a's start came in the batch of its result: one write records both.
+  auto dispatches = store_->read([&](StoreTx& tx) -> Result<void> {
+    MEND_ASSIGN_OR_RETURN(std::vector<Dispatch> found, tx.find_dispatches({da, db}));
+    EXPECT_EQ(found.size(), 2u);
+    if (found.size() != 2u) return ok();
+    EXPECT_EQ(found[0].started_ms, clock.now_ms());
+    EXPECT_EQ(found[0].finished_ms, clock.now_ms());
+    EXPECT_EQ(found[1].started_ms, 0) << "b never said it started";
+    return ok();
+  });
+  EXPECT_TRUE(dispatches.ok()) << dispatches.error().message;
 }
 
 TEST_P(EngineTest, ABatchOfResultsSchedulesTheNextHostsOnce) {

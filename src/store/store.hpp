@@ -43,6 +43,9 @@ struct HostKey {
 struct DispatchClose {
   int64_t id = 0;
   std::string result;
+  // Its start was reported in the same batch: the close records the start
+  // time too (when none is recorded yet), one write instead of two.
+  bool started = false;
 };
 
 struct TaskLease {

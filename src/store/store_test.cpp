@@ -676,6 +676,32 @@ TEST_P(StoreTest, ManyRowWritesChangeEveryRowOrNone) {
   });
 }
 
+// A dispatch whose start and result came in one batch is closed with its
+// start time; a start already recorded is kept.
+TEST_P(StoreTest, ACloseThatAlsoStartedRecordsTheStartOnlyWhenNoneIs) {
+  int64_t t = insert(make_spec("t", {"a", "b", "c"}));
+  Dispatch a = dispatch(t, "a");
+  Dispatch b = dispatch(t, "b");
+  Dispatch c = dispatch(t, "c");
+  write([&](StoreTx& tx) {
+    ASSERT_TRUE(tx.mark_dispatches_started({b.id}, 3000).ok());
+    DispatchClose ca{a.id, "success", true};
+    DispatchClose cb{b.id, "success", true};
+    DispatchClose cc{c.id, "failed", false};
+    auto closed = tx.close_dispatches({ca, cb, cc}, 4000);
+    ASSERT_TRUE(closed.ok()) << closed.error().message;
+  });
+  read([&](StoreTx& tx) {
+    auto found = tx.find_dispatches({a.id, b.id, c.id});
+    ASSERT_TRUE(found.ok()) << found.error().message;
+    ASSERT_EQ(found->size(), 3u);
+    EXPECT_EQ((*found)[0].started_ms, 4000);  // started with the close
+    EXPECT_EQ((*found)[1].started_ms, 3000);  // its own start kept
+    EXPECT_EQ((*found)[2].started_ms, 0);     // never said it started
+    for (const Dispatch& d : *found) EXPECT_EQ(d.finished_ms, 4000);
+  });
+}
+
 TEST_P(StoreTest, StatusCountsAndHostsInStatusReadNoOutputs) {
   int64_t id = insert(make_spec("t", {"e", "d", "c", "b", "a"}));
   int64_t other = insert(make_spec("other", {"a"}));

@@ -164,15 +164,20 @@ Result<void> PgTx::close_dispatches(const std::vector<DispatchClose>& closes, in
   if (closes.empty()) return ok();
   std::vector<int64_t> ids;
   std::vector<std::string> results;
+  std::vector<int64_t> started;
   for (const DispatchClose& c : closes) {
     ids.push_back(c.id);
     results.push_back(c.result);
+    started.push_back(c.started ? 1 : 0);
   }
   MEND_TRY(lock_tasks_of_dispatches(ids));
   Params p;
-  p.add(now_ms).add_array(ids).add_array(results);
-  MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec("UPDATE dispatches d SET finished_ms = $1, result = u.result "
-                                              "FROM unnest($2::bigint[], $3::text[]) AS u(id, result) "
+  p.add(now_ms).add_array(ids).add_array(results).add_array(started);
+  MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec("UPDATE dispatches d SET finished_ms = $1, result = u.result, "
+                                              "started_ms = CASE WHEN u.started = 1 AND d.started_ms = 0 "
+                                              "THEN $1 ELSE d.started_ms END "
+                                              "FROM unnest($2::bigint[], $3::text[], $4::bigint[]) "
+                                              "AS u(id, result, started) "
                                               "WHERE d.id = u.id AND d.finished_ms = 0 RETURNING d.id",
                                               p, Connection::Plan::per_run));
   int64_t missing = first_missing(ids, rows);

@@ -141,11 +141,12 @@ Result<void> SqliteTx::mark_dispatches_started(const std::vector<int64_t>& ids, 
 Result<void> SqliteTx::close_dispatches(const std::vector<DispatchClose>& closes, int64_t now_ms) {
   // finished_ms = 0 means open, so a zero close time would reopen it.
   if (now_ms <= 0) return make_error(ErrorCode::invalid_input, "close time must be positive");
-  MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare("UPDATE dispatches SET finished_ms = ?, result = ? "
-                                               "WHERE id = ? AND finished_ms = 0"));
+  MEND_ASSIGN_OR_RETURN(auto st, conn_.prepare("UPDATE dispatches SET finished_ms = ?, result = ?, "
+                                               "started_ms = CASE WHEN ? = 1 AND started_ms = 0 THEN ? "
+                                               "ELSE started_ms END WHERE id = ? AND finished_ms = 0"));
   for (const DispatchClose& c : closes) {
     st.reset();
-    MEND_TRY(st.bind(now_ms).bind(c.result).bind(c.id).run());
+    MEND_TRY(st.bind(now_ms).bind(c.result).bind(int64_t{c.started ? 1 : 0}).bind(now_ms).bind(c.id).run());
     if (conn_.changes() > 0) continue;
     MEND_ASSIGN_OR_RETURN(bool exists, dispatch_exists(c.id));
     if (!exists) return no_dispatch(c.id);
