@@ -63,13 +63,16 @@ Result<std::vector<Dispatch>> PgTx::start_dispatches(int64_t task_id, const std:
   // host rows makes an unknown (task, host) insert nothing rather than fail
   // the foreign key, which would abort the transaction; the missing row is
   // reported below. The task lock keeps two writers from numbering the same
-  // attempt. ORDER BY hands out ids in the order of `hosts`.
+  // attempt. ORDER BY hands out ids in the order of `hosts`. A host row
+  // that was never dispatched (dispatch_id 0: every writer sets it with the
+  // dispatch, nothing clears it) is on its first attempt without counting:
+  // a new 1,000-host task saves 1,000 index probes.
   static const std::string sql =
       "WITH wanted AS (SELECT w.host, w.ord FROM unnest($2::text[]) WITH ORDINALITY AS w(host, ord)), "
       "inserted AS (INSERT INTO dispatches(task_id, host, attempt, created_ms, started_ms, finished_ms, "
       "result, kill_requested) "
-      "SELECT h.task_id, h.host, 1 + (SELECT COUNT(*) FROM dispatches d "
-      "WHERE d.task_id = h.task_id AND d.host = h.host), $3::bigint, 0, 0, '', 0 "
+      "SELECT h.task_id, h.host, CASE WHEN h.dispatch_id = 0 THEN 1 ELSE 1 + (SELECT COUNT(*) FROM dispatches d "
+      "WHERE d.task_id = h.task_id AND d.host = h.host) END, $3::bigint, 0, 0, '', 0 "
       "FROM wanted w JOIN task_hosts h ON h.task_id = $1::bigint AND h.host = w.host "
       "ORDER BY w.ord RETURNING id, host, attempt), "
       "made_current AS (UPDATE task_hosts h SET status = 'running', stdout = '', stderr = '', "
