@@ -35,6 +35,23 @@ ServerSettings local_settings(const testing::TempDir& dir) {
   return s;
 }
 
+// A server started in-process with a thread of its own; stopped at scope end.
+struct RunningServer {
+  explicit RunningServer(const ServerSettings& settings) : server(settings) {
+    started = server.start().ok();
+    if (started) runner = std::thread([this] { server.run(); });
+  }
+  ~RunningServer() { stop(); }
+  void stop() {
+    if (!runner.joinable()) return;
+    server.stop();
+    runner.join();
+  }
+  MendServer server;
+  bool started = false;
+  std::thread runner;
+};
+
 TEST(MendServer, StartsServesAndStopsInProcess) {
   testing::TempDir dir;
   ServerSettings s = local_settings(dir);
@@ -62,10 +79,9 @@ TEST(MendServer, AnAgentRunsATaskWithAndWithoutANetworkThread) {
     testing::TempDir dir;
     ServerSettings s = local_settings(dir);
     s.network_threads = network;
-    MendServer server(s);
-    ASSERT_TRUE(server.start().ok());
-    std::thread runner([&] { server.run(); });
-    const std::string address = server.http_address();
+    RunningServer running(s);
+    ASSERT_TRUE(running.started);
+    const std::string address = running.server.http_address();
     const std::string host = address.substr(0, address.rfind(':'));
     const std::string port = address.substr(address.rfind(':') + 1);
     asio::io_context io;
@@ -112,12 +128,11 @@ TEST(MendServer, AnAgentRunsATaskWithAndWithoutANetworkThread) {
     EXPECT_EQ(listed, 200);
     EXPECT_NE(agents.find("web-01"), std::string::npos) << agents;
     // Stopping closes the agent's connection from the server's side.
-    server.stop();
+    running.server.stop();
     beast::flat_buffer rest;
     beast::error_code ec;
     ws.read(rest, ec);
     EXPECT_TRUE(ec) << "the connection stayed open";
-    runner.join();
   }
 }
 
@@ -129,9 +144,9 @@ TEST(MendServer, ReadsSeeWhatWasJustCommittedWithAndWithoutReaderThreads) {
     testing::TempDir dir;
     ServerSettings s = local_settings(dir);
     s.read_threads = threads;
-    MendServer server(s);
-    ASSERT_TRUE(server.start().ok());
-    std::thread runner([&] { server.run(); });
+    RunningServer running(s);
+    ASSERT_TRUE(running.started);
+    MendServer& server = running.server;
     auto [created, id] = post(server.http_address(), "/ibex/v1/tasks",
                               R"({"title":"read me","account":"root","script":"echo hi","creator":"test",)"
                               R"("action":"pause","hosts":["h1","h2"]})");
@@ -152,8 +167,6 @@ TEST(MendServer, ReadsSeeWhatWasJustCommittedWithAndWithoutReaderThreads) {
     EXPECT_EQ(status, 404) << body;
     std::tie(status, body) = get(server.http_address(), "/api/v1/tasks/x/hosts");
     EXPECT_EQ(status, 400) << body;
-    server.stop();
-    runner.join();
   }
 }
 
