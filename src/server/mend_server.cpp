@@ -187,12 +187,11 @@ struct MendServer::Parts {
   std::unique_ptr<ApiContext> ctx;
   std::unique_ptr<ApiService> api;
   // The HTTP listeners' sockets (with --network-threads 1): TLS, requests
-  // and agents' frames are read and written on `network_thread` while `ioc`'s
-  // one thread runs the engine, the hub and the store. Declared before ioc
-  // so that it goes after it: handlers left in ioc's queue hold sessions
-  // whose sockets are network's.
+  // and agents' frames are read and written on a thread of run()'s while
+  // `ioc`'s one thread runs the engine, the hub and the store. Declared
+  // before ioc so that it goes after it: handlers left in ioc's queue hold
+  // sessions whose sockets are network's.
   asio::io_context network{1};
-  std::thread network_thread;
   asio::io_context ioc{1};
   // Read-only answers run here, each thread with its own read connection;
   // null with --read-threads 0. Declared after ioc: its threads are joined
@@ -533,19 +532,36 @@ Result<void> MendServer::start() {
   return ok();
 }
 
+namespace {
+
+// Runs `network` on a thread of its own for as long as it lives. Stopping is
+// queued behind what was already handed over (begin_stop() closing the
+// listeners), so that runs first; then the thread is joined, even when the
+// state thread's run() throws.
+class NetworkThread {
+ public:
+  explicit NetworkThread(asio::io_context& network)
+      : network_(network), busy_(asio::make_work_guard(network)), thread_([this] { network_.run(); }) {}
+  ~NetworkThread() {
+    busy_.reset();
+    asio::post(network_, [&network = network_] { network.stop(); });
+    thread_.join();
+  }
+  NetworkThread(const NetworkThread&) = delete;
+  NetworkThread& operator=(const NetworkThread&) = delete;
+
+ private:
+  asio::io_context& network_;
+  asio::executor_work_guard<asio::io_context::executor_type> busy_;
+  std::thread thread_;
+};
+
+}  // namespace
+
 void MendServer::run() {
-  if (settings_.network_threads > 0) {
-    // Kept running until ioc has stopped: sessions still closing hand their
-    // last words to the state thread.
-    auto busy = asio::make_work_guard(parts_->network);
-    parts_->network_thread = std::thread([this] { parts_->network.run(); });
-    parts_->ioc.run();
-    busy.reset();
-    // Queued behind what begin_stop() handed over (closing the listeners),
-    // so that runs first.
-    asio::post(parts_->network, [p = parts_.get()] { p->network.stop(); });
-    parts_->network_thread.join();
-  } else {
+  {
+    std::optional<NetworkThread> network;
+    if (settings_.network_threads > 0) network.emplace(parts_->network);
     parts_->ioc.run();
   }
   parts_->relay->close();
