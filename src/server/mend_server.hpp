@@ -5,8 +5,11 @@
 // apps/mend_server_main.cpp only reads the settings, handles signals and
 // runs it; tests start it in-process the same way.
 //
-// Threading: everything runs on the server's one io_context thread (run());
-// stop() and reload_rules() may be called from any thread.
+// Threading: the engine, the hub, the store and every decision run on the
+// state thread, the one that calls run() (io_context()); with
+// --network-threads 1 the HTTP listeners' sockets run on a thread run()
+// starts and joins (docs/design.md, "Dispatch latency"). stop() and
+// reload_rules() may be called from any thread.
 // Lifetime: start() once, then run() until stop() has finished; the
 // destructor stops a server that still runs and closes the store last.
 #include <memory>
