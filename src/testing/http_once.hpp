@@ -1,7 +1,8 @@
 #pragma once
 // For tests: one plain HTTP/1.1 request on a fresh connection to "HOST:PORT",
 // read to the end of its answer. Throws (Beast's system_error) when nothing
-// listens there, which is what a test of a stopped server checks.
+// listens there, which is what a test of a stopped server checks. A signal
+// (SIGCHLD from an agent's script) does not interrupt it.
 #include <string>
 
 namespace mend::testing {
