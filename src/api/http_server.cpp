@@ -1,6 +1,7 @@
 #include "api/http_server.hpp"
 
 #include <array>
+#include <atomic>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -31,6 +32,18 @@ std::shared_ptr<beast::tcp_stream> tcp_of(const std::shared_ptr<beast::tcp_strea
 std::shared_ptr<beast::tcp_stream> tcp_of(const std::shared_ptr<TlsStream>& s) {
   return std::shared_ptr<beast::tcp_stream>(s, &s->next_layer());
 }
+
+// What wakes a streaming answer's writer early: the stream has news (on the
+// state thread, posted here) or the server stops.
+struct StreamWaker {
+  explicit StreamWaker(const asio::any_io_executor& ex) : timer(ex) {}
+  void wake() {
+    woken = true;
+    timer.cancel();
+  }
+  asio::steady_timer timer;
+  bool woken = false;
+};
 
 // A script's request (the console's, X-Requested-With: XMLHttpRequest) gets
 // its 401 without the challenge: a browser seeing WWW-Authenticate would open
@@ -72,6 +85,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   // A streaming answer (out.stream set): headers, then the stream until it ends.
   template <class Stream>
   awaitable<void> serve_stream(Stream& stream, ApiResponse& out, unsigned version);
+  // Unhooks `source` and lets go of it on the state thread, where it lives;
+  // only then does it stop counting in open_streams.
+  awaitable<void> release_stream(std::shared_ptr<ResponseStream>& source);
 
   // The engine's and the store's thread: every call into `api` (and the
   // streams it answers with) hops there; sockets stay on the acceptor's.
@@ -87,6 +103,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   tcp::endpoint bound;
   bool stopped = false;
   uint64_t next_conn = 0;
+  // Streaming answers not yet let go of on the state thread (read there by
+  // the server's shutdown, which waits for them: a stream uses the state's parts).
+  std::atomic<size_t> open_streams{0};
+  // Their writers, for stop to wake at once.
+  std::map<uint64_t, std::weak_ptr<StreamWaker>> wakers;
   // Open HTTP connections, so stop() can close idle keep-alive ones.
   std::map<uint64_t, std::weak_ptr<beast::tcp_stream>> conns;
 };
@@ -157,27 +178,25 @@ awaitable<void> HttpServer::Impl::serve_stream(Stream& stream, ApiResponse& out,
   res.set(http::field::cache_control, "no-cache");
   for (auto& [k, v] : out.headers) res.set(k, v);
   res.keep_alive(false);
+  std::shared_ptr<ResponseStream> source = std::move(out.stream);
+  ++open_streams;
   http::response_serializer<http::empty_body> sr{res};
   tcp_layer(stream).expires_after(options.read_timeout);
   co_await http::async_write_header(stream, sr, tok(ec));
-  if (ec) co_return;
+  if (ec) {
+    co_await release_stream(source);
+    co_return;
+  }
   // The stream lives on the state thread: next() and on_wake() are called
   // there, and its wake hops back here to cut the wait short.
-  struct Waker {
-    explicit Waker(const asio::any_io_executor& ex) : timer(ex) {}
-    asio::steady_timer timer;
-    bool woken = false;
-  };
-  auto waker = std::make_shared<Waker>(acceptor.get_executor());
-  std::weak_ptr<Waker> weak = waker;
-  std::shared_ptr<ResponseStream> source = std::move(out.stream);
+  auto waker = std::make_shared<StreamWaker>(acceptor.get_executor());
+  const uint64_t waker_id = next_conn++;
+  wakers[waker_id] = waker;
+  std::weak_ptr<StreamWaker> weak = waker;
   auto watch = run_on(state, [source, weak, here = acceptor.get_executor()] {
     source->on_wake([weak, here] {
       asio::post(here, [weak] {
-        if (auto w = weak.lock()) {
-          w->woken = true;
-          w->timer.cancel();
-        }
+        if (auto w = weak.lock()) w->wake();
       });
     });
   });
@@ -207,10 +226,15 @@ awaitable<void> HttpServer::Impl::serve_stream(Stream& stream, ApiResponse& out,
     waker->timer.expires_after(std::chrono::seconds(1));
     co_await waker->timer.async_wait(tok(ec));
   }
-  // Unhooked and let go of on the state thread, where it lives.
-  auto unhook = run_on(state, [source = std::move(source)]() mutable {
+  wakers.erase(waker_id);
+  co_await release_stream(source);
+}
+
+awaitable<void> HttpServer::Impl::release_stream(std::shared_ptr<ResponseStream>& source) {
+  auto unhook = run_on(state, [this, source = std::move(source)]() mutable {
     source->on_wake([] {});
     source.reset();
+    --open_streams;
   });
   co_await std::move(unhook);
 }
@@ -459,6 +483,11 @@ void HttpServer::Impl::stop_here() {
   auto open = std::move(conns);
   for (auto& [id, weak] : open)
     if (auto s = weak.lock()) s->socket().close(ec);
+  // A stream's writer waiting for news sees `stopped` now, not in a second.
+  for (auto& [id, weak] : wakers)
+    if (auto w = weak.lock()) w->wake();
 }
+
+size_t HttpServer::open_streams() const { return impl_->open_streams.load(); }
 
 }  // namespace mend

@@ -82,6 +82,10 @@ class HttpServer {
   // "HOST:PORT" actually bound (the real port when 0 was asked for).
   std::string bound_address() const;
   uint16_t port() const;
+  // Streaming answers (ApiResponse::stream) this server still holds. Each
+  // uses the state's parts until the state thread lets go of it, so a
+  // server shutting down waits for this to reach 0 before its state goes.
+  size_t open_streams() const;
   // Closes the acceptor and every open HTTP connection, on the network
   // thread (at once when called there); idempotent. Agent sessions are
   // closed through the hub, their reports drained by the gateway.

@@ -272,13 +272,19 @@ void MendServer::Parts::begin_stop() {
   if (ibex) ibex->stop();
   agents->drain();
   hub.close_all();
-  // Agents get a moment to answer the close handshake; then stop regardless.
+  // Agents get a moment to answer the close handshake, and streaming answers
+  // (the console watching output) to be let go of here, where they live;
+  // then stop regardless.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   asio::co_spawn(
       ioc,
       [this, deadline]() -> awaitable<void> {
         beast::error_code ec;
-        while (hub.connected_count() > 0 && std::chrono::steady_clock::now() < deadline) {
+        auto busy = [this] {
+          return hub.connected_count() > 0 || http->open_streams() > 0 ||
+                 (plain_http && plain_http->open_streams() > 0);
+        };
+        while (busy() && std::chrono::steady_clock::now() < deadline) {
           stop_timer.expires_after(std::chrono::milliseconds(20));
           co_await stop_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         }

@@ -136,6 +136,48 @@ TEST(MendServer, AnAgentRunsATaskWithAndWithoutANetworkThread) {
   }
 }
 
+// A console watching a host's output holds a stream that lives on the state
+// thread; stopping the server ends it there, before what it uses is gone.
+TEST(MendServer, StopsWithAnOutputStreamOpen) {
+  for (int64_t network : {1, 0}) {
+    SCOPED_TRACE("network_threads " + std::to_string(network));
+    testing::TempDir dir;
+    ServerSettings s = local_settings(dir);
+    s.network_threads = network;
+    RunningServer running(s);
+    ASSERT_TRUE(running.started);
+    const std::string address = running.server.http_address();
+    auto [created, body] = post(address, "/ibex/v1/tasks",
+                                R"({"title":"t","account":"root","script":"echo hi","creator":"test",)"
+                                R"("action":"pause","hosts":["h1"]})");
+    ASSERT_EQ(created, 200) << body;
+    const int64_t task = nlohmann::json::parse(body).value("dat", int64_t{0});
+    asio::io_context io;
+    tcp::socket watcher(io);
+    tcp::resolver resolver(io);
+    asio::connect(watcher, resolver.resolve(address.substr(0, address.rfind(':')),
+                                            address.substr(address.rfind(':') + 1)));
+    const std::string request = "GET /api/v1/tasks/" + std::to_string(task) +
+                                "/hosts/h1/stream HTTP/1.1\r\nHost: x\r\n\r\n";
+    asio::write(watcher, asio::buffer(request));
+    std::string seen;
+    beast::error_code ec;
+    while (seen.find("data:") == std::string::npos && !ec) {
+      char chunk[4096];
+      size_t n = watcher.read_some(asio::buffer(chunk), ec);
+      seen.append(chunk, n);
+    }
+    ASSERT_NE(seen.find("text/event-stream"), std::string::npos) << seen;
+    running.stop();
+    // The stream ended with the server: the watcher reads to its end.
+    while (!ec) {
+      char chunk[4096];
+      watcher.read_some(asio::buffer(chunk), ec);
+    }
+    EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+  }
+}
+
 // Read-only answers come from the reader threads' own connections (or the
 // server thread's with --read-threads 0) and see what was just committed.
 TEST(MendServer, ReadsSeeWhatWasJustCommittedWithAndWithoutReaderThreads) {
