@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -52,6 +53,37 @@ struct RunningServer {
   std::thread runner;
 };
 
+// Runs `body` against a fresh server in each thread layout: the sockets on a
+// network thread of their own (the default), and everything on one thread.
+void in_both_thread_layouts(const std::function<void(RunningServer&)>& body) {
+  for (int64_t network : {1, 0}) {
+    SCOPED_TRACE("network_threads " + std::to_string(network));
+    testing::TempDir dir;
+    ServerSettings s = local_settings(dir);
+    s.network_threads = network;
+    RunningServer running(s);
+    ASSERT_TRUE(running.started);
+    body(running);
+  }
+}
+
+// Creates a one-host task by the Ibex API; its id, or 0 (and a failure) when refused.
+int64_t create_task(const std::string& address, const std::string& host, const std::string& action) {
+  auto [created, body] = post(address, "/ibex/v1/tasks",
+                              R"({"title":"t","account":"root","script":"echo hi","creator":"test","action":")" +
+                                  action + R"(","hosts":[")" + host + R"("]})");
+  if (created != 200) {
+    ADD_FAILURE() << created << " " << body;
+    return 0;
+  }
+  return nlohmann::json::parse(body).value("dat", int64_t{0});
+}
+
+// "HOST:PORT" as a connectable endpoint list.
+tcp::resolver::results_type resolve(tcp::resolver& resolver, const std::string& address) {
+  return resolver.resolve(address.substr(0, address.rfind(':')), address.substr(address.rfind(':') + 1));
+}
+
 TEST(MendServer, StartsServesAndStopsInProcess) {
   testing::TempDir dir;
   ServerSettings s = local_settings(dir);
@@ -74,21 +106,13 @@ TEST(MendServer, StartsServesAndStopsInProcess) {
 // sockets on their own thread (the default) every step crosses between the
 // two threads; with --network-threads 0 all of it runs on the one.
 TEST(MendServer, AnAgentRunsATaskWithAndWithoutANetworkThread) {
-  for (int64_t network : {1, 0}) {
-    SCOPED_TRACE("network_threads " + std::to_string(network));
-    testing::TempDir dir;
-    ServerSettings s = local_settings(dir);
-    s.network_threads = network;
-    RunningServer running(s);
-    ASSERT_TRUE(running.started);
+  in_both_thread_layouts([](RunningServer& running) {
     const std::string address = running.server.http_address();
-    const std::string host = address.substr(0, address.rfind(':'));
-    const std::string port = address.substr(address.rfind(':') + 1);
     asio::io_context io;
     websocket::stream<tcp::socket> ws(io);
     tcp::resolver resolver(io);
-    asio::connect(ws.next_layer(), resolver.resolve(host, port));
-    ws.handshake(host, proto::kAgentPath);
+    asio::connect(ws.next_layer(), resolve(resolver, address));
+    ws.handshake(address.substr(0, address.rfind(':')), proto::kAgentPath);
     ws.text(true);
     auto write = [&](const proto::Message& m) { ws.write(asio::buffer(proto::encode(m))); };
     auto read = [&]() -> proto::Message {
@@ -100,11 +124,8 @@ TEST(MendServer, AnAgentRunsATaskWithAndWithoutANetworkThread) {
     };
     write(proto::Hello{"web-01", "", "test"});
     ASSERT_TRUE(std::holds_alternative<proto::Welcome>(read()));
-    auto [created, body] = post(address, "/ibex/v1/tasks",
-                                R"({"title":"t","account":"root","script":"echo hi","creator":"test",)"
-                                R"("action":"start","hosts":["web-01"]})");
-    ASSERT_EQ(created, 200) << body;
-    const int64_t task = nlohmann::json::parse(body).value("dat", int64_t{0});
+    const int64_t task = create_task(address, "web-01", "start");
+    ASSERT_GT(task, 0);
     proto::Message pushed = read();
     ASSERT_TRUE(std::holds_alternative<proto::Assign>(pushed));
     const auto assign = std::get<proto::Assign>(pushed);
@@ -133,30 +154,20 @@ TEST(MendServer, AnAgentRunsATaskWithAndWithoutANetworkThread) {
     beast::error_code ec;
     ws.read(rest, ec);
     EXPECT_TRUE(ec) << "the connection stayed open";
-  }
+  });
 }
 
 // A console watching a host's output holds a stream that lives on the state
 // thread; stopping the server ends it there, before what it uses is gone.
 TEST(MendServer, StopsWithAnOutputStreamOpen) {
-  for (int64_t network : {1, 0}) {
-    SCOPED_TRACE("network_threads " + std::to_string(network));
-    testing::TempDir dir;
-    ServerSettings s = local_settings(dir);
-    s.network_threads = network;
-    RunningServer running(s);
-    ASSERT_TRUE(running.started);
+  in_both_thread_layouts([](RunningServer& running) {
     const std::string address = running.server.http_address();
-    auto [created, body] = post(address, "/ibex/v1/tasks",
-                                R"({"title":"t","account":"root","script":"echo hi","creator":"test",)"
-                                R"("action":"pause","hosts":["h1"]})");
-    ASSERT_EQ(created, 200) << body;
-    const int64_t task = nlohmann::json::parse(body).value("dat", int64_t{0});
+    const int64_t task = create_task(address, "h1", "pause");
+    ASSERT_GT(task, 0);
     asio::io_context io;
     tcp::socket watcher(io);
     tcp::resolver resolver(io);
-    asio::connect(watcher, resolver.resolve(address.substr(0, address.rfind(':')),
-                                            address.substr(address.rfind(':') + 1)));
+    asio::connect(watcher, resolve(resolver, address));
     const std::string request = "GET /api/v1/tasks/" + std::to_string(task) +
                                 "/hosts/h1/stream HTTP/1.1\r\nHost: x\r\n\r\n";
     asio::write(watcher, asio::buffer(request));
@@ -175,7 +186,7 @@ TEST(MendServer, StopsWithAnOutputStreamOpen) {
       watcher.read_some(asio::buffer(chunk), ec);
     }
     EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
-  }
+  });
 }
 
 // Read-only answers come from the reader threads' own connections (or the
