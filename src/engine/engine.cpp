@@ -392,8 +392,9 @@ Result<std::vector<Result<ResultOutcome>>> Engine::apply_reports(const std::vect
     // One call per kind of write, however many reports: on PostgreSQL a
     // fan-out's results cost a few round trips per batch, not several per host.
     // A dispatch that started and finished within the batch is written once,
-    // by its close.
-    std::erase_if(work.started, [&](int64_t id) { return work.started_and_closed.count(id) != 0; });
+    // by its close (started_in queues only open dispatches, so one closed now
+    // was closed by this batch).
+    std::erase_if(work.started, [&](int64_t id) { return work.dispatches.at(id).finished_ms != 0; });
     MEND_TRY(tx.mark_dispatches_started(work.started, work.now));
     MEND_TRY(tx.close_dispatches(work.closes, work.now));
     std::vector<HostRun> changed;
@@ -462,9 +463,7 @@ Result<ResultOutcome> Engine::result_in(ReportWork& work, const std::string& fro
   d.result = proto::to_string(result.status);
   // Started in this batch (or recorded as started this very millisecond,
   // where the close's "only when none is recorded" changes nothing).
-  const bool started_here = d.started_ms == work.now;
-  if (started_here) work.started_and_closed.insert(d.id);
-  work.closes.push_back({d.id, d.result, started_here});
+  work.closes.push_back({d.id, d.result, d.started_ms == work.now});
   auto host = work.hosts.find({d.task_id, d.host});
   if (host == work.hosts.end() || host->second.dispatch_id != d.id) return ResultOutcome::stale;
   HostRun& run = host->second;

@@ -158,8 +158,6 @@ class Engine {
     std::unordered_map<int64_t, Dispatch> dispatches;
     std::map<std::pair<int64_t, std::string>, HostRun> hosts;  // by (task id, host)
     std::vector<int64_t> started;                                // dispatches to mark started
-    // Of those, the ones a result closes in this batch (the close records the start).
-    std::set<int64_t> started_and_closed;
     std::vector<DispatchClose> closes;
     std::set<std::pair<int64_t, std::string>> changed_hosts;
     std::set<int64_t> touched;  // tasks to schedule
