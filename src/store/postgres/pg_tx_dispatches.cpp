@@ -108,30 +108,16 @@ Result<std::vector<Dispatch>> PgTx::start_dispatches(int64_t task_id, const std:
 
 Result<std::vector<Dispatch>> PgTx::find_dispatches(const std::vector<int64_t>& ids) {
   if (ids.empty()) return std::vector<Dispatch>();
+  // In a write transaction the tasks are locked first, so the rows read are
+  // the ones no other writer can change until commit: two round trips when
+  // a task is new to this transaction, one when all are held already.
+  MEND_TRY(lock_tasks_of_dispatches(ids));
   static const std::string sql =
       "SELECT " + std::string(kDispatchColumns) + " FROM dispatches d WHERE d.id = ANY($1::bigint[]) ORDER BY d.id";
   Params p;
   p.add_array(ids);
   MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec(sql, p, Connection::Plan::per_run));
-  if (write_) {
-    // A dispatch never changes task, so its task_id read unlocked is right;
-    // its other columns are read again once the tasks are locked, unless
-    // they were locked already (the usual case: one round trip).
-    std::vector<int64_t> unlocked;
-    for (int i = 0; i < rows.size(); ++i)
-      if (locked_tasks_.count(rows.i64(i, 1)) == 0) unlocked.push_back(rows.i64(i, 1));
-    if (!unlocked.empty()) {
-      MEND_TRY(lock_tasks(unlocked));
-      MEND_ASSIGN_OR_RETURN(rows, conn_.exec(sql, p, Connection::Plan::per_run));
-    }
-  }
-  std::vector<Dispatch> out;
-  out.reserve(static_cast<size_t>(rows.size()));
-  for (int i = 0; i < rows.size(); ++i) {
-    out.push_back(read_dispatch(rows, i));
-    if (write_ && locked_tasks_.count(out.back().task_id) != 0) locked_dispatches_.insert(out.back().id);
-  }
-  return out;
+  return each_row(rows, read_dispatch);
 }
 
 namespace {

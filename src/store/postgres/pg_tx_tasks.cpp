@@ -84,14 +84,21 @@ Result<void> PgTx::lock_tasks_of_dispatches(const std::vector<int64_t>& ids) {
   if (!write_) return ok();
   const std::vector<int64_t> wanted = not_locked(ids, locked_dispatches_);
   if (wanted.empty()) return ok();
-  // A dispatch never changes task, so reading its task_id unlocked is safe.
+  // One statement: a dispatch never changes task, so its task_id read
+  // unlocked is right, and the tasks are locked in id order as lock_tasks
+  // does (ORDER BY sorts below the row locks). Tasks this transaction holds
+  // already are left out.
+  std::vector<int64_t> held(locked_tasks_.begin(), locked_tasks_.end());
   Params p;
-  p.add_array(wanted);
-  MEND_ASSIGN_OR_RETURN(Rows rows,
-                        conn_.exec("SELECT DISTINCT task_id FROM dispatches WHERE id = ANY($1::bigint[])", p, Connection::Plan::per_run));
-  std::vector<int64_t> tasks;
-  for (int i = 0; i < rows.size(); ++i) tasks.push_back(rows.i64(i, 0));
-  MEND_TRY(lock_tasks(tasks));
+  p.add_array(wanted).add_array(held);
+  // The owners are looked up first, by the dispatches' primary key (as a
+  // join, the planner may scan the dispatches once per task).
+  MEND_ASSIGN_OR_RETURN(Rows rows, conn_.exec("WITH owners AS MATERIALIZED (SELECT DISTINCT d.task_id FROM "
+                                              "dispatches d WHERE d.id = ANY($1::bigint[])) "
+                                              "SELECT t.id FROM owners o JOIN tasks t ON t.id = o.task_id "
+                                              "WHERE NOT t.id = ANY($2::bigint[]) ORDER BY t.id FOR UPDATE OF t",
+                                              p, Connection::Plan::per_run));
+  for (int i = 0; i < rows.size(); ++i) locked_tasks_.insert(rows.i64(i, 0));
   // Unknown ids are remembered too: the statement that follows finds them
   // missing either way.
   locked_dispatches_.insert(wanted.begin(), wanted.end());
